@@ -1,0 +1,53 @@
+"""The interface every backend offers the engine's tasks."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.llama_runtime import GenerationResult
+from assistant.prompting import Prompt, Strategy
+
+
+class BackendError(RuntimeError):
+    """Generation failed; the message is meant for the user."""
+
+
+@dataclass
+class BackendInfo:
+    model_name: str
+    backend: str  # "CPU", "CUDA", "Metal", ... or "Remote"
+    gpu_layers: int
+    n_layers: int
+    n_ctx: int
+    strategy: Strategy
+    message: str = ""  # e.g. why the GPU was not used
+
+    def describe(self) -> str:
+        where = self.backend
+        if self.backend not in ("CPU", "Remote"):
+            where = f"{self.backend} ({self.gpu_layers}/{self.n_layers + 1} layers)"
+        return f"{self.model_name} · {where}"
+
+
+class Backend(ABC):
+    info: BackendInfo
+
+    @abstractmethod
+    def generate(
+        self,
+        prompt: Prompt,
+        on_text: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> GenerationResult: ...
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int: ...
+
+    def set_adapters(self, adapters: list[tuple[str, float]]) -> None:
+        if adapters:
+            raise BackendError("this backend cannot use LoRA adapters")
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass

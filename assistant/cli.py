@@ -1,0 +1,211 @@
+"""Command line: ``python -m assistant <command>``. Everything the window does, a script can do."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from assistant.backends.base import BackendError
+from assistant.backends.factory import local_factory, remote_factory
+from assistant.document_io import DocumentError, EncodingNeeded, decode_bytes, read_document
+from assistant.engine import Engine, Job, JobState
+from assistant.model_library import LibraryError, ModelLibrary
+
+
+class CLIError(Exception):
+    """Bad input: printed as one line, exit status 2."""
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def read_input_text(args: argparse.Namespace) -> str:
+    if getattr(args, "file", None):
+        try:
+            return read_document(args.file, args.encoding).text
+        except EncodingNeeded as exc:
+            raise CLIError(f"{exc}; pass --encoding (one of: {', '.join(exc.candidates) or 'none fits'})") from exc
+        except DocumentError as exc:
+            raise CLIError(str(exc)) from exc
+    if getattr(args, "text", None) not in (None, "-"):
+        return args.text
+    if sys.stdin is None or (sys.stdin.isatty() and args.text != "-"):
+        raise CLIError("no text given: pass TEXT, --file PATH, or pipe text on stdin")
+    try:
+        return decode_bytes(sys.stdin.buffer.read(), args.encoding, Path("stdin")).text
+    except DocumentError as exc:
+        raise CLIError(str(exc)) from exc
+
+
+def open_engine(args: argparse.Namespace, library: ModelLibrary | None = None) -> Engine:
+    """Start an engine and load the model the arguments name, failing with a one-line message."""
+    engine = Engine()
+    if getattr(args, "server", None):
+        factory = remote_factory(args.server, args.server_model, os.environ.get("WRITING_ASSISTANT_API_KEY"))
+    else:
+        library = library or ModelLibrary()
+        try:
+            entry = library.get(args.model)
+        except LibraryError as exc:
+            engine.shutdown()
+            raise CLIError(str(exc)) from exc
+        factory = local_factory(entry, n_ctx=args.ctx)
+    handle = engine.load(factory)
+    handle.wait()
+    if handle.state != JobState.DONE:
+        engine.shutdown()
+        raise CLIError(handle.error or "could not load the model")
+    info = engine.info
+    if info is not None and info.message and not getattr(args, "json", False):
+        print(f"note: {info.message}", file=sys.stderr)
+    return engine
+
+
+def run_job(engine: Engine, job: Job, stream: bool) -> Any:
+    if stream:
+        job.on_token = lambda t: (sys.stdout.write(t), sys.stdout.flush())
+    handle = engine.submit(job)
+    try:
+        while not handle.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        handle.cancel("interrupted")
+        handle.wait()
+        raise CLIError("interrupted") from None
+    if handle.state == JobState.ERROR:
+        raise BackendError(handle.error or "failed")
+    if handle.state == JobState.CANCELLED:
+        raise CLIError(f"cancelled: {handle.cancel_reason}")
+    return handle.result
+
+
+# models ---------------------------------------------------------------------------
+def cmd_models(args: argparse.Namespace) -> int:
+    if args.action == "bundled":
+        from assistant.bundled import bundled_models
+
+        found = bundled_models(assemble=True)
+        lib = ModelLibrary()
+        for bm in found:
+            state = "ready" if bm.path else "not installed"
+            print(f"{bm.key}: {state}" + (f" ({bm.path})" if bm.path else ""))
+        print(f"default: {lib.default_id}")
+        return 0 if any(bm.path for bm in found) else 1
+    lib = ModelLibrary()
+    if args.action == "list":
+        entries = lib.list()
+        if args.json:
+            _print_json([{**e.to_dict(), "default": e.id == lib.default_id} for e in entries])
+        else:
+            for e in entries:
+                mark = "*" if e.id == lib.default_id else " "
+                i = e.info
+                print(f"{mark} {e.id:28} {i.architecture:10} {i.size_label:>6} {i.quantization:8} "
+                      f"ctx {i.context_length:>6}  {'chat' if i.has_chat_template else 'base'}")
+        return 0
+    if args.id is None:
+        raise CLIError(f"models {args.action} needs a model id or path")
+    try:
+        if args.action == "info":
+            entry = lib.get(args.id)
+            if args.json:
+                _print_json({**entry.to_dict(), "default": entry.id == lib.default_id})
+            else:
+                for key, value in asdict(entry.info).items():
+                    print(f"{key:18} {value}")
+        elif args.action == "add":
+            entry = lib.add(args.id, probe=not args.no_probe)
+            if args.json:
+                _print_json(entry.to_dict())
+            else:
+                print(f"added {entry.id} ({entry.info.architecture}, {entry.info.size_label}, {entry.info.quantization})")
+        elif args.action == "remove":
+            lib.remove(args.id)
+            print(f"removed {args.id}") if not args.json else _print_json({"removed": args.id})
+        elif args.action == "default":
+            lib.set_default(args.id)
+            print(f"default: {lib.default_id}") if not args.json else _print_json({"default": lib.default_id})
+    except LibraryError as exc:
+        raise CLIError(str(exc)) from exc
+    return 0
+
+
+# complete -------------------------------------------------------------------------
+def cmd_complete(args: argparse.Namespace) -> int:
+    from assistant.tasks.complete import CompletionRequest, run_completion
+
+    text = read_input_text(args)
+    if not text.strip():
+        raise CLIError("the text is empty; there is nothing to continue")
+    engine = open_engine(args)
+    try:
+        req = CompletionRequest(text, max_tokens=args.max_tokens)
+        job = Job("complete", lambda ctx: run_completion(ctx, req))
+        result = run_job(engine, job, stream=False)
+        if args.json:
+            last = engine.last_result
+            _print_json({"completion": result, "model": engine.info.model_name if engine.info else None,
+                         "tokens": last.generated_tokens if last else 0,
+                         "tokens_per_second": round(last.tokens_per_second, 1) if last else 0})
+        else:
+            print(result)
+    finally:
+        engine.shutdown()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="writing-assistant-cli", description="Offline writing assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def model_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", help="model id or file name from the library (default: the library's default)")
+        p.add_argument("--server", help="use an OpenAI-compatible server at this URL instead of a local model")
+        p.add_argument("--server-model", help="model name on the server (default: its first)")
+        p.add_argument("--ctx", type=int, default=4096, help="context size in tokens")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    def text_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("text", nargs="?", help="the text; '-' or nothing reads stdin")
+        p.add_argument("--file", help="read the text from this file")
+        p.add_argument("--encoding", help="encoding of the file or stdin (default: UTF-8, checked)")
+
+    m = sub.add_parser("models", help="the model library")
+    m.add_argument("action", choices=["list", "info", "add", "remove", "default", "bundled"])
+    m.add_argument("id", nargs="?", help="model id, or a .gguf path for add")
+    m.add_argument("--json", action="store_true")
+    m.add_argument("--no-probe", action="store_true", help="skip the trial load in a child process")
+    m.set_defaults(func=cmd_models)
+
+    c = sub.add_parser("complete", help="continue a text")
+    text_opts(c)
+    model_opts(c)
+    c.add_argument("--max-tokens", type=int, default=48)
+    c.set_defaults(func=cmd_complete)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (BackendError, LibraryError, DocumentError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""One worker thread owns the backend (and so the llama.cpp context); everything else submits jobs.
+
+A job is a function run on the worker with a JobContext; it streams text and progress
+through the job's callbacks, which are called on the worker thread (the Qt bridge turns
+them into queued signals). Interactive jobs run before background ones; a job marked
+``supersede`` cancels older jobs of its kind, as ghost text does while the writer types.
+Cancel is a flag the token loop checks before every token.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from assistant.backends.base import Backend, BackendError, BackendInfo
+from assistant.llama_runtime import Cancelled, GenerationResult
+from assistant.prompting import Prompt
+
+log = logging.getLogger(__name__)
+
+
+class Priority(IntEnum):
+    LOAD = 0
+    INTERACTIVE = 10
+    BACKGROUND = 20
+
+
+class JobState:
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Job:
+    kind: str
+    run: Callable[[JobContext], Any]
+    priority: int = Priority.INTERACTIVE
+    supersede: bool = False
+    on_token: Callable[[str], None] | None = None
+    on_progress: Callable[[int, int, str], None] | None = None
+    on_done: Callable[[Any], None] | None = None
+    on_error: Callable[[str], None] | None = None
+    on_cancelled: Callable[[str], None] | None = None
+
+
+class JobHandle:
+    _ids = itertools.count(1)
+
+    def __init__(self, job: Job) -> None:
+        self.id = next(self._ids)
+        self.job = job
+        self.kind = job.kind
+        self.state = JobState.QUEUED
+        self.result: Any = None
+        self.error: str | None = None
+        self.cancel_reason = ""
+        self._cancel = threading.Event()
+        self._finished = threading.Event()
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        if not self._cancel.is_set():
+            self.cancel_reason = reason
+            self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @property
+    def finished(self) -> bool:
+        return self._finished.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._finished.wait(timeout)
+
+
+class JobContext:
+    """What a job's function sees: the backend, and the way to report back."""
+
+    def __init__(self, engine: Engine, handle: JobHandle) -> None:
+        self.engine = engine
+        self.handle = handle
+
+    @property
+    def backend(self) -> Backend:
+        backend = self.engine.backend
+        if backend is None:
+            raise BackendError("no model is loaded")
+        return backend
+
+    def is_cancelled(self) -> bool:
+        return self.handle.cancelled
+
+    def check(self) -> None:
+        if self.handle.cancelled:
+            raise Cancelled()
+
+    def emit(self, text: str) -> None:
+        cb = self.handle.job.on_token
+        if cb is not None and not self.handle.cancelled:
+            cb(text)
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        cb = self.handle.job.on_progress
+        if cb is not None:
+            cb(done, total, message)
+
+    def generate(self, prompt: Prompt, stream: bool = True) -> GenerationResult:
+        result = self.backend.generate(prompt, self.emit if stream else None, self.is_cancelled)
+        self.engine.record(result)
+        if result.finish_reason == "cancelled":
+            raise Cancelled()
+        return result
+
+
+class Engine:
+    def __init__(self) -> None:
+        self.backend: Backend | None = None
+        self.last_result: GenerationResult | None = None
+        self._queue: list[tuple[int, int, JobHandle]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._running: JobHandle | None = None
+        self._stop = False
+        self._thread = threading.Thread(target=self._loop, name="llama-worker", daemon=True)
+        self._thread.start()
+
+    # submission -------------------------------------------------------------------
+    def submit(self, job: Job) -> JobHandle:
+        handle = JobHandle(job)
+        with self._cond:
+            if self._stop:
+                raise RuntimeError("the engine has shut down")
+            if job.supersede:
+                for _, _, older in self._queue:
+                    if older.kind == job.kind:
+                        older.cancel("superseded")
+                if self._running is not None and self._running.kind == job.kind:
+                    self._running.cancel("superseded")
+            heapq.heappush(self._queue, (int(job.priority), next(self._seq), handle))
+            self._cond.notify()
+        return handle
+
+    def load(
+        self,
+        factory: Callable[[Callable[[float], bool]], Backend],
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_done: Callable[[BackendInfo], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> JobHandle:
+        """Load a backend on the worker; jobs still waiting for the old model are cancelled."""
+        with self._cond:
+            for _, _, older in self._queue:
+                if older.kind != "load":
+                    older.cancel("the model was switched")
+            if self._running is not None and self._running.kind != "load":
+                self._running.cancel("the model was switched")
+
+        def run(ctx: JobContext) -> BackendInfo:
+            def progress(fraction: float) -> bool:
+                ctx.progress(int(fraction * 100), 100, "loading model")
+                return not ctx.is_cancelled()
+
+            backend = factory(progress)
+            if ctx.is_cancelled():
+                backend.close()
+                raise Cancelled()
+            old, self.backend = self.backend, backend
+            if old is not None:
+                old.close()
+            return backend.info
+
+        return self.submit(Job("load", run, Priority.LOAD, supersede=True, on_progress=on_progress,
+                               on_done=on_done, on_error=on_error))
+
+    def record(self, result: GenerationResult) -> None:
+        self.last_result = result
+
+    @property
+    def info(self) -> BackendInfo | None:
+        return self.backend.info if self.backend is not None else None
+
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._queue) + (1 if self._running else 0)
+
+    # worker -----------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    break
+                _, _, handle = heapq.heappop(self._queue)
+                self._running = handle
+            try:
+                self._run(handle)
+            finally:
+                with self._cond:
+                    self._running = None
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            backend.close()
+
+    def _run(self, handle: JobHandle) -> None:
+        job = handle.job
+        if handle.cancelled:
+            self._finish(handle, JobState.CANCELLED)
+            return
+        handle.state = JobState.RUNNING
+        try:
+            result = job.run(JobContext(self, handle))
+        except Cancelled:
+            self._finish(handle, JobState.CANCELLED)
+        except (BackendError, ValueError, OSError) as exc:
+            handle.error = str(exc)
+            self._finish(handle, JobState.ERROR)
+        except Exception as exc:  # the worker must survive any task bug; the user sees the message
+            log.exception("job %s failed", job.kind)
+            handle.error = f"internal error in {job.kind}: {exc!r}"
+            self._finish(handle, JobState.ERROR)
+        else:
+            if handle.cancelled:
+                self._finish(handle, JobState.CANCELLED)
+            else:
+                handle.result = result
+                self._finish(handle, JobState.DONE)
+
+    def _finish(self, handle: JobHandle, state: str) -> None:
+        handle.state = state
+        job = handle.job
+        try:
+            if state == JobState.DONE and job.on_done is not None:
+                job.on_done(handle.result)
+            elif state == JobState.ERROR and job.on_error is not None:
+                job.on_error(handle.error or "failed")
+            elif state == JobState.CANCELLED and job.on_cancelled is not None:
+                job.on_cancelled(handle.cancel_reason or "cancelled")
+        except Exception:
+            log.exception("callback of job %s failed", job.kind)
+        finally:
+            handle._finished.set()
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        with self._cond:
+            self._stop = True
+            for _, _, handle in self._queue:
+                handle.cancel("the app is closing")
+            if self._running is not None:
+                self._running.cancel("the app is closing")
+            self._cond.notify_all()
+        deadline = time.monotonic() + timeout
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        for _, _, handle in self._queue:
+            self._finish(handle, JobState.CANCELLED)
+        self._queue.clear()

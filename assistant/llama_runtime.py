@@ -1,0 +1,417 @@
+"""The one module that speaks ctypes to llama.cpp.
+
+Owns a model, a context and its KV cache, and runs the token loop on llama.cpp's C
+sampler chain: no logits are copied into Python, which is what makes the binding's
+``create_completion`` slow (it samples in numpy). The KV cache keeps the tokens of the
+previous request so a new prompt that shares a prefix evaluates only its new tokens.
+Everything above this module (engine, tasks, prompts) is free of ctypes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import collections
+import ctypes
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import llama_cpp as C
+
+_LOG_TAIL: collections.deque[str] = collections.deque(maxlen=64)
+_backend_lock = threading.Lock()
+_backend_ready = False
+
+
+@C.llama_log_callback
+def _log_callback(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
+    # llama.cpp logs heavily at load time; keep the tail for error messages instead of spamming stderr.
+    try:
+        _LOG_TAIL.append(text.decode("utf-8", errors="replace"))
+    except Exception:  # a C callback must never raise into llama.cpp
+        pass
+
+
+def _init_backend() -> None:
+    global _backend_ready
+    with _backend_lock:
+        if not _backend_ready:
+            if not os.environ.get("WRITING_ASSISTANT_LLAMA_LOG"):
+                C.llama_log_set(_log_callback, ctypes.c_void_p(0))
+            C.llama_backend_init()
+            _backend_ready = True
+
+
+def log_tail(n: int = 8) -> str:
+    return "".join(list(_LOG_TAIL)[-n:]).strip()
+
+
+def gpu_backend_name() -> str:
+    """'CUDA', 'Metal', 'Vulkan', ... when llama.cpp was built with GPU offload, else 'CPU'."""
+    _init_backend()
+    if not C.llama_supports_gpu_offload():
+        return "CPU"
+    info = C.llama_print_system_info().decode("utf-8", errors="replace")
+    for key, name in (("CUDA", "CUDA"), ("MTL", "Metal"), ("METAL", "Metal"), ("Vulkan", "Vulkan"),
+                      ("HIP", "ROCm"), ("SYCL", "SYCL")):
+        if key in info:
+            return name
+    return "Metal" if sys.platform == "darwin" else "GPU"
+
+
+class RuntimeError_(RuntimeError):
+    """llama.cpp refused an operation; the message is meant for the user."""
+
+
+class Cancelled(Exception):
+    """The job was cancelled; raised out of the token loop."""
+
+
+@dataclass
+class SamplingParams:
+    max_tokens: int = 256
+    temperature: float = 0.0  # 0 = greedy
+    top_k: int = 40
+    top_p: float = 0.95
+    min_p: float = 0.05
+    repeat_penalty: float = 1.0
+    repeat_last_n: int = 64
+    seed: int = 1234
+    stop: list[str] = field(default_factory=list)
+    grammar: str | None = None  # GBNF, root rule "root"
+
+
+@dataclass
+class GenerationResult:
+    text: str
+    prompt_tokens: int
+    reused_tokens: int
+    generated_tokens: int
+    prompt_seconds: float
+    gen_seconds: float
+    first_token_seconds: float
+    finish_reason: str  # "stop", "length", "cancelled"
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.generated_tokens / self.gen_seconds if self.gen_seconds > 0 else 0.0
+
+
+class StopScanner:
+    """Streams text while holding back any tail that could still become a stop string."""
+
+    def __init__(self, stops: list[str]) -> None:
+        self.stops = [s for s in stops if s]
+        self.buffer = ""
+        self.stopped = False
+
+    def feed(self, text: str) -> str:
+        self.buffer += text
+        for stop in self.stops:
+            idx = self.buffer.find(stop)
+            if idx >= 0:
+                out, self.buffer, self.stopped = self.buffer[:idx], "", True
+                return out
+        hold = 0
+        for stop in self.stops:
+            for k in range(min(len(stop) - 1, len(self.buffer)), 0, -1):
+                if self.buffer.endswith(stop[:k]):
+                    hold = max(hold, k)
+                    break
+        out = self.buffer[: len(self.buffer) - hold]
+        self.buffer = self.buffer[len(self.buffer) - hold :]
+        return out
+
+    def flush(self) -> str:
+        out, self.buffer = self.buffer, ""
+        return out
+
+
+def default_threads() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n = os.cpu_count() or 2
+    return max(1, min(n, 8))
+
+
+class LlamaRuntime:
+    """A loaded model with one context. Not thread-safe: the engine's worker owns it."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        n_ctx: int = 4096,
+        n_gpu_layers: int = -1,
+        n_threads: int | None = None,
+        n_batch: int = 512,
+        on_progress: Callable[[float], bool] | None = None,
+    ) -> None:
+        _init_backend()
+        self.path = Path(path)
+        self._stack = ExitStack()
+        self.backend = gpu_backend_name()
+        self.fallback_message = ""
+        self._stop_fn: Callable[[], bool] | None = None
+        try:
+            self.model = self._load_model(n_gpu_layers, on_progress)
+            self.vocab = C.llama_model_get_vocab(self.model)
+            self.n_layer = C.llama_model_n_layer(self.model)
+            self.n_ctx_train = C.llama_n_ctx_train(self.model)
+            threads = n_threads or default_threads()
+            cparams = C.llama_context_default_params()
+            cparams.n_ctx = min(n_ctx, self.n_ctx_train) if self.n_ctx_train > 0 else n_ctx
+            cparams.n_batch = n_batch
+            cparams.n_ubatch = n_batch
+            cparams.n_threads = threads
+            cparams.n_threads_batch = threads
+            cparams.no_perf = True
+            # Lets a cancel interrupt a long prompt evaluation inside llama_decode.
+            self._abort_cb = C.ggml_abort_callback(lambda _data: bool(self._stop_fn and self._stop_fn()))
+            cparams.abort_callback = self._abort_cb
+            ctx = C.llama_init_from_model(self.model, cparams)
+            if not ctx:
+                raise RuntimeError_(f"llama.cpp could not create a context for {self.path.name}: {log_tail(3)}")
+            self.ctx = ctx
+            self._stack.callback(C.llama_free, ctx)
+            self.n_ctx = C.llama_n_ctx(ctx)
+            self.n_batch = n_batch
+            self.mem = C.llama_get_memory(ctx)
+        except BaseException:
+            self._stack.close()
+            raise
+        self.n_threads = threads
+        self.cached: list[int] = []
+        self._one = (C.llama_token * 1)()
+        self._piece = ctypes.create_string_buffer(256)
+        self.chat_template = self._meta("tokenizer.chat_template")
+        self.bos_text = self.token_text(C.llama_vocab_bos(self.vocab))
+        self.eos_text = self.token_text(C.llama_vocab_eos(self.vocab))
+        self.adapters: dict[str, ctypes.c_void_p] = {}
+
+    # loading ----------------------------------------------------------------------
+    def _load_model(self, n_gpu_layers: int, on_progress: Callable[[float], bool] | None):
+        params = C.llama_model_default_params()
+        if on_progress is not None:
+            # Keep a reference: ctypes frees the trampoline when the object dies.
+            self._progress_cb = C.llama_progress_callback(lambda p, _u: bool(on_progress(float(p))))
+            params.progress_callback = self._progress_cb
+        want_gpu = self.backend != "CPU" and n_gpu_layers != 0
+        params.n_gpu_layers = (n_gpu_layers if n_gpu_layers >= 0 else 10_000) if want_gpu else 0
+        path = str(self.path).encode()
+        model = C.llama_model_load_from_file(path, params)
+        if not model and want_gpu:
+            reason = log_tail(3) or "unknown error"
+            self.fallback_message = f"Loading on {self.backend} failed ({reason}); running on the CPU instead."
+            self.backend = "CPU"
+            params.n_gpu_layers = 0
+            model = C.llama_model_load_from_file(path, params)
+        if not model:
+            raise RuntimeError_(f"llama.cpp could not load {self.path.name}: {log_tail(3) or 'unknown error'}")
+        self._stack.callback(C.llama_model_free, model)
+        n_layer = C.llama_model_n_layer(model)
+        self.gpu_layers = min(params.n_gpu_layers, n_layer + 1) if want_gpu and self.backend != "CPU" else 0
+        if self.gpu_layers == 0:
+            self.backend = "CPU" if not self.fallback_message else self.backend
+        return model
+
+    def _meta(self, key: str) -> str | None:
+        buf = ctypes.create_string_buffer(1 << 16)
+        n = C.llama_model_meta_val_str(self.model, key.encode(), buf, len(buf))
+        if n < 0:
+            return None
+        if n >= len(buf):
+            buf = ctypes.create_string_buffer(n + 1)
+            C.llama_model_meta_val_str(self.model, key.encode(), buf, len(buf))
+        return buf.value.decode("utf-8", errors="replace")
+
+    def close(self) -> None:
+        self._stack.close()
+        self.adapters.clear()
+
+    # tokens -----------------------------------------------------------------------
+    def tokenize(self, text: str, add_special: bool = True, parse_special: bool = False) -> list[int]:
+        data = text.encode("utf-8")
+        cap = len(data) + 8
+        arr = (C.llama_token * cap)()
+        n = C.llama_tokenize(self.vocab, data, len(data), arr, cap, add_special, parse_special)
+        if n < 0:
+            cap = -n
+            arr = (C.llama_token * cap)()
+            n = C.llama_tokenize(self.vocab, data, len(data), arr, cap, add_special, parse_special)
+        return list(arr[:n])
+
+    def token_bytes(self, token: int, special: bool = False) -> bytes:
+        n = C.llama_token_to_piece(self.vocab, token, self._piece, len(self._piece), 0, special)
+        if n < 0:
+            buf = ctypes.create_string_buffer(-n)
+            n = C.llama_token_to_piece(self.vocab, token, buf, len(buf), 0, special)
+            return buf.raw[:n]
+        return self._piece.raw[:n]
+
+    def token_text(self, token: int) -> str:
+        if token < 0:
+            return ""
+        return self.token_bytes(token, special=True).decode("utf-8", errors="replace")
+
+    def detokenize(self, tokens: list[int]) -> str:
+        return b"".join(self.token_bytes(t) for t in tokens).decode("utf-8", errors="replace")
+
+    # adapters ---------------------------------------------------------------------
+    def set_adapters(self, adapters: list[tuple[str, float]]) -> None:
+        """Attach LoRA adapters (path, scale) to the context; loaded once, switched without reloading."""
+        handles, scales = [], []
+        for path, scale in adapters:
+            if path not in self.adapters:
+                handle = C.llama_adapter_lora_init(self.model, str(path).encode())
+                if not handle:
+                    raise RuntimeError_(f"llama.cpp refused adapter {Path(path).name}: {log_tail(2)}")
+                self.adapters[path] = handle
+                self._stack.callback(C.llama_adapter_lora_free, handle)
+            handles.append(self.adapters[path])
+            scales.append(scale)
+        arr = (C.llama_adapter_lora_p_ctypes * max(1, len(handles)))(*handles)
+        sc = (ctypes.c_float * max(1, len(scales)))(*scales)
+        C.llama_set_adapters_lora(self.ctx, arr if handles else None, len(handles), sc if scales else None)
+        # Cached KV entries were computed with the old adapters.
+        self.reset_cache()
+
+    # evaluation -------------------------------------------------------------------
+    def reset_cache(self) -> None:
+        C.llama_memory_clear(self.mem, True)
+        self.cached = []
+
+    def _decode(self, tokens: list[int], should_stop: Callable[[], bool] | None) -> None:
+        for start in range(0, len(tokens), self.n_batch):
+            if should_stop is not None and should_stop():
+                raise Cancelled()
+            chunk = tokens[start : start + self.n_batch]
+            arr = (C.llama_token * len(chunk))(*chunk)
+            rc = C.llama_decode(self.ctx, C.llama_batch_get_one(arr, len(chunk)))
+            if rc != 0:
+                # Whatever made it into the cache is unknown now; start clean next time.
+                self.reset_cache()
+                if should_stop is not None and should_stop():
+                    raise Cancelled()
+                raise RuntimeError_(f"llama.cpp failed to evaluate the prompt (code {rc}): {log_tail(2)}")
+            self.cached.extend(chunk)
+
+    def _prepare(self, tokens: list[int], should_stop: Callable[[], bool] | None) -> int:
+        """Bring the KV cache to ``tokens``; return how many were reused from the last request."""
+        n = 0
+        limit = min(len(tokens), len(self.cached))
+        while n < limit and tokens[n] == self.cached[n]:
+            n += 1
+        if n == len(tokens):
+            n -= 1  # the last prompt token must be evaluated again to produce logits
+        if n < len(self.cached):
+            if n <= 0 or not C.llama_memory_seq_rm(self.mem, 0, n, -1):
+                self.reset_cache()
+                n = 0
+            else:
+                del self.cached[n:]
+        self._decode(tokens[n:], should_stop)
+        return n
+
+    def _sampler(self, params: SamplingParams):
+        chain = C.llama_sampler_chain_init(C.llama_sampler_chain_default_params())
+        if not chain:
+            raise RuntimeError_("llama.cpp could not create a sampler")
+        try:
+            if params.grammar:
+                g = C.llama_sampler_init_grammar(self.vocab, params.grammar.encode(), b"root")
+                if not g:
+                    raise RuntimeError_(f"invalid grammar: {log_tail(2)}")
+                C.llama_sampler_chain_add(chain, g)
+            if params.repeat_penalty != 1.0:
+                C.llama_sampler_chain_add(
+                    chain, C.llama_sampler_init_penalties(
+                        C.llama_vocab_n_tokens(self.vocab), params.repeat_last_n, params.repeat_penalty, 0.0, 0.0))
+            if params.temperature <= 0:
+                C.llama_sampler_chain_add(chain, C.llama_sampler_init_greedy())
+            else:
+                C.llama_sampler_chain_add(chain, C.llama_sampler_init_top_k(params.top_k))
+                C.llama_sampler_chain_add(chain, C.llama_sampler_init_top_p(params.top_p, 1))
+                C.llama_sampler_chain_add(chain, C.llama_sampler_init_min_p(params.min_p, 1))
+                C.llama_sampler_chain_add(chain, C.llama_sampler_init_temp(params.temperature))
+                C.llama_sampler_chain_add(chain, C.llama_sampler_init_dist(params.seed))
+        except BaseException:
+            C.llama_sampler_free(chain)
+            raise
+        return chain
+
+    def generate(
+        self,
+        prompt_tokens: list[int],
+        params: SamplingParams,
+        on_text: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> GenerationResult:
+        """Evaluate the prompt (reusing the cached prefix) and stream up to max_tokens of text."""
+        if not prompt_tokens:
+            raise RuntimeError_("empty prompt")
+        budget = self.n_ctx - len(prompt_tokens)
+        if budget <= 0:
+            raise RuntimeError_(
+                f"the prompt has {len(prompt_tokens)} tokens; this model's context holds {self.n_ctx}")
+        max_tokens = min(params.max_tokens, budget)
+        self._stop_fn = should_stop
+        t0 = time.perf_counter()
+        try:
+            reused = self._prepare(prompt_tokens, should_stop)
+        except Cancelled:
+            return GenerationResult("", len(prompt_tokens), 0, 0, time.perf_counter() - t0, 0.0, 0.0, "cancelled")
+        t1 = time.perf_counter()
+        chain = self._sampler(params)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        scanner = StopScanner(params.stop)
+        parts: list[str] = []
+        vocab, ctx, one = self.vocab, self.ctx, self._one
+        batch = C.llama_batch_get_one(one, 1)
+        is_eog, sample, decode = C.llama_vocab_is_eog, C.llama_sampler_sample, C.llama_decode
+        n_gen, first, finish = 0, 0.0, "length"
+        try:
+            while n_gen < max_tokens:
+                if should_stop is not None and should_stop():
+                    finish = "cancelled"
+                    break
+                tok = sample(chain, ctx, -1)
+                if is_eog(vocab, tok):
+                    finish = "stop"
+                    break
+                n_gen += 1
+                if n_gen == 1:
+                    first = time.perf_counter() - t0
+                text = scanner.feed(decoder.decode(self.token_bytes(tok)))
+                if text:
+                    parts.append(text)
+                    if on_text is not None:
+                        on_text(text)
+                if scanner.stopped:
+                    finish = "stop"
+                    break
+                one[0] = tok
+                rc = decode(ctx, batch)
+                if rc != 0:
+                    self.reset_cache()
+                    if should_stop is not None and should_stop():
+                        finish = "cancelled"
+                        break
+                    raise RuntimeError_(f"llama.cpp failed while generating (code {rc}): {log_tail(2)}")
+                self.cached.append(tok)
+        finally:
+            C.llama_sampler_free(chain)
+            self._stop_fn = None
+        if finish != "cancelled":
+            tail = scanner.flush() + decoder.decode(b"", final=True)
+            if tail and not scanner.stopped:
+                parts.append(tail)
+                if on_text is not None:
+                    on_text(tail)
+        t2 = time.perf_counter()
+        return GenerationResult("".join(parts), len(prompt_tokens), reused, n_gen, t1 - t0, t2 - t1, first, finish)
