@@ -157,6 +157,7 @@ class Engine:
         on_progress: Callable[[int, int, str], None] | None = None,
         on_done: Callable[[BackendInfo], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        on_cancelled: Callable[[str], None] | None = None,
     ) -> JobHandle:
         """Load a backend on the worker; jobs still waiting for the old model are cancelled."""
         with self._cond:
@@ -181,7 +182,7 @@ class Engine:
             return backend.info
 
         return self.submit(Job("load", run, Priority.LOAD, supersede=True, on_progress=on_progress,
-                               on_done=on_done, on_error=on_error))
+                               on_done=on_done, on_error=on_error, on_cancelled=on_cancelled))
 
     def record(self, result: GenerationResult) -> None:
         self.last_result = result

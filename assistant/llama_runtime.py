@@ -162,7 +162,7 @@ class LlamaRuntime:
             self.model = self._load_model(n_gpu_layers, on_progress)
             self.vocab = C.llama_model_get_vocab(self.model)
             self.n_layer = C.llama_model_n_layer(self.model)
-            self.n_ctx_train = C.llama_n_ctx_train(self.model)
+            self.n_ctx_train = C.llama_model_n_ctx_train(self.model)
             threads = n_threads or default_threads()
             cparams = C.llama_context_default_params()
             cparams.n_ctx = min(n_ctx, self.n_ctx_train) if self.n_ctx_train > 0 else n_ctx

@@ -54,7 +54,7 @@ class RemoteBackend(Backend):
         try:
             return urllib.request.urlopen(req, timeout=self.timeout)
         except urllib.error.HTTPError as exc:
-            detail = exc.read(500).decode("utf-8", errors="replace")
+            detail = exc.read(2000).decode("utf-8", errors="replace")[:200]
             raise BackendError(f"the server answered {exc.code} for {path}: {detail}") from exc
         except (urllib.error.URLError, OSError) as exc:
             raise BackendError(f"cannot reach the server at {url}: {getattr(exc, 'reason', exc)}") from exc

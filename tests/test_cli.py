@@ -1,0 +1,82 @@
+"""The command line, run as a user would run it, in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def cli(*args: str, stdin: str | bytes | None = None, home=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if home is not None:
+        env["WRITING_ASSISTANT_HOME"] = str(home)
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run([sys.executable, "-m", "assistant", *args], input=data, capture_output=True,
+                          env=env, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _library_ready(library):
+    """The session library is registered once; the child processes reuse its file."""
+
+
+def test_models_list_json():
+    out = cli("models", "list", "--json")
+    assert out.returncode == 0, out.stderr
+    models = json.loads(out.stdout)
+    ids = {m["id"]: m for m in models}
+    assert ids["smollm2-135m-instruct"]["default"] is True
+    assert ids["gemma-3-270m"]["info"]["architecture"] == "gemma3"
+
+
+def test_models_info_text():
+    out = cli("models", "info", "gemma-3-270m")
+    assert out.returncode == 0
+    assert b"Q4_K_M" in out.stdout and b"has_chat_template  False" in out.stdout
+
+
+def test_complete_json_from_argument():
+    out = cli("complete", "The three primary colours are", "--json", "--max-tokens", "12")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["completion"].strip() and data["tokens"] > 0 and data["tokens_per_second"] > 0
+    assert data["model"].startswith("SmolLM2")
+
+
+def test_complete_from_stdin_with_base_model():
+    out = cli("complete", "--model", "gemma-3-270m", "--max-tokens", "8", stdin="My favourite season is")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip()
+
+
+def test_complete_from_non_utf8_file(tmp_path):
+    p = tmp_path / "latin.txt"
+    p.write_bytes("Le café est".encode("cp1252"))
+    out = cli("complete", "--file", str(p))
+    assert out.returncode == 2
+    assert out.stderr.decode().count("\n") == 1 and "--encoding" in out.stderr.decode()
+    ok = cli("complete", "--file", str(p), "--encoding", "cp1252", "--max-tokens", "4")
+    assert ok.returncode == 0, ok.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (("complete", ""), "empty"),
+    (("complete", "hi", "--model", "nope"), "no model named"),
+    (("models", "add", "/etc/hostname"), "not a usable GGUF"),
+    (("models", "remove", "nope"), "no model named"),
+])
+def test_bad_input_gives_one_line_and_nonzero(args, message):
+    out = cli(*args)
+    assert out.returncode == 2
+    err = out.stderr.decode()
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_unreachable_server_is_a_clear_error():
+    out = cli("complete", "Hello", "--server", "http://127.0.0.1:9")
+    assert out.returncode == 2
+    assert "cannot reach the server" in out.stderr.decode()

@@ -1,0 +1,87 @@
+"""The token loop on the real SmolLM2 and Gemma models."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.llama_runtime import SamplingParams, StopScanner
+from assistant.prompting import Strategy, build_prompt
+
+
+def test_streamed_pieces_make_the_result(smol_backend):
+    pieces: list[str] = []
+    prompt = build_prompt("chat", smol_backend.info.strategy, text="Name three colours.")
+    result = smol_backend.generate(prompt, on_text=pieces.append)
+    assert result.text and "".join(pieces) == result.text
+    assert result.generated_tokens >= len(pieces) > 1
+    assert result.finish_reason in ("stop", "length")
+
+
+def test_greedy_is_deterministic(smol_backend):
+    prompt = build_prompt("complete", Strategy.BASE, before="The capital of France is")
+    a = smol_backend.generate(prompt).text
+    smol_backend.runtime.reset_cache()
+    b = smol_backend.generate(prompt).text
+    assert a == b and a.strip()
+
+
+@pytest.mark.parametrize("which", ["smol_backend", "gemma_backend"])
+def test_prefix_reuse_evaluates_only_new_tokens_and_changes_nothing(request, which):
+    backend = request.getfixturevalue(which)
+    rt = backend.runtime
+    text = "Writing every day builds a habit. The best writers read widely and revise their drafts"
+    params = SamplingParams(max_tokens=12)
+    rt.reset_cache()
+    first = rt.generate(rt.tokenize(text), params)
+    assert first.reused_tokens == 0
+    longer = rt.tokenize(text + " carefully")
+    warm = rt.generate(longer, params)
+    assert warm.reused_tokens >= len(rt.tokenize(text)) - 2
+    rt.reset_cache()
+    cold = rt.generate(longer, params)
+    assert cold.reused_tokens == 0
+    assert warm.text == cold.text
+
+
+def test_cancel_stops_within_one_token(smol_backend):
+    rt = smol_backend.runtime
+    seen: list[str] = []
+    result = rt.generate(rt.tokenize("Once upon a time"), SamplingParams(max_tokens=200),
+                         on_text=seen.append, should_stop=lambda: len(seen) >= 5)
+    assert result.finish_reason == "cancelled"
+    assert len(seen) == 5
+    assert result.generated_tokens <= 6
+
+
+def test_stop_string_is_not_emitted(smol_backend):
+    rt = smol_backend.runtime
+    params = SamplingParams(max_tokens=80, stop=["\n"])
+    result = rt.generate(rt.tokenize("List:\n1. apples\n2. pears\n3."), params)
+    assert "\n" not in result.text
+    assert result.finish_reason == "stop"
+
+
+def test_prompt_longer_than_context_is_refused(smol_backend):
+    from assistant.backends.base import BackendError
+
+    long_text = "word " * (smol_backend.info.n_ctx + 100)
+    prompt = build_prompt("complete", Strategy.BASE, before=long_text)
+    with pytest.raises(BackendError, match="context holds"):
+        smol_backend.generate(prompt)
+
+
+def test_grammar_constrains_output(smol_backend):
+    rt = smol_backend.runtime
+    params = SamplingParams(max_tokens=20, grammar='root ::= ("yes" | "no") "."')
+    result = rt.generate(rt.tokenize("Is the sky blue? Answer:"), params)
+    assert result.text in ("yes.", "no.")
+
+
+def test_stop_scanner_holds_back_partial_stops():
+    s = StopScanner(["###"])
+    assert s.feed("abc#") == "abc"
+    assert s.feed("#") == ""
+    assert s.feed("x") == "##x"
+    assert s.feed("1##") == "1"
+    assert s.feed("#rest") == ""
+    assert s.stopped

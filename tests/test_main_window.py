@@ -1,0 +1,164 @@
+"""The main window, driven with qtbot on the offscreen platform, with the real default model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from assistant import atomic
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, library):
+    # Not handed to qtbot: it would close the window before this fixture marks the text as handled.
+    w = MainWindow(library=library)
+    w.show()
+    yield w
+    w.editor.document().setModified(False)
+    w.close()
+
+
+@pytest.fixture
+def loaded(window, qtbot):
+    with qtbot.waitSignal(window.bridge.model_loaded, timeout=60_000):
+        window.load_configured_model()
+    return window
+
+
+def test_window_has_editor_panes_and_model_status(loaded):
+    w = loaded
+    assert w.centralWidget() is w.editor
+    assert [w.panes.tabText(i) for i in range(w.panes.count())][0] == "Models"
+    assert w.models_pane.table.rowCount() >= 2
+    assert w.model_label.text().startswith("SmolLM2")
+    assert w.backend_label.text() == "CPU"
+
+
+def test_counts_words_and_tokens(loaded, qtbot):
+    w = loaded
+    w.editor.setPlainText("Four little words here")
+    assert w.count_label.text().startswith("4 words")
+    qtbot.waitUntil(lambda: "tokens" in w.count_label.text(), timeout=10_000)
+    n = int(w.count_label.text().split("·")[1].split()[0])
+    assert n == w.bridge.engine.backend.count_tokens("Four little words here")
+
+
+def test_open_save_and_recent(window, tmp_path):
+    p = tmp_path / "essay.md"
+    p.write_text("# Essay\n\nFirst draft.\n", encoding="utf-8")
+    assert window.open_path(p)
+    assert window.editor.toPlainText() == "# Essay\n\nFirst draft.\n"
+    assert window.windowTitle().startswith("essay.md")
+    window.editor.appendPlainText("Second line.")
+    assert "•" in window.windowTitle()
+    assert window.save()
+    assert p.read_text(encoding="utf-8") == "# Essay\n\nFirst draft.\n\nSecond line."
+    assert "•" not in window.windowTitle()
+    assert window.settings.get("recent_files")[0] == str(p)
+    assert window.recent_menu.actions()[0].text() == str(p)
+
+
+def test_non_utf8_file_asks_for_encoding(window, tmp_path, monkeypatch):
+    p = tmp_path / "old.txt"
+    p.write_bytes("Très bien, ça marche.".encode("cp1252"))
+    asked = []
+
+    def choose(err):
+        asked.append(sorted(err.candidates))
+        return "cp1252"
+
+    monkeypatch.setattr(window, "choose_encoding", choose)
+    assert window.open_path(p)
+    assert asked and "cp1252" in asked[0]
+    assert window.editor.toPlainText() == "Très bien, ça marche."
+    assert window.editor.encoding == "cp1252"
+
+
+def test_declining_the_encoding_opens_nothing(window, tmp_path, monkeypatch):
+    window.editor.setPlainText("keep me")
+    p = tmp_path / "old.txt"
+    p.write_bytes(b"caf\xe9")
+    monkeypatch.setattr(window, "choose_encoding", lambda err: None)
+    assert not window.open_path(p)
+    assert window.editor.toPlainText() == "keep me"
+
+
+def test_failed_save_keeps_text_and_says_why(window, tmp_path, monkeypatch):
+    """FAKE full disk (fsync raises ENOSPC) to force the fault."""
+    p = tmp_path / "doc.txt"
+    p.write_text("saved before")
+    window.open_path(p)
+    window.editor.setPlainText("precious new text")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+
+    def fake_full_disk(_fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", fake_full_disk)
+    assert not window.save()
+    assert shown and "No space left" in shown[0]
+    assert window.editor.toPlainText() == "precious new text"
+    assert p.read_text() == "saved before"
+
+
+def test_undo_redo_actions(window, qtbot):
+    window.editor.setFocus()
+    qtbot.keyClicks(window.editor, "abc")
+    assert window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert window.editor.toPlainText() == ""
+    window.redo_action.trigger()
+    assert window.editor.toPlainText() == "abc"
+
+
+def test_models_pane_rejects_bad_file_with_message(window, qtbot, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + b"\xff" * 100)
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    rows = window.models_pane.table.rowCount()
+    window.models_pane.add_path(str(bad))
+    qtbot.waitUntil(lambda: bool(warned), timeout=10_000)
+    assert "not a usable GGUF" in warned[0]
+    assert window.models_pane.table.rowCount() == rows
+    assert window.models_pane.add_button.isEnabled()
+
+
+def test_models_pane_load_switches_model(loaded, qtbot):
+    w = loaded
+    pane = w.models_pane
+    row = next(r for r in range(pane.table.rowCount())
+               if pane.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "gemma-3-270m")
+    pane.table.selectRow(row)
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
+        pane.load_button.click()
+    assert w.model_label.text().startswith("Gemma")
+
+
+def test_pyside_signal_emit_keeps_bool_refcounts():
+    """PySide6 6.12.0 dropped a reference to True on every emit() and crashed after a few thousand."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class S(QObject):
+        s = Signal(int)
+
+    o = S()
+    o.s.connect(lambda _v: None)
+    before = sys.getrefcount(True)
+    for _ in range(200):
+        o.s.emit(1)
+    assert sys.getrefcount(True) - before in range(-5, 6)
+
+
+def test_recent_file_missing_shows_message(window, tmp_path, monkeypatch):
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    assert not window.open_path(Path(tmp_path / "gone.md"))
+    assert warned and "cannot open" in warned[0]

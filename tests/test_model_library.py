@@ -1,0 +1,97 @@
+"""The model library on a real data folder with the real bundled models."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+
+import pytest
+
+from assistant.model_info import read_model_info
+from assistant.model_library import LibraryError, ModelLibrary
+
+
+@pytest.fixture
+def lib_root(tmp_path, gemma):
+    return tmp_path / "lib"
+
+
+def make_library(root):
+    root.mkdir(parents=True, exist_ok=True)
+    return ModelLibrary(root)
+
+
+def test_bundled_models_registered_with_metadata(lib_root):
+    lib = make_library(lib_root)
+    ids = {e.id for e in lib.list()}
+    assert {"smollm2-135m-instruct", "gemma-3-270m"} <= ids
+    assert lib.default_id == "smollm2-135m-instruct"
+    smol = lib.get().info
+    assert (smol.architecture, smol.quantization, smol.size_label) == ("llama", "Q4_1", "135M")
+    assert smol.has_chat_template and smol.context_length == 8192
+    assert 130_000_000 < smol.parameter_count < 140_000_000
+    assert smol.memory_estimate > smol.file_size
+    gemma = lib.get("gemma-3-270m").info
+    assert gemma.architecture == "gemma3" and not gemma.has_chat_template and gemma.quantization == "Q4_K_M"
+
+
+def test_add_set_default_remove_persist(lib_root, smollm2, tmp_path):
+    copy = tmp_path / "My-Model.gguf"
+    shutil.copyfile(smollm2, copy)
+    lib = make_library(lib_root)
+    entry = lib.add(copy)
+    assert entry.id == "my-model" and entry.info.path == str(copy)
+    assert lib.add(copy).id == entry.id  # adding twice does not duplicate
+    lib.set_default("my-model")
+    lib.set_gpu_layers("my-model", 7)
+    again = ModelLibrary(lib_root)
+    assert again.default_id == "my-model" and again.get("my-model").gpu_layers == 7
+    again.remove("my-model")
+    assert "my-model" not in {e.id for e in ModelLibrary(lib_root).list()}
+    assert ModelLibrary(lib_root).default_id == "smollm2-135m-instruct"
+
+
+def test_corrupt_file_rejected_and_library_unchanged(lib_root, smollm2, tmp_path):
+    lib = make_library(lib_root)
+    before = lib.file.read_bytes()
+    bad = tmp_path / "half.gguf"
+    bad.write_bytes(smollm2.read_bytes()[: smollm2.stat().st_size // 3])
+    with pytest.raises(LibraryError, match="not a usable GGUF model.*beyond the end"):
+        lib.add(bad)
+    junk = tmp_path / "notes.gguf"
+    junk.write_text("hello")
+    with pytest.raises(LibraryError, match="too small|magic"):
+        lib.add(junk)
+    assert lib.file.read_bytes() == before
+
+
+def test_file_llama_cpp_refuses_is_caught_by_the_probe(lib_root, smollm2, tmp_path):
+    """A header that validates but names an architecture llama.cpp lacks: refused in a child process."""
+    data = bytearray(smollm2.read_bytes())
+    key = b"general.architecture"
+    i = data.index(key) + len(key)
+    assert struct.unpack_from("<I", data, i)[0] == 8  # string value
+    assert data[i + 12 : i + 17] == b"llama"
+    data[i + 12 : i + 17] = b"llamx"
+    odd = tmp_path / "odd-arch.gguf"
+    odd.write_bytes(bytes(data))
+    assert read_model_info(odd).architecture == "llamx"
+    lib = make_library(lib_root)
+    with pytest.raises(LibraryError, match="llama.cpp cannot load"):
+        lib.add(odd)
+    assert all(e.path != odd for e in lib.list())
+
+
+def test_unknown_model_id(lib_root):
+    with pytest.raises(LibraryError, match="no model named"):
+        make_library(lib_root).get("nope")
+
+
+def test_damaged_library_file_is_kept_aside(lib_root):
+    lib_root.mkdir(parents=True)
+    (lib_root / "library.json").write_text("{not json")
+    lib = ModelLibrary(lib_root)
+    assert (lib_root / "library.json.damaged").read_text() == "{not json"
+    assert "damaged" in lib.load_warning
+    assert json.loads((lib_root / "library.json").read_text())["default"] == "smollm2-135m-instruct"

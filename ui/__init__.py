@@ -1,0 +1,1 @@
+"""The Qt shell: presents the core in assistant/ and forwards the user's actions to it."""

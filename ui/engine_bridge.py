@@ -1,0 +1,85 @@
+"""Turns the engine's worker-thread callbacks into Qt signals delivered on the GUI thread.
+
+Each submitted job gets a JobSignals object living on the GUI thread; the worker emits
+its signals, and Qt queues them across threads. Nothing here waits on the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from assistant.engine import Engine, Job, JobHandle
+
+
+class JobSignals(QObject):
+    token = Signal(str)
+    progress = Signal(int, int, str)
+    done = Signal(object)
+    error = Signal(str)
+    cancelled = Signal(str)
+    finished = Signal()
+
+
+class EngineBridge(QObject):
+    """The UI's one door to the engine."""
+
+    job_started = Signal(object)  # JobHandle
+    job_finished = Signal(object)  # JobHandle
+    model_loaded = Signal(object)  # BackendInfo
+    model_failed = Signal(str)
+    load_progress = Signal(int)
+
+    def __init__(self, engine: Engine | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine or Engine()
+        self._live: dict[int, JobSignals] = {}
+
+    def _wire(self, sig: JobSignals, holder: list[JobHandle]) -> None:
+        # Connected before the job is submitted: a fast job may finish before submit() returns.
+        sig.finished.connect(lambda: self._forget(holder[0]))
+
+    def submit(self, job: Job) -> tuple[JobHandle, JobSignals]:
+        sig = JobSignals()
+        holder: list[JobHandle] = []
+        self._wire(sig, holder)
+        job.on_token = sig.token.emit
+        job.on_progress = sig.progress.emit
+        job.on_done = lambda result: (sig.done.emit(result), sig.finished.emit())
+        job.on_error = lambda msg: (sig.error.emit(msg), sig.finished.emit())
+        job.on_cancelled = lambda why: (sig.cancelled.emit(why), sig.finished.emit())
+        handle = self.engine.submit(job)
+        holder.append(handle)
+        self._live[handle.id] = sig
+        self.job_started.emit(handle)
+        return handle, sig
+
+    def _forget(self, handle: JobHandle) -> None:
+        sig = self._live.pop(handle.id, None)
+        if sig is not None:
+            sig.deleteLater()
+        self.job_finished.emit(handle)
+
+    def load(self, factory: Any) -> tuple[JobHandle, JobSignals]:
+        """Load a model in the background; model_loaded or model_failed follows."""
+        sig = JobSignals()
+        holder: list[JobHandle] = []
+        self._wire(sig, holder)
+        sig.progress.connect(lambda done, _t, _m: self.load_progress.emit(done))
+        sig.done.connect(self.model_loaded.emit)
+        sig.error.connect(self.model_failed.emit)
+        handle = self.engine.load(
+            factory,
+            on_progress=sig.progress.emit,
+            on_done=lambda info: (sig.done.emit(info), sig.finished.emit()),
+            on_error=lambda msg: (sig.error.emit(msg), sig.finished.emit()),
+            on_cancelled=lambda why: (sig.cancelled.emit(why), sig.finished.emit()),
+        )
+        holder.append(handle)
+        self._live[handle.id] = sig
+        self.job_started.emit(handle)
+        return handle, sig
+
+    def shutdown(self) -> None:
+        self.engine.shutdown()

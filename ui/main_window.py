@@ -1,0 +1,406 @@
+"""The main window: the editor in the centre, panes in a dock, a status bar that tells the truth.
+
+It presents and forwards: documents go through assistant.document_io, models through the
+library and the engine bridge. The GUI thread never waits on the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
+
+from assistant.backends.base import BackendInfo
+from assistant.backends.factory import local_factory, remote_factory
+from assistant.document_io import DocumentError, EncodingNeeded, read_document, save_document
+from assistant.engine import Job, JobHandle, Priority
+from assistant.model_library import ModelEntry, ModelLibrary
+from assistant.recovery import RecoveryStore
+from ui.editor import DocumentEditor
+from ui.engine_bridge import EngineBridge
+from ui.models_pane import ModelsPane
+from ui.settings import Settings
+from ui.theme import apply_theme
+
+FILE_FILTER = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    document_saved = Signal(str)
+
+    def __init__(self, bridge: EngineBridge | None = None, library: ModelLibrary | None = None,
+                 settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.library = library or ModelLibrary()
+        self.bridge = bridge or EngineBridge(parent=self)
+        self.recovery = RecoveryStore()
+        self._slot = self.recovery.new_slot()
+        self._autosaved_revision = -1
+        self._active: list[JobHandle] = []
+        self.model_info: BackendInfo | None = None
+        self._closed = False
+
+        self.editor = DocumentEditor(self, self.settings.get("font_size"))
+        self.setCentralWidget(self.editor)
+        self.panes = QTabWidget()
+        self.panes.setObjectName("panes")
+        self.models_pane = ModelsPane(self.library, self.settings)
+        self.add_pane(self.models_pane, "Models")
+        self.dock = QDockWidget("Assistant", self)
+        self.dock.setObjectName("assistantDock")
+        self.dock.setWidget(self.panes)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._wire()
+        self.resize(1200, 780)
+        geometry, state = self.settings.get("window_geometry"), self.settings.get("window_state")
+        if geometry:
+            self.restoreGeometry(geometry)
+        if state:
+            self.restoreState(state)
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setInterval(max(1, self.settings.get("autosave_seconds")) * 1000)
+        self._autosave_timer.timeout.connect(self.autosave)
+        self._autosave_timer.start()
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(600)
+        self._count_timer.timeout.connect(self._count_tokens)
+        self._update_title()
+        self._update_counts()
+
+    # construction -------------------------------------------------------------------
+    def add_pane(self, widget: QWidget, title: str) -> None:
+        self.panes.addTab(widget, title)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.model_label = QLabel("No model")
+        self.model_label.setObjectName("modelLabel")
+        self.backend_label = QLabel("")
+        self.backend_label.setObjectName("backendLabel")
+        self.speed_label = QLabel("")
+        self.speed_label.setObjectName("speedLabel")
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("countLabel")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.clicked.connect(self.cancel_jobs)
+        self.cancel_button.hide()
+        for w in (self.count_label, self.progress, self.cancel_button, self.speed_label, self.backend_label,
+                  self.model_label):
+            bar.addPermanentWidget(w)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        self._action(m, "&New", self.new_document, QKeySequence.StandardKey.New)
+        self._action(m, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = m.addMenu("Open &Recent")
+        self._action(m, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self._action(m, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._refresh_recent()
+
+        e = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action(e, "&Undo", self.editor.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(e, "&Redo", self.editor.redo, QKeySequence.StandardKey.Redo)
+        self.undo_action.setEnabled(self.editor.document().isUndoAvailable())
+        self.redo_action.setEnabled(self.editor.document().isRedoAvailable())
+        self.editor.document().undoAvailable.connect(self.undo_action.setEnabled)
+        self.editor.document().redoAvailable.connect(self.redo_action.setEnabled)
+        e.addSeparator()
+        self._action(e, "Cu&t", self.editor.cut, QKeySequence.StandardKey.Cut)
+        self._action(e, "&Copy", self.editor.copy, QKeySequence.StandardKey.Copy)
+        self._action(e, "&Paste", self.editor.paste, QKeySequence.StandardKey.Paste)
+        self._action(e, "Select &All", self.editor.selectAll, QKeySequence.StandardKey.SelectAll)
+
+        v = self.menuBar().addMenu("&View")
+        toggle = self.dock.toggleViewAction()
+        toggle.setText("Assistant &panes")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        v.addAction(toggle)
+        theme = v.addMenu("&Theme")
+        for mode in ("system", "light", "dark"):
+            self._action(theme, mode.capitalize(), lambda _c=False, md=mode: self.set_theme(md))
+
+        a = self.menuBar().addMenu("&Model")
+        self._action(a, "&Reload model", self.load_configured_model)
+        self._action(a, "&Cancel running job", self.cancel_jobs, QKeySequence("Ctrl+."))
+
+    def _wire(self) -> None:
+        self.editor.textChanged.connect(self._text_changed)
+        self.editor.modificationChanged.connect(lambda _m: self._update_title())
+        self.bridge.model_loaded.connect(self._model_loaded)
+        self.bridge.model_failed.connect(self._model_failed)
+        self.bridge.load_progress.connect(self._load_progress)
+        self.bridge.job_started.connect(self._job_started)
+        self.bridge.job_finished.connect(self._job_finished)
+        self.models_pane.load_requested.connect(self.load_model)
+        self.models_pane.remote_requested.connect(self.load_configured_model)
+        self.models_pane.status.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+
+    # models -------------------------------------------------------------------------
+    def load_configured_model(self) -> None:
+        if self.settings.get("backend") == "remote" and self.settings.get("server_url"):
+            self.model_label.setText("Connecting…")
+            self.bridge.load(remote_factory(self.settings.get("server_url"), self.settings.get("server_model") or None,
+                                            base_model=self.settings.get("server_is_base_model")))
+            return
+        try:
+            entry = self.library.get()
+        except ValueError as exc:
+            self._model_failed(str(exc))
+            return
+        self.load_model(entry)
+
+    def load_model(self, entry: ModelEntry) -> None:
+        self.settings.set("backend", "local")
+        self.model_label.setText(f"Loading {entry.info.name}…")
+        self.bridge.load(local_factory(entry, n_ctx=self.settings.get("context_size")))
+
+    def _load_progress(self, percent: int) -> None:
+        self.progress.setRange(0, 100)
+        self.progress.setValue(percent)
+
+    def _model_loaded(self, info: BackendInfo) -> None:
+        self.model_info = info
+        self.model_label.setText(info.model_name)
+        if info.backend in ("CPU", "Remote"):
+            self.backend_label.setText(info.backend)
+        else:
+            self.backend_label.setText(f"{info.backend} · {info.gpu_layers}/{info.n_layers + 1} layers")
+        if info.message and info.backend != "Remote":
+            self.statusBar().showMessage(info.message, 15000)
+        self._count_timer.start()
+
+    def _model_failed(self, message: str) -> None:
+        self.model_label.setText("No model")
+        self.statusBar().showMessage(f"Model not loaded: {message}", 20000)
+        QMessageBox.warning(self, "Model not loaded", message)
+
+    # jobs ---------------------------------------------------------------------------
+    def _job_started(self, handle: JobHandle) -> None:
+        if handle.kind in ("count",):
+            return
+        self._active.append(handle)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+
+    def _job_finished(self, handle: JobHandle) -> None:
+        if handle in self._active:
+            self._active.remove(handle)
+        if not self._active:
+            self.progress.hide()
+            self.cancel_button.hide()
+        last = self.bridge.engine.last_result
+        if last is not None and last.generated_tokens:
+            self.speed_label.setText(f"{last.tokens_per_second:.0f} tok/s")
+
+    def cancel_jobs(self) -> None:
+        for handle in list(self._active):
+            handle.cancel("cancelled by the user")
+
+    def _text_changed(self) -> None:
+        self._update_counts()
+        self._count_timer.start()
+
+    def _count_tokens(self) -> None:
+        if self.bridge.engine.backend is None:
+            return
+        text = self.editor.toPlainText()
+        job = Job("count", lambda ctx: ctx.backend.count_tokens(text), Priority.BACKGROUND, supersede=True)
+        _, sig = self.bridge.submit(job)
+        sig.done.connect(lambda n: self._update_counts(int(n)))
+
+    def _update_counts(self, tokens: int | None = None) -> None:
+        if tokens is not None:
+            self._tokens = tokens
+        words = self.editor.word_count()
+        tok = getattr(self, "_tokens", None)
+        self.count_label.setText(f"{words:,} words" + (f" · {tok:,} tokens" if tok is not None else ""))
+
+    # documents ----------------------------------------------------------------------
+    def _update_title(self) -> None:
+        name = self.editor.path.name if self.editor.path else "Untitled"
+        self.setWindowTitle(f"{name}{' •' if self.editor.is_modified() else ''} — Writing Assistant")
+
+    def _maybe_save(self) -> bool:
+        if not self.editor.is_modified():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "Save the changes to this document?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_document(self) -> None:
+        if self._maybe_save():
+            self.editor.path = None
+            self.editor.encoding, self.editor.newline = "utf-8", "\n"
+            self.editor.setPlainText("")
+            self.editor.document().setModified(False)
+            self._update_title()
+
+    def open_dialog(self) -> None:
+        if not self._maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open", "", FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def choose_encoding(self, error: EncodingNeeded) -> str | None:
+        """Ask which encoding a non-UTF-8 file uses; never guess silently."""
+        labels = [f"{enc} — {preview[:60]!r}" for enc, preview in error.candidates.items()]
+        if not labels:
+            return None
+        choice, ok = QInputDialog.getItem(
+            self, "Choose encoding", f"{error.path.name} is not UTF-8. Which encoding does it use?", labels, 0, False)
+        return choice.split(" — ", 1)[0] if ok else None
+
+    def open_path(self, path: str | Path, encoding: str | None = None) -> bool:
+        path = Path(path)
+        try:
+            doc = read_document(path, encoding)
+        except EncodingNeeded as exc:
+            chosen = self.choose_encoding(exc)
+            if chosen is None:
+                self.statusBar().showMessage(f"Not opened: {exc}", 10000)
+                return False
+            return self.open_path(path, chosen)
+        except DocumentError as exc:
+            QMessageBox.warning(self, "Cannot open", str(exc))
+            return False
+        self.editor.load(doc, path)
+        self.settings.add_recent(str(path))
+        self._refresh_recent()
+        self._update_title()
+        if doc.encoding not in ("utf-8",):
+            self.statusBar().showMessage(f"Opened as {doc.encoding}; it will be saved in the same encoding", 10000)
+        return True
+
+    def save(self) -> bool:
+        if self.editor.path is None:
+            return self.save_as()
+        return self.save_to(self.editor.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save as", str(self.editor.path or ""), FILE_FILTER)
+        return self.save_to(Path(path)) if path else False
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_document(path, self.editor.to_document())
+        except DocumentError as exc:
+            # The text stays in the editor and in the recovery file.
+            QMessageBox.critical(self, "Not saved", str(exc))
+            self.autosave()
+            return False
+        self.editor.path = path
+        self.editor.document().setModified(False)
+        self.settings.add_recent(str(path))
+        self._refresh_recent()
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path.name}", 4000)
+        self.document_saved.emit(str(path))
+        return True
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self.settings.get("recent_files"):
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _c=False, path=p: self._maybe_save() and self.open_path(path))
+        self.recent_menu.setEnabled(bool(self.settings.get("recent_files")))
+
+    # recovery -----------------------------------------------------------------------
+    def autosave(self) -> None:
+        revision = self.editor.document().revision()
+        if revision == self._autosaved_revision:
+            return
+        if not self.editor.is_modified():
+            self.recovery.discard(self._slot)
+        else:
+            try:
+                self.recovery.save(self._slot, self.editor.toPlainText(),
+                                   str(self.editor.path) if self.editor.path else None)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Autosave failed: {exc.strerror or exc}", 10000)
+                return
+        self._autosaved_revision = revision
+
+    def offer_recovery(self, ask: bool = True) -> bool:
+        """After a crash: offer the text the last session left in its recovery file."""
+        orphans = self.recovery.orphans()
+        if not orphans:
+            return False
+        newest = max(orphans, key=lambda o: o.saved_at)
+        if ask:
+            name = Path(newest.original_path).name if newest.original_path else "an untitled document"
+            answer = QMessageBox.question(
+                self, "Recover unsaved text?",
+                f"The app closed unexpectedly while {name} had unsaved changes. Recover them?")
+            if answer != QMessageBox.StandardButton.Yes:
+                for o in orphans:
+                    self.recovery.discard(o.file)
+                return False
+        self.editor.setPlainText(newest.text)
+        self.editor.path = Path(newest.original_path) if newest.original_path else None
+        self.editor.document().setModified(True)
+        for o in orphans:
+            self.recovery.discard(o.file)
+        self.autosave()
+        self._update_title()
+        return True
+
+    # theme and close ----------------------------------------------------------------
+    def set_theme(self, mode: str) -> None:
+        self.settings.set("theme", mode)
+        apply_theme(QApplication.instance(), mode)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        if not self._maybe_save():
+            event.ignore()
+            return
+        self.settings.set("window_geometry", self.saveGeometry())
+        self.settings.set("window_state", self.saveState())
+        self.recovery.discard(self._slot)
+        self._autosave_timer.stop()
+        self.bridge.shutdown()
+        self._closed = True
+        event.accept()

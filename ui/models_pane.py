@@ -1,0 +1,203 @@
+"""The Models pane: the library with its metadata, adding and removing models, GPU layers, the backend."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.model_library import ModelEntry, ModelLibrary
+from ui.background import run_in_background
+from ui.settings import Settings
+
+COLUMNS = ("Model", "Architecture", "Size", "Quant", "Context", "Prompting", "File", "Memory")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+class ModelsPane(QWidget):
+    load_requested = Signal(object)  # ModelEntry
+    remote_requested = Signal()
+    status = Signal(str)
+
+    def __init__(self, library: ModelLibrary, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.settings = settings
+        self.setObjectName("modelsPane")
+        layout = QVBoxLayout(self)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _i: self._load_selected())
+        layout.addWidget(self.table, 1)
+
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add model…")
+        self.remove_button = QPushButton("Remove")
+        self.default_button = QPushButton("Make default")
+        self.load_button = QPushButton("Load")
+        for b in (self.add_button, self.remove_button, self.default_button, self.load_button):
+            buttons.addWidget(b)
+        self.add_button.clicked.connect(self._add_dialog)
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.default_button.clicked.connect(self._default_selected)
+        self.load_button.clicked.connect(self._load_selected)
+        layout.addLayout(buttons)
+
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.details)
+
+        gpu = QHBoxLayout()
+        gpu.addWidget(QLabel("GPU layers:"))
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setRange(-1, 999)
+        self.gpu_layers.setSpecialValueText("all that fit")
+        self.gpu_layers.setToolTip("Layers to offload to the GPU for this model; used on the next load")
+        self.gpu_layers.valueChanged.connect(self._gpu_layers_changed)
+        gpu.addWidget(self.gpu_layers)
+        gpu.addStretch(1)
+        layout.addLayout(gpu)
+
+        remote = QGroupBox("Server (optional)")
+        form = QFormLayout(remote)
+        self.use_server = QCheckBox("Use an OpenAI-compatible server instead of the local model")
+        self.server_url = QLineEdit(settings.get("server_url"))
+        self.server_url.setPlaceholderText("http://127.0.0.1:8080")
+        self.server_model = QLineEdit(settings.get("server_model"))
+        self.server_model.setPlaceholderText("server's first model")
+        self.server_base = QCheckBox("The server's model is a base model (few-shot prompts)")
+        self.server_base.setChecked(settings.get("server_is_base_model"))
+        self.use_server.setChecked(settings.get("backend") == "remote")
+        connect = QPushButton("Connect")
+        connect.clicked.connect(self._connect_remote)
+        form.addRow(self.use_server)
+        form.addRow("URL:", self.server_url)
+        form.addRow("Model:", self.server_model)
+        form.addRow(self.server_base)
+        form.addRow(connect)
+        self.use_server.toggled.connect(self._backend_toggled)
+        layout.addWidget(remote)
+        self.refresh()
+
+    # list ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        entries = self.library.list()
+        self.table.setRowCount(len(entries))
+        for row, e in enumerate(entries):
+            i = e.info
+            name = ("★ " if e.id == self.library.default_id else "") + i.name
+            cells = (name, i.architecture, i.size_label, i.quantization, f"{i.context_length:,}",
+                     "chat template" if i.has_chat_template else "few-shot", _mb(i.file_size), _mb(i.memory_estimate))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, e.id)
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+        if entries and not self.table.selectedItems():
+            self.table.selectRow(0)
+        self._selection_changed()
+
+    def selected(self) -> ModelEntry | None:
+        items = self.table.selectedItems()
+        if not items:
+            return None
+        return self.library.get(items[0].data(Qt.ItemDataRole.UserRole))
+
+    def _selection_changed(self) -> None:
+        e = self.selected()
+        for b in (self.remove_button, self.default_button, self.load_button):
+            b.setEnabled(e is not None)
+        self.gpu_layers.setEnabled(e is not None)
+        if e is None:
+            self.details.setText("No model selected.")
+            return
+        i = e.info
+        self.gpu_layers.blockSignals(True)
+        self.gpu_layers.setValue(-1 if e.gpu_layers is None else e.gpu_layers)
+        self.gpu_layers.blockSignals(False)
+        self.details.setText(
+            f"<b>{i.name}</b><br>{i.path}<br>{i.parameter_count:,} parameters · {i.block_count} layers · "
+            f"vocabulary {i.vocab_size:,} · needs about {_mb(i.memory_estimate)}"
+            + (" · bundled" if e.bundled else ""))
+
+    # actions ------------------------------------------------------------------------
+    def _add_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add a GGUF model", "", "GGUF models (*.gguf);;All files (*)")
+        if path:
+            self.add_path(path)
+
+    def add_path(self, path: str) -> None:
+        """Validate and probe-load in the background; the result arrives as a status message."""
+        self.add_button.setEnabled(False)
+        self.status.emit(f"Checking {path}…")
+        run_in_background(lambda: self.library.add(path), self._added, self._add_failed)
+
+    def _added(self, entry: ModelEntry) -> None:
+        self.add_button.setEnabled(True)
+        self.refresh()
+        self.status.emit(f"Added {entry.info.name}")
+
+    def _add_failed(self, message: str) -> None:
+        self.add_button.setEnabled(True)
+        self.status.emit(message)
+        QMessageBox.warning(self, "Model not added", message)
+
+    def _remove_selected(self) -> None:
+        e = self.selected()
+        if e is not None:
+            self.library.remove(e.id)
+            self.refresh()
+
+    def _default_selected(self) -> None:
+        e = self.selected()
+        if e is not None:
+            self.library.set_default(e.id)
+            self.refresh()
+
+    def _load_selected(self) -> None:
+        e = self.selected()
+        if e is not None:
+            self.use_server.setChecked(False)
+            self.load_requested.emit(e)
+
+    def _gpu_layers_changed(self, value: int) -> None:
+        e = self.selected()
+        if e is not None:
+            self.library.set_gpu_layers(e.id, None if value < 0 else value)
+
+    def _backend_toggled(self, on: bool) -> None:
+        self.settings.set("backend", "remote" if on else "local")
+
+    def _connect_remote(self) -> None:
+        self.settings.set("server_url", self.server_url.text().strip())
+        self.settings.set("server_model", self.server_model.text().strip())
+        self.settings.set("server_is_base_model", self.server_base.isChecked())
+        self.use_server.setChecked(True)
+        self.remote_requested.emit()
