@@ -125,7 +125,8 @@ def cmd_models(args: argparse.Namespace) -> int:
             if args.json:
                 _print_json(entry.to_dict())
             else:
-                print(f"added {entry.id} ({entry.info.architecture}, {entry.info.size_label}, {entry.info.quantization})")
+                i = entry.info
+                print(f"added {entry.id} ({i.architecture}, {i.size_label}, {i.quantization})")
         elif args.action == "remove":
             lib.remove(args.id)
             print(f"removed {args.id}") if not args.json else _print_json({"removed": args.id})

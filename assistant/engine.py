@@ -66,11 +66,15 @@ class JobHandle:
         self.cancel_reason = ""
         self._cancel = threading.Event()
         self._finished = threading.Event()
+        self._interrupt: Callable[[], None] | None = None
 
     def cancel(self, reason: str = "cancelled") -> None:
         if not self._cancel.is_set():
             self.cancel_reason = reason
             self._cancel.set()
+            interrupt = self._interrupt
+            if interrupt is not None:
+                interrupt()
 
     @property
     def cancelled(self) -> bool:
@@ -116,7 +120,12 @@ class JobContext:
             cb(done, total, message)
 
     def generate(self, prompt: Prompt, stream: bool = True) -> GenerationResult:
-        result = self.backend.generate(prompt, self.emit if stream else None, self.is_cancelled)
+        backend = self.backend
+        self.handle._interrupt = backend.interrupt
+        try:
+            result = backend.generate(prompt, self.emit if stream else None, self.is_cancelled)
+        finally:
+            self.handle._interrupt = None
         self.engine.record(result)
         if result.finish_reason == "cancelled":
             raise Cancelled()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import llama_cpp as C
+from llama_cpp.llama_cpp import _lib as _LIB
 
 _LOG_TAIL: collections.deque[str] = collections.deque(maxlen=64)
 _backend_lock = threading.Lock()
@@ -132,6 +133,79 @@ class StopScanner:
         return out
 
 
+def _c_abort_callback():
+    """An abort callback that never enters Python: libc's strlen over a one-byte flag buffer.
+
+    llama.cpp calls the abort callback between graph nodes, hundreds of times per token.
+    A Python callback there takes the GIL each time and cost 20% of decode speed (measured
+    with bench/bench_decode.py). strlen(flag) is non-zero exactly when the flag byte is set,
+    and a bool return is read from the low byte of the return register on x86-64 and arm64
+    (SysV, Apple and Windows ABIs alike), so it serves as ``bool abort(void *flag)``.
+    """
+    if sys.platform == "win32":
+        libc = ctypes.cdll.msvcrt
+    else:
+        libc = ctypes.CDLL(None)
+    return C.ggml_abort_callback(ctypes.cast(libc.strlen, ctypes.c_void_p).value)
+
+
+class _ThreadpoolParams(ctypes.Structure):
+    _fields_ = [  # ggml.h: struct ggml_threadpool_params
+        ("cpumask", ctypes.c_bool * 512),
+        ("n_threads", ctypes.c_int),
+        ("prio", ctypes.c_int),
+        ("poll", ctypes.c_uint32),
+        ("strict_cpu", ctypes.c_bool),
+        ("paused", ctypes.c_bool),
+    ]
+
+
+def _ggml_lib(symbol: str):
+    """The loaded library that exports ``symbol``: libllama itself, or ggml's CPU/base libraries beside it."""
+    candidates = [_LIB]
+    libdir = Path(C.__file__).resolve().parent / "lib"
+    for pattern in ("*ggml-cpu*", "*ggml-base*", "*ggml.*"):
+        candidates += [p for p in sorted(libdir.glob(pattern)) if p.suffix in (".so", ".dylib", ".dll")]
+    for lib in candidates:
+        try:
+            handle = lib if not isinstance(lib, Path) else ctypes.CDLL(str(lib))
+            return getattr(handle, symbol)
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
+def _attach_cpu_threadpool(ctx, n_threads: int, stack: ExitStack) -> bool:
+    """Give the context a persistent CPU threadpool, as llama-bench and llama-cli do.
+
+    Without one, ggml starts and joins its worker threads for every graph, i.e. every token:
+    that cost 10% of decode speed against llama-bench (bench/bench_decode.py). The binding
+    does not wrap these functions, so they are bound here; if a build lacks them, the
+    context keeps ggml's default.
+    """
+    params_default = _ggml_lib("ggml_threadpool_params_default")
+    new, free = _ggml_lib("ggml_threadpool_new"), _ggml_lib("ggml_threadpool_free")
+    attach = getattr(_LIB, "llama_attach_threadpool", None)
+    if not (params_default and new and free and attach):
+        return False
+    params_default.restype = _ThreadpoolParams
+    params_default.argtypes = [ctypes.c_int]
+    new.restype = ctypes.c_void_p
+    new.argtypes = [ctypes.POINTER(_ThreadpoolParams)]
+    free.argtypes = [ctypes.c_void_p]
+    attach.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    params = params_default(n_threads)
+    # No polling: spinning workers steal the core the Python token loop needs between tokens
+    # (poll=50, llama-bench's default, dropped decode from 148 to 122 tok/s on 2 cores).
+    params.poll = 0
+    pool = new(ctypes.byref(params))
+    if not pool:
+        return False
+    stack.callback(free, pool)
+    attach(ctx, pool, pool)
+    return True
+
+
 def default_threads() -> int:
     try:
         n = len(os.sched_getaffinity(0))
@@ -157,7 +231,7 @@ class LlamaRuntime:
         self._stack = ExitStack()
         self.backend = gpu_backend_name()
         self.fallback_message = ""
-        self._stop_fn: Callable[[], bool] | None = None
+        self._abort_flag = ctypes.create_string_buffer(2)
         try:
             self.model = self._load_model(n_gpu_layers, on_progress)
             self.vocab = C.llama_model_get_vocab(self.model)
@@ -171,14 +245,19 @@ class LlamaRuntime:
             cparams.n_threads = threads
             cparams.n_threads_batch = threads
             cparams.no_perf = True
-            # Lets a cancel interrupt a long prompt evaluation inside llama_decode.
-            self._abort_cb = C.ggml_abort_callback(lambda _data: bool(self._stop_fn and self._stop_fn()))
+            # Lets interrupt() stop a long prompt evaluation inside llama_decode.
+            self._abort_cb = _c_abort_callback()
             cparams.abort_callback = self._abort_cb
+            cparams.abort_callback_data = ctypes.cast(self._abort_flag, ctypes.c_void_p)
             ctx = C.llama_init_from_model(self.model, cparams)
             if not ctx:
                 raise RuntimeError_(f"llama.cpp could not create a context for {self.path.name}: {log_tail(3)}")
             self.ctx = ctx
+            # Registered before llama_free so the pool outlives the context (ExitStack unwinds in reverse).
+            pool_stack = ExitStack()
+            self._stack.callback(pool_stack.close)
             self._stack.callback(C.llama_free, ctx)
+            self.threadpool = _attach_cpu_threadpool(ctx, threads, pool_stack)
             self.n_ctx = C.llama_n_ctx(ctx)
             self.n_batch = n_batch
             self.mem = C.llama_get_memory(ctx)
@@ -282,6 +361,10 @@ class LlamaRuntime:
         self.reset_cache()
 
     # evaluation -------------------------------------------------------------------
+    def interrupt(self) -> None:
+        """Thread-safe: make the llama_decode in progress return early (it then reports cancelled)."""
+        self._abort_flag[0] = b"x"
+
     def reset_cache(self) -> None:
         C.llama_memory_clear(self.mem, True)
         self.cached = []
@@ -296,7 +379,7 @@ class LlamaRuntime:
             if rc != 0:
                 # Whatever made it into the cache is unknown now; start clean next time.
                 self.reset_cache()
-                if should_stop is not None and should_stop():
+                if self._abort_flag[0] != b"\0" or (should_stop is not None and should_stop()):
                     raise Cancelled()
                 raise RuntimeError_(f"llama.cpp failed to evaluate the prompt (code {rc}): {log_tail(2)}")
             self.cached.extend(chunk)
@@ -360,7 +443,7 @@ class LlamaRuntime:
             raise RuntimeError_(
                 f"the prompt has {len(prompt_tokens)} tokens; this model's context holds {self.n_ctx}")
         max_tokens = min(params.max_tokens, budget)
-        self._stop_fn = should_stop
+        self._abort_flag[0] = b"\0"
         t0 = time.perf_counter()
         try:
             reused = self._prepare(prompt_tokens, should_stop)
@@ -399,14 +482,13 @@ class LlamaRuntime:
                 rc = decode(ctx, batch)
                 if rc != 0:
                     self.reset_cache()
-                    if should_stop is not None and should_stop():
+                    if self._abort_flag[0] != b"\0" or (should_stop is not None and should_stop()):
                         finish = "cancelled"
                         break
                     raise RuntimeError_(f"llama.cpp failed while generating (code {rc}): {log_tail(2)}")
                 self.cached.append(tok)
         finally:
             C.llama_sampler_free(chain)
-            self._stop_fn = None
         if finish != "cancelled":
             tail = scanner.flush() + decoder.decode(b"", final=True)
             if tail and not scanner.stopped:

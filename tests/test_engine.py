@@ -52,8 +52,10 @@ def test_interactive_runs_before_background(engine):
     order: list[str] = []
     engine.submit(blocker(started, release))
     assert started.wait(10)
-    bg = engine.submit(gen_job("bg", "Background", 4, priority=Priority.BACKGROUND, on_done=lambda _r: order.append("bg")))
-    fg = engine.submit(gen_job("fg", "Foreground", 4, priority=Priority.INTERACTIVE, on_done=lambda _r: order.append("fg")))
+    bg = engine.submit(gen_job("bg", "Background", 4, priority=Priority.BACKGROUND,
+                               on_done=lambda _r: order.append("bg")))
+    fg = engine.submit(gen_job("fg", "Foreground", 4, priority=Priority.INTERACTIVE,
+                               on_done=lambda _r: order.append("fg")))
     release.set()
     assert bg.wait(60) and fg.wait(60)
     assert order == ["fg", "bg"]

@@ -85,3 +85,20 @@ def test_stop_scanner_holds_back_partial_stops():
     assert s.feed("1##") == "1"
     assert s.feed("#rest") == ""
     assert s.stopped
+
+
+def test_interrupt_aborts_inside_llama_decode(smol_backend):
+    """The abort flag is read by llama.cpp between graph nodes, without entering Python."""
+    from assistant.llama_runtime import Cancelled
+
+    rt = smol_backend.runtime
+    assert rt.threadpool
+    rt.reset_cache()
+    tokens = rt.tokenize("A long prompt that should never finish evaluating. " * 20)
+    rt.interrupt()
+    with pytest.raises(Cancelled):
+        rt._decode(tokens, should_stop=None)
+    assert rt.cached == []
+    # The next request clears the flag and runs normally from a clean cache.
+    result = rt.generate(rt.tokenize("The capital of France is"), SamplingParams(max_tokens=4))
+    assert result.generated_tokens > 0 and result.reused_tokens == 0

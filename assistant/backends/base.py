@@ -45,6 +45,9 @@ class Backend(ABC):
     @abstractmethod
     def count_tokens(self, text: str) -> int: ...
 
+    def interrupt(self) -> None:  # noqa: B027 - optional hook
+        """Thread-safe: stop work inside the backend now; the token loop also checks its stop flag."""
+
     def set_adapters(self, adapters: list[tuple[str, float]]) -> None:
         if adapters:
             raise BackendError("this backend cannot use LoRA adapters")

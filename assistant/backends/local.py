@@ -72,6 +72,9 @@ class LocalBackend(Backend):
         except RuntimeError_ as exc:
             raise BackendError(str(exc)) from exc
 
+    def interrupt(self) -> None:
+        self.runtime.interrupt()
+
     def count_tokens(self, text: str) -> int:
         return len(self.runtime.tokenize(text, add_special=False))
 
