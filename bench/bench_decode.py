@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -57,13 +56,11 @@ def bench_engine(backend: LocalBackend, text: str, tg: int, reps: int) -> dict:
         for _ in range(reps):
             stamps: list[float] = []
             backend.runtime.reset_cache()
-            params = SamplingParams(max_tokens=tg, temperature=0.0)
-            job = Job("bench", lambda ctx: ctx.generate(Prompt(Strategy.BASE, text=text, params=params)),
-                      on_token=lambda _t: stamps.append(time.perf_counter()))
-            done = threading.Event()
-            job.on_done = lambda _r: done.set()
+            prompt_obj = Prompt(Strategy.BASE, text=text, params=SamplingParams(max_tokens=tg, temperature=0.0))
+            job = Job("bench", lambda ctx, p=prompt_obj: ctx.generate(p),
+                      on_token=lambda _t, s=stamps: s.append(time.perf_counter()))
             h = engine.submit(job)
-            done.wait(600)
+            h.wait(600)
             r = h.result
             decode.append((r.generated_tokens - 1) / (stamps[-1] - stamps[0]))
             prompt.append(r.prompt_tokens / r.prompt_seconds)

@@ -54,7 +54,8 @@ def main() -> None:
 
     def start_generation(_info) -> None:
         params = SamplingParams(max_tokens=args.tokens, temperature=0.8, seed=7)
-        prompt = Prompt(Strategy.BASE, text="Chapter One\n\nThe storm had not yet reached the harbour when", params=params)
+        text = "Chapter One\n\nThe storm had not yet reached the harbour when"
+        prompt = Prompt(Strategy.BASE, text=text, params=params)
         job = Job("bench", lambda ctx: ctx.generate(prompt))
         gaps.clear()
         clock.start()

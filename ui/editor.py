@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QInputMethodEvent, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from assistant.document_io import Document
+from ui.ghost_text import paint_ghost
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
@@ -30,6 +31,33 @@ class DocumentEditor(QPlainTextEdit):
         # Styling the document above counts as a modification in Qt; a new editor is clean.
         self.document().setModified(False)
         self.document().clearUndoRedoStacks()
+        self.inline = None  # ui.ghost_text.InlineCompletion, attached by the window
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.inline is not None and self.inline.handle_key(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        # While an input method composes (CJK, dead keys) no suggestion may appear or be requested.
+        if self.inline is not None:
+            self.inline.composing = bool(event.preeditString())
+            if self.inline.composing:
+                self.inline.dismiss()
+                self.inline.timer.stop()
+        super().inputMethodEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.inline is not None:
+            paint_ghost(self, self.inline.ghost)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Tab must reach keyPressEvent (to accept a suggestion) instead of moving focus.
+        if self.inline is not None and self.inline.ghost.active:
+            return False
+        return super().focusNextPrevChild(next)
 
     def load(self, doc: Document, path: Path | None) -> None:
         # setPlainText clears the undo stack: opening a file is not an undoable edit.

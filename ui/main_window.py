@@ -32,6 +32,7 @@ from assistant.model_library import ModelEntry, ModelLibrary
 from assistant.recovery import RecoveryStore
 from ui.editor import DocumentEditor
 from ui.engine_bridge import EngineBridge
+from ui.ghost_text import InlineCompletion
 from ui.models_pane import ModelsPane
 from ui.settings import Settings
 from ui.theme import apply_theme
@@ -57,6 +58,8 @@ class MainWindow(QMainWindow):
 
         self.editor = DocumentEditor(self, self.settings.get("font_size"))
         self.setCentralWidget(self.editor)
+        self.inline = InlineCompletion(self.editor, self.bridge, self.settings.get("inline_delay_ms"))
+        self.editor.inline = self.inline
         self.panes = QTabWidget()
         self.panes.setObjectName("panes")
         self.models_pane = ModelsPane(self.library, self.settings)
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
         self._count_timer.timeout.connect(self._count_tokens)
         self._update_title()
         self._update_counts()
+        self._apply_inline_setting()
 
     # construction -------------------------------------------------------------------
     def add_pane(self, widget: QWidget, title: str) -> None:
@@ -146,6 +150,14 @@ class MainWindow(QMainWindow):
         self._action(e, "&Copy", self.editor.copy, QKeySequence.StandardKey.Copy)
         self._action(e, "&Paste", self.editor.paste, QKeySequence.StandardKey.Paste)
         self._action(e, "Select &All", self.editor.selectAll, QKeySequence.StandardKey.SelectAll)
+        e.addSeparator()
+        self.inline_action = self._action(e, "&Inline suggestions", self._toggle_inline, QKeySequence("Ctrl+Shift+I"))
+        self.inline_action.setCheckable(True)
+        self.inline_action.setChecked(self.settings.get("inline_completion"))
+        self.inline_doc_action = self._action(e, "Suggestions in this &document", self._toggle_inline_doc)
+        self.inline_doc_action.setCheckable(True)
+        self.inline_doc_action.setChecked(True)
+        self._action(e, "Suggest &now", lambda: self.inline.request(), QKeySequence("Ctrl+Space"))
 
         v = self.menuBar().addMenu("&View")
         toggle = self.dock.toggleViewAction()
@@ -212,8 +224,31 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Model not loaded", message)
 
     # jobs ---------------------------------------------------------------------------
+    def _toggle_inline(self, on: bool) -> None:
+        self.settings.set("inline_completion", on)
+        self._apply_inline_setting()
+
+    def _toggle_inline_doc(self, on: bool) -> None:
+        path = str(self.editor.path) if self.editor.path else None
+        if path is not None:
+            off = [p for p in self.settings.get("inline_off_documents") if p != path]
+            if not on:
+                off.append(path)
+            self.settings.set("inline_off_documents", off)
+        self._doc_inline = on
+        self._apply_inline_setting()
+
+    def _apply_inline_setting(self) -> None:
+        path = str(self.editor.path) if self.editor.path else None
+        doc_on = getattr(self, "_doc_inline", True)
+        if path is not None:
+            doc_on = path not in self.settings.get("inline_off_documents")
+            self._doc_inline = doc_on
+        self.inline_doc_action.setChecked(doc_on)
+        self.inline.set_enabled(self.settings.get("inline_completion") and doc_on)
+
     def _job_started(self, handle: JobHandle) -> None:
-        if handle.kind in ("count",):
+        if handle.kind in ("count", "ghost"):
             return
         self._active.append(handle)
         self.progress.setRange(0, 0)
@@ -274,6 +309,8 @@ class MainWindow(QMainWindow):
             self.editor.encoding, self.editor.newline = "utf-8", "\n"
             self.editor.setPlainText("")
             self.editor.document().setModified(False)
+            self._doc_inline = True
+            self._apply_inline_setting()
             self._update_title()
 
     def open_dialog(self) -> None:
@@ -306,6 +343,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open", str(exc))
             return False
         self.editor.load(doc, path)
+        self._apply_inline_setting()
         self.settings.add_recent(str(path))
         self._refresh_recent()
         self._update_title()

@@ -34,6 +34,9 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("window_geometry", bytes, b"", "Main window geometry"),
     Option("window_state", bytes, b"", "Dock and toolbar layout"),
     Option("font_size", int, 12, "Editor font size in points"),
+    Option("inline_completion", bool, True, "Show ghost-text suggestions while typing"),
+    Option("inline_delay_ms", int, 300, "Pause in typing before a suggestion is requested"),
+    Option("inline_off_documents", list, [], "Documents for which the writer turned suggestions off"),
 )}
 
 MAX_RECENT = 10
