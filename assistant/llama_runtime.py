@@ -401,6 +401,46 @@ class LlamaRuntime:
         self._decode(tokens[n:], should_stop)
         return n
 
+    def token_logprobs(self, tokens: list[int]) -> list[float]:
+        """Log-probability of each token after the first, given the ones before it (one forward pass).
+
+        Used to ask the model which of two spellings of a sentence it finds more likely. Clears
+        the KV cache, since it evaluates with every position as an output.
+        """
+        import numpy as np
+
+        if len(tokens) < 2:
+            return []
+        if len(tokens) > min(self.n_ctx, self.n_batch):
+            raise RuntimeError_(f"text too long to score ({len(tokens)} tokens)")
+        self.reset_cache()
+        n = len(tokens)
+        batch = C.llama_batch_init(n, 0, 1)
+        try:
+            for i, tok in enumerate(tokens):
+                batch.token[i] = tok
+                batch.pos[i] = i
+                batch.n_seq_id[i] = 1
+                batch.seq_id[i][0] = 0
+                batch.logits[i] = True
+            batch.n_tokens = n
+            rc = C.llama_decode(self.ctx, batch)
+            if rc != 0:
+                self.reset_cache()
+                raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
+            n_vocab = C.llama_vocab_n_tokens(self.vocab)
+            out = []
+            for i in range(n - 1):
+                logits = np.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, i), shape=(n_vocab,))
+                m = float(logits.max())
+                lse = m + float(np.log(np.exp(logits - m).sum()))
+                out.append(float(logits[tokens[i + 1]]) - lse)
+        finally:
+            C.llama_batch_free(batch)
+            # The cache now holds these tokens, but positions were set by hand; start clean next time.
+            self.reset_cache()
+        return out
+
     def _sampler(self, params: SamplingParams):
         chain = C.llama_sampler_chain_init(C.llama_sampler_chain_default_params())
         if not chain:

@@ -61,7 +61,7 @@ def build_prompt(task: str, strategy: Strategy, overrides: dict | None = None, *
     form = spec.get(strategy.value) or spec["base"]
     params = SamplingParams(**spec.get("params", {}))
     params.stop = list(spec.get("stop", []))
-    for key, value in (overrides or {}).items():
+    for key, value in {**form.get("params", {}), **(overrides or {})}.items():
         setattr(params, key, value)
     if "user" in form:
         messages = []

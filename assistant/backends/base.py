@@ -45,6 +45,10 @@ class Backend(ABC):
     @abstractmethod
     def count_tokens(self, text: str) -> int: ...
 
+    def logprob(self, text: str) -> float | None:
+        """Total log-probability the model gives ``text``; None where the backend cannot tell."""
+        return None
+
     def interrupt(self) -> None:  # noqa: B027 - optional hook
         """Thread-safe: stop work inside the backend now; the token loop also checks its stop flag."""
 

@@ -75,6 +75,13 @@ class LocalBackend(Backend):
     def interrupt(self) -> None:
         self.runtime.interrupt()
 
+    def logprob(self, text: str) -> float | None:
+        tokens = self.runtime.tokenize(text, add_special=True)
+        try:
+            return sum(self.runtime.token_logprobs(tokens))
+        except RuntimeError_:
+            return None
+
     def count_tokens(self, text: str) -> int:
         return len(self.runtime.tokenize(text, add_special=False))
 

@@ -1,0 +1,51 @@
+"""Quality metrics for the benchmarks (not used by the app)."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+
+def _ngrams(tokens: list[str], n: int) -> Counter:
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) + 1 - n))
+
+
+def _gleu_stats(hyp: list[str], src: list[str], ref: list[str], n_max: int = 4) -> list[int]:
+    stats = [len(hyp), len(ref)]
+    for n in range(1, n_max + 1):
+        h, s, r = _ngrams(hyp, n), _ngrams(src, n), _ngrams(ref, n)
+        s_not_r = s - r
+        stats.append(max(sum((h & r).values()) - sum((h & s_not_r).values()), 0))
+        stats.append(max(len(hyp) + 1 - n, 0))
+    return stats
+
+
+def _gleu(stats: list[int]) -> float:
+    if any(x == 0 for x in stats):
+        return 0.0
+    c, r = stats[:2]
+    log_prec = sum(math.log(x / y) for x, y in zip(stats[2::2], stats[3::2], strict=True)) / 4
+    return math.exp(min(0.0, 1 - r / c) + log_prec)
+
+
+def gleu(sources: list[str], hypotheses: list[str], references: list[list[str]], iterations: int = 200,
+         seed: int = 0) -> float:
+    """Corpus GLEU (Napoles et al. 2015, revised 2016; the JFLEG metric) on whitespace-tokenised text.
+
+    As in the JFLEG scorer, one reference is drawn at random per sentence in each iteration
+    and the corpus scores are averaged over iterations.
+    """
+    rng = random.Random(seed)
+    src_t = [s.split() for s in sources]
+    hyp_t = [h.split() for h in hypotheses]
+    ref_t = [[r.split() for r in refs] for refs in references]
+    per_ref = [[_gleu_stats(h, s, r) for r in refs] for h, s, refs in zip(hyp_t, src_t, ref_t, strict=True)]
+    scores = []
+    for _ in range(iterations):
+        total = [0] * 10
+        for options in per_ref:
+            pick = options[rng.randrange(len(options))]
+            total = [a + b for a, b in zip(total, pick, strict=True)]
+        scores.append(_gleu(total))
+    return 100 * sum(scores) / len(scores)
