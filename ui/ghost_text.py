@@ -180,24 +180,23 @@ class InlineCompletion(QObject):
         finally:
             self._applying = False
 
-    def accept_all(self) -> None:
-        text = self.ghost.text
+    def _take(self, n: int) -> None:
+        """Insert the suggestion's first ``n`` characters; the rest stays on screen after them."""
+        taken, rest = self.ghost.text[:n], self.ghost.text[n:]
         self.ghost.clear()
-        self._insert(text)
-        self.suggestion_changed.emit("")
-        self.editor.viewport().update()
-
-    def accept_word(self) -> None:
-        m = _NEXT_WORD.match(self.ghost.text)
-        if not m:
-            return
-        word, rest = m.group(0), self.ghost.text[m.end():]
-        self.ghost.clear()
-        self._insert(word)
+        self._insert(taken)
         if rest:
             self.ghost.text, self.ghost.position = rest, self.editor.textCursor().position()
         self.suggestion_changed.emit(self.ghost.text)
         self.editor.viewport().update()
+
+    def accept_all(self) -> None:
+        self._take(len(self.ghost.text))
+
+    def accept_word(self) -> None:
+        m = _NEXT_WORD.match(self.ghost.text)
+        if m:
+            self._take(m.end())
 
     def handle_key(self, event: QKeyEvent) -> bool:
         """Called by the editor before its own handling; True when the key was used here."""
@@ -216,12 +215,6 @@ class InlineCompletion(QObject):
         typed = event.text()
         if typed and typed.isprintable() and self.ghost.text.startswith(typed):
             # The writer types what was suggested: keep the rest on screen.
-            rest = self.ghost.text[len(typed):]
-            self.ghost.clear()
-            self._insert(typed)
-            if rest:
-                self.ghost.text, self.ghost.position = rest, self.editor.textCursor().position()
-            self.suggestion_changed.emit(self.ghost.text)
-            self.editor.viewport().update()
+            self._take(len(typed))
             return True
         return False

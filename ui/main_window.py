@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         self._active: list[JobHandle] = []
         self.model_info: BackendInfo | None = None
         self._closed = False
+        self._tokens: int | None = None  # token count of the text, once the model has counted it
+        self._doc_inline = True  # suggestions on for the current document
 
         self.editor = DocumentEditor(self, self.settings.get("font_size"))
         self.setCentralWidget(self.editor)
@@ -240,7 +242,7 @@ class MainWindow(QMainWindow):
 
     def _apply_inline_setting(self) -> None:
         path = str(self.editor.path) if self.editor.path else None
-        doc_on = getattr(self, "_doc_inline", True)
+        doc_on = self._doc_inline
         if path is not None:
             doc_on = path not in self.settings.get("inline_off_documents")
             self._doc_inline = doc_on
@@ -285,7 +287,7 @@ class MainWindow(QMainWindow):
         if tokens is not None:
             self._tokens = tokens
         words = self.editor.word_count()
-        tok = getattr(self, "_tokens", None)
+        tok = self._tokens
         self.count_label.setText(f"{words:,} words" + (f" · {tok:,} tokens" if tok is not None else ""))
 
     # documents ----------------------------------------------------------------------

@@ -50,6 +50,10 @@ def _rules() -> dict:
     return json.loads(resource("grammar.json").read_text("utf-8"))
 
 
+def _similar(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(a=a, b=b).ratio() >= 0.6
+
+
 def categorize(edit: Edit) -> Edit:
     rules = _rules()
     old, new = edit.original.strip(), edit.replacement.strip()
@@ -70,17 +74,13 @@ def categorize(edit: Edit) -> Edit:
     elif (ow in rules["tense_words"] and nw in rules["tense_words"]) or (
             " " not in ow + nw and ow[:3] == nw[:3] and re.search(r"(ed|ing|en)$", ow + " " + nw)):
         cat = "tense"
-    elif " " not in old + new and difflib.SequenceMatcher(a=ow, b=nw).ratio() >= 0.6:
+    elif " " not in old + new and _similar(ow, nw):
         cat = "spelling"
     else:
         cat = "word choice"
     edit.category = cat
     edit.reason = rules["reasons"][cat].format(old=old, new=new)
     return edit
-
-
-def _similar(a: str, b: str) -> bool:
-    return difflib.SequenceMatcher(a=a, b=b).ratio() >= 0.6
 
 
 def is_correction(edit: Edit, context: str = "") -> bool:
