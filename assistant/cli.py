@@ -162,6 +162,101 @@ def cmd_complete(args: argparse.Namespace) -> int:
     return 0
 
 
+# correct / summarize / translate ---------------------------------------------------
+def _nonempty(args: argparse.Namespace, what: str) -> str:
+    text = read_input_text(args)
+    if not text.strip():
+        raise CLIError(f"the text is empty; there is nothing to {what}")
+    return text
+
+
+def _progress(args: argparse.Namespace):
+    if args.json or not sys.stderr.isatty():
+        return None
+    return lambda done, total, msg: print(f"\r{msg:40}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_correct(args: argparse.Namespace) -> int:
+    from assistant.tasks.correct import GrammarChecker
+    from assistant.text_diff import apply_edits
+
+    text = _nonempty(args, "check")
+    engine = open_engine(args)
+    try:
+        checker = GrammarChecker()
+        result = run_job(engine, Job("correct", lambda ctx: checker.check(ctx, text),
+                                     on_progress=_progress(args)), stream=False)
+    finally:
+        engine.shutdown()
+    corrected = apply_edits(text, result.edits)
+    if args.json:
+        _print_json({"edits": [e.to_dict() for e in result.edits], "corrected": corrected,
+                     "paragraphs": result.paragraphs, "rejected_rewrites": result.rejected_rewrites})
+    elif args.apply:
+        sys.stdout.write(corrected if corrected.endswith("\n") else corrected + "\n")
+    else:
+        for e in result.edits:
+            line = text.count("\n", 0, e.start) + 1
+            print(f"{line}:{e.start}-{e.end} {e.category}: {e.original!r} -> {e.replacement!r} ({e.reason})")
+        if not result.edits:
+            print("no corrections")
+    return 0
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from assistant.tasks.summarize import SummaryRequest, lengths, summarize
+
+    if args.length not in lengths():
+        raise CLIError(f"unknown length {args.length!r}; choose one of: {', '.join(lengths())}")
+    text = _nonempty(args, "summarise")
+    engine = open_engine(args)
+    try:
+        job = Job("summarize", lambda ctx: summarize(ctx, SummaryRequest(text, args.length)),
+                  on_progress=_progress(args))
+        # Bullets are normalised after generation, so they are printed whole.
+        result = run_job(engine, job, stream=not args.json and args.length != "bullets")
+    finally:
+        engine.shutdown()
+    if args.json:
+        _print_json({"summary": result.text, "length": args.length, "chunks": result.chunks,
+                     "reduce_passes": result.levels})
+    else:
+        print(result.text if args.length == "bullets" else "")
+    return 0
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from assistant.languages import LanguageError, get_language
+    from assistant.tasks.translate import parse_glossary, resolve_source, translate
+
+    glossary: dict[str, str] = {}
+    try:
+        get_language(args.to)
+        if args.source and args.source != "auto":
+            get_language(args.source)
+        if args.glossary:
+            glossary = parse_glossary(read_document(args.glossary).text)
+    except (LanguageError, ValueError, DocumentError) as exc:
+        raise CLIError(str(exc)) from exc
+    text = _nonempty(args, "translate")
+    try:
+        resolve_source(text, args.source)
+    except LanguageError as exc:
+        raise CLIError(str(exc)) from exc
+    engine = open_engine(args)
+    try:
+        job = Job("translate", lambda ctx: translate(ctx, text, args.to, args.source, glossary),
+                  on_progress=_progress(args))
+        result = run_job(engine, job, stream=not args.json)
+    finally:
+        engine.shutdown()
+    if args.json:
+        _print_json({"translation": result.text, "source": result.source_lang, "target": result.target_lang,
+                     "paragraphs": [{"source": s, "translation": t} for s, t in result.pairs if s.strip()],
+                     "piecewise_lines": result.fallbacks})
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="writing-assistant-cli", description="Offline writing assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +285,26 @@ def build_parser() -> argparse.ArgumentParser:
     model_opts(c)
     c.add_argument("--max-tokens", type=int, default=48)
     c.set_defaults(func=cmd_complete)
+
+    g = sub.add_parser("correct", help="grammar and spelling corrections, as edits")
+    text_opts(g)
+    model_opts(g)
+    g.add_argument("--apply", action="store_true", help="print the corrected text instead of the edits")
+    g.set_defaults(func=cmd_correct)
+
+    s = sub.add_parser("summarize", aliases=["summarise"], help="summarise a text of any length")
+    text_opts(s)
+    model_opts(s)
+    s.add_argument("--length", default="paragraph", help="sentence, paragraph or bullets")
+    s.set_defaults(func=cmd_summarize)
+
+    t = sub.add_parser("translate", help="translate, keeping paragraphs and Markdown")
+    text_opts(t)
+    model_opts(t)
+    t.add_argument("--to", required=True, help="target language code (en, fr, de, zh, ...)")
+    t.add_argument("--from", dest="source", default="auto", help="source language code (default: detect)")
+    t.add_argument("--glossary", help="file of 'term = translation' lines the translation must keep")
+    t.set_defaults(func=cmd_translate)
     return parser
 
 

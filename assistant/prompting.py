@@ -69,7 +69,7 @@ def build_prompt(task: str, strategy: Strategy, overrides: dict | None = None, *
             messages.append({"role": "system", "content": _fill(form["system"], values)})
         for shot in form.get("shots", []):
             messages.append({"role": "user", "content": _fill(shot["user"], values)})
-            messages.append({"role": "assistant", "content": shot["assistant"]})
+            messages.append({"role": "assistant", "content": _fill(shot["assistant"], values)})
         messages.append({"role": "user", "content": _fill(form["user"], values)})
         return Prompt(strategy, messages=messages, params=params)
     return Prompt(strategy, text=_fill(form["template"], values), params=params)

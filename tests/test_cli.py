@@ -80,3 +80,48 @@ def test_unreachable_server_is_a_clear_error():
     out = cli("complete", "Hello", "--server", "http://127.0.0.1:9")
     assert out.returncode == 2
     assert "cannot reach the server" in out.stderr.decode()
+
+
+def test_correct_json_and_apply():
+    text = "The results was good and we was happy."
+    out = cli("correct", text, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["edits"] and all(text[e["start"] : e["end"]] == e["original"] for e in data["edits"])
+    assert all(e["category"] and e["reason"] for e in data["edits"])
+    applied = cli("correct", "--apply", stdin=text)
+    assert applied.returncode == 0 and applied.stdout.decode().strip() == data["corrected"]
+    assert data["corrected"] != text
+
+
+def test_summarize_json_with_chunks(tmp_path):
+    p = tmp_path / "long.md"
+    para = ("The village of Larkmoor sits in a narrow valley. For three hundred years its people lived from wool. "
+            "When the mill closed, families moved away; then a bicycle workshop brought tourists back.")
+    p.write_text("\n\n".join(f"{i}. {para}" for i in range(14)))
+    out = cli("summarize", "--file", str(p), "--ctx", "512", "--length", "bullets", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["chunks"] >= 2 and data["length"] == "bullets"
+    assert all(line.startswith("- ") for line in data["summary"].splitlines())
+
+
+def test_translate_json_keeps_structure():
+    out = cli("translate", "--to", "de", "--model", "gemma-3-270m", "--json",
+              stdin="# Title\n\nThe house is small.\n\n- one item")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    lines = data["translation"].split("\n")
+    assert lines[0].startswith("# ") and lines[4].startswith("- ") and lines[1] == lines[3] == ""
+    assert data["source"] == "en" and data["target"] == "de" and len(data["paragraphs"]) == 3
+
+
+@pytest.mark.parametrize("args,message", [
+    (["translate", "--to", "xx", "hello"], b"unknown language 'xx'"),
+    (["translate", "--to", "fr", "   "], b"nothing to translate"),
+    (["summarize", "--length", "haiku", "text"], b"unknown length"),
+    (["correct", ""], b"nothing to check"),
+])
+def test_writing_commands_refuse_bad_input(args, message):
+    out = cli(*args)
+    assert out.returncode == 2 and message in out.stderr, out.stderr

@@ -103,3 +103,21 @@ def test_no_network_in_default_path(monkeypatch, library):
     backend = local_factory(library.get(), n_ctx=512)(lambda _p: True)
     backend.close()
     assert calls == []
+
+
+@pytest.mark.parametrize("args,key", [
+    (["correct", "The results was good and we was happy."], "edits"),
+    (["summarize", "--length", "sentence", "The council voted to turn the old rail yard into a park. "
+      "It will have trees, a playground and bike paths, and should open in two years."], "summary"),
+    (["translate", "--to", "fr", "The library opens at nine.\n\n- Bring `notes`."], "translation"),
+])
+def test_writing_tasks_through_the_server(llama_server, args, key):
+    out = subprocess.run([sys.executable, "-m", "assistant", *args, "--server", llama_server, "--json"],
+                         capture_output=True, env=dict(os.environ), timeout=180, check=False)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert key in data
+    if key == "translation":
+        assert data["translation"].split("\n")[2].startswith("- ") and "`notes`" in data["translation"]
+    elif key == "summary":
+        assert data["summary"].strip()

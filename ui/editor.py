@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QFontDatabase, QInputMethodEvent, QKeyEvent, QPaintEvent
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtGui import QFont, QFontDatabase, QInputMethodEvent, QKeyEvent, QPaintEvent, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from assistant.document_io import Document
 from ui.ghost_text import paint_ghost
+from ui.text_positions import py_index, utf16_len
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a pane works on: the selection, or the whole document. Positions are Qt's."""
+
+    start: int
+    end: int
+    text: str
+    is_selection: bool
+
+    def describe(self) -> str:
+        return "the selection" if self.is_selection else "the whole document"
 
 
 class DocumentEditor(QPlainTextEdit):
@@ -32,6 +47,7 @@ class DocumentEditor(QPlainTextEdit):
         self.document().setModified(False)
         self.document().clearUndoRedoStacks()
         self.inline = None  # ui.ghost_text.InlineCompletion, attached by the window
+        self._marks: dict[str, list[QTextEdit.ExtraSelection]] = {}
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.inline is not None and self.inline.handle_key(event):
@@ -75,3 +91,41 @@ class DocumentEditor(QPlainTextEdit):
 
     def word_count(self) -> int:
         return len(_WORD.findall(self.toPlainText()))
+
+    # what panes work on ----------------------------------------------------------------
+    def scope(self) -> Scope:
+        cursor = self.textCursor()
+        text = self.toPlainText()
+        if cursor.hasSelection():
+            start, end = cursor.selectionStart(), cursor.selectionEnd()
+            return Scope(start, end, text[py_index(text, start) : py_index(text, end)], True)
+        return Scope(0, utf16_len(text), text, False)
+
+    def scope_text(self, scope: Scope) -> str:
+        """The text now at a scope's place (to tell whether it changed since a job started)."""
+        text = self.toPlainText()
+        return text[py_index(text, scope.start) : py_index(text, scope.end)]
+
+    def cursor_for(self, scope: Scope, start: int, end: int) -> QTextCursor:
+        """A cursor over [start, end) of the scope's text (Python indices); it follows later edits."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(scope.start + utf16_len(scope.text[:start]))
+        cursor.setPosition(scope.start + utf16_len(scope.text[:end]), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def replace_scope(self, scope: Scope, text: str) -> bool:
+        """Replace a scope's text as one undo step; False (and nothing changed) if it was edited meanwhile."""
+        if self.scope_text(scope) != scope.text:
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(scope.start)
+        cursor.setPosition(scope.end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.beginEditBlock()
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        return True
+
+    def set_marks(self, group: str, selections: list[QTextEdit.ExtraSelection]) -> None:
+        """Underlines and highlights by group (grammar, rewrite, ...), drawn together."""
+        self._marks[group] = selections
+        self.setExtraSelections([s for group_marks in self._marks.values() for s in group_marks])

@@ -6,6 +6,7 @@ its signals, and Qt queues them across threads. Nothing here waits on the model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -40,10 +41,17 @@ class EngineBridge(QObject):
         # Connected before the job is submitted: a fast job may finish before submit() returns.
         sig.finished.connect(lambda: self._forget(holder[0]))
 
-    def submit(self, job: Job) -> tuple[JobHandle, JobSignals]:
+    def submit(self, job: Job, connect: Callable[[JobSignals], None] | None = None) -> tuple[JobHandle, JobSignals]:
+        """Submit a job; ``connect`` wires the caller's slots before the job can start.
+
+        A queued signal emitted before anything is connected is dropped, and a fast job can
+        finish before submit() returns, so slots must be connected first.
+        """
         sig = JobSignals()
         holder: list[JobHandle] = []
         self._wire(sig, holder)
+        if connect is not None:
+            connect(sig)
         job.on_token = sig.token.emit
         job.on_progress = sig.progress.emit
         job.on_done = lambda result: (sig.done.emit(result), sig.finished.emit())
@@ -56,9 +64,10 @@ class EngineBridge(QObject):
         return handle, sig
 
     def _forget(self, handle: JobHandle) -> None:
-        sig = self._live.pop(handle.id, None)
-        if sig is not None:
-            sig.deleteLater()
+        # No deleteLater(): other receivers of this same `finished` emission may still have
+        # queued calls, and Qt drops those once the sender is gone (seen as a pane that never
+        # learnt its job ended). The object goes with the last Python reference to its job.
+        self._live.pop(handle.id, None)
         self.job_finished.emit(handle)
 
     def load(self, factory: Any) -> tuple[JobHandle, JobSignals]:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 from assistant.engine import Job, JobHandle, Priority
 from assistant.tasks.complete import CompletionRequest, run_completion
 from ui.engine_bridge import EngineBridge
+from ui.text_positions import py_index
 
 _NEXT_WORD = re.compile(r"\s*\S+")
 
@@ -145,13 +146,16 @@ class InlineCompletion(QObject):
         cursor = self.editor.textCursor()
         text = self.editor.toPlainText()
         pos = cursor.position()
-        req = CompletionRequest(text[:pos], text[pos:], self.max_tokens)
+        cut = py_index(text, pos)  # Qt counts UTF-16 units; an emoji before the cursor would shift it
+        req = CompletionRequest(text[:cut], text[cut:], self.max_tokens)
         self._request_pos = pos
         self._request_revision = self.editor.document().revision()
         job = Job("ghost", lambda ctx: run_completion(ctx, req), Priority.INTERACTIVE, supersede=True)
-        handle, sig = self.bridge.submit(job)
+        holder: list[JobHandle] = []
+        handle, _ = self.bridge.submit(
+            job, lambda sig: sig.done.connect(lambda result: self._arrived(holder[0], result)))
+        holder.append(handle)  # before the queued done signal can be delivered on this thread
         self._handle = handle
-        sig.done.connect(lambda result, h=handle: self._arrived(h, result))
         return handle
 
     def _arrived(self, handle: JobHandle, suggestion: str) -> None:

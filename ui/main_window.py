@@ -33,9 +33,13 @@ from assistant.recovery import RecoveryStore
 from ui.editor import DocumentEditor
 from ui.engine_bridge import EngineBridge
 from ui.ghost_text import InlineCompletion
+from ui.grammar_pane import GrammarPane
 from ui.models_pane import ModelsPane
 from ui.settings import Settings
+from ui.summary_pane import SummaryPane
+from ui.task_pane import TaskPane
 from ui.theme import apply_theme
+from ui.translate_pane import TranslatePane
 
 FILE_FILTER = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
 
@@ -64,6 +68,12 @@ class MainWindow(QMainWindow):
         self.editor.inline = self.inline
         self.panes = QTabWidget()
         self.panes.setObjectName("panes")
+        self.grammar_pane = GrammarPane(self)
+        self.add_pane(self.grammar_pane, "Grammar")
+        self.summary_pane = SummaryPane(self)
+        self.add_pane(self.summary_pane, "Summary")
+        self.translate_pane = TranslatePane(self)
+        self.add_pane(self.translate_pane, "Translate")
         self.models_pane = ModelsPane(self.library, self.settings)
         self.add_pane(self.models_pane, "Models")
         self.dock = QDockWidget("Assistant", self)
@@ -98,6 +108,17 @@ class MainWindow(QMainWindow):
     # construction -------------------------------------------------------------------
     def add_pane(self, widget: QWidget, title: str) -> None:
         self.panes.addTab(widget, title)
+        widget.setProperty("paneTitle", title)
+
+    def tab_badge(self, widget: QWidget, count: int) -> None:
+        """Show how many suggestions a pane holds in its tab title."""
+        title = widget.property("paneTitle")
+        self.panes.setTabText(self.panes.indexOf(widget), f"{title} ({count})" if count else title)
+
+    def run_pane(self, pane: TaskPane) -> None:
+        self.dock.show()
+        self.panes.setCurrentWidget(pane)
+        pane.run()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -160,6 +181,11 @@ class MainWindow(QMainWindow):
         self.inline_doc_action.setCheckable(True)
         self.inline_doc_action.setChecked(True)
         self._action(e, "Suggest &now", lambda: self.inline.request(), QKeySequence("Ctrl+Space"))
+
+        t = self.menuBar().addMenu("&Tools")
+        self._action(t, "Check &grammar", lambda: self.run_pane(self.grammar_pane), QKeySequence("F7"))
+        self._action(t, "&Summarise", lambda: self.run_pane(self.summary_pane), QKeySequence("Ctrl+Shift+M"))
+        self._action(t, "&Translate", lambda: self.run_pane(self.translate_pane), QKeySequence("Ctrl+Shift+T"))
 
         v = self.menuBar().addMenu("&View")
         toggle = self.dock.toggleViewAction()
@@ -280,8 +306,7 @@ class MainWindow(QMainWindow):
             return
         text = self.editor.toPlainText()
         job = Job("count", lambda ctx: ctx.backend.count_tokens(text), Priority.BACKGROUND, supersede=True)
-        _, sig = self.bridge.submit(job)
-        sig.done.connect(lambda n: self._update_counts(int(n)))
+        self.bridge.submit(job, lambda sig: sig.done.connect(lambda n: self._update_counts(int(n))))
 
     def _update_counts(self, tokens: int | None = None) -> None:
         if tokens is not None:
@@ -314,6 +339,16 @@ class MainWindow(QMainWindow):
             self._doc_inline = True
             self._apply_inline_setting()
             self._update_title()
+
+    def open_text_as_new_document(self, text: str) -> bool:
+        """A result (a summary, say) as a new untitled document; the current one is saved or kept first."""
+        if not text or not self._maybe_save():
+            return False
+        self.new_document()
+        self.editor.setPlainText(text)
+        self.editor.document().setModified(True)
+        self._update_title()
+        return True
 
     def open_dialog(self) -> None:
         if not self._maybe_save():

@@ -37,6 +37,9 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("inline_completion", bool, True, "Show ghost-text suggestions while typing"),
     Option("inline_delay_ms", int, 300, "Pause in typing before a suggestion is requested"),
     Option("inline_off_documents", list, [], "Documents for which the writer turned suggestions off"),
+    Option("summary_length", str, "paragraph", "Summary length: sentence, paragraph or bullets"),
+    Option("translate_target", str, "fr", "Language code translations go into"),
+    Option("translate_glossary", str, "", "Glossary for translation: 'term = translation' per line"),
 )}
 
 MAX_RECENT = 10

@@ -114,7 +114,9 @@ def is_correction(edit: Edit, context: str = "") -> bool:
     if sorted(old_t) == sorted(new_t):  # word order
         return True
     if len(old_t) != len(new_t):
-        return False
+        # A clitic splits a word in two ("you're" -> "your", "its" -> "it's"): compare the words whole.
+        clitic = any(t.startswith(("'", "’")) or t in ("n't", "n’t") for t in old_t + new_t)
+        return clitic and _similar("".join(old_t), "".join(new_t))
     return all(_single_word_fix(a, b, rules) for a, b in zip(old_t, new_t, strict=True))
 
 

@@ -1,0 +1,214 @@
+"""Translation that keeps the document's structure: line by line, markup held out of the model's reach.
+
+Each line is split into its Markdown frame (heading marks, list bullets, quote marks,
+table pipes, indentation) and its prose; code blocks, rules and blank lines pass through
+untouched. Inside the prose, pieces that must not change (inline code, link targets,
+URLs, emphasis marks, glossary terms) become numbered markers ⟦n⟧. If the model returns
+every marker exactly once, the markers are put back; otherwise the line is translated
+piece by piece between the protected parts, so markup and glossary terms always survive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.engine import JobContext
+from assistant.languages import Language, LanguageError, detect_language, get_language, languages
+from assistant.prompting import Strategy, build_prompt
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_FRAME = re.compile(r"^(\s*(?:#{1,6}\s+|(?:>\s?)+|(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)*)(.*?)(\s*)$")
+# Inline pieces that must come back unchanged: code, images/links' targets, autolinks, URLs, HTML, emphasis marks.
+_PROTECT = re.compile(
+    r"`+[^`]*`+"
+    r"|\]\([^)]*\)"
+    r"|<https?://[^>]+>|https?://\S+"
+    r"|</?[A-Za-z][^>]*>"
+    r"|!\["
+    r"|\*\*|__|\*|~~"
+    r"|\[|\]"
+)
+_MARKER = "⟦{}⟧"
+_MARKER_RE = re.compile(r"⟦(\d+)⟧")
+
+
+@dataclass
+class Segment:
+    """One line of the source: frame and spacing kept, prose translated (when there is prose)."""
+
+    source: str
+    prefix: str = ""
+    prose: str = ""
+    suffix: str = ""
+    cells: list[str] | None = None  # table row: each cell's prose
+
+    @property
+    def translatable(self) -> bool:
+        return bool(self.prose.strip()) or bool(self.cells and any(c.strip() for c in self.cells))
+
+
+@dataclass
+class Translation:
+    text: str
+    source_lang: str
+    target_lang: str
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # (source line, translated line)
+    fallbacks: int = 0  # lines whose markers the model lost, translated piece by piece
+
+
+def segments(text: str) -> list[Segment]:
+    out: list[Segment] = []
+    in_code = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_code = not in_code
+            out.append(Segment(line))
+        elif in_code or not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line) or line.startswith(
+                ("    ", "\t")):
+            out.append(Segment(line))
+        elif line.lstrip().startswith("|"):
+            out.append(Segment(line, cells=line.split("|")))
+        else:
+            m = _FRAME.match(line)
+            assert m is not None  # the pattern matches any line
+            out.append(Segment(line, m.group(1), m.group(2), m.group(3)))
+    return out
+
+
+def parse_glossary(text: str) -> dict[str, str]:
+    """'term = translation' per line (also '→' or a tab); '#' starts a comment."""
+    glossary: dict[str, str] = {}
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = re.split(r"\s*(?:=|→|->|\t)\s*", line, maxsplit=1)
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise ValueError(f"glossary line {n} is not 'term = translation': {raw.strip()!r}")
+        glossary[parts[0]] = parts[1]
+    return glossary
+
+
+def protect(prose: str, glossary: dict[str, str]) -> tuple[str, list[str]]:
+    """The prose with protected pieces replaced by markers, and what each marker stands for."""
+    found: list[tuple[int, int, str]] = [(m.start(), m.end(), m.group(0)) for m in _PROTECT.finditer(prose)]
+    for term, target in sorted(glossary.items(), key=lambda kv: -len(kv[0])):
+        for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", prose, re.IGNORECASE):
+            if not any(s < m.end() and m.start() < e for s, e, _ in found):
+                found.append((m.start(), m.end(), target))
+    found.sort()
+    pieces, out, pos = [], [], 0
+    for start, end, replacement in found:
+        out.append(prose[pos:start])
+        out.append(_MARKER.format(len(pieces) + 1))
+        pieces.append(replacement)
+        pos = end
+    out.append(prose[pos:])
+    return "".join(out), pieces
+
+
+def restore(translated: str, pieces: list[str]) -> str | None:
+    """Markers replaced by their pieces; None when the model lost, duplicated or invented one."""
+    seen = [int(n) for n in _MARKER_RE.findall(translated)]
+    if sorted(seen) != list(range(1, len(pieces) + 1)):
+        return None
+    return _MARKER_RE.sub(lambda m: pieces[int(m.group(1)) - 1], translated)
+
+
+class Translator:
+    def __init__(self, source: Language, target: Language, glossary: dict[str, str] | None = None) -> None:
+        self.source, self.target = source, target
+        self.glossary = glossary or {}
+        self.fallbacks = 0
+
+    def _model(self, ctx: JobContext, text: str) -> str:
+        backend = ctx.backend
+        values = {"source": self.source.name, "target": self.target.name,
+                  "sample1": self.source.samples[0], "sample2": self.source.samples[1],
+                  "sample1_target": self.target.samples[0], "sample2_target": self.target.samples[1]}
+        budget = backend.count_tokens(text) * 3 + 16
+        prompt = build_prompt("translate", backend.info.strategy, {"max_tokens": budget}, text=text, **values)
+        out = ctx.generate(prompt, stream=False).text.strip()
+        if backend.info.strategy is Strategy.BASE:
+            # A base model sometimes goes on with the next "Source:" pair on the same line.
+            out = out.split(f" {self.source.name}:", 1)[0].strip()
+        if out in self.target.samples and text not in self.source.samples:
+            return ""  # a small model echoing its example instead of translating: keep the original
+        return out
+
+    def prose(self, ctx: JobContext, prose: str) -> str:
+        lead = prose[: len(prose) - len(prose.lstrip())]
+        trail = prose[len(prose.rstrip()):]
+        core = prose.strip()
+        if not core or not re.search(r"[^\W\d_]", _MARKER_RE.sub("", _PROTECT.sub("", core))):
+            return prose  # nothing but markup, numbers or symbols
+        masked, pieces = protect(core, self.glossary)
+        if not pieces:
+            return lead + (self._model(ctx, core) or core) + trail
+        restored = restore(self._model(ctx, masked), pieces)
+        if restored is None:
+            self.fallbacks += 1
+            restored = self._piecewise(ctx, masked, pieces)
+        return lead + restored + trail
+
+    def _piecewise(self, ctx: JobContext, masked: str, pieces: list[str]) -> str:
+        out = []
+        for part in re.split(r"(⟦\d+⟧)", masked):
+            m = _MARKER_RE.fullmatch(part)
+            if m:
+                out.append(pieces[int(m.group(1)) - 1])
+            elif re.search(r"[^\W\d_]", part):
+                ctx.check()
+                lead = part[: len(part) - len(part.lstrip())]
+                trail = part[len(part.rstrip()):]
+                out.append(lead + (self._model(ctx, part.strip()) or part.strip()) + trail)
+            else:
+                out.append(part)
+        return "".join(out)
+
+    def segment(self, ctx: JobContext, seg: Segment) -> str:
+        if seg.cells is not None:
+            return "|".join(self.prose(ctx, c) if c.strip() else c for c in seg.cells)
+        if not seg.translatable:
+            return seg.source
+        return seg.prefix + self.prose(ctx, seg.prose) + seg.suffix
+
+
+def resolve_source(text: str, source: str | None) -> Language:
+    if source and source != "auto":
+        return get_language(source)
+    found = detect_language(text)
+    if found.code is None:
+        if found.script and not any(lang.script == found.script for lang in languages().values()):
+            raise LanguageError(f"the text is in {found.script} script, which none of the app's languages use; "
+                                "the model cannot translate it reliably")
+        raise LanguageError("could not tell the source language; choose it")
+    return get_language(found.code)
+
+
+def translate(ctx: JobContext, text: str, target: str, source: str | None = None,
+              glossary: dict[str, str] | None = None) -> Translation:
+    if not text.strip():
+        raise ValueError("there is no text to translate")
+    tgt = get_language(target)
+    src = resolve_source(text, source)
+    if src.code == tgt.code:
+        raise LanguageError(f"the text is already in {tgt.name}; choose another target language")
+    tr = Translator(src, tgt, glossary)
+    segs = segments(text)
+    todo = sum(s.translatable for s in segs)
+    done = 0
+    pairs = []
+    for seg in segs:
+        ctx.check()
+        if seg.translatable:
+            ctx.progress(done, todo, f"paragraph {done + 1} of {todo}")
+        out = tr.segment(ctx, seg)
+        done += seg.translatable
+        pairs.append((seg.source, out))
+        ctx.emit(out + "\n")  # whole lines: markers are restored before anything is shown
+    ctx.progress(todo, todo, "done")
+    return Translation("\n".join(o for _, o in pairs), src.code, tgt.code, pairs, tr.fallbacks)

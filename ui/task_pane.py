@@ -1,0 +1,156 @@
+"""The frame every writing pane shares: what it works on, run and cancel, progress, a message line.
+
+A pane runs one job at a time through the engine bridge and never waits on it; results
+arrive as signals. The writer's text changes only when they accept something, and only
+if the text the job saw is still there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from assistant.engine import Job, JobContext, JobHandle, Priority
+from ui.editor import Scope
+from ui.engine_bridge import JobSignals
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class TaskPane(QWidget):
+    kind = "task"
+    run_label = "Run"
+
+    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window_ = window
+        self.editor = window.editor
+        self.bridge = window.bridge
+        self.handle: JobHandle | None = None
+        self.scope: Scope | None = None
+        self.layout_ = QVBoxLayout(self)
+
+        self.controls = QHBoxLayout()
+        self.layout_.addLayout(self.controls)
+        self.run_button = QPushButton(self.run_label)
+        self.run_button.setObjectName(f"{self.kind}Run")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName(f"{self.kind}Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+
+        self.scope_label = QLabel()
+        self.scope_label.setObjectName(f"{self.kind}Scope")
+        self.scope_label.setStyleSheet("color: palette(placeholder-text);")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.message = QLabel()
+        self.message.setObjectName(f"{self.kind}Message")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.editor.selectionChanged.connect(self._update_scope_label)
+        self._update_scope_label()
+
+    def add_run_row(self) -> None:
+        """Run/Cancel, then the scope, progress and message lines; call where they belong in the pane."""
+        row = QHBoxLayout()
+        row.addWidget(self.run_button)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        for w in (self.scope_label, self.progress, self.message):
+            self.layout_.addWidget(w)
+
+    def _update_scope_label(self) -> None:
+        selected = self.editor.textCursor().hasSelection()
+        self.scope_label.setText("Works on the selection" if selected else "Works on the whole document")
+
+    @property
+    def busy(self) -> bool:
+        return self.handle is not None and not self.handle.finished
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #c0392b;" if error else "")
+        self.message.setText(text)
+
+    # running -------------------------------------------------------------------------
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def start(self, scope: Scope, fn: Callable[[JobContext], Any], empty_message: str) -> bool:
+        """Submit fn for a scope; refuses (with a message) when busy, empty or without a model."""
+        if self.busy:
+            self.show_message("Already running; cancel it first.", error=True)
+            return False
+        if not scope.text.strip():
+            self.show_message(empty_message, error=True)
+            return False
+        if self.bridge.engine.backend is None:
+            self.show_message("No model is loaded yet. Load one in the Models pane.", error=True)
+            return False
+        self.scope = scope
+        self.show_message("")
+        self.run_button.setEnabled(False)
+
+        def connect(sig: JobSignals) -> None:
+            sig.token.connect(self.on_token)
+            sig.progress.connect(self._on_progress)
+            sig.done.connect(self._done)
+            sig.error.connect(self._error)
+            sig.cancelled.connect(self._cancelled)
+
+        self.handle, _ = self.bridge.submit(Job(self.kind, fn, Priority.INTERACTIVE), connect)
+        self.cancel_button.show()
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("starting…")
+        self.progress.show()
+        return True
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel("cancelled by the user")
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        else:
+            self.progress.setRange(0, 0)
+        self.progress.setFormat(message or "%p%")
+
+    def _done(self, result: object) -> None:
+        self._finished()
+        self.on_done(result)
+
+    def _error(self, message: str) -> None:
+        self._finished()
+        self.show_message(f"Failed: {message}. Your text is unchanged.", error=True)
+
+    def _cancelled(self, why: str) -> None:
+        self._finished()
+        self.show_message(f"Stopped: {why}. Your text is unchanged.")
+
+    def _finished(self) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.hide()
+        self.progress.hide()
+        self.finished()
+
+    def on_token(self, text: str) -> None:
+        pass
+
+    def on_done(self, result: object) -> None:
+        raise NotImplementedError
+
+    def finished(self) -> None:
+        pass
+
+    def text_still_there(self) -> bool:
+        return self.scope is not None and self.editor.scope_text(self.scope) == self.scope.text
