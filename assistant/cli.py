@@ -257,6 +257,34 @@ def cmd_translate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rewrite(args: argparse.Namespace) -> int:
+    from assistant.tasks.rewrite import action_for, import_actions, result_to_dict, rewrite
+
+    try:
+        if args.actions:
+            own = {a.name.lower(): a for a in import_actions(args.actions)}
+            action = own.get(args.style.lower()) or action_for(args.style)
+        else:
+            action = action_for(args.style)
+    except (OSError, ValueError) as exc:
+        raise CLIError(str(exc)) from exc
+    text = _nonempty(args, "rewrite")
+    engine = open_engine(args)
+    try:
+        job = Job("rewrite", lambda ctx: rewrite(ctx, text, action), on_progress=_progress(args))
+        result = run_job(engine, job, stream=False)
+    finally:
+        engine.shutdown()
+    if args.json:
+        _print_json({**result_to_dict(result, action), "unchanged_paragraphs": result.refused})
+    else:
+        sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
+        if result.refused:
+            print(f"note: the model did not rewrite {result.refused} of {result.paragraphs} paragraphs; "
+                  "they are unchanged", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="writing-assistant-cli", description="Offline writing assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -305,6 +333,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--from", dest="source", default="auto", help="source language code (default: detect)")
     t.add_argument("--glossary", help="file of 'term = translation' lines the translation must keep")
     t.set_defaults(func=cmd_translate)
+
+    r = sub.add_parser("rewrite", help="change the tone or style; --json gives the edits")
+    text_opts(r)
+    model_opts(r)
+    r.add_argument("--style", required=True,
+                   help="formal, friendly, concise, simple, expand, flow, the name of an action in --actions, "
+                        "or your own instruction in quotes")
+    r.add_argument("--actions", help="a rewrite-actions file exported from the app, to use its actions by name")
+    r.set_defaults(func=cmd_rewrite)
     return parser
 
 

@@ -69,13 +69,22 @@ def align(original: str, revised: str) -> list[Edit]:
         new = _join(b[j1:j2], revised, spaced)
         if op in ("replace", "delete"):
             start, end = a[i1].start, a[i2 - 1].end
-            if op == "delete":
+            if op == "delete" and i1 == 0:
+                # At the start there is no space before: take the one after instead.
+                while end < len(original) and original[end] in " \t":
+                    end += 1
+            elif op == "delete":
                 # Take the whitespace before the deleted words with them.
+                while start > 0 and original[start - 1] in " \t":
+                    start -= 1
+            elif not spaced and j1 > 0 and b[j1].start == b[j1 - 1].end:
+                # The replacement leans on the word before it ("boss is" -> "boss's"): no space between.
                 while start > 0 and original[start - 1] in " \t":
                     start -= 1
             edits.append(Edit(start, end, original[start:end], new if op == "replace" else ""))
         else:  # insert
-            attach = not spaced and re.fullmatch(r"[,.;:!?]+", new) is not None
+            leans = not spaced and j1 > 0 and b[j1].start == b[j1 - 1].end  # "slides!" in the revision
+            attach = leans or (not spaced and re.fullmatch(r"[,.;:!?]+", new) is not None)
             if i1 > 0 and (attach or i1 == len(a)):
                 pos = a[i1 - 1].end
                 edits.append(Edit(pos, pos, "", new if attach else " " + new))

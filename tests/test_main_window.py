@@ -32,7 +32,8 @@ def loaded(window, qtbot):
 def test_window_has_editor_panes_and_model_status(loaded):
     w = loaded
     assert w.centralWidget() is w.editor
-    assert [w.panes.tabText(i) for i in range(w.panes.count())] == ["Grammar", "Summary", "Translate", "Models"]
+    assert [w.panes.tabText(i) for i in range(w.panes.count())] == ["Grammar", "Summary", "Translate", "Rewrite",
+                                                                    "Models"]
     assert w.models_pane.table.rowCount() >= 2
     assert w.model_label.text().startswith("SmolLM2")
     assert w.backend_label.text() == "CPU"

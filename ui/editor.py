@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QFontDatabase, QInputMethodEvent, QKeyEvent, QPaintEvent, QTextCursor
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFont,
+    QFontDatabase,
+    QInputMethodEvent,
+    QKeyEvent,
+    QPaintEvent,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from assistant.document_io import Document
@@ -48,6 +56,13 @@ class DocumentEditor(QPlainTextEdit):
         self.document().clearUndoRedoStacks()
         self.inline = None  # ui.ghost_text.InlineCompletion, attached by the window
         self._marks: dict[str, list[QTextEdit.ExtraSelection]] = {}
+        self.context_menu_hook = None  # the window adds its actions to the context menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.createStandardContextMenu()
+        if self.context_menu_hook is not None:
+            self.context_menu_hook(menu)
+        menu.exec(event.globalPos())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.inline is not None and self.inline.handle_key(event):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -30,11 +31,13 @@ from assistant.document_io import DocumentError, EncodingNeeded, read_document, 
 from assistant.engine import Job, JobHandle, Priority
 from assistant.model_library import ModelEntry, ModelLibrary
 from assistant.recovery import RecoveryStore
+from assistant.tasks.rewrite import RewriteAction
 from ui.editor import DocumentEditor
 from ui.engine_bridge import EngineBridge
 from ui.ghost_text import InlineCompletion
 from ui.grammar_pane import GrammarPane
 from ui.models_pane import ModelsPane
+from ui.rewrite_pane import RewritePane
 from ui.settings import Settings
 from ui.summary_pane import SummaryPane
 from ui.task_pane import TaskPane
@@ -74,6 +77,10 @@ class MainWindow(QMainWindow):
         self.add_pane(self.summary_pane, "Summary")
         self.translate_pane = TranslatePane(self)
         self.add_pane(self.translate_pane, "Translate")
+        self.rewrite_pane = RewritePane(self)
+        self.rewrite_menus: list[QMenu] = []  # "Rewrite as" menus, refilled when the actions change
+        self.rewrite_pane.actions_changed.connect(self.refresh_rewrite_menus)
+        self.add_pane(self.rewrite_pane, "Rewrite")
         self.models_pane = ModelsPane(self.library, self.settings)
         self.add_pane(self.models_pane, "Models")
         self.dock = QDockWidget("Assistant", self)
@@ -114,6 +121,27 @@ class MainWindow(QMainWindow):
         """Show how many suggestions a pane holds in its tab title."""
         title = widget.property("paneTitle")
         self.panes.setTabText(self.panes.indexOf(widget), f"{title} ({count})" if count else title)
+
+    def refresh_rewrite_menus(self) -> None:
+        for menu in self.rewrite_menus:
+            self._fill_rewrite_menu(menu)
+
+    def _fill_rewrite_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        for action in self.rewrite_pane.actions():
+            item = menu.addAction(action.name)
+            item.triggered.connect(lambda _c=False, a=action: self._rewrite_with(a))
+
+    def _rewrite_with(self, action: RewriteAction) -> None:
+        self.dock.show()
+        self.panes.setCurrentWidget(self.rewrite_pane)
+        self.rewrite_pane.run_action(action)
+
+    def _extend_context_menu(self, menu: QMenu) -> None:
+        menu.addSeparator()
+        sub = menu.addMenu("Rewrite as")
+        self._fill_rewrite_menu(sub)
+        menu.addAction("Check grammar", lambda: self.run_pane(self.grammar_pane))
 
     def run_pane(self, pane: TaskPane) -> None:
         self.dock.show()
@@ -186,6 +214,11 @@ class MainWindow(QMainWindow):
         self._action(t, "Check &grammar", lambda: self.run_pane(self.grammar_pane), QKeySequence("F7"))
         self._action(t, "&Summarise", lambda: self.run_pane(self.summary_pane), QKeySequence("Ctrl+Shift+M"))
         self._action(t, "&Translate", lambda: self.run_pane(self.translate_pane), QKeySequence("Ctrl+Shift+T"))
+        self._action(t, "&Rewrite with the current action", lambda: self.run_pane(self.rewrite_pane),
+                     QKeySequence("Ctrl+Shift+R"))
+        self.rewrite_menus.append(t.addMenu("Rewrite &as"))
+        self.editor.context_menu_hook = self._extend_context_menu
+        self.refresh_rewrite_menus()
 
         v = self.menuBar().addMenu("&View")
         toggle = self.dock.toggleViewAction()

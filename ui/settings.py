@@ -40,6 +40,8 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("summary_length", str, "paragraph", "Summary length: sentence, paragraph or bullets"),
     Option("translate_target", str, "fr", "Language code translations go into"),
     Option("translate_glossary", str, "", "Glossary for translation: 'term = translation' per line"),
+    Option("rewrite_actions", str, "[]", "The writer's own rewrite actions, as a rewrite-actions JSON file"),
+    Option("rewrite_action", str, "formal", "The rewrite action chosen last (style key or custom:NAME)"),
 )}
 
 MAX_RECENT = 10

@@ -72,10 +72,20 @@ def segments(text: str) -> list[Segment]:
         elif line.lstrip().startswith("|"):
             out.append(Segment(line, cells=line.split("|")))
         else:
-            m = _FRAME.match(line)
-            assert m is not None  # the pattern matches any line
-            out.append(Segment(line, m.group(1), m.group(2), m.group(3)))
+            out.append(Segment(line, *split_frame(line)))
     return out
+
+
+def markup_pieces(text: str) -> list[str]:
+    """Inline code, link targets, URLs, HTML and emphasis marks in a piece of prose."""
+    return _PROTECT.findall(text)
+
+
+def split_frame(line: str) -> tuple[str, str, str]:
+    """A line's Markdown frame (heading, list, quote marks), its prose, and trailing space."""
+    m = _FRAME.match(line)
+    assert m is not None  # the pattern matches any line
+    return m.group(1), m.group(2), m.group(3)
 
 
 def parse_glossary(text: str) -> dict[str, str]:
