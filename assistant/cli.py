@@ -164,9 +164,14 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
 # correct / summarize / translate ---------------------------------------------------
 def _nonempty(args: argparse.Namespace, what: str) -> str:
+    from assistant.languages import unsupported_script
+
     text = read_input_text(args)
     if not text.strip():
         raise CLIError(f"the text is empty; there is nothing to {what}")
+    script = unsupported_script(text[:20_000])
+    if script is not None:
+        raise CLIError(f"the text is in {script} script, which none of the app's languages use")
     return text
 
 

@@ -105,3 +105,11 @@ def detect_language(text: str) -> Detection:
         return Detection(None, script, 0.0)
     confidence = min(1.0, (best_score - runner) / max(best_score, 1) + min(best_score, 4) / 8)
     return Detection(best, script, round(confidence, 2))
+
+
+def unsupported_script(text: str) -> str | None:
+    """The name of the text's script when none of the app's languages is written in it."""
+    script = dominant_script(text)
+    if script is None or any(lang.script == script for lang in languages().values()):
+        return None
+    return script

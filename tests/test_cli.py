@@ -121,6 +121,7 @@ def test_translate_json_keeps_structure():
     (["translate", "--to", "fr", "   "], b"nothing to translate"),
     (["summarize", "--length", "haiku", "text"], b"unknown length"),
     (["correct", ""], b"nothing to check"),
+    (["summarize", "ཀུན་ལ་བདེ་བ་ཡོང་བར་ཤོག"], b"Tibetan script"),
 ])
 def test_writing_commands_refuse_bad_input(args, message):
     out = cli(*args)

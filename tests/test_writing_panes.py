@@ -138,6 +138,15 @@ def test_grammar_empty_document_and_changed_text(qtbot, window):
     assert w.editor.toPlainText() == "Hi. " + ERRORS
 
 
+@pytest.mark.parametrize("pane_name", ["grammar_pane", "summary_pane", "rewrite_pane"])
+def test_unknown_script_is_refused_with_a_message(qtbot, window, pane_name):
+    w, pane = window, getattr(window, pane_name)
+    set_text(w, "ཀུན་ལ་བདེ་བ་ཡོང་བར་ཤོག")  # Tibetan
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    assert pane.handle is None and "Tibetan script" in pane.message.text()
+    assert w.editor.toPlainText() == "ཀུན་ལ་བདེ་བ་ཡོང་བར་ཤོག"
+
+
 def test_cancel_midway_on_a_5mb_document_keeps_the_text(qtbot, window):
     w, pane = window, window.grammar_pane
     para = "The results was good and we was happy about the long report we wrote together."

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from assistant.engine import Job, JobContext, JobHandle, Priority
+from assistant.languages import unsupported_script
 from ui.editor import Scope
 from ui.engine_bridge import JobSignals
 
@@ -91,6 +92,11 @@ class TaskPane(QWidget):
             return False
         if not scope.text.strip():
             self.show_message(empty_message, error=True)
+            return False
+        script = unsupported_script(scope.text[:20_000])
+        if script is not None:
+            self.show_message(f"The text is in {script} script, which none of the app's languages use; "
+                              "the model would only produce noise. Your text is unchanged.", error=True)
             return False
         if self.bridge.engine.backend is None:
             self.show_message("No model is loaded yet. Load one in the Models pane.", error=True)
