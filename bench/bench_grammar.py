@@ -18,10 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import run
 from metrics import gleu
 
 from assistant.backends.factory import local_factory
-from assistant.engine import Engine, Job, JobState
+from assistant.engine import Engine
 from assistant.llama_runtime import SamplingParams
 from assistant.model_library import ModelLibrary
 from assistant.prompting import Prompt, Strategy
@@ -31,13 +32,6 @@ from assistant.text_diff import apply_edits
 NAIVE = "Correct the grammar of this sentence. Output only the corrected sentence.\n\n{text}"
 NAIVE_BASE = "Correct the grammar of each sentence.\n\nSentence: {text}\nCorrected:"
 
-
-def run(engine: Engine, fn) -> object:
-    h = engine.submit(Job("bench", fn))
-    h.wait()
-    if h.state != JobState.DONE:
-        raise SystemExit(h.error)
-    return h.result
 
 
 def main() -> None:

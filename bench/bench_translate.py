@@ -17,22 +17,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sacrebleu
+from common import run
 
 from assistant.backends.factory import local_factory
-from assistant.engine import Engine, Job, JobState
+from assistant.engine import Engine
 from assistant.languages import get_language
 from assistant.llama_runtime import SamplingParams
 from assistant.model_library import ModelLibrary
 from assistant.prompting import Prompt, Strategy
 from assistant.tasks.translate import translate
-
-
-def run(engine: Engine, fn) -> object:
-    h = engine.submit(Job("bench", fn))
-    h.wait()
-    if h.state != JobState.DONE:
-        raise SystemExit(h.error)
-    return h.result
 
 
 def naive(ctx, text: str, target: str) -> str:

@@ -71,6 +71,18 @@ def library(gemma):
     return ModelLibrary()
 
 
+@pytest.fixture(scope="module", params=["smollm2-135m-instruct", "gemma-3-270m"])
+def each_model_engine(request, library):
+    """An engine with one bundled model loaded: the instruct one, then the base one."""
+    from assistant.backends.factory import local_factory
+    from assistant.engine import Engine
+
+    eng = Engine()
+    assert eng.load(local_factory(library.get(request.param), n_ctx=2048)).wait(120)
+    yield eng
+    eng.shutdown()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

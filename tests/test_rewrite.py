@@ -9,8 +9,7 @@ import sys
 
 import pytest
 
-from assistant.backends.factory import local_factory
-from assistant.engine import Engine, Job, JobState
+from assistant.engine import Job, JobState
 from assistant.tasks.rewrite import (
     action_for,
     actions_from_json,
@@ -31,12 +30,9 @@ TEXT = ("hey guys, the meeting got moved to friday cause the boss is sick. dont 
         "- bring ur laptop and the slides")
 
 
-@pytest.fixture(scope="module", params=["smollm2-135m-instruct", "gemma-3-270m"])
-def engine(request, library):
-    eng = Engine()
-    assert eng.load(local_factory(library.get(request.param), n_ctx=2048)).wait(120)
-    yield eng
-    eng.shutdown()
+@pytest.fixture(scope="module")
+def engine(each_model_engine):
+    return each_model_engine
 
 
 def run(engine, text, action, **kw):

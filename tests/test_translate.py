@@ -24,14 +24,9 @@ Please buy the following items for the weekend:
 See https://example.com/shop for opening hours."""
 
 
-@pytest.fixture(scope="module", params=["smollm2-135m-instruct", "gemma-3-270m"])
-def engine(request, library):
-    from assistant.backends.factory import local_factory
-
-    eng = Engine()
-    assert eng.load(local_factory(library.get(request.param), n_ctx=2048)).wait(120)
-    yield eng
-    eng.shutdown()
+@pytest.fixture(scope="module")
+def engine(each_model_engine):
+    return each_model_engine
 
 
 def run(engine, *args, **kwargs):

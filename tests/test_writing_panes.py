@@ -133,7 +133,7 @@ def test_grammar_empty_document_and_changed_text(qtbot, window):
     qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
     QTextCursor(w.editor.document()).insertText("Hi. ")  # typed while the check runs
     qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=120_000)
-    assert "changed while it was being checked" in pane.message.text()
+    assert "text changed while the job ran" in pane.message.text()
     assert pane.review.edits == []
     assert w.editor.toPlainText() == "Hi. " + ERRORS
 

@@ -37,11 +37,9 @@ class GrammarPane(TaskPane):
             self.review.clear()
 
     def on_done(self, result: CorrectionResult) -> None:
-        if not self.text_still_there():
-            self.show_message("The text changed while it was being checked. Check again.", error=True)
+        if not self.present_edits(self.review, result.edits, "Check again."):
             return
         assert self.scope is not None
-        self.review.set_edits(self.scope, result.edits)
         parts = [f"{len(result.edits)} suggestion{'s' if len(result.edits) != 1 else ''} in "
                  f"{self.scope.describe()}." if result.edits else f"No corrections in {self.scope.describe()}."]
         if result.from_cache:

@@ -234,11 +234,9 @@ class RewritePane(TaskPane):
         self.preview.ensureCursorVisible()
 
     def on_done(self, result: RewriteResult) -> None:
-        if not self.text_still_there():
-            self.show_message("The text changed while it was being rewritten. Run the action again.", error=True)
+        if not self.present_edits(self.review, result.edits, "Run the action again."):
             return
         assert self.scope is not None
-        self.review.set_edits(self.scope, result.edits)
         self.preview.setPlainText(result.text)  # what "Accept all" gives: only the changes that passed the checks
         n = len(result.edits)
         parts = [f"{self._running_action.name}: {n} change{'s' if n != 1 else ''} in {self.scope.describe()}."

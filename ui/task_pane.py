@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 
 from assistant.engine import Job, JobContext, JobHandle, Priority
 from assistant.languages import unsupported_script
+from assistant.text_diff import Edit
+from ui.edit_review import EditReview
 from ui.editor import Scope
 from ui.engine_bridge import JobSignals
 
@@ -157,6 +159,15 @@ class TaskPane(QWidget):
 
     def finished(self) -> None:
         pass
+
+    def present_edits(self, review: EditReview, edits: list[Edit], redo_hint: str) -> bool:
+        """Show a job's edits for review, unless the text changed while the job ran."""
+        if not self.text_still_there():
+            self.show_message(f"The text changed while the job ran. {redo_hint}", error=True)
+            return False
+        assert self.scope is not None
+        review.set_edits(self.scope, edits)
+        return True
 
     def text_still_there(self) -> bool:
         return self.scope is not None and self.editor.scope_text(self.scope) == self.scope.text

@@ -10,6 +10,7 @@ piece by piece between the protected parts, so markup and glossary terms always 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -120,6 +121,10 @@ def protect(prose: str, glossary: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(out), pieces
 
 
+def _echoes(text: str, samples: tuple[str, ...]) -> bool:
+    return any(difflib.SequenceMatcher(a=text, b=s).ratio() >= 0.75 for s in samples)
+
+
 def restore(translated: str, pieces: list[str]) -> str | None:
     """Markers replaced by their pieces; None when the model lost, duplicated or invented one."""
     seen = [int(n) for n in _MARKER_RE.findall(translated)]
@@ -145,7 +150,7 @@ class Translator:
         if backend.info.strategy is Strategy.BASE:
             # A base model sometimes goes on with the next "Source:" pair on the same line.
             out = out.split(f" {self.source.name}:", 1)[0].strip()
-        if out in self.target.samples and text not in self.source.samples:
+        if _echoes(out, self.target.samples) and not _echoes(text, self.source.samples):
             return ""  # a small model echoing its example instead of translating: keep the original
         return out
 
