@@ -62,10 +62,38 @@ def open_engine(args: argparse.Namespace, library: ModelLibrary | None = None) -
     if handle.state != JobState.DONE:
         engine.shutdown()
         raise CLIError(handle.error or "could not load the model")
+    adapters = _adapter_args(getattr(args, "adapter", None) or [])
+    if adapters:
+        attach = engine.submit(Job("adapters", lambda ctx: None, adapters=adapters))
+        attach.wait()
+        if attach.state != JobState.DONE:
+            engine.shutdown()
+            raise CLIError(attach.error or "could not attach the adapters")
     info = engine.info
     if info is not None and info.message and not getattr(args, "json", False):
         print(f"note: {info.message}", file=sys.stderr)
     return engine
+
+
+def _adapter_args(values: list[str]) -> tuple[tuple[str, float], ...]:
+    """PATH or PATH:SCALE, each checked to be a LoRA adapter file."""
+    from assistant.adapters import AdapterError, inspect_gguf_adapter
+
+    out = []
+    for value in values:
+        path, scale = value, 1.0
+        head, sep, tail = value.rpartition(":")
+        if sep:
+            try:
+                path, scale = head, float(tail)
+            except ValueError:
+                pass  # a colon inside the path
+        try:
+            inspect_gguf_adapter(path)
+        except AdapterError as exc:
+            raise CLIError(str(exc)) from exc
+        out.append((str(Path(path).resolve()), float(scale)))
+    return tuple(out)
 
 
 def run_job(engine: Engine, job: Job, stream: bool) -> Any:
@@ -120,6 +148,9 @@ def cmd_models(args: argparse.Namespace) -> int:
             else:
                 for key, value in asdict(entry.info).items():
                     print(f"{key:18} {value}")
+                for a in entry.adapters:
+                    print(f"adapter            {a['name']}: rank {a['rank']}, alpha {a['alpha']:g}, "
+                          f"{', '.join(a['target_modules'])} ({a['source']}) {a['path']}")
         elif args.action == "add":
             entry = lib.add(args.id, probe=not args.no_probe)
             if args.json:
@@ -135,6 +166,26 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(f"default: {lib.default_id}") if not args.json else _print_json({"default": lib.default_id})
     except LibraryError as exc:
         raise CLIError(str(exc)) from exc
+    return 0
+
+
+# import ---------------------------------------------------------------------------
+def cmd_import(args: argparse.Namespace) -> int:
+    from assistant.adapters import Cancelled
+    from assistant.fine_tune_import import import_fine_tune
+
+    lib = ModelLibrary()
+    try:
+        result = import_fine_tune(args.path, lib, args.base, progress=_progress(args))
+    except Cancelled:
+        raise CLIError("cancelled; nothing was written") from None
+    except LibraryError as exc:
+        raise CLIError(str(exc)) from exc
+    if args.json:
+        _print_json({"kind": result.kind, "model": result.model.id,
+                     "adapter": result.adapter.to_dict() if result.adapter else None})
+    else:
+        print(("\r" if _progress(args) else "") + result.describe())
     return 0
 
 
@@ -300,6 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--server-model", help="model name on the server (default: its first)")
         p.add_argument("--ctx", type=int, default=4096, help="context size in tokens")
         p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.add_argument("--adapter", action="append", metavar="PATH[:SCALE]",
+                       help="attach a GGUF LoRA adapter (repeatable; scale defaults to 1)")
 
     def text_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("text", nargs="?", help="the text; '-' or nothing reads stdin")
@@ -312,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true")
     m.add_argument("--no-probe", action="store_true", help="skip the trial load in a child process")
     m.set_defaults(func=cmd_models)
+
+    i = sub.add_parser("import", help="import a fine-tune: a GGUF model, a GGUF LoRA, or a PEFT adapter folder")
+    i.add_argument("path")
+    i.add_argument("--base", help="model id the adapter belongs to (default: the default model)")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_import)
 
     c = sub.add_parser("complete", help="continue a text")
     text_opts(c)

@@ -51,6 +51,8 @@ class Job:
     on_done: Callable[[Any], None] | None = None
     on_error: Callable[[str], None] | None = None
     on_cancelled: Callable[[str], None] | None = None
+    # LoRA adapters (path, scale) the job runs with; () = the base model alone; None = whatever is attached.
+    adapters: tuple[tuple[str, float], ...] | None = None
 
 
 class JobHandle:
@@ -136,6 +138,8 @@ class Engine:
     def __init__(self) -> None:
         self.backend: Backend | None = None
         self.last_result: GenerationResult | None = None
+        self.adapters: tuple[tuple[str, float], ...] = ()  # attached to the current backend
+        self.adapter_switch_seconds = 0.0
         self._queue: list[tuple[int, int, JobHandle]] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
@@ -186,12 +190,23 @@ class Engine:
                 backend.close()
                 raise Cancelled()
             old, self.backend = self.backend, backend
+            self.adapters = ()  # a fresh context has none
             if old is not None:
                 old.close()
             return backend.info
 
         return self.submit(Job("load", run, Priority.LOAD, supersede=True, on_progress=on_progress,
                                on_done=on_done, on_error=on_error, on_cancelled=on_cancelled))
+
+    def _attach(self, adapters: tuple[tuple[str, float], ...]) -> None:
+        """Switch LoRA adapters on the loaded context (no reload); a no-op when they are already on."""
+        backend = self.backend
+        if backend is None or adapters == self.adapters:
+            return
+        start = time.perf_counter()
+        backend.set_adapters(list(adapters))
+        self.adapter_switch_seconds = time.perf_counter() - start
+        self.adapters = adapters
 
     def record(self, result: GenerationResult) -> None:
         self.last_result = result
@@ -230,6 +245,8 @@ class Engine:
             return
         handle.state = JobState.RUNNING
         try:
+            if job.adapters is not None:
+                self._attach(job.adapters)
             result = job.run(JobContext(self, handle))
         except Cancelled:
             self._finish(handle, JobState.CANCELLED)

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.adapters import AdapterError, AdapterInfo, check_against_base
 from assistant.atomic import atomic_write_text
 from assistant.bundled import bundled_models
 from assistant.gguf_validate import GGUFValidationError
@@ -200,4 +201,30 @@ class ModelLibrary:
     def set_gpu_layers(self, model_id: str, layers: int | None) -> None:
         with self._lock:
             self.get(model_id).gpu_layers = layers
+            self._save()
+
+    # adapters ----------------------------------------------------------------------
+    def adapters(self, model_id: str) -> list[AdapterInfo]:
+        return [AdapterInfo.from_dict(a) for a in self.get(model_id).adapters]
+
+    def add_adapter(self, model_id: str, path: str | Path) -> AdapterInfo:
+        """Register a GGUF LoRA under its base model after checking it against the base."""
+        entry = self.get(model_id)
+        path = Path(path).expanduser().resolve()
+        try:
+            info = check_against_base(path, entry.path)
+        except AdapterError as exc:
+            raise LibraryError(str(exc)) from exc
+        with self._lock:
+            entry.adapters = [a for a in entry.adapters if a["path"] != str(path)] + [info.to_dict()]
+            self._save()
+        return info
+
+    def remove_adapter(self, model_id: str, path: str | Path) -> None:
+        with self._lock:
+            entry = self.get(model_id)
+            before = len(entry.adapters)
+            entry.adapters = [a for a in entry.adapters if a["path"] != str(path)]
+            if len(entry.adapters) == before:
+                raise LibraryError(f"{Path(path).name} is not an adapter of {entry.id}")
             self._save()

@@ -11,6 +11,7 @@ input method is composing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QTextLayout, QTextOption
@@ -91,6 +92,8 @@ class InlineCompletion(QObject):
         self._request_pos = -1
         self._request_revision = -1
         self._applying = False
+        # Set by the window: returns the LoRA adapters completion uses with the loaded model.
+        self.adapter_source: Callable[[], tuple[tuple[str, float], ...]] | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(delay_ms)
@@ -140,6 +143,10 @@ class InlineCompletion(QObject):
         return (self.enabled and not self.composing and not cursor.hasSelection()
                 and self.bridge.engine.backend is not None and bool(self.editor.toPlainText().strip()))
 
+    def adapters(self) -> tuple[tuple[str, float], ...]:
+        """LoRA adapters for completion jobs; the window sets the source of truth."""
+        return self.adapter_source() if self.adapter_source is not None else ()
+
     def request(self) -> JobHandle | None:
         if not self.can_request():
             return None
@@ -150,7 +157,8 @@ class InlineCompletion(QObject):
         req = CompletionRequest(text[:cut], text[cut:], self.max_tokens)
         self._request_pos = pos
         self._request_revision = self.editor.document().revision()
-        job = Job("ghost", lambda ctx: run_completion(ctx, req), Priority.INTERACTIVE, supersede=True)
+        job = Job("ghost", lambda ctx: run_completion(ctx, req), Priority.INTERACTIVE, supersede=True,
+                  adapters=self.adapters())
         holder: list[JobHandle] = []
         handle, _ = self.bridge.submit(
             job, lambda sig: sig.done.connect(lambda result: self._arrived(holder[0], result)))

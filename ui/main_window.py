@@ -32,6 +32,7 @@ from assistant.engine import Job, JobHandle, Priority
 from assistant.model_library import ModelEntry, ModelLibrary
 from assistant.recovery import RecoveryStore
 from assistant.tasks.rewrite import RewriteAction
+from ui.adapters_box import adapters_for
 from ui.editor import DocumentEditor
 from ui.engine_bridge import EngineBridge
 from ui.ghost_text import InlineCompletion
@@ -61,6 +62,8 @@ class MainWindow(QMainWindow):
         self._autosaved_revision = -1
         self._active: list[JobHandle] = []
         self.model_info: BackendInfo | None = None
+        self.model_id: str | None = None  # library id of the loaded local model (None: none, or a server)
+        self._loading_id: str | None = None
         self._closed = False
         self._tokens: int | None = None  # token count of the text, once the model has counted it
         self._doc_inline = True  # suggestions on for the current document
@@ -69,6 +72,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.editor)
         self.inline = InlineCompletion(self.editor, self.bridge, self.settings.get("inline_delay_ms"))
         self.editor.inline = self.inline
+        self.inline.adapter_source = lambda: self.adapters_for("complete")
         self.panes = QTabWidget()
         self.panes.setObjectName("panes")
         self.grammar_pane = GrammarPane(self)
@@ -142,6 +146,10 @@ class MainWindow(QMainWindow):
         sub = menu.addMenu("Rewrite as")
         self._fill_rewrite_menu(sub)
         menu.addAction("Check grammar", lambda: self.run_pane(self.grammar_pane))
+
+    def adapters_for(self, pane: str) -> tuple[tuple[str, float], ...]:
+        """The LoRA adapters a pane's jobs run with on the loaded model."""
+        return adapters_for(self.settings, self.model_id, pane)
 
     def run_pane(self, pane: TaskPane) -> None:
         self.dock.show()
@@ -261,6 +269,7 @@ class MainWindow(QMainWindow):
 
     def load_model(self, entry: ModelEntry) -> None:
         self.settings.set("backend", "local")
+        self._loading_id = entry.id
         self.model_label.setText(f"Loading {entry.info.name}…")
         self.bridge.load(local_factory(entry, n_ctx=self.settings.get("context_size")))
 
@@ -270,6 +279,7 @@ class MainWindow(QMainWindow):
 
     def _model_loaded(self, info: BackendInfo) -> None:
         self.model_info = info
+        self.model_id = None if info.backend == "Remote" else self._loading_id
         self.model_label.setText(info.model_name)
         if info.backend in ("CPU", "Remote"):
             self.backend_label.setText(info.backend)

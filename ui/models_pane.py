@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model_library import ModelEntry, ModelLibrary
+from ui.adapters_box import AdaptersBox
 from ui.background import run_in_background
 from ui.settings import Settings
 
@@ -54,6 +55,7 @@ class ModelsPane(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _i: self._load_selected())
+        self.table.setMaximumHeight(190)  # room below for the selected model's adapters
         layout.addWidget(self.table, 1)
 
         buttons = QHBoxLayout()
@@ -73,6 +75,9 @@ class ModelsPane(QWidget):
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.details)
+        self.adapters_box = AdaptersBox(library, settings)
+        self.adapters_box.status.connect(self.status.emit)
+        layout.addWidget(self.adapters_box)
 
         gpu = QHBoxLayout()
         gpu.addWidget(QLabel("GPU layers:"))
@@ -135,6 +140,7 @@ class ModelsPane(QWidget):
         for b in (self.remove_button, self.default_button, self.load_button):
             b.setEnabled(e is not None)
         self.gpu_layers.setEnabled(e is not None)
+        self.adapters_box.show_model(e.id if e is not None else None)
         if e is None:
             self.details.setText("No model selected.")
             return

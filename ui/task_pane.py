@@ -114,7 +114,8 @@ class TaskPane(QWidget):
             sig.error.connect(self._error)
             sig.cancelled.connect(self._cancelled)
 
-        self.handle, _ = self.bridge.submit(Job(self.kind, fn, Priority.INTERACTIVE), connect)
+        job = Job(self.kind, fn, Priority.INTERACTIVE, adapters=self.window_.adapters_for(self.kind))
+        self.handle, _ = self.bridge.submit(job, connect)
         self.cancel_button.show()
         self.progress.setRange(0, 0)
         self.progress.setFormat("starting…")

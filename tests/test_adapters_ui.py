@@ -1,0 +1,77 @@
+"""Adapters in the window: import a PEFT folder from the Models pane, use it in one pane only,
+switch per job without reloading the model; bad imports and cancel leave the library alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from test_adapters import lora, peft_folder
+
+from assistant.model_library import ModelLibrary
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, library):
+    w = MainWindow(library=library)
+    w.settings.set("pane_adapters", "{}")
+    w.show()
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
+        w.load_configured_model()
+    w.inline.set_enabled(False)
+    yield w
+    for a in w.library.adapters("smollm2-135m-instruct"):
+        w.library.remove_adapter("smollm2-135m-instruct", a.path)
+    w.settings.set("pane_adapters", "{}")
+    w.editor.document().setModified(False)
+    w.close()
+
+
+def import_and_wait(qtbot, box, path):
+    box.import_path(str(path))
+    qtbot.waitUntil(lambda: not box.importing, timeout=60_000)
+
+
+def test_import_use_in_one_pane_and_switch_without_reload(qtbot, window, tmp_path):
+    w = window
+    box = w.models_pane.adapters_box
+    assert box.model_id == "smollm2-135m-instruct"
+    messages = []
+    box.status.connect(messages.append)
+    import_and_wait(qtbot, box, peft_folder(tmp_path / "house-style", lora(["self_attn.v_proj", "mlp.up_proj"])))
+    assert box.table.rowCount() == 1 and box.table.item(0, 0).text() == "house-style"
+    assert box.table.item(0, 1).text() == "8" and "attn_v" in box.table.item(0, 3).text()
+    assert messages[-1].startswith("Converted PEFT adapter house-style")
+    path = box.selected_path()
+    box.pane_boxes["grammar"].click()  # the Models tab is not showing; click() is the user's toggle
+    assert json.loads(w.settings.get("pane_adapters")) == {"smollm2-135m-instruct": {"grammar": [[path, 1.0]]}}
+    backend = w.bridge.engine.backend
+
+    w.editor.setPlainText("The results was good.")
+    pane = w.grammar_pane
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=60_000)
+    assert w.bridge.engine.adapters == ((path, 1.0),)
+    pane = w.summary_pane
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=60_000)
+    assert w.bridge.engine.adapters == ()  # the summary pane uses the base model
+    assert w.bridge.engine.backend is backend  # switched on the context, not reloaded
+    assert w.bridge.engine.adapter_switch_seconds < 1.0
+
+
+def test_bad_import_and_cancel_leave_the_library_alone(qtbot, window, tmp_path):
+    box = window.models_pane.adapters_box
+    messages = []
+    box.status.connect(messages.append)
+    import_and_wait(qtbot, box, peft_folder(tmp_path / "dora", lora(["self_attn.v_proj"]), use_dora=True))
+    assert "DoRA" in messages[-1] and box.table.rowCount() == 0
+    big = peft_folder(tmp_path / "big", lora(["self_attn.q_proj", "mlp.up_proj", "mlp.down_proj"],
+                                             layers=range(30), r=32))
+    box.import_path(str(big))
+    box.cancel_import()
+    qtbot.waitUntil(lambda: not box.importing, timeout=60_000)
+    assert messages[-1] == "Import cancelled; nothing was written."
+    assert box.table.rowCount() == 0 and ModelLibrary().adapters("smollm2-135m-instruct") == []
