@@ -189,6 +189,128 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+# exercises ------------------------------------------------------------------------
+def _store(args: argparse.Namespace):
+    from assistant.learning.store import StoreError, StudyStore
+
+    try:
+        return StudyStore(args.db)
+    except StoreError as exc:
+        raise CLIError(str(exc)) from exc
+
+
+def _profile(store, args: argparse.Namespace):
+    profiles = store.profiles()
+    if not profiles:
+        raise CLIError("no study profile yet: exercise profile add NAME --native en --target fr --level A2")
+    if args.profile is None:
+        return profiles[0]
+    try:
+        return store.profile(args.profile)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from exc
+
+
+def _item_json(item) -> dict:
+    ex = item.exercise
+    return {"id": item.id, "type": ex.type, "instruction": ex.instruction(), "question": ex.question(),
+            "options": ex.fields.get("options"), "due": item.due.isoformat(), "topic": ex.topic}
+
+
+def cmd_exercise(args: argparse.Namespace) -> int:
+    from assistant.learning.exercises import ExerciseError, generate, types
+    from assistant.learning.grading import grade
+    from assistant.learning.store import StoreError
+
+    store = _store(args)
+    try:
+        if args.action == "profile":
+            if args.name:
+                try:
+                    p = store.add_profile(args.name, args.native, args.target, args.level, args.goal)
+                except ValueError as exc:
+                    raise CLIError(str(exc)) from exc
+                out = [p]
+            else:
+                out = store.profiles()
+            if args.json:
+                _print_json([vars(p) for p in out])
+            else:
+                for p in out:
+                    print(f"{p.name}: {p.native} -> {p.target}, level {p.level}, {p.daily_goal} reviews a day")
+            return 0
+        profile = _profile(store, args)
+        if args.action == "generate":
+            kinds = args.type or list(types())
+            unknown = [k for k in kinds if k not in types()]
+            if unknown:
+                raise CLIError(f"unknown exercise type {unknown[0]!r}; choose from: {', '.join(types())}")
+            text = read_document(args.source).text if args.source else ""
+            if not text.strip() and not (args.topic or "").strip():
+                raise CLIError("give --topic TEXT or --from FILE")
+            existing = store.keys(profile)  # read here: the store belongs to this thread
+            engine = open_engine(args)
+            try:
+                job = Job("exercises", lambda ctx: generate(ctx, kinds, args.count, profile.native, profile.target,
+                                                            profile.level, args.topic or "", text, existing),
+                          on_progress=_progress(args))
+                report = run_job(engine, job, stream=False)
+            except ExerciseError as exc:
+                raise CLIError(str(exc)) from exc
+            finally:
+                engine.shutdown()
+            added = store.add_items(profile, report.made)
+            if args.json:
+                _print_json({"added": added, "items": [e.to_dict() for e in report.made], "failed": report.failed})
+            else:
+                print(f"added {added} exercise(s)" + (f"; {len(report.failed)} failed: " + "; ".join(report.failed)
+                                                       if report.failed else ""))
+            return 0 if report.made else 1
+        if args.action == "due":
+            items = store.due(profile)
+            if args.json:
+                _print_json([_item_json(i) for i in items])
+            else:
+                for i in items:
+                    print(f"[{i.id}] {i.exercise.instruction()} {i.exercise.question()}")
+                print(f"{len(items)} due; {store.done_today(profile)}/{profile.daily_goal} done today; "
+                      f"streak {store.streak(profile)} day(s)")
+            return 0
+        if args.action == "answer":
+            if args.id is None or args.answer is None:
+                raise CLIError("exercise answer ID ANSWER")
+            try:
+                item = store.item(args.id)
+            except ValueError as exc:
+                raise CLIError(str(exc)) from exc
+            g = grade(args.answer, item.exercise.answer)
+            review = store.record(item, args.answer, g.score, g.rating)
+            if args.json:
+                _print_json({"review": review, "score": g.score, "correct": g.correct, "hint": g.hint,
+                             "answer": item.exercise.answer, "next_due": item.due.isoformat()})
+            else:
+                print(f"{g.label}. {g.hint}".strip() + f" Next review: {item.due:%Y-%m-%d %H:%M} UTC")
+            return 0
+        if args.action == "export":
+            data = store.export_anki(profile) if args.anki else store.export_csv(profile)
+            sys.stdout.write(data)
+            return 0
+        if args.action == "import":
+            if not args.source:
+                raise CLIError("exercise import --from FILE.csv")
+            try:
+                added = store.import_csv(profile, read_document(args.source).text)
+            except ValueError as exc:
+                raise CLIError(str(exc)) from exc
+            print(f"imported {added} exercise(s)") if not args.json else _print_json({"imported": added})
+            return 0
+    except StoreError as exc:
+        raise CLIError(str(exc)) from exc
+    finally:
+        store.close()
+    return 0
+
+
 # complete -------------------------------------------------------------------------
 def cmd_complete(args: argparse.Namespace) -> int:
     from assistant.tasks.complete import CompletionRequest, run_completion
@@ -371,6 +493,29 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--base", help="model id the adapter belongs to (default: the default model)")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)
+
+    x = sub.add_parser("exercise", help="language exercises: profiles, generation, due reviews, answers")
+    x.add_argument("action", choices=["profile", "generate", "due", "answer", "export", "import"])
+    x.add_argument("id", nargs="?", type=int, help="exercise id (answer)")
+    x.add_argument("answer", nargs="?", help="your answer (answer)")
+    x.add_argument("--db", help="study bank file (default: in the data folder)")
+    x.add_argument("--profile", help="profile name (default: the first)")
+    x.add_argument("--name", help="profile add: its name")
+    x.add_argument("--native", default="en")
+    x.add_argument("--target", default="fr")
+    x.add_argument("--level", default="A2")
+    x.add_argument("--goal", type=int, default=20)
+    x.add_argument("--type", action="append", help="exercise type (repeatable; default: all)")
+    x.add_argument("--topic")
+    x.add_argument("--from", dest="source", help="make exercises from this document (generate) or import it")
+    x.add_argument("--count", type=int, default=6)
+    x.add_argument("--anki", action="store_true", help="export as Anki-importable TSV instead of CSV")
+    x.add_argument("--model")
+    x.add_argument("--server")
+    x.add_argument("--server-model")
+    x.add_argument("--ctx", type=int, default=2048)
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_exercise)
 
     c = sub.add_parser("complete", help="continue a text")
     text_opts(c)

@@ -33,7 +33,7 @@ def test_window_has_editor_panes_and_model_status(loaded):
     w = loaded
     assert w.centralWidget() is w.editor
     assert [w.panes.tabText(i) for i in range(w.panes.count())] == ["Grammar", "Summary", "Translate", "Rewrite",
-                                                                    "Models"]
+                                                                    "Learn", "Models"]
     assert w.models_pane.table.rowCount() >= 2
     assert w.model_label.text().startswith("SmolLM2")
     assert w.backend_label.text() == "CPU"

@@ -37,6 +37,7 @@ from ui.editor import DocumentEditor
 from ui.engine_bridge import EngineBridge
 from ui.ghost_text import InlineCompletion
 from ui.grammar_pane import GrammarPane
+from ui.learn_pane import LearnPane
 from ui.models_pane import ModelsPane
 from ui.rewrite_pane import RewritePane
 from ui.settings import Settings
@@ -85,6 +86,8 @@ class MainWindow(QMainWindow):
         self.rewrite_menus: list[QMenu] = []  # "Rewrite as" menus, refilled when the actions change
         self.rewrite_pane.actions_changed.connect(self.refresh_rewrite_menus)
         self.add_pane(self.rewrite_pane, "Rewrite")
+        self.learn_pane = LearnPane(self)
+        self.add_pane(self.learn_pane, "Learn")
         self.models_pane = ModelsPane(self.library, self.settings)
         self.add_pane(self.models_pane, "Models")
         self.dock = QDockWidget("Assistant", self)
@@ -146,6 +149,9 @@ class MainWindow(QMainWindow):
         sub = menu.addMenu("Rewrite as")
         self._fill_rewrite_menu(sub)
         menu.addAction("Check grammar", lambda: self.run_pane(self.grammar_pane))
+        selected = self.editor.textCursor().selectedText().replace("\u2029", " ").strip()
+        if selected:
+            menu.addAction("Add to study deck", lambda: self.learn_pane.collect(selected))
 
     def adapters_for(self, pane: str) -> tuple[tuple[str, float], ...]:
         """The LoRA adapters a pane's jobs run with on the loaded model."""
@@ -520,6 +526,8 @@ class MainWindow(QMainWindow):
         self.settings.set("window_state", self.saveState())
         self.recovery.discard(self._slot)
         self._autosave_timer.stop()
+        if self.learn_pane.store is not None:
+            self.learn_pane.store.close()
         self.bridge.shutdown()
         self._closed = True
         event.accept()

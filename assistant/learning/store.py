@@ -1,0 +1,340 @@
+"""The study bank in SQLite (WAL): profiles, exercises with their FSRS cards, and every review.
+
+An answered review is committed (synchronous=FULL) before the next item is shown, so it
+survives the app being killed right after. A locked or damaged database gives a message
+and is never deleted or overwritten: a damaged file can be set aside and a new one started.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from fsrs import Card, Rating, Scheduler
+
+from assistant.languages import get_language
+from assistant.learning.exercises import Exercise, levels, types
+from assistant.paths import data_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS profiles (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, native TEXT NOT NULL, target TEXT NOT NULL,
+    level TEXT NOT NULL, daily_goal INTEGER NOT NULL, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    type TEXT NOT NULL, fields TEXT NOT NULL, topic TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL,
+    card TEXT NOT NULL, due TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (profile_id, key));
+CREATE INDEX IF NOT EXISTS items_due ON items (profile_id, due);
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    profile_id INTEGER NOT NULL, answered_at TEXT NOT NULL, given TEXT NOT NULL, score REAL NOT NULL,
+    rating INTEGER NOT NULL, card_before TEXT NOT NULL, overridden INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS reviews_day ON reviews (profile_id, answered_at);
+CREATE TABLE IF NOT EXISTS collected (
+    id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL, text TEXT NOT NULL, added TEXT NOT NULL,
+    UNIQUE (profile_id, text));
+"""
+
+
+class StoreError(RuntimeError):
+    """The study bank cannot be used right now; the message says why and what is kept."""
+
+
+@dataclass
+class Profile:
+    id: int
+    name: str
+    native: str
+    target: str
+    level: str
+    daily_goal: int
+
+
+@dataclass
+class Item:
+    id: int
+    exercise: Exercise
+    card: Card
+
+    @property
+    def due(self) -> datetime:
+        return self.card.due
+
+
+def default_path() -> Path:
+    return data_dir() / "study.sqlite3"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class StudyStore:
+    def __init__(self, path: str | Path | None = None, scheduler: Scheduler | None = None) -> None:
+        self.path = Path(path) if path else default_path()
+        self.scheduler = scheduler or Scheduler()
+        try:
+            self.db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+            self.db.executescript(SCHEMA)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"the study bank {self.path} is locked by another program; close it and try "
+                                 "again. Nothing was changed.") from exc
+            raise StoreError(f"cannot open the study bank {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the study bank {self.path} is damaged ({exc}). It has not been changed; "
+                             "you can set it aside and start a new one.") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    @staticmethod
+    def set_aside(path: str | Path) -> Path:
+        """Rename a damaged bank (and its WAL files) out of the way; nothing is deleted."""
+        path = Path(path)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        kept = path.with_name(f"{path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(path) + suffix)
+            if p.exists():
+                p.rename(Path(str(kept) + suffix))
+        return kept
+
+    def _tx(self):
+        return _Transaction(self.db)
+
+    # profiles ----------------------------------------------------------------------
+    def add_profile(self, name: str, native: str, target: str, level: str, daily_goal: int = 20) -> Profile:
+        name = name.strip()
+        if not name:
+            raise ValueError("the profile needs a name")
+        nat, tgt = get_language(native), get_language(target)
+        if nat.code == tgt.code:
+            raise ValueError("the native and target languages are the same")
+        if level not in levels():
+            raise ValueError(f"unknown level {level!r}; choose one of: {', '.join(levels())}")
+        if not 1 <= daily_goal <= 1000:
+            raise ValueError("the daily goal is between 1 and 1000 reviews")
+        try:
+            with self._tx():
+                cur = self.db.execute(
+                    "INSERT INTO profiles (name, native, target, level, daily_goal, created) VALUES (?,?,?,?,?,?)",
+                    (name, nat.code, tgt.code, level, daily_goal, now().isoformat()))
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(f"a profile named {name!r} exists already") from exc
+        return Profile(cur.lastrowid, name, nat.code, tgt.code, level, daily_goal)
+
+    def profiles(self) -> list[Profile]:
+        rows = self.db.execute("SELECT id, name, native, target, level, daily_goal FROM profiles ORDER BY id")
+        return [Profile(*r) for r in rows]
+
+    def profile(self, name_or_id: str | int) -> Profile:
+        for p in self.profiles():
+            if name_or_id in (p.id, p.name, str(p.id)):
+                return p
+        raise ValueError(f"no profile named {name_or_id!r}")
+
+    # items -------------------------------------------------------------------------
+    def keys(self, profile: Profile) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT key FROM items WHERE profile_id=?", (profile.id,))}
+
+    def add_items(self, profile: Profile, exercises: list[Exercise]) -> int:
+        added = 0
+        with self._tx():
+            for ex in exercises:
+                card = Card()
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO items (profile_id, type, fields, topic, source, key, card, due, created) "
+                    "VALUES (?,?,?,?,?,?,?,?,?)",
+                    (profile.id, ex.type, json.dumps(ex.fields, ensure_ascii=False), ex.topic, ex.source, ex.key(),
+                     json.dumps(card.to_dict()), card.due.isoformat(), now().isoformat()))
+                added += cur.rowcount
+        return added
+
+    def _item(self, row) -> Item:
+        item_id, kind, fields, topic, source, card = row
+        return Item(item_id, Exercise(kind, json.loads(fields), topic, source), Card.from_dict(json.loads(card)))
+
+    def item(self, item_id: int) -> Item:
+        row = self.db.execute("SELECT id, type, fields, topic, source, card FROM items WHERE id=?",
+                              (item_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"no exercise with id {item_id}")
+        return self._item(row)
+
+    def items(self, profile: Profile) -> list[Item]:
+        rows = self.db.execute("SELECT id, type, fields, topic, source, card FROM items WHERE profile_id=? "
+                               "ORDER BY id", (profile.id,))
+        return [self._item(r) for r in rows]
+
+    def due(self, profile: Profile, at: datetime | None = None, limit: int = 50) -> list[Item]:
+        rows = self.db.execute(
+            "SELECT id, type, fields, topic, source, card FROM items WHERE profile_id=? AND due<=? "
+            "ORDER BY due LIMIT ?", (profile.id, (at or now()).isoformat(), limit))
+        return [self._item(r) for r in rows]
+
+    # reviews -----------------------------------------------------------------------
+    def record(self, item: Item, given: str, score: float, rating: Rating, at: datetime | None = None) -> int:
+        """Schedule the item's next review and log the answer, in one durable transaction."""
+        at = at or now()
+        card, _log = self.scheduler.review_card(item.card, rating, at)
+        with self._tx():
+            cur = self.db.execute(
+                "INSERT INTO reviews (item_id, profile_id, answered_at, given, score, rating, card_before) "
+                "SELECT ?, profile_id, ?, ?, ?, ?, ? FROM items WHERE id=?",
+                (item.id, at.isoformat(), given, score, int(rating), json.dumps(item.card.to_dict()), item.id))
+            self.db.execute("UPDATE items SET card=?, due=? WHERE id=?",
+                            (json.dumps(card.to_dict()), card.due.isoformat(), item.id))
+        item.card = card
+        return cur.lastrowid
+
+    def override(self, review_id: int, rating: Rating = Rating.Good) -> Item:
+        """The learner says the grade was wrong: reschedule from the card as it was before that review."""
+        row = self.db.execute("SELECT item_id, answered_at, card_before FROM reviews WHERE id=?",
+                              (review_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"no review with id {review_id}")
+        item_id, answered_at, before = row
+        card, _ = self.scheduler.review_card(Card.from_dict(json.loads(before)), rating,
+                                             datetime.fromisoformat(answered_at))
+        with self._tx():
+            self.db.execute("UPDATE reviews SET rating=?, score=?, overridden=1 WHERE id=?",
+                            (int(rating), 1.0 if rating >= Rating.Good else 0.5, review_id))
+            self.db.execute("UPDATE items SET card=?, due=? WHERE id=?",
+                            (json.dumps(card.to_dict()), card.due.isoformat(), item_id))
+        return self.item(item_id)
+
+    # progress ----------------------------------------------------------------------
+    def reviews_per_day(self, profile: Profile, days: int = 14,
+                        today: date | None = None) -> list[tuple[date, int, float]]:
+        """(day, reviews, accuracy) for the last ``days`` days, oldest first."""
+        today = today or now().date()
+        start = today - timedelta(days=days - 1)
+        rows = self.db.execute(
+            "SELECT substr(answered_at, 1, 10) AS d, count(*), avg(score >= 1.0) FROM reviews "
+            "WHERE profile_id=? AND answered_at>=? GROUP BY d", (profile.id, start.isoformat()))
+        by_day = {r[0]: (r[1], r[2]) for r in rows}
+        out = []
+        for i in range(days):
+            d = start + timedelta(days=i)
+            n, acc = by_day.get(d.isoformat(), (0, 0.0))
+            out.append((d, n, float(acc or 0.0)))
+        return out
+
+    def upcoming(self, profile: Profile, days: int = 7, today: date | None = None) -> list[tuple[date, int]]:
+        today = today or now().date()
+        out = []
+        for i in range(days):
+            d = today + timedelta(days=i)
+            end = (d + timedelta(days=1)).isoformat()
+            q = "SELECT count(*) FROM items WHERE profile_id=? AND due<?" + ("" if i == 0 else " AND due>=?")
+            args = (profile.id, end) if i == 0 else (profile.id, end, d.isoformat())
+            out.append((d, self.db.execute(q, args).fetchone()[0]))
+        return out
+
+    def streak(self, profile: Profile, today: date | None = None) -> int:
+        """Days in a row, up to today (or yesterday, if today has no review yet), with a review."""
+        today = today or now().date()
+        days = {date.fromisoformat(r[0]) for r in self.db.execute(
+            "SELECT DISTINCT substr(answered_at, 1, 10) FROM reviews WHERE profile_id=?", (profile.id,))}
+        d = today if today in days else today - timedelta(days=1)
+        n = 0
+        while d in days:
+            n += 1
+            d -= timedelta(days=1)
+        return n
+
+    def done_today(self, profile: Profile, today: date | None = None) -> int:
+        today = today or now().date()
+        return self.db.execute("SELECT count(*) FROM reviews WHERE profile_id=? AND substr(answered_at,1,10)=?",
+                               (profile.id, today.isoformat())).fetchone()[0]
+
+    # collected words ---------------------------------------------------------------
+    def collect(self, profile: Profile, text: str) -> bool:
+        text = " ".join(text.split())
+        if not text:
+            raise ValueError("nothing selected to add")
+        if len(text) > 200:
+            raise ValueError("select a word or a short phrase (at most 200 characters)")
+        with self._tx():
+            cur = self.db.execute("INSERT OR IGNORE INTO collected (profile_id, text, added) VALUES (?,?,?)",
+                                  (profile.id, text, now().isoformat()))
+        return cur.rowcount == 1
+
+    def collected(self, profile: Profile) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT text FROM collected WHERE profile_id=? ORDER BY id",
+                                              (profile.id,))]
+
+    def forget_collected(self, profile: Profile, texts: list[str]) -> None:
+        with self._tx():
+            self.db.executemany("DELETE FROM collected WHERE profile_id=? AND text=?",
+                                [(profile.id, t) for t in texts])
+
+    # export / import ---------------------------------------------------------------
+    def export_csv(self, profile: Profile) -> str:
+        out = io.StringIO()
+        w = csv.writer(out)
+        w.writerow(["type", "question", "answer", "fields", "topic"])
+        for it in self.items(profile):
+            ex = it.exercise
+            w.writerow([ex.type, ex.question(), ex.answer, json.dumps(ex.fields, ensure_ascii=False), ex.topic])
+        return out.getvalue()
+
+    def export_anki(self, profile: Profile) -> str:
+        """Anki's text import: front<TAB>back per line, tabs and newlines in fields replaced."""
+        lines = ["#separator:tab", "#html:false"]
+        for it in self.items(profile):
+            ex = it.exercise
+            front = f"{ex.instruction()} {ex.question()}"
+            if ex.type == "choice":
+                front += " [" + " / ".join(ex.fields["options"]) + "]"
+            lines.append("\t".join(" ".join(s.split()) for s in (front, ex.answer)))
+        return "\n".join(lines) + "\n"
+
+    def import_csv(self, profile: Profile, text: str) -> int:
+        try:
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise ValueError(f"not a deck CSV: {exc}") from exc
+        if rows and not {"type", "fields"} <= set(rows[0]):
+            raise ValueError("not a deck CSV exported by this app (columns type and fields are needed)")
+        exercises = []
+        for n, row in enumerate(rows, 2):
+            if row["type"] not in types():
+                raise ValueError(f"line {n}: unknown exercise type {row['type']!r}")
+            try:
+                fields = json.loads(row["fields"])
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {n}: the fields are not valid JSON") from exc
+            exercises.append(Exercise(row["type"], fields, row.get("topic", ""), "imported"))
+        return self.add_items(profile, exercises)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError("the study bank is locked by another program; try again in a moment. "
+                             "Nothing was changed.") from exc
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")

@@ -1,0 +1,317 @@
+"""Language learning: grading, FSRS against the algorithm's formulas, a durable SQLite bank,
+generation with the real default model, and the Learn pane driven with qtbot."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from fsrs import Card, Rating, Scheduler, State
+from PySide6.QtCore import Qt
+
+from assistant.backends.base import Backend, BackendInfo
+from assistant.engine import Engine, Job, JobState
+from assistant.languages import get_language
+from assistant.learning.exercises import Exercise, ExerciseError, generate, generate_one, types, validate
+from assistant.learning.grading import grade
+from assistant.learning.store import StoreError, StudyStore
+from assistant.llama_runtime import GenerationResult
+from assistant.prompting import Strategy
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+W = Scheduler().parameters
+
+
+# grading --------------------------------------------------------------------------------
+@pytest.mark.parametrize("given,expected,score,hint", [
+    ("café", "café", 1.0, ""),
+    ("  Café! ", "café", 1.0, "capitals"),
+    ("cafe", "café", 0.5, "Accent missing"),
+    ("restaurent", "restaurant", 0.5, "Almost"),
+    ("maison", "café", 0.0, "The answer is"),
+    ("", "café", 0.0, "No answer"),
+    ("Nous allons", "nous allons", 1.0, "capitals"),
+])
+def test_grading(given, expected, score, hint):
+    g = grade(given, expected)
+    assert g.score == score and hint in g.hint
+    assert g.rating == {1.0: Rating.Good, 0.5: Rating.Hard, 0.0: Rating.Again}[score]
+
+
+# FSRS: worked values from the algorithm's documentation (FSRS-6 default parameters) -------------
+def test_first_review_follows_the_fsrs_formulas():
+    s = Scheduler(enable_fuzzing=False)
+    for rating in (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy):
+        card, _ = s.review_card(Card(), rating, T0)
+        assert card.stability == pytest.approx(W[rating - 1])  # S0(G) = w[G-1]
+        d0 = W[4] - math.exp(W[5] * (rating - 1)) + 1  # D0(G) = w4 - e^(w5 (G-1)) + 1, clamped to [1, 10]
+        assert card.difficulty == pytest.approx(min(max(d0, 1.0), 10.0))
+    easy, _ = s.review_card(Card(), Rating.Easy, T0)
+    assert easy.state == State.Review and easy.due == T0 + timedelta(days=round(W[3]))  # I(S) = S at 90%
+    good, _ = s.review_card(Card(), Rating.Good, T0)
+    assert good.state == State.Learning and good.due == T0 + timedelta(minutes=10)  # second learning step
+
+
+# the bank ---------------------------------------------------------------------------------
+def exercise(word="la pomme", answer="the apple"):
+    return Exercise("vocab", {"word": word, "translation": answer, "example": "Je mange une pomme."}, "food")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = StudyStore(tmp_path / "study.sqlite3", Scheduler(enable_fuzzing=False))
+    yield s
+    s.close()
+
+
+def test_profiles_items_reviews_and_progress(store):
+    p = store.add_profile("French", "en", "fr", "A2", 10)
+    with pytest.raises(ValueError, match="exists already"):
+        store.add_profile("French", "en", "fr", "A2")
+    with pytest.raises(ValueError, match="unknown language 'xx'"):
+        store.add_profile("X", "en", "xx", "A2")
+    with pytest.raises(ValueError, match="the same"):
+        store.add_profile("Y", "fr", "fr", "A2")
+    assert store.add_items(p, [exercise(), exercise(), exercise("le pain", "the bread")]) == 2  # no duplicates
+    due = store.due(p)  # new cards are due at once
+    assert len(due) == 2
+    g = grade("the apple", due[0].exercise.answer)
+    review = store.record(due[0], "the apple", g.score, g.rating, at=T0)
+    assert store.item(due[0].id).due == T0 + timedelta(minutes=10)
+    store.record(store.item(due[1].id), "x", 0.0, Rating.Again, at=T0)
+    day = T0.date()
+    history = store.reviews_per_day(p, 3, today=day)
+    assert history[-1] == (day, 2, 0.5)
+    assert store.done_today(p, today=day) == 2 and store.streak(p, today=day) == 1
+    assert store.streak(p, today=day + timedelta(days=1)) == 1 and store.streak(p, today=day + timedelta(days=2)) == 0
+    assert sum(n for _, n in store.upcoming(p, 7, today=day)) == 2
+    item = store.override(review, Rating.Easy)  # "I was right"
+    assert item.card.state == State.Review
+
+
+def test_export_import_csv_and_anki(store):
+    p = store.add_profile("French", "en", "fr", "A2")
+    store.add_items(p, [exercise(), Exercise("choice", {"sentence": "Nous ___ partis.", "options": ["sommes", "avons",
+                        "êtes", "sont"], "answer": "sommes"})])
+    csv_text = store.export_csv(p)
+    anki = store.export_anki(p).splitlines()
+    assert anki[0] == "#separator:tab" and len(anki) == 4 and all(line.count("\t") == 1 for line in anki[2:])
+    assert "[sommes / avons / êtes / sont]" in anki[3]
+    q = store.add_profile("Copy", "en", "fr", "A2")
+    assert store.import_csv(q, csv_text) == 2
+    assert [i.exercise.fields for i in store.items(q)] == [i.exercise.fields for i in store.items(p)]
+    with pytest.raises(ValueError, match="not a deck CSV"):
+        store.import_csv(q, "a,b\n1,2\n")
+
+
+def test_locked_and_damaged_banks_give_messages_and_lose_nothing(tmp_path):
+    path = tmp_path / "study.sqlite3"
+    s = StudyStore(path)
+    p = s.add_profile("French", "en", "fr", "A2")
+    blocker = sqlite3.connect(path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(StoreError, match="locked"):
+        s.add_items(p, [exercise()])
+    blocker.rollback()
+    blocker.close()
+    assert s.add_items(p, [exercise()]) == 1
+    s.close()
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+    before = damaged.read_bytes()
+    with pytest.raises(StoreError, match="damaged"):
+        StudyStore(damaged)
+    assert damaged.read_bytes() == before
+    kept = StudyStore.set_aside(damaged)
+    assert kept.read_bytes() == before and not damaged.exists()
+    StudyStore(damaged).close()  # a fresh bank where the damaged one was
+
+
+def test_an_answered_review_survives_kill_9(tmp_path):
+    path = tmp_path / "study.sqlite3"
+    s = StudyStore(path)
+    p = s.add_profile("French", "en", "fr", "A2")
+    s.add_items(p, [exercise()])
+    s.close()
+    code = textwrap.dedent(f"""
+        import os, signal
+        from fsrs import Rating
+        from assistant.learning.store import StudyStore
+        s = StudyStore({str(path)!r})
+        item = s.items(s.profiles()[0])[0]
+        s.record(item, "the apple", 1.0, Rating.Good)
+        os.kill(os.getpid(), signal.SIGKILL)  # right after answering
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=False)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    s = StudyStore(path)
+    try:
+        rows = s.db.execute("SELECT given, score FROM reviews").fetchall()
+        assert rows == [("the apple", 1.0)]
+        assert s.items(s.profiles()[0])[0].card.state != State.Learning or s.items(s.profiles()[0])[0].card.step == 1
+    finally:
+        s.close()
+
+
+# generation --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def engine(library):
+    from assistant.backends.factory import local_factory
+
+    eng = Engine()
+    assert eng.load(local_factory(library.get(), n_ctx=2048)).wait(120)
+    yield eng
+    eng.shutdown()
+
+
+@pytest.mark.parametrize("kind", list(types()))
+def test_default_model_writes_a_valid_item_of_every_type(engine, kind):
+    h = engine.submit(Job("exercise", lambda ctx: generate_one(ctx, kind, get_language("en"), get_language("fr"),
+                                                               "A2", "food and cooking", set())))
+    assert h.wait(300) and h.state == JobState.DONE, h.error
+    ex = h.result
+    validate(ex, get_language("fr"), set(), get_language("en"))  # raises if not
+    assert ex.type == kind and ex.answer
+
+
+def test_generation_from_a_document_with_progress(engine):
+    progress = []
+    text = "Yesterday we cooked dinner with friends.\n\nThe market was full of fresh vegetables and bread."
+    h = engine.submit(Job("exercises", lambda ctx: generate(ctx, ["vocab", "translate"], 2, "en", "fr", "A2",
+                                                            text=text), on_progress=lambda *a: progress.append(a)))
+    assert h.wait(300) and h.state == JobState.DONE, h.error
+    assert h.result.made and all(e.source == "document" for e in h.result.made)
+    assert progress[0][2] == "exercise 1 of 2" and progress[-1][:2] == (2, 2)
+
+
+@pytest.mark.parametrize("args,message", [
+    (dict(native="en", target="xx", level="A2", topic="food"), "unknown language 'xx'"),
+    (dict(native="en", target="fr", level="A2", topic="  "), "give a topic"),
+    (dict(native="en", target="fr", level="Z9", topic="food"), "unknown level"),
+])
+def test_bad_requests(engine, args, message):
+    h = engine.submit(Job("exercises", lambda ctx: generate(ctx, ["vocab"], 1, **args)))
+    assert h.wait(60) and h.state == JobState.ERROR and message in h.error
+
+
+class GarbageBackend(Backend):
+    """A fake that answers with malformed JSON: a model producing garbage cannot be summoned on demand."""
+
+    def __init__(self) -> None:
+        self.info = BackendInfo("garbage", "CPU", 0, 0, 2048, Strategy.INSTRUCT)
+        self.calls = 0
+
+    def generate(self, prompt, on_text=None, should_stop=None) -> GenerationResult:
+        self.calls += 1
+        return GenerationResult('{"word": "', 10, 0, 3, 0.0, 0.0, 0.0, "length")
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+def test_garbage_is_rejected_after_bounded_retries():
+    eng = Engine()
+    fake = GarbageBackend()
+    eng.backend = fake
+    try:
+        h = eng.submit(Job("exercise", lambda ctx: generate_one(ctx, "vocab", get_language("en"), get_language("fr"),
+                                                                "A2", "food", set())))
+        assert h.wait(30) and h.state == JobState.ERROR
+        assert "could not write a valid vocabulary card exercise in 3 tries" in h.error and fake.calls == 3
+    finally:
+        eng.backend = None
+        eng.shutdown()
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"sentence": "Je bois un café le matin.", "answer": "café", "hint": "x"}, "exactly one gap"),
+    ({"sentence": "Je bois un ___ café le matin.", "answer": "café", "hint": "x"}, "gives the answer away"),
+])
+def test_validator_rejects_leaks_and_missing_gaps(fields, message):
+    with pytest.raises(ExerciseError, match=message):
+        validate(Exercise("cloze", fields), get_language("fr"))
+    choice = Exercise("choice", {"sentence": "Nous ___ partis.", "options": ["a", "b", "c", "d"], "answer": "e"})
+    with pytest.raises(ExerciseError, match="not among the options"):
+        validate(choice, get_language("fr"))
+
+
+# the pane ----------------------------------------------------------------------------------
+def test_learn_pane_profile_generate_answer_next(qtbot, library, tmp_path):
+    from ui.main_window import MainWindow
+
+    w = MainWindow(library=library)
+    try:
+        pane = w.learn_pane
+        pane.db_path = tmp_path / "study.sqlite3"
+        pane.open_store()
+        w.show()
+        with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
+            w.load_configured_model()
+        w.inline.set_enabled(False)
+        w.panes.setCurrentWidget(pane)
+        assert pane.profile_form.isVisible()  # no profile yet: the form is open
+        pane.p_name.setText("French")
+        pane.create_profile()
+        assert pane.profile_box.count() == 1 and "French" in pane.message.text()
+        pane.type_box.setCurrentIndex(pane.type_box.findData("vocab"))
+        pane.count_box.setValue(2)
+        pane.topic.setText("food")
+        qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=120_000)
+        assert pane.message.text().startswith("Added"), pane.message.text()
+        assert pane.current is not None and pane.question.text()
+        first = pane.current
+        pane.answer.setText(first.exercise.answer)
+        qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
+        assert pane.result.text().startswith("<b>Right.</b>")
+        assert pane.stats.text().startswith("Today 1/20")
+        qtbot.mouseClick(pane.next_button, Qt.MouseButton.LeftButton)
+        assert pane.current is None or pane.current.id != first.id
+        w.editor.setPlainText("la baguette")
+        w.editor.selectAll()
+        pane.collect(w.editor.textCursor().selectedText())
+        assert pane.store.collected(pane.profile()) == ["la baguette"]
+        assert pane.export_to(str(tmp_path / "deck.txt"), anki=True)
+        assert (tmp_path / "deck.txt").read_text().startswith("#separator:tab")
+    finally:
+        w.editor.document().setModified(False)
+        w.close()
+
+
+def test_cli_exercise_round_trip(tmp_path):
+    db = str(tmp_path / "cli.sqlite3")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "assistant", "exercise", *args, "--db", db], capture_output=True,
+                              timeout=300, check=False)
+
+    out = run("due")
+    assert out.returncode == 2 and b"no study profile yet" in out.stderr
+    assert run("profile", "--name", "Deutsch", "--native", "en", "--target", "xx").returncode == 2
+    assert run("profile", "--name", "Deutsch", "--native", "en", "--target", "de", "--json").returncode == 0
+    out = run("generate", "--type", "vocab", "--count", "1")
+    assert out.returncode == 2 and b"give --topic" in out.stderr
+    out = run("generate", "--type", "vocab", "--type", "translate", "--count", "2", "--topic", "travel", "--json")
+    assert out.returncode == 0, out.stderr
+    import json
+
+    assert json.loads(out.stdout)["added"] >= 1
+    due = json.loads(run("due", "--json").stdout)
+    assert due and due[0]["question"]
+    ans = run("answer", str(due[0]["id"]), "wrong answer", "--json")
+    assert ans.returncode == 0, ans.stderr
+    data = json.loads(ans.stdout)
+    assert data["score"] == 0.0 and data["answer"] and data["next_due"]
+    exported = run("export")
+    assert exported.returncode == 0 and exported.stdout.startswith(b"type,question,answer")
+    (tmp_path / "bad.sqlite3").write_bytes(b"not a database at all" * 100)
+    out = subprocess.run([sys.executable, "-m", "assistant", "exercise", "due", "--db", str(tmp_path / "bad.sqlite3")],
+                         capture_output=True, timeout=60, check=False)
+    assert out.returncode == 2 and b"damaged" in out.stderr

@@ -1,0 +1,392 @@
+"""The Learn pane: study profiles, exercise generation in the background, practice with grading,
+spaced repetition (FSRS), progress, and deck export/import.
+
+The study bank is opened on the GUI thread (SQLite objects stay on their thread); the model
+only writes exercises and explains mistakes, through the engine like every other pane.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from assistant.atomic import atomic_write_text
+from assistant.engine import Job, Priority
+from assistant.languages import languages
+from assistant.learning.exercises import GenerationReport, generate, levels, types
+from assistant.learning.grading import Grade, grade
+from assistant.learning.store import Item, Profile, StoreError, StudyStore, default_path
+from assistant.prompting import build_prompt
+from ui.editor import Scope
+from ui.progress_chart import ProgressChart
+from ui.task_pane import TaskPane
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class LearnPane(TaskPane):
+    kind = "learn"
+    run_label = "Generate exercises"
+
+    def __init__(self, window: MainWindow, parent: QWidget | None = None, db_path: Path | None = None) -> None:
+        super().__init__(window, parent)
+        self.setObjectName("learnPane")
+        self.db_path = db_path or default_path()
+        self.store: StudyStore | None = None
+        self.current: Item | None = None
+        self.last_review: int | None = None
+        self.last_grade: Grade | None = None
+
+        top = QHBoxLayout()
+        self.profile_box = QComboBox()
+        self.profile_box.setObjectName("learnProfile")
+        self.profile_box.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.new_profile_button = QPushButton("New profile…")
+        self.new_profile_button.clicked.connect(lambda: self.profile_form.setVisible(not self.profile_form.isVisible()))
+        top.addWidget(QLabel("Profile:"))
+        top.addWidget(self.profile_box, 1)
+        top.addWidget(self.new_profile_button)
+        self.layout_.insertLayout(0, top)
+
+        self.profile_form = QGroupBox("New profile")
+        form = QFormLayout(self.profile_form)
+        self.p_name = QLineEdit()
+        self.p_native, self.p_target = QComboBox(), QComboBox()
+        for lang in languages().values():
+            self.p_native.addItem(lang.name, lang.code)
+            self.p_target.addItem(lang.name, lang.code)
+        self.p_target.setCurrentIndex(self.p_target.findData("fr"))
+        self.p_level = QComboBox()
+        self.p_level.addItems(levels())
+        self.p_level.setCurrentText("A2")
+        self.p_goal = QSpinBox()
+        self.p_goal.setRange(1, 1000)
+        self.p_goal.setValue(20)
+        create = QPushButton("Create profile")
+        create.clicked.connect(self.create_profile)
+        for label, w in (("Name:", self.p_name), ("Native language:", self.p_native),
+                         ("Learning:", self.p_target), ("Level (CEFR):", self.p_level), ("Daily goal:", self.p_goal)):
+            form.addRow(label, w)
+        form.addRow(create)
+        self.profile_form.hide()
+        self.layout_.insertWidget(1, self.profile_form)
+
+        self.stats = QLabel()
+        self.stats.setObjectName("learnStats")
+        self.layout_.insertWidget(2, self.stats)
+
+        gen = QHBoxLayout()
+        self.type_box = QComboBox()
+        self.type_box.addItem("All types", None)
+        for key, label in types().items():
+            self.type_box.addItem(label, key)
+        self.count_box = QSpinBox()
+        self.count_box.setRange(1, 50)
+        self.count_box.setValue(6)
+        self.source_box = QComboBox()
+        self.source_box.addItem("Topic", "topic")
+        self.source_box.addItem("The document (or selection)", "document")
+        self.source_box.addItem("My collected words", "collected")
+        self.topic = QLineEdit()
+        self.topic.setPlaceholderText("Topic, e.g. ordering food")
+        gen.addWidget(self.type_box)
+        gen.addWidget(self.count_box)
+        gen.addWidget(self.source_box)
+        self.controls.addLayout(gen, 1)
+        self.layout_.insertWidget(4, self.topic)
+        self.add_run_row()
+
+        practice = QGroupBox("Practice")
+        pl = QFormLayout(practice)
+        self.instruction = QLabel()
+        self.question = QLabel()
+        self.question.setObjectName("learnQuestion")
+        self.question.setWordWrap(True)
+        self.answer = QLineEdit()
+        self.answer.setObjectName("learnAnswer")
+        self.answer.returnPressed.connect(self.check)
+        self.options = QComboBox()
+        self.options.hide()
+        self.result = QLabel()
+        self.result.setObjectName("learnResult")
+        self.result.setWordWrap(True)
+        buttons = QHBoxLayout()
+        self.check_button = QPushButton("Check")
+        self.check_button.setObjectName("learnCheck")
+        self.check_button.clicked.connect(self.check)
+        self.explain_button = QPushButton("Explain")
+        self.explain_button.clicked.connect(self.explain)
+        self.override_button = QPushButton("I was right")
+        self.override_button.clicked.connect(self.override)
+        self.next_button = QPushButton("Next")
+        self.next_button.setObjectName("learnNext")
+        self.next_button.clicked.connect(self.next_item)
+        for b in (self.check_button, self.explain_button, self.override_button, self.next_button):
+            buttons.addWidget(b)
+        pl.addRow(self.instruction)
+        pl.addRow(self.question)
+        pl.addRow(self.options)
+        pl.addRow(self.answer)
+        pl.addRow(buttons)
+        pl.addRow(self.result)
+        self.layout_.addWidget(practice)
+        self.scope_label.hide()  # the source box says what exercises are made from
+        self.chart = ProgressChart()
+        self.chart.setMaximumHeight(230)
+        self.layout_.addWidget(self.chart)
+        self.layout_.addStretch(1)
+        deck = QHBoxLayout()
+        for label, slot in (("Export CSV…", lambda: self.export_dialog(False)),
+                            ("Export for Anki…", lambda: self.export_dialog(True)),
+                            ("Import CSV…", self.import_dialog)):
+            b = QPushButton(label)
+            b.clicked.connect(slot)
+            deck.addWidget(b)
+        self.fresh_button = QPushButton("Start a new study bank")
+        self.fresh_button.hide()
+        self.fresh_button.clicked.connect(self.start_fresh)
+        deck.addWidget(self.fresh_button)
+        deck.addStretch(1)
+        self.layout_.addLayout(deck)
+        self.open_store()
+
+    # the bank ----------------------------------------------------------------------
+    def open_store(self) -> bool:
+        try:
+            self.store = StudyStore(self.db_path)
+        except StoreError as exc:
+            self.store = None
+            self.show_message(str(exc)[0].upper() + str(exc)[1:], error=True)
+            self.fresh_button.setVisible("damaged" in str(exc))
+            return False
+        self.fresh_button.hide()
+        self._fill_profiles()
+        return True
+
+    def start_fresh(self) -> None:
+        kept = StudyStore.set_aside(self.db_path)
+        if self.open_store():
+            self.show_message(f"Started a new study bank. The damaged one is kept as {kept.name}.")
+
+    def _fill_profiles(self, select: str | None = None) -> None:
+        assert self.store is not None
+        self.profile_box.blockSignals(True)
+        self.profile_box.clear()
+        for p in self.store.profiles():
+            self.profile_box.addItem(f"{p.name} ({p.native} → {p.target}, {p.level})", p.id)
+        if select:
+            self.profile_box.setCurrentIndex(self.profile_box.findText(select, flags=Qt.MatchFlag.MatchStartsWith))
+        self.profile_box.blockSignals(False)
+        self.profile_form.setVisible(self.profile_box.count() == 0)
+        self.refresh()
+
+    def profile(self) -> Profile | None:
+        if self.store is None or self.profile_box.currentData() is None:
+            return None
+        return self.store.profile(int(self.profile_box.currentData()))
+
+    def create_profile(self) -> None:
+        if self.store is None:
+            return
+        try:
+            p = self.store.add_profile(self.p_name.text(), self.p_native.currentData(), self.p_target.currentData(),
+                                       self.p_level.currentText(), self.p_goal.value())
+        except (ValueError, StoreError) as exc:
+            self.show_message(str(exc)[0].upper() + str(exc)[1:] + ".", error=True)
+            return
+        self.p_name.clear()
+        self._fill_profiles(p.name)
+        self.show_message(f"Profile {p.name} created. Generate some exercises to start.")
+
+    def refresh(self) -> None:
+        p = self.profile()
+        if p is None or self.store is None:
+            self.stats.setText("Create a profile to start.")
+            self.chart.set_data([], [])
+            return
+        due = len(self.store.due(p, limit=1000))
+        self.stats.setText(f"Today {self.store.done_today(p)}/{p.daily_goal} · streak {self.store.streak(p)} "
+                           f"day(s) · {due} due · {len(self.store.items(p))} in the bank")
+        self.chart.set_data(self.store.reviews_per_day(p), self.store.upcoming(p))
+        if self.current is None:
+            self.next_item()
+
+    # generating --------------------------------------------------------------------
+    def run(self) -> None:
+        p = self.profile()
+        if p is None or self.store is None:
+            self.show_message("Create a profile first.", error=True)
+            return
+        kinds = [self.type_box.currentData()] if self.type_box.currentData() else list(types())
+        count, source = self.count_box.value(), self.source_box.currentData()
+        topic, text = self.topic.text().strip(), ""
+        scope = self.editor.scope()
+        if source == "document":
+            text = scope.text
+        elif source == "collected":
+            words = self.store.collected(p)
+            if not words:
+                self.show_message("No collected words yet: select a word in the editor and choose "
+                                  "“Add to study deck” from its menu.", error=True)
+                return
+            kinds, topic = ["vocab"], "these words: " + ", ".join(words[:12])
+        if source != "document" and not topic:
+            self.show_message("Type a topic first.", error=True)
+            return
+        existing = self.store.keys(p)
+        source_scope = Scope(0, 0, text or topic, False)  # never written back: exercises go to the bank
+        self.start(source_scope,
+                   lambda ctx: generate(ctx, kinds, count, p.native, p.target, p.level, topic, text, existing),
+                   "There is no text to make exercises from.")
+
+    def on_done(self, report: GenerationReport) -> None:
+        p = self.profile()
+        if p is None or self.store is None:
+            return
+        added = self.store.add_items(p, report.made)
+        msg = f"Added {added} exercise{'s' if added != 1 else ''}."
+        if report.failed:
+            msg += f" {len(report.failed)} could not be made: {report.failed[0]}."
+        self.show_message(msg, error=not added)
+        if self.source_box.currentData() == "collected" and added:
+            self.store.forget_collected(p, self.store.collected(p))
+        self.current = None
+        self.refresh()
+
+    def collect(self, text: str) -> None:
+        p = self.profile()
+        if p is None or self.store is None:
+            self.show_message("Create a profile first, then add words to it.", error=True)
+            return
+        try:
+            new = self.store.collect(p, text)
+        except ValueError as exc:
+            self.show_message(str(exc)[0].upper() + str(exc)[1:] + ".", error=True)
+            return
+        self.show_message(f"Added “{' '.join(text.split())}” to your words." if new else "Already in your words.")
+
+    # practising --------------------------------------------------------------------
+    def next_item(self) -> None:
+        p = self.profile()
+        self.result.clear()
+        self.answer.clear()
+        self.last_review = None
+        self.last_grade = None
+        due = self.store.due(p, limit=1) if p is not None and self.store is not None else []
+        self.current = due[0] if due else None
+        for b in (self.check_button, self.answer):
+            b.setEnabled(self.current is not None)
+        self.explain_button.setEnabled(False)
+        self.override_button.setEnabled(False)
+        if self.current is None:
+            self.instruction.setText("Nothing is due. Well done!" if p is not None else "")
+            self.question.clear()
+            self.options.hide()
+            self.answer.show()
+            return
+        ex = self.current.exercise
+        self.instruction.setText(ex.instruction())
+        self.question.setText(ex.question())
+        is_choice = ex.type == "choice"
+        self.options.setVisible(is_choice)
+        self.answer.setVisible(not is_choice)
+        if is_choice:
+            self.options.clear()
+            self.options.addItems(ex.fields["options"])
+
+    def check(self) -> None:
+        if self.current is None or self.store is None or self.last_review is not None:
+            return
+        ex = self.current.exercise
+        given = self.options.currentText() if ex.type == "choice" else self.answer.text()
+        g = grade(given, ex.answer)
+        # Committed before anything else happens: the review survives a crash right after.
+        self.last_review = self.store.record(self.current, given, g.score, g.rating)
+        self.last_grade = g
+        self.result.setText(f"<b>{g.label}.</b> {g.hint}  Next review: {self.current.due:%d %b %H:%M} UTC")
+        self.explain_button.setEnabled(not g.correct)
+        self.override_button.setEnabled(not g.correct)
+        self.check_button.setEnabled(False)
+        self.refresh()
+
+    def override(self) -> None:
+        if self.last_review is None or self.store is None:
+            return
+        item = self.store.override(self.last_review)
+        self.result.setText(f"<b>Counted as right.</b> Next review: {item.due:%d %b %H:%M} UTC")
+        self.override_button.setEnabled(False)
+        self.refresh()
+
+    def explain(self) -> None:
+        p = self.profile()
+        if self.current is None or p is None or self.bridge.engine.backend is None:
+            return
+        ex, given = self.current.exercise, self.answer.text() or self.options.currentText()
+        nat, tgt = languages()[p.native].name, languages()[p.target].name
+        strategy = self.bridge.engine.backend.info.strategy
+        prompt = build_prompt("explain", strategy, native=nat, target=tgt, question=ex.question(),
+                              answer=ex.answer, given=given)
+        self.explain_button.setEnabled(False)
+        self.result.setText(self.result.text() + "<br><i>Explaining…</i>")
+
+        def connect(sig) -> None:
+            sig.done.connect(lambda text: self.result.setText(
+                self.result.text().replace("<i>Explaining…</i>", "") + str(text).strip()))
+            sig.error.connect(lambda msg: self.result.setText(self.result.text().replace(
+                "<i>Explaining…</i>", f"(no explanation: {msg})")))
+
+        self.bridge.submit(Job("explain", lambda ctx: ctx.generate(prompt, stream=False).text, Priority.INTERACTIVE),
+                           connect)
+
+    # deck files --------------------------------------------------------------------
+    def export_to(self, path: str, anki: bool) -> bool:
+        p = self.profile()
+        if p is None or self.store is None:
+            return False
+        data = self.store.export_anki(p) if anki else self.store.export_csv(p)
+        try:
+            atomic_write_text(path, data)
+        except OSError as exc:
+            self.show_message(f"Not exported: {exc.strerror or exc}.", error=True)
+            return False
+        self.show_message(f"Exported {len(self.store.items(p))} exercises to {Path(path).name}.")
+        return True
+
+    def import_from(self, path: str) -> int:
+        p = self.profile()
+        if p is None or self.store is None:
+            return 0
+        try:
+            added = self.store.import_csv(p, Path(path).read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            self.show_message(f"Not imported: {exc}. The bank is unchanged.", error=True)
+            return 0
+        self.show_message(f"Imported {added} exercise{'s' if added != 1 else ''}.")
+        self.refresh()
+        return added
+
+    def export_dialog(self, anki: bool) -> None:
+        suffix = "txt" if anki else "csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export deck", f"deck.{suffix}", f"*.{suffix}")
+        if path:
+            self.export_to(path, anki)
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import deck", "", "Deck CSV (*.csv)")
+        if path:
+            self.import_from(path)
