@@ -162,9 +162,37 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         raise ExerciseError("the bank already has this exercise")
 
 
-def _example_request(kind: str) -> str:
+def _gap_word(sentence: str) -> str | None:
+    words = [w for w in re.findall(r"[^\W\d_]+", sentence) if len(w) > 3]
+    return max(words, key=len) if words else None
+
+
+def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
+    """The worked example for the prompt, in the learner's own languages where the samples allow.
+
+    A base model copies its example's language; an example in French made it write French
+    exercises for learners of German. The samples in resources/languages.json are the same
+    sentences in every language, so translation, gap and choice examples can be built from them.
+    """
     t = spec()["types"][kind]
-    return t["instruction"].format(native="English", target="French", level="A2", topic="daily life")
+    request = t["instruction"].format(native=native.name, target=target.name, level="A2", topic="daily life")
+    s_nat, s_tgt = native.samples, target.samples
+    gap = _gap_word(s_tgt[1]) if " " in s_tgt[1] else None
+    if kind == "translate":
+        return request, {"source": s_nat[0], "answer": s_tgt[0]}
+    if kind in ("cloze", "choice") and gap:
+        sentence = s_tgt[1].replace(gap, "___", 1)
+        if kind == "cloze":
+            return request, {"sentence": sentence, "answer": gap, "hint": s_nat[1]}
+        others = [w for w in re.findall(r"[^\W\d_]+", s_tgt[0] + " " + s_tgt[1]) if w != gap and len(w) > 2]
+        if len(set(others)) >= 3:
+            options = [gap, *list(dict.fromkeys(others))[:3]]
+            return request, {"sentence": sentence, "options": options, "answer": gap}
+    if kind == "error_spot" and " " in s_tgt[0]:
+        words = s_tgt[0].split()
+        wrong = " ".join([words[1], words[0], *words[2:]])
+        return request, {"sentence": wrong, "answer": s_tgt[0], "explanation": "word order"}
+    return t["instruction"].format(native="English", target="French", level="A2", topic="daily life"), t["example"]
 
 
 def generate_one(ctx: JobContext, kind: str, native: Language, target: Language, level: str, topic: str,
@@ -180,12 +208,12 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
     for _attempt in range(MAX_TRIES):
         ctx.check()
         note = f" Do not repeat: {'; '.join(avoid[-3:])}." if avoid else ""
+        request, shown = example(kind, native, target)
         prompt = build_prompt(
             "exercise", ctx.backend.info.strategy, {"grammar": grammar(kind)},
             native=native.name, target=target.name, instruction=t["instruction"].format(
                 native=native.name, target=target.name, level=level, topic=topic),
-            avoid=note, example_request=_example_request(kind),
-            example_json=json.dumps(t["example"], ensure_ascii=False))
+            avoid=note, example_request=request, example_json=json.dumps(shown, ensure_ascii=False))
         raw = ctx.generate(prompt, stream=False).text.strip()
         try:
             data = json.loads(raw)
@@ -196,6 +224,8 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
                              for k, v in data.items()}, topic, source)
         try:
             validate(ex, target, existing, native)
+            if _fold(json.dumps(ex.fields)) == _fold(json.dumps(shown)):
+                raise ExerciseError("the model copied its example")
         except ExerciseError as exc:
             problem = str(exc)
             avoid.append(str(ex.fields.get("sentence") or ex.fields.get("word") or ex.fields.get("source") or ""))
