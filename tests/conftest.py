@@ -83,6 +83,42 @@ def each_model_engine(request, library):
     eng.shutdown()
 
 
+@pytest.fixture(scope="module")
+def default_engine(library):
+    """An engine with the library's default model (SmolLM2) loaded, shared by a module's tests."""
+    from assistant.backends.factory import local_factory
+    from assistant.engine import Engine
+
+    eng = Engine()
+    assert eng.load(local_factory(library.get(), n_ctx=2048)).wait(120)
+    yield eng
+    eng.shutdown()
+
+
+@pytest.fixture
+def open_window(qtbot, library):
+    """Opens main windows with the default model loaded and ghost text off; closes them afterwards."""
+    windows = []
+
+    def make(**settings):
+        from ui.main_window import MainWindow
+
+        w = MainWindow(library=library)
+        for key, value in settings.items():
+            w.settings.set(key, value)
+        w.show()
+        with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
+            w.load_configured_model()
+        w.inline.set_enabled(False)  # ghost-text jobs would compete with a pane's for the worker
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.editor.document().setModified(False)
+        w.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

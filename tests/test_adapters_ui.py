@@ -10,23 +10,15 @@ from PySide6.QtCore import Qt
 from test_adapters import lora, peft_folder
 
 from assistant.model_library import ModelLibrary
-from ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, library):
-    w = MainWindow(library=library)
-    w.settings.set("pane_adapters", "{}")
-    w.show()
-    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
-        w.load_configured_model()
-    w.inline.set_enabled(False)
+def window(open_window):
+    w = open_window(pane_adapters="{}")
     yield w
     for a in w.library.adapters("smollm2-135m-instruct"):
         w.library.remove_adapter("smollm2-135m-instruct", a.path)
     w.settings.set("pane_adapters", "{}")
-    w.editor.document().setModified(False)
-    w.close()
 
 
 def import_and_wait(qtbot, box, path):

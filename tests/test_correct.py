@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.backends.factory import local_factory
-from assistant.engine import Engine, Job, JobState
+from assistant.engine import Job, JobState
 from assistant.tasks.correct import GrammarChecker, is_correction, paragraphs
 from assistant.text_diff import Edit
 
 
 @pytest.fixture(scope="module")
-def engine(library):
-    eng = Engine()
-    assert eng.load(local_factory(library.get(), n_ctx=2048)).wait(120)
-    yield eng
-    eng.shutdown()
+def engine(default_engine):
+    return default_engine
 
 
 def check(engine, checker, text):

@@ -162,13 +162,8 @@ def test_an_answered_review_survives_kill_9(tmp_path):
 
 # generation --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def engine(library):
-    from assistant.backends.factory import local_factory
-
-    eng = Engine()
-    assert eng.load(local_factory(library.get(), n_ctx=2048)).wait(120)
-    yield eng
-    eng.shutdown()
+def engine(default_engine):
+    return default_engine
 
 
 @pytest.mark.parametrize("kind", list(types()))

@@ -14,17 +14,10 @@ TEXT = "Due to the fact that it was raining, the game was postponed until a late
 
 
 @pytest.fixture
-def window(qtbot, library):
-    w = MainWindow(library=library)
-    w.settings.set("rewrite_actions", "[]")
-    w.show()
-    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
-        w.load_configured_model()
-    w.inline.set_enabled(False)
+def window(open_window):
+    w = open_window(rewrite_actions="[]")
     yield w
     w.settings.set("rewrite_actions", "[]")
-    w.editor.document().setModified(False)
-    w.close()
 
 
 def set_text(w, text: str) -> None:

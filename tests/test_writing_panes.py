@@ -6,37 +6,19 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from ui.main_window import MainWindow
-
 ERRORS = "Intro line.\n\nThe results was good and we was happy."
 
 
-def make_window(qtbot, library, context: int | None = None):
-    w = MainWindow(library=library)
-    if context is not None:
-        w.settings.set("context_size", context)
-    w.show()
-    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
-        w.load_configured_model()
-    w.inline.set_enabled(False)  # ghost-text jobs would compete with the pane's for the worker
-    return w
+@pytest.fixture
+def window(open_window):
+    return open_window()
 
 
 @pytest.fixture
-def window(qtbot, library):
-    w = make_window(qtbot, library)
-    yield w
-    w.editor.document().setModified(False)
-    w.close()
-
-
-@pytest.fixture
-def small_context_window(qtbot, library):
-    w = make_window(qtbot, library, context=512)
+def small_context_window(open_window):
+    w = open_window(context_size=512)
     yield w
     w.settings.set("context_size", 4096)
-    w.editor.document().setModified(False)
-    w.close()
 
 
 def set_text(w, text: str) -> None:
