@@ -19,6 +19,7 @@ def window(open_window):
     for a in w.library.adapters("smollm2-135m-instruct"):
         w.library.remove_adapter("smollm2-135m-instruct", a.path)
     w.settings.set("pane_adapters", "{}")
+    w.settings.set("rewrite_action_adapters", "{}")
 
 
 def import_and_wait(qtbot, box, path):
@@ -67,3 +68,24 @@ def test_bad_import_and_cancel_leave_the_library_alone(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: not box.importing, timeout=60_000)
     assert messages[-1] == "Import cancelled; nothing was written."
     assert box.table.rowCount() == 0 and ModelLibrary().adapters("smollm2-135m-instruct") == []
+
+
+def test_a_rewrite_action_can_have_its_own_adapter(qtbot, window, tmp_path):
+    w = window
+    box = w.models_pane.adapters_box
+    import_and_wait(qtbot, box, peft_folder(tmp_path / "formal-style", lora(["self_attn.v_proj"])))
+    path = box.selected_path()
+    pane = w.rewrite_pane
+    assert pane.adapter_box.findData(path) >= 0  # the new adapter is offered at once
+    pane.action.setCurrentIndex(pane.action.findData("formal"))
+    pane.adapter_box.setCurrentIndex(pane.adapter_box.findData(path))
+    pane._adapter_chosen()
+    w.editor.setPlainText("hey, the meeting moved to friday.")
+    w.panes.setCurrentWidget(pane)
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=60_000)
+    assert w.bridge.engine.adapters == ((path, 1.0),)
+    pane.action.setCurrentIndex(pane.action.findData("concise"))  # no adapter of its own: the pane's (none)
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=60_000)
+    assert w.bridge.engine.adapters == ()

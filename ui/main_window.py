@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         self.models_pane.load_requested.connect(self.load_model)
         self.models_pane.remote_requested.connect(self.load_configured_model)
         self.models_pane.status.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+        self.models_pane.adapters_box.changed.connect(self.rewrite_pane.fill_adapters)
 
     # models -------------------------------------------------------------------------
     def load_configured_model(self) -> None:
@@ -286,6 +287,7 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, info: BackendInfo) -> None:
         self.model_info = info
         self.model_id = None if info.backend == "Remote" else self._loading_id
+        self.rewrite_pane.fill_adapters()
         self.model_label.setText(info.model_name)
         if info.backend in ("CPU", "Remote"):
             self.backend_label.setText(info.backend)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -103,6 +104,14 @@ class RewritePane(TaskPane):
             manage.addWidget(b)
         manage.addStretch(1)
         self.layout_.addLayout(manage)
+        adapter_row = QHBoxLayout()
+        self.adapter_box = QComboBox()
+        self.adapter_box.setObjectName("rewriteAdapter")
+        self.adapter_box.setToolTip("A LoRA adapter for this action only (adapters are imported in the Models pane)")
+        self.adapter_box.activated.connect(lambda _i: self._adapter_chosen())
+        adapter_row.addWidget(QLabel("Adapter for this action:"))
+        adapter_row.addWidget(self.adapter_box, 1)
+        self.layout_.addLayout(adapter_row)
         self.add_run_row()
         self.preview = QPlainTextEdit()
         self.preview.setObjectName("rewritePreview")
@@ -149,7 +158,56 @@ class RewritePane(TaskPane):
         self.export_button.setEnabled(bool(self.custom))
         if self.action.currentData():
             self.settings.set("rewrite_action", self.action.currentData())
+        self.fill_adapters()
         self.actions_changed.emit()
+
+    # per-action adapters ----------------------------------------------------------------
+    def _action_adapters(self) -> dict:
+        try:
+            data = json.loads(self.settings.get("rewrite_action_adapters") or "{}")
+        except json.JSONDecodeError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def adapter_for_action(self, action: RewriteAction) -> tuple[tuple[str, float], ...] | None:
+        """The adapter chosen for this action with the loaded model; None: the pane's adapters."""
+        chosen = self._action_adapters().get(self.window_.model_id or "", {}).get(self._key(action))
+        if chosen is None:
+            return None
+        return tuple((str(p), float(s)) for p, s in chosen)
+
+    def fill_adapters(self) -> None:
+        model_id = self.window_.model_id
+        self.adapter_box.blockSignals(True)
+        self.adapter_box.clear()
+        self.adapter_box.addItem("The Rewrite pane's adapters", None)
+        self.adapter_box.addItem("None (the base model)", "")
+        if model_id is not None:
+            for a in self.window_.library.adapters(model_id):
+                self.adapter_box.addItem(f"{a.name} (rank {a.rank})", a.path)
+        current = self.adapter_for_action(self.current_action()) if self.action.count() else None
+        if current is None:
+            self.adapter_box.setCurrentIndex(0)
+        else:
+            self.adapter_box.setCurrentIndex(max(0, self.adapter_box.findData(current[0][0] if current else "")))
+        self.adapter_box.setEnabled(model_id is not None)
+        self.adapter_box.blockSignals(False)
+
+    def set_action_adapter(self, action: RewriteAction, path: str | None) -> None:
+        """path: an adapter file, "" for the base model, None to follow the pane's adapters."""
+        model_id = self.window_.model_id
+        if model_id is None:
+            return
+        data = self._action_adapters()
+        per_model = data.setdefault(model_id, {})
+        if path is None:
+            per_model.pop(self._key(action), None)
+        else:
+            per_model[self._key(action)] = [[path, 1.0]] if path else []
+        self.settings.set("rewrite_action_adapters", json.dumps(data))
+
+    def _adapter_chosen(self) -> None:
+        self.set_action_adapter(self.current_action(), self.adapter_box.currentData())
 
     def _save(self, select: str | None = None) -> None:
         self.settings.set("rewrite_actions", actions_to_json(self.custom))
@@ -222,7 +280,8 @@ class RewritePane(TaskPane):
             self.show_message("The instruction is too long.", error=True)
             return
         if self.start(scope, lambda ctx: rewrite(ctx, scope.text, action),
-                      "There is no text to rewrite. Select a passage, or write something first."):
+                      "There is no text to rewrite. Select a passage, or write something first.",
+                      self.adapter_for_action(action)):
             self.review.clear()
             self.preview.clear()
             self._running_action = action

@@ -42,6 +42,8 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("translate_glossary", str, "", "Glossary for translation: 'term = translation' per line"),
     Option("rewrite_actions", str, "[]", "The writer's own rewrite actions, as a rewrite-actions JSON file"),
     Option("pane_adapters", str, "{}", "LoRA adapters each pane uses, per model: {model: {pane: [[path, scale]]}}"),
+    Option("rewrite_action_adapters", str, "{}",
+           "Adapter per rewrite action, per model: {model: {action: [[path, scale]]}}"),
     Option("rewrite_action", str, "formal", "The rewrite action chosen last (style key or custom:NAME)"),
 )}
 

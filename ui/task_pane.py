@@ -87,8 +87,12 @@ class TaskPane(QWidget):
     def run(self) -> None:
         raise NotImplementedError
 
-    def start(self, scope: Scope, fn: Callable[[JobContext], Any], empty_message: str) -> bool:
-        """Submit fn for a scope; refuses (with a message) when busy, empty or without a model."""
+    def start(self, scope: Scope, fn: Callable[[JobContext], Any], empty_message: str,
+              adapters: tuple[tuple[str, float], ...] | None = None) -> bool:
+        """Submit fn for a scope; refuses (with a message) when busy, empty or without a model.
+
+        ``adapters`` overrides the pane's own LoRA adapters for this job.
+        """
         if self.busy:
             self.show_message("Already running; cancel it first.", error=True)
             return False
@@ -114,7 +118,9 @@ class TaskPane(QWidget):
             sig.error.connect(self._error)
             sig.cancelled.connect(self._cancelled)
 
-        job = Job(self.kind, fn, Priority.INTERACTIVE, adapters=self.window_.adapters_for(self.kind))
+        if adapters is None:
+            adapters = self.window_.adapters_for(self.kind)
+        job = Job(self.kind, fn, Priority.INTERACTIVE, adapters=adapters)
         self.handle, _ = self.bridge.submit(job, connect)
         self.cancel_button.show()
         self.progress.setRange(0, 0)
