@@ -268,7 +268,15 @@ def test_learn_pane_profile_generate_answer_next(qtbot, library, tmp_path):
         assert pane.result.text().startswith("<b>Right.</b>")
         assert pane.stats.text().startswith("Today 1/20")
         qtbot.mouseClick(pane.next_button, Qt.MouseButton.LeftButton)
-        assert pane.current is None or pane.current.id != first.id
+        assert pane.current is not None and pane.current.id != first.id
+        pane.answer.setText("zzz")
+        qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
+        assert pane.result.text().startswith("<b>Not quite.</b>") and pane.explain_button.isEnabled()
+        qtbot.mouseClick(pane.explain_button, Qt.MouseButton.LeftButton)  # the model explains, on request
+        qtbot.waitUntil(lambda: "Explaining" not in pane.result.text(), timeout=60_000)
+        assert len(pane.result.text()) > len("<b>Not quite.</b>") + 40
+        qtbot.mouseClick(pane.override_button, Qt.MouseButton.LeftButton)  # "I was right"
+        assert "Counted as right" in pane.result.text()
         w.editor.setPlainText("la baguette")
         w.editor.selectAll()
         pane.collect(w.editor.textCursor().selectedText())
