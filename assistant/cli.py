@@ -299,7 +299,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             if not args.source:
                 raise CLIError("exercise import --from FILE.csv")
             try:
-                added = store.import_csv(profile, read_document(args.source).text)
+                added = store.import_deck(profile, read_document(args.source).text)
             except ValueError as exc:
                 raise CLIError(str(exc)) from exc
             print(f"imported {added} exercise(s)") if not args.json else _print_json({"imported": added})

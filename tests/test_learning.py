@@ -109,6 +109,12 @@ def test_export_import_csv_and_anki(store):
     assert [i.exercise.fields for i in store.items(q)] == [i.exercise.fields for i in store.items(p)]
     with pytest.raises(ValueError, match="not a deck CSV"):
         store.import_csv(q, "a,b\n1,2\n")
+    r = store.add_profile("From Anki", "en", "fr", "A2")
+    assert store.import_deck(r, store.export_anki(p)) == 2  # Anki text comes back as cards
+    assert store.import_deck(r, "#separator:tab\nle chat\tthe cat\n") == 1
+    assert store.items(r)[-1].exercise.fields["word"] == "le chat"
+    with pytest.raises(ValueError, match="front and a back"):
+        store.import_deck(r, "#separator:tab\nonly a front\n")
 
 
 def test_locked_and_damaged_banks_give_messages_and_lose_nothing(tmp_path):
@@ -167,7 +173,8 @@ def engine(default_engine):
 
 
 @pytest.mark.parametrize("kind", list(types()))
-def test_default_model_writes_a_valid_item_of_every_type(engine, kind):
+def test_both_models_write_a_valid_item_of_every_type(each_model_engine, kind):
+    engine = each_model_engine
     h = engine.submit(Job("exercise", lambda ctx: generate_one(ctx, kind, get_language("en"), get_language("fr"),
                                                                "A2", "food and cooking", set())))
     assert h.wait(300) and h.state == JobState.DONE, h.error

@@ -153,7 +153,7 @@ class LearnPane(TaskPane):
         deck = QHBoxLayout()
         for label, slot in (("Export CSV…", lambda: self.export_dialog(False)),
                             ("Export for Anki…", lambda: self.export_dialog(True)),
-                            ("Import CSV…", self.import_dialog)):
+                            ("Import deck…", self.import_dialog)):
             b = QPushButton(label)
             b.clicked.connect(slot)
             deck.addWidget(b)
@@ -372,7 +372,7 @@ class LearnPane(TaskPane):
         if p is None or self.store is None:
             return 0
         try:
-            added = self.store.import_csv(p, Path(path).read_text("utf-8"))
+            added = self.store.import_deck(p, Path(path).read_text("utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             self.show_message(f"Not imported: {exc}. The bank is unchanged.", error=True)
             return 0
@@ -387,6 +387,6 @@ class LearnPane(TaskPane):
             self.export_to(path, anki)
 
     def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import deck", "", "Deck CSV (*.csv)")
+        path, _ = QFileDialog.getOpenFileName(self, "Import deck", "", "Deck files (*.csv *.txt *.tsv)")
         if path:
             self.import_from(path)

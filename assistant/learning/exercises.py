@@ -222,6 +222,8 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             continue
         ex = Exercise(kind, {k: (v.strip() if isinstance(v, str) else [x.strip() for x in v])
                              for k, v in data.items()}, topic, source)
+        if kind == "choice":
+            _repair_options(ex)
         try:
             validate(ex, target, existing, native)
             if _fold(json.dumps(ex.fields)) == _fold(json.dumps(shown)):
@@ -233,6 +235,16 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         return ex
     raise ExerciseError(f"the model could not write a valid {t['label'].lower()} exercise in {MAX_TRIES} tries "
                         f"({problem})")
+
+
+def _repair_options(ex: Exercise) -> None:
+    """Small models often write four distractors and leave the right answer out of them: put it in
+    the last place (keeping the options distinct) instead of throwing the item away."""
+    opts, answer = ex.fields.get("options"), ex.fields.get("answer", "")
+    if not isinstance(opts, list) or not answer or _fold(answer) in [_fold(o) for o in opts]:
+        return
+    if len({_fold(o) for o in opts}) == len(opts):
+        ex.fields["options"] = [*opts[:-1], answer]
 
 
 @dataclass

@@ -303,6 +303,25 @@ class StudyStore:
             lines.append("\t".join(" ".join(s.split()) for s in (front, ex.answer)))
         return "\n".join(lines) + "\n"
 
+    def import_deck(self, profile: Profile, text: str) -> int:
+        """A deck file: this app's CSV, or Anki's tab-separated text (front and back become a card)."""
+        first = text.lstrip("\ufeff").split("\n", 1)[0]
+        if first.startswith("#separator:tab") or ("\t" in first and not first.startswith("type,")):
+            return self.import_anki(profile, text)
+        return self.import_csv(profile, text)
+
+    def import_anki(self, profile: Profile, text: str) -> int:
+        exercises = []
+        for n, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():
+                raise ValueError(f"line {n}: an Anki card needs a front and a back separated by a tab")
+            exercises.append(Exercise("vocab", {"word": parts[0].strip(), "translation": parts[1].strip(),
+                                                "example": ""}, "", "imported"))
+        return self.add_items(profile, exercises)
+
     def import_csv(self, profile: Profile, text: str) -> int:
         try:
             rows = list(csv.DictReader(io.StringIO(text)))
