@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.gguf_validate import GGUFSummary, GGUFValidationError, validate_gguf
-from assistant.safetensors_io import SafetensorsError, read_header, read_tensors
+from assistant.safetensors_io import SafetensorsError, read_tensors
 
 # Hugging Face module (inside a decoder layer) -> GGUF tensor, for the architectures we convert.
 MODULES = {
@@ -75,7 +75,10 @@ def _summary(path: Path, what: str) -> GGUFSummary:
 
 def inspect_gguf_adapter(path: str | Path) -> AdapterInfo:
     path = Path(path)
-    s = _summary(path, "adapter")
+    return _inspect(_summary(path, "adapter"), path)
+
+
+def _inspect(s: GGUFSummary, path: Path) -> AdapterInfo:
     if s.file_type != "adapter" or s.scalars.get("adapter.type") != "lora":
         raise AdapterError(f"{path.name} is not a LoRA adapter (general.type is {s.file_type!r})")
     pairs = _pairs(s, path)
@@ -105,8 +108,8 @@ def _pairs(s: GGUFSummary, path: Path) -> dict[str, tuple[str, str]]:
 def check_against_base(adapter: str | Path, base: str | Path) -> AdapterInfo:
     """Architecture, tensor names and shapes (so hidden size and vocabulary) of an adapter vs its base."""
     adapter, base = Path(adapter), Path(base)
-    info = inspect_gguf_adapter(adapter)
     a = _summary(adapter, "adapter")
+    info = _inspect(a, adapter)
     b = _summary(base, "model")
     arch_b = str(b.scalars.get("general.architecture", ""))
     if info.architecture != arch_b:
@@ -191,11 +194,9 @@ def convert_peft(folder: str | Path, base: str | Path, out: str | Path,
     n_head = int(b.scalars.get(f"{arch}.attention.head_count", 0) or 0)
     n_head_kv = int(b.scalars.get(f"{arch}.attention.head_count_kv", n_head) or n_head)
     try:
-        header, _ = read_header(weights)
-        tensors = read_tensors(weights)
+        tensors = read_tensors(weights)  # checks the whole header against the file first
     except (SafetensorsError, OSError) as exc:
         raise AdapterError(f"cannot read the adapter weights: {exc}") from exc
-    del header
 
     pairs: dict[str, dict[str, np.ndarray]] = {}
     for name, arr in tensors.items():

@@ -114,6 +114,15 @@ def run_job(engine: Engine, job: Job, stream: bool) -> Any:
     return handle.result
 
 
+def run_once(args: argparse.Namespace, job: Job, stream: bool = False) -> Any:
+    """Load the model the arguments name, run one job on it, and shut the engine down."""
+    engine = open_engine(args)
+    try:
+        return run_job(engine, job, stream)
+    finally:
+        engine.shutdown()
+
+
 # models ---------------------------------------------------------------------------
 def cmd_models(args: argparse.Namespace) -> int:
     if args.action == "bundled":
@@ -218,7 +227,7 @@ def _item_json(item) -> dict:
 
 
 def cmd_exercise(args: argparse.Namespace) -> int:
-    from assistant.learning.exercises import ExerciseError, generate, types
+    from assistant.learning.exercises import generate, types
     from assistant.learning.grading import grade
     from assistant.learning.store import StoreError
 
@@ -249,16 +258,10 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             if not text.strip() and not (args.topic or "").strip():
                 raise CLIError("give --topic TEXT or --from FILE")
             existing = store.keys(profile)  # read here: the store belongs to this thread
-            engine = open_engine(args)
-            try:
-                job = Job("exercises", lambda ctx: generate(ctx, kinds, args.count, profile.native, profile.target,
-                                                            profile.level, args.topic or "", text, existing),
-                          on_progress=_progress(args))
-                report = run_job(engine, job, stream=False)
-            except ExerciseError as exc:
-                raise CLIError(str(exc)) from exc
-            finally:
-                engine.shutdown()
+            job = Job("exercises", lambda ctx: generate(ctx, kinds, args.count, profile.native, profile.target,
+                                                        profile.level, args.topic or "", text, existing),
+                      on_progress=_progress(args))
+            report = run_once(args, job)
             added = store.add_items(profile, report.made)
             if args.json:
                 _print_json({"added": added, "items": [e.to_dict() for e in report.made], "failed": report.failed})
@@ -359,13 +362,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
     from assistant.text_diff import apply_edits
 
     text = _nonempty(args, "check")
-    engine = open_engine(args)
-    try:
-        checker = GrammarChecker()
-        result = run_job(engine, Job("correct", lambda ctx: checker.check(ctx, text),
-                                     on_progress=_progress(args)), stream=False)
-    finally:
-        engine.shutdown()
+    checker = GrammarChecker()
+    result = run_once(args, Job("correct", lambda ctx: checker.check(ctx, text), on_progress=_progress(args)))
     corrected = apply_edits(text, result.edits)
     if args.json:
         _print_json({"edits": [e.to_dict() for e in result.edits], "corrected": corrected,
@@ -387,14 +385,10 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     if args.length not in lengths():
         raise CLIError(f"unknown length {args.length!r}; choose one of: {', '.join(lengths())}")
     text = _nonempty(args, "summarise")
-    engine = open_engine(args)
-    try:
-        job = Job("summarize", lambda ctx: summarize(ctx, SummaryRequest(text, args.length)),
-                  on_progress=_progress(args))
-        # Bullets are normalised after generation, so they are printed whole.
-        result = run_job(engine, job, stream=not args.json and args.length != "bullets")
-    finally:
-        engine.shutdown()
+    job = Job("summarize", lambda ctx: summarize(ctx, SummaryRequest(text, args.length)),
+              on_progress=_progress(args))
+    # Bullets are normalised after generation, so they are printed whole.
+    result = run_once(args, job, stream=not args.json and args.length != "bullets")
     if args.json:
         _print_json({"summary": result.text, "length": args.length, "chunks": result.chunks,
                      "reduce_passes": result.levels})
@@ -421,13 +415,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
         resolve_source(text, args.source)
     except LanguageError as exc:
         raise CLIError(str(exc)) from exc
-    engine = open_engine(args)
-    try:
-        job = Job("translate", lambda ctx: translate(ctx, text, args.to, args.source, glossary),
-                  on_progress=_progress(args))
-        result = run_job(engine, job, stream=not args.json)
-    finally:
-        engine.shutdown()
+    job = Job("translate", lambda ctx: translate(ctx, text, args.to, args.source, glossary),
+              on_progress=_progress(args))
+    result = run_once(args, job, stream=not args.json)
     if args.json:
         _print_json({"translation": result.text, "source": result.source_lang, "target": result.target_lang,
                      "paragraphs": [{"source": s, "translation": t} for s, t in result.pairs if s.strip()],
@@ -447,12 +437,7 @@ def cmd_rewrite(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise CLIError(str(exc)) from exc
     text = _nonempty(args, "rewrite")
-    engine = open_engine(args)
-    try:
-        job = Job("rewrite", lambda ctx: rewrite(ctx, text, action), on_progress=_progress(args))
-        result = run_job(engine, job, stream=False)
-    finally:
-        engine.shutdown()
+    result = run_once(args, Job("rewrite", lambda ctx: rewrite(ctx, text, action), on_progress=_progress(args)))
     if args.json:
         _print_json({**result_to_dict(result, action), "unchanged_paragraphs": result.refused})
     else:

@@ -67,23 +67,20 @@ def align(original: str, revised: str) -> list[Edit]:
         if op == "equal":
             continue
         new = _join(b[j1:j2], revised, spaced)
+        # The new text leans on the word before it in the revision ("boss's", "slides!"): no space between.
+        leans = not spaced and 0 < j1 < len(b) and b[j1].start == b[j1 - 1].end
         if op in ("replace", "delete"):
             start, end = a[i1].start, a[i2 - 1].end
             if op == "delete" and i1 == 0:
                 # At the start there is no space before: take the one after instead.
                 while end < len(original) and original[end] in " \t":
                     end += 1
-            elif op == "delete":
-                # Take the whitespace before the deleted words with them.
-                while start > 0 and original[start - 1] in " \t":
-                    start -= 1
-            elif not spaced and j1 > 0 and b[j1].start == b[j1 - 1].end:
-                # The replacement leans on the word before it ("boss is" -> "boss's"): no space between.
+            elif op == "delete" or leans:
+                # Take the whitespace before the deleted (or leaning) words with them.
                 while start > 0 and original[start - 1] in " \t":
                     start -= 1
             edits.append(Edit(start, end, original[start:end], new if op == "replace" else ""))
         else:  # insert
-            leans = not spaced and j1 > 0 and b[j1].start == b[j1 - 1].end  # "slides!" in the revision
             attach = leans or (not spaced and re.fullmatch(r"[,.;:!?]+", new) is not None)
             if i1 > 0 and (attach or i1 == len(a)):
                 pos = a[i1 - 1].end

@@ -81,7 +81,7 @@ def test_profiles_items_reviews_and_progress(store):
         store.add_profile("Y", "fr", "fr", "A2")
     assert store.add_items(p, [exercise(), exercise(), exercise("le pain", "the bread")]) == 2  # no duplicates
     due = store.due(p)  # new cards are due at once
-    assert len(due) == 2
+    assert len(due) == 2 and store.count(p) == 2 and store.count(p, T0) == 0
     g = grade("the apple", due[0].exercise.answer)
     review = store.record(due[0], "the apple", g.score, g.rating, at=T0)
     assert store.item(due[0].id).due == T0 + timedelta(minutes=10)

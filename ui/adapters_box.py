@@ -32,6 +32,7 @@ from assistant.adapters import AdapterInfo, Cancelled
 from assistant.fine_tune_import import ImportResult, import_fine_tune
 from assistant.model_library import ModelLibrary
 from ui.settings import Settings
+from ui.task_pane import capitalized
 
 PANES = {"complete": "Completion", "grammar": "Grammar", "summary": "Summary", "translate": "Translate",
          "rewrite": "Rewrite"}
@@ -261,7 +262,7 @@ class AdaptersBox(QGroupBox):
 
     def _imported(self, result: ImportResult) -> None:
         self._end_import()
-        self.status.emit(result.describe()[0].upper() + result.describe()[1:])
+        self.status.emit(capitalized(result.describe()))
         self.changed.emit()
         self.refresh()
 

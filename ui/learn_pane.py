@@ -29,11 +29,11 @@ from assistant.engine import Job, Priority
 from assistant.languages import languages
 from assistant.learning.exercises import GenerationReport, generate, levels, types
 from assistant.learning.grading import Grade, grade
-from assistant.learning.store import Item, Profile, StoreError, StudyStore, default_path
+from assistant.learning.store import Item, Profile, StoreError, StudyStore, default_path, now
 from assistant.prompting import build_prompt
 from ui.editor import Scope
 from ui.progress_chart import ProgressChart
-from ui.task_pane import TaskPane
+from ui.task_pane import TaskPane, capitalized
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -171,7 +171,7 @@ class LearnPane(TaskPane):
             self.store = StudyStore(self.db_path)
         except StoreError as exc:
             self.store = None
-            self.show_message(str(exc)[0].upper() + str(exc)[1:], error=True)
+            self.show_message(capitalized(str(exc)), error=True)
             self.fresh_button.setVisible("damaged" in str(exc))
             return False
         self.fresh_button.hide()
@@ -207,7 +207,7 @@ class LearnPane(TaskPane):
             p = self.store.add_profile(self.p_name.text(), self.p_native.currentData(), self.p_target.currentData(),
                                        self.p_level.currentText(), self.p_goal.value())
         except (ValueError, StoreError) as exc:
-            self.show_message(str(exc)[0].upper() + str(exc)[1:] + ".", error=True)
+            self.show_message(capitalized(str(exc)) + ".", error=True)
             return
         self.p_name.clear()
         self._fill_profiles(p.name)
@@ -219,9 +219,8 @@ class LearnPane(TaskPane):
             self.stats.setText("Create a profile to start.")
             self.chart.set_data([], [])
             return
-        due = len(self.store.due(p, limit=1000))
         self.stats.setText(f"Today {self.store.done_today(p)}/{p.daily_goal} · streak {self.store.streak(p)} "
-                           f"day(s) · {due} due · {len(self.store.items(p))} in the bank")
+                           f"day(s) · {self.store.count(p, now())} due · {self.store.count(p)} in the bank")
         self.chart.set_data(self.store.reviews_per_day(p), self.store.upcoming(p))
         if self.current is None:
             self.next_item()
@@ -276,7 +275,7 @@ class LearnPane(TaskPane):
         try:
             new = self.store.collect(p, text)
         except ValueError as exc:
-            self.show_message(str(exc)[0].upper() + str(exc)[1:] + ".", error=True)
+            self.show_message(capitalized(str(exc)) + ".", error=True)
             return
         self.show_message(f"Added “{' '.join(text.split())}” to your words." if new else "Already in your words.")
 
@@ -364,7 +363,7 @@ class LearnPane(TaskPane):
         except OSError as exc:
             self.show_message(f"Not exported: {exc.strerror or exc}.", error=True)
             return False
-        self.show_message(f"Exported {len(self.store.items(p))} exercises to {Path(path).name}.")
+        self.show_message(f"Exported {self.store.count(p)} exercises to {Path(path).name}.")
         return True
 
     def import_from(self, path: str) -> int:

@@ -34,7 +34,7 @@ from assistant.tasks.rewrite import (
     rewrite,
 )
 from ui.edit_review import EditReview
-from ui.task_pane import TaskPane
+from ui.task_pane import TaskPane, capitalized
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -66,7 +66,7 @@ class ActionDialog(QDialog):
         try:
             self.result_action = custom_action(self.name.text(), self.instruction.toPlainText())
         except ValueError as exc:
-            self.error.setText(str(exc)[0].upper() + str(exc)[1:] + ".")
+            self.error.setText(capitalized(str(exc)) + ".")
             return
         self.accept()
 

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
+def capitalized(message: str) -> str:
+    """A core error message ("the text is empty") as the start of a sentence shown to the user."""
+    return message[:1].upper() + message[1:]
+
+
 class TaskPane(QWidget):
     kind = "task"
     run_label = "Run"
@@ -156,16 +161,12 @@ class TaskPane(QWidget):
         self.run_button.setEnabled(True)
         self.cancel_button.hide()
         self.progress.hide()
-        self.finished()
 
     def on_token(self, text: str) -> None:
         pass
 
     def on_done(self, result: object) -> None:
         raise NotImplementedError
-
-    def finished(self) -> None:
-        pass
 
     def present_edits(self, review: EditReview, edits: list[Edit], redo_hint: str) -> bool:
         """Show a job's edits for review, unless the text changed while the job ran."""

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from assistant.languages import LanguageError, detect_language, languages
 from assistant.tasks.translate import Translation, parse_glossary, resolve_source, translate
 from ui.editor import Scope
-from ui.task_pane import TaskPane
+from ui.task_pane import TaskPane, capitalized
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -99,7 +99,7 @@ class TranslatePane(TaskPane):
                 if src == target:
                     raise LanguageError(f"the text is already in {languages()[target].name}; choose another target")
         except (LanguageError, ValueError) as exc:
-            self.show_message(str(exc)[0].upper() + str(exc)[1:] + ".", error=True)
+            self.show_message(capitalized(str(exc)) + ".", error=True)
             return
         if self.start(scope, lambda ctx: translate(ctx, scope.text, target, source, glossary),
                       "There is no text to translate. Write something or select a passage."):

@@ -179,6 +179,13 @@ class StudyStore:
                                "ORDER BY id", (profile.id,))
         return [self._item(r) for r in rows]
 
+    def count(self, profile: Profile, due_by: datetime | None = None) -> int:
+        """How many items the bank holds for a profile (due by a time, when given), without loading them."""
+        if due_by is None:
+            return self.db.execute("SELECT count(*) FROM items WHERE profile_id=?", (profile.id,)).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM items WHERE profile_id=? AND due<=?",
+                               (profile.id, due_by.isoformat())).fetchone()[0]
+
     def due(self, profile: Profile, at: datetime | None = None, limit: int = 50) -> list[Item]:
         rows = self.db.execute(
             "SELECT id, type, fields, topic, source, card FROM items WHERE profile_id=? AND due<=? "

@@ -17,6 +17,7 @@ from assistant.engine import JobContext
 from assistant.prompting import Strategy, build_prompt, load_prompt_spec
 
 MAX_DEPTH = 4  # reduce levels; each shrinks the text by roughly chunk/notes tokens (~10x)
+_BULLET = re.compile(r"^([-*•]|\d+[.)])\s+")
 _SENTENCE = re.compile(r"(?<=[.!?…。！？])\s+")
 
 
@@ -147,7 +148,7 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
 def as_bullets(text: str) -> str:
     """Bullet points the writer asked for, even when the model answered in prose."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if len(lines) > 1 and all(re.match(r"^([-*•]|\d+[.)])\s", ln) for ln in lines):
-        return "\n".join("- " + re.sub(r"^([-*•]|\d+[.)])\s+", "", ln) for ln in lines)
-    items = [s.strip() for ln in lines for s in _SENTENCE.split(re.sub(r"^([-*•]|\d+[.)])\s+", "", ln))]
+    if len(lines) > 1 and all(_BULLET.match(ln) for ln in lines):
+        return "\n".join("- " + _BULLET.sub("", ln) for ln in lines)
+    items = [s.strip() for ln in lines for s in _SENTENCE.split(_BULLET.sub("", ln))]
     return "\n".join(f"- {s}" for s in items if s)

@@ -121,6 +121,13 @@ def protect(prose: str, glossary: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(out), pieces
 
 
+def _spacing(text: str) -> tuple[str, str, str]:
+    """Leading space, the text, trailing space: the model sees only the middle."""
+    core = text.strip()
+    lead = text[: len(text) - len(text.lstrip())]
+    return lead, core, text[len(lead) + len(core):]
+
+
 def _echoes(text: str, samples: tuple[str, ...]) -> bool:
     return any(difflib.SequenceMatcher(a=text, b=s).ratio() >= 0.75 for s in samples)
 
@@ -155,9 +162,7 @@ class Translator:
         return out
 
     def prose(self, ctx: JobContext, prose: str) -> str:
-        lead = prose[: len(prose) - len(prose.lstrip())]
-        trail = prose[len(prose.rstrip()):]
-        core = prose.strip()
+        lead, core, trail = _spacing(prose)
         if not core or not re.search(r"[^\W\d_]", _MARKER_RE.sub("", _PROTECT.sub("", core))):
             return prose  # nothing but markup, numbers or symbols
         masked, pieces = protect(core, self.glossary)
@@ -177,9 +182,8 @@ class Translator:
                 out.append(pieces[int(m.group(1)) - 1])
             elif re.search(r"[^\W\d_]", part):
                 ctx.check()
-                lead = part[: len(part) - len(part.lstrip())]
-                trail = part[len(part.rstrip()):]
-                out.append(lead + (self._model(ctx, part.strip()) or part.strip()) + trail)
+                lead, core, trail = _spacing(part)
+                out.append(lead + (self._model(ctx, core) or core) + trail)
             else:
                 out.append(part)
         return "".join(out)
