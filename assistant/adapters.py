@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.gguf_validate import GGUFSummary, GGUFValidationError, validate_gguf
+from assistant.records import record_from_dict
 from assistant.safetensors_io import SafetensorsError, read_tensors
 
 # Hugging Face module (inside a decoder layer) -> GGUF tensor, for the architectures we convert.
@@ -61,8 +62,8 @@ class AdapterInfo:
 
     @classmethod
     def from_dict(cls, data: dict) -> AdapterInfo:
-        fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in fields})
+        """As stored in the library file; ValueError when a field is missing or of the wrong type."""
+        return record_from_dict(cls, data)
 
 
 # GGUF adapters ------------------------------------------------------------------------
@@ -148,13 +149,29 @@ def read_peft_config(folder: Path) -> dict:
         raise AdapterError("DoRA adapters cannot be converted: llama.cpp has no weight-decomposed LoRA, "
                            "and converting the LoRA part alone would change the model's output")
     if cfg.get("modules_to_save"):
-        raise AdapterError(f"this adapter also saves whole modules ({', '.join(cfg['modules_to_save'])}); "
+        saved = cfg["modules_to_save"]
+        names = ", ".join(map(str, saved)) if isinstance(saved, list) else str(saved)
+        raise AdapterError(f"this adapter also saves whole modules ({names[:200]}); "
                            "a LoRA file cannot carry them, so the result would be wrong")
     if str(cfg.get("bias", "none")) != "none":
         raise AdapterError(f"this adapter trains biases (bias={cfg['bias']!r}); a LoRA file cannot carry them")
     for key in ("r", "lora_alpha"):
-        if not isinstance(cfg.get(key), (int, float)) or cfg[key] <= 0:
+        value = cfg.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:
             raise AdapterError(f"adapter_config.json needs a positive {key}")
+    for key in ("alpha_pattern", "rank_pattern"):
+        pattern = cfg.get(key)
+        if pattern is not None and not (isinstance(pattern, dict) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e6 for v in pattern.values())):
+            raise AdapterError(f"adapter_config.json: {key} must map module names to positive numbers")
+        if pattern:
+            for name in pattern:
+                try:
+                    re.compile(name)
+                except re.error as exc:
+                    raise AdapterError(f"adapter_config.json: {key} has a bad pattern {name!r}") from exc
+    if not isinstance(cfg.get("base_model_name_or_path", ""), (str, type(None))):
+        raise AdapterError("adapter_config.json: base_model_name_or_path must be text")
     return cfg
 
 

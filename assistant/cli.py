@@ -194,7 +194,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_json({"kind": result.kind, "model": result.model.id,
                      "adapter": result.adapter.to_dict() if result.adapter else None})
     else:
-        print(("\r" if _progress(args) else "") + result.describe())
+        print(("\r" if sys.stderr.isatty() else "") + result.describe())
     return 0
 
 
@@ -352,9 +352,18 @@ def _nonempty(args: argparse.Namespace, what: str) -> str:
 
 
 def _progress(args: argparse.Namespace):
-    if args.json or not sys.stderr.isatty():
-        return None
-    return lambda done, total, msg: print(f"\r{msg:40}", end="", file=sys.stderr, flush=True)
+    """Progress on stderr (stdout stays the result, JSON included): one line rewritten in place on a
+    terminal, a line per step in a log."""
+    if sys.stderr.isatty():
+        return lambda done, total, msg: print(f"\r{msg:40}", end="", file=sys.stderr, flush=True)
+    last = [""]
+
+    def log(done: int, total: int, msg: str) -> None:
+        if msg and msg != last[0]:
+            last[0] = msg
+            print(f"progress: {msg}", file=sys.stderr, flush=True)
+
+    return log
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
@@ -418,10 +427,13 @@ def cmd_translate(args: argparse.Namespace) -> int:
     job = Job("translate", lambda ctx: translate(ctx, text, args.to, args.source, glossary),
               on_progress=_progress(args))
     result = run_once(args, job, stream=not args.json)
+    if result.untranslated and not args.json:
+        print(f"note: {result.untranslated} passage(s) the model only repeated were left untranslated",
+              file=sys.stderr)
     if args.json:
         _print_json({"translation": result.text, "source": result.source_lang, "target": result.target_lang,
                      "paragraphs": [{"source": s, "translation": t} for s, t in result.pairs if s.strip()],
-                     "piecewise_lines": result.fallbacks})
+                     "piecewise_lines": result.fallbacks, "untranslated": result.untranslated})
     return 0
 
 

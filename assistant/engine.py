@@ -221,11 +221,14 @@ class Engine:
 
     # worker -----------------------------------------------------------------------
     def _loop(self) -> None:
+        leftover: list[JobHandle] = []
         while True:
             with self._cond:
                 while not self._queue and not self._stop:
                     self._cond.wait()
                 if self._stop:
+                    leftover = [h for _, _, h in self._queue]
+                    self._queue.clear()
                     break
                 _, _, handle = heapq.heappop(self._queue)
                 self._running = handle
@@ -234,6 +237,8 @@ class Engine:
             finally:
                 with self._cond:
                     self._running = None
+        for handle in leftover:
+            self._finish(handle, JobState.CANCELLED)
         backend, self.backend = self.backend, None
         if backend is not None:
             backend.close()
@@ -279,7 +284,10 @@ class Engine:
         finally:
             handle._finished.set()
 
-    def shutdown(self, timeout: float = 10.0) -> None:
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        """Stop the worker: queued jobs are cancelled, the running one is interrupted, the model is
+        freed on the worker. Waits up to ``timeout`` seconds (0: not at all, as a closing window
+        must not); True when the worker has ended."""
         with self._cond:
             self._stop = True
             for _, _, handle in self._queue:
@@ -287,8 +295,9 @@ class Engine:
             if self._running is not None:
                 self._running.cancel("the app is closing")
             self._cond.notify_all()
-        deadline = time.monotonic() + timeout
-        self._thread.join(max(0.0, deadline - time.monotonic()))
-        for _, _, handle in self._queue:
-            self._finish(handle, JobState.CANCELLED)
-        self._queue.clear()
+        return self.join(timeout)
+
+    def join(self, timeout: float | None = None) -> bool:
+        if timeout is None or timeout > 0:
+            self._thread.join(timeout)
+        return not self._thread.is_alive()

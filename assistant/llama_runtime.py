@@ -232,8 +232,13 @@ class LlamaRuntime:
         self.backend = gpu_backend_name()
         self.fallback_message = ""
         self._abort_flag = ctypes.create_string_buffer(2)
+        self.adapters: dict[str, ctypes.c_void_p] = {}
         try:
             self.model = self._load_model(n_gpu_layers, on_progress)
+            # Adapters belong to the model and are referenced by the context: they are freed after
+            # the context (which is detached from them first) and before the model.
+            self._adapter_stack = ExitStack()
+            self._stack.callback(self._adapter_stack.close)
             self.vocab = C.llama_model_get_vocab(self.model)
             self.n_layer = C.llama_model_n_layer(self.model)
             self.n_ctx_train = C.llama_model_n_ctx_train(self.model)
@@ -257,6 +262,7 @@ class LlamaRuntime:
             pool_stack = ExitStack()
             self._stack.callback(pool_stack.close)
             self._stack.callback(C.llama_free, ctx)
+            self._stack.callback(self._detach_adapters)
             self.threadpool = _attach_cpu_threadpool(ctx, threads, pool_stack)
             self.n_ctx = C.llama_n_ctx(ctx)
             self.n_batch = n_batch
@@ -271,7 +277,6 @@ class LlamaRuntime:
         self.chat_template = self._meta("tokenizer.chat_template")
         self.bos_text = self.token_text(C.llama_vocab_bos(self.vocab))
         self.eos_text = self.token_text(C.llama_vocab_eos(self.vocab))
-        self.adapters: dict[str, ctypes.c_void_p] = {}
 
     # loading ----------------------------------------------------------------------
     def _load_model(self, n_gpu_layers: int, on_progress: Callable[[float], bool] | None):
@@ -351,7 +356,7 @@ class LlamaRuntime:
                 if not handle:
                     raise RuntimeError_(f"llama.cpp refused adapter {Path(path).name}: {log_tail(2)}")
                 self.adapters[path] = handle
-                self._stack.callback(C.llama_adapter_lora_free, handle)
+                self._adapter_stack.callback(C.llama_adapter_lora_free, handle)
             handles.append(self.adapters[path])
             scales.append(scale)
         arr = (C.llama_adapter_lora_p_ctypes * max(1, len(handles)))(*handles)
@@ -359,6 +364,10 @@ class LlamaRuntime:
         C.llama_set_adapters_lora(self.ctx, arr if handles else None, len(handles), sc if scales else None)
         # Cached KV entries were computed with the old adapters.
         self.reset_cache()
+
+    def _detach_adapters(self) -> None:
+        if self.adapters:
+            C.llama_set_adapters_lora(self.ctx, None, 0, None)
 
     # evaluation -------------------------------------------------------------------
     def interrupt(self) -> None:

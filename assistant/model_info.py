@@ -9,6 +9,7 @@ import numpy as np
 from gguf import GGUFReader, GGUFValueType, LlamaFileType
 
 from assistant.gguf_validate import validate_gguf
+from assistant.records import record_from_dict
 
 
 @dataclass
@@ -34,8 +35,8 @@ class ModelInfo:
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelInfo:
-        fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in fields})
+        """As stored in the library file; ValueError when a field is missing or of the wrong type."""
+        return record_from_dict(cls, data)
 
 
 def _field_value(reader: GGUFReader, key: str):

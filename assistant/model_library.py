@@ -8,9 +8,9 @@ llama.cpp may abort the whole process on a malformed file.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from assistant.bundled import bundled_models
 from assistant.gguf_validate import GGUFValidationError
 from assistant.model_info import ModelInfo, read_model_info
 from assistant.paths import data_dir
+from assistant.probe import ProbeError, run_probe
+from assistant.records import record_from_dict
 
 PROBE_TIMEOUT_S = 120
 
@@ -51,36 +53,58 @@ class ModelEntry:
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelEntry:
-        return cls(
-            id=data["id"],
-            info=ModelInfo.from_dict(data["info"]),
-            bundled=bool(data.get("bundled", False)),
-            gpu_layers=data.get("gpu_layers"),
-            adapters=list(data.get("adapters", [])),
-        )
+        """As stored in the library file; ValueError naming what is wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("a model entry is not a JSON object")
+        entry = record_from_dict(cls, {**data, "info": ModelInfo.from_dict(data.get("info"))})
+        if not entry.id:
+            raise ValueError("a model entry has an empty id")
+        entry.adapters = [AdapterInfo.from_dict(a).to_dict() for a in entry.adapters]
+        return entry
+
+
+def parse_library(raw: bytes) -> tuple[dict[str, ModelEntry], str | None]:
+    """The library file's entries and default; ValueError (with the reason) for anything else."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise ValueError(f"not readable as JSON ({exc.__class__.__name__})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("models", []), list):
+        raise ValueError("not a model library (no list of models)")
+    default = data.get("default")
+    if default is not None and not isinstance(default, str):
+        raise ValueError("the default model is not a name")
+    entries: dict[str, ModelEntry] = {}
+    for item in data.get("models", []):
+        entry = ModelEntry.from_dict(item)
+        if entry.id in entries:
+            raise ValueError(f"model {entry.id!r} is listed twice")
+        entries[entry.id] = entry
+    return entries, default
+
+
+def unique_sibling(path: Path, suffix: str) -> Path:
+    """``path`` + ``suffix``, or + ``suffix-2``, ``-3``…: a name no existing file has."""
+    candidate, n = path.with_name(path.name + suffix), 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate, n = path.with_name(f"{path.name}{suffix}-{n}"), n + 1
+    return candidate
 
 
 def probe_load(path: Path, timeout: float = PROBE_TIMEOUT_S) -> None:
     """Load the model once in a child process; raise LibraryError if llama.cpp refuses or dies."""
-    code = (
-        "import sys, llama_cpp\n"
-        "llama_cpp.llama_backend_init()\n"
-        "p = llama_cpp.llama_model_default_params()\n"
-        "p.n_gpu_layers = 0\n"
-        "m = llama_cpp.llama_model_load_from_file(sys.argv[1].encode(), p)\n"
-        "sys.exit(0 if m else 3)\n"
-    )
     try:
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(path)],
-            capture_output=True, text=True, timeout=timeout, check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise LibraryError(f"loading {path.name} took longer than {timeout:.0f} s; not added") from exc
-    if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.splitlines() if "error" in ln.lower() or "failed" in ln.lower()]
-        detail = lines[-1].strip() if lines else f"exit status {proc.returncode}"
-        raise LibraryError(f"llama.cpp cannot load {path.name}: {detail}")
+        run_probe(["model", str(path)], path.name, timeout)
+    except ProbeError as exc:
+        raise LibraryError(f"{exc}; not added") from exc
+
+
+def probe_adapter(model: Path, adapter: Path, timeout: float = PROBE_TIMEOUT_S) -> None:
+    """Attach the adapter to its base once in a child process, as models are tried before use."""
+    try:
+        run_probe(["adapter", str(model), str(adapter)], adapter.name, timeout)
+    except ProbeError as exc:
+        raise LibraryError(f"{exc}; not added") from exc
 
 
 class ModelLibrary:
@@ -92,6 +116,8 @@ class ModelLibrary:
         self._lock = threading.RLock()
         self._entries: dict[str, ModelEntry] = {}
         self._default: str | None = None
+        self.load_warning = ""  # shown to the user when the library file had to be set aside
+        self._read_only = False
         self._load()
         self._register_bundled()
 
@@ -100,17 +126,25 @@ class ModelLibrary:
         if not self.file.exists():
             return
         try:
-            data = json.loads(self.file.read_text("utf-8"))
-            self._entries = {e["id"]: ModelEntry.from_dict(e) for e in data.get("models", [])}
-            self._default = data.get("default")
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            # Keep the damaged file for the user; start from the bundled models.
-            backup = self.file.with_suffix(".json.damaged")
-            self.file.replace(backup)
+            self._entries, self._default = parse_library(self.file.read_bytes())
+        except (OSError, ValueError) as exc:
+            # Keep the damaged file for the user, under a name no later damage can take; start
+            # from the bundled models.
             self._entries, self._default = {}, None
-            self.load_warning = f"The model library was damaged ({exc}); it was moved to {backup.name}."
+            try:
+                backup = unique_sibling(self.file, f".damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+                os.link(self.file, backup)  # never replaces an existing file
+                self.file.unlink()
+            except OSError as move_exc:
+                self.load_warning = (f"The model library {self.file} is damaged ({exc}) and could not be set aside "
+                                     f"({move_exc.strerror or move_exc}); it is left as it is.")
+                self._read_only = True
+                return
+            self.load_warning = f"The model library was damaged ({exc}); it was kept as {backup.name}."
 
     def _save(self) -> None:
+        if self._read_only:
+            raise LibraryError(self.load_warning or "the model library cannot be written")
         data = {"default": self._default, "models": [e.to_dict() for e in self._entries.values()]}
         atomic_write_text(self.file, json.dumps(data, indent=2))
 
@@ -133,7 +167,7 @@ class ModelLibrary:
             self._default = "smollm2-135m-instruct" if "smollm2-135m-instruct" in self._entries else (
                 next(iter(self._entries), None))
             changed = True
-        if changed:
+        if changed and not self._read_only:
             self._save()
 
     # queries -----------------------------------------------------------------------
@@ -207,7 +241,7 @@ class ModelLibrary:
     def adapters(self, model_id: str) -> list[AdapterInfo]:
         return [AdapterInfo.from_dict(a) for a in self.get(model_id).adapters]
 
-    def add_adapter(self, model_id: str, path: str | Path) -> AdapterInfo:
+    def add_adapter(self, model_id: str, path: str | Path, probe: bool = True) -> AdapterInfo:
         """Register a GGUF LoRA under its base model after checking it against the base."""
         entry = self.get(model_id)
         path = Path(path).expanduser().resolve()
@@ -215,6 +249,8 @@ class ModelLibrary:
             info = check_against_base(path, entry.path)
         except AdapterError as exc:
             raise LibraryError(str(exc)) from exc
+        if probe:
+            probe_adapter(entry.path, path)
         with self._lock:
             entry.adapters = [a for a in entry.adapters if a["path"] != str(path)] + [info.to_dict()]
             self._save()

@@ -110,7 +110,8 @@ def test_low_rank_adapter_equals_its_merged_delta(tmp_path, base, runtime, modul
     x = convert(tmp_path, base, low, "low", r=r, lora_alpha=alpha)
     y = convert(tmp_path, base, full, "full", r=n_in, lora_alpha=float(n_in))  # scale 1
     lx, ly = logprobs(runtime, [(x.path, 1.0)]), logprobs(runtime, [(y.path, 1.0)])
-    assert np.max(np.abs(lx - logprobs(runtime))) > 0.01
+    # The adapter moves the logits (by 0.21-0.40 measured here) far more than the two forms may differ.
+    assert np.max(np.abs(lx - logprobs(runtime))) > 5 * 0.02
     assert np.max(np.abs(lx - ly)) < 0.02
 
 

@@ -103,7 +103,9 @@ def test_cancel_stops_within_one_token(engine):
     holder["h"] = h
     assert h.wait(60)
     assert h.state == JobState.CANCELLED
-    assert len(seen) == 3
+    # Tokens the model generated, not those the emitter let through: at most the one in flight.
+    last = engine.last_result
+    assert last.finish_reason == "cancelled" and 3 <= last.generated_tokens <= 4
 
 
 def test_error_is_reported_and_worker_survives(engine):

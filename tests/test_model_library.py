@@ -92,6 +92,36 @@ def test_damaged_library_file_is_kept_aside(lib_root):
     lib_root.mkdir(parents=True)
     (lib_root / "library.json").write_text("{not json")
     lib = ModelLibrary(lib_root)
-    assert (lib_root / "library.json.damaged").read_text() == "{not json"
-    assert "damaged" in lib.load_warning
+    kept = sorted(lib_root.glob("library.json.damaged*"))
+    assert [p.read_text() for p in kept] == ["{not json"]
+    assert "damaged" in lib.load_warning and kept[0].name in lib.load_warning
     assert json.loads((lib_root / "library.json").read_text())["default"] == "smollm2-135m-instruct"
+
+
+def test_a_second_damage_keeps_the_first_backup(lib_root):
+    """Before the fix the backup had one fixed name, so the next damage overwrote it."""
+    lib_root.mkdir(parents=True)
+    (lib_root / "library.json").write_text("{first damage")
+    ModelLibrary(lib_root)
+    (lib_root / "library.json").write_text("[second damage]")
+    ModelLibrary(lib_root)
+    assert sorted(p.read_text() for p in lib_root.glob("library.json.damaged*")) == [
+        "[second damage]", "{first damage"]
+
+
+def test_the_window_shows_the_damage_warning(qtbot, lib_root, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.main_window import MainWindow
+
+    lib_root.mkdir(parents=True)
+    (lib_root / "library.json").write_text("{not json")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: shown.append((title, text)))
+    w = MainWindow(library=ModelLibrary(lib_root))
+    try:
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+        assert shown[0][0] == "Model library damaged" and "kept as library.json.damaged" in shown[0][1]
+        assert "damaged" in w.statusBar().currentMessage()
+    finally:
+        w.close()

@@ -15,6 +15,7 @@ from assistant.tasks.rewrite import (
     actions_from_json,
     actions_to_json,
     builtin_actions,
+    clean_answer,
     custom_action,
     export_actions,
     import_actions,
@@ -45,20 +46,48 @@ def test_builtin_styles_are_data():
     assert [a.style for a in builtin_actions()] == ["formal", "friendly", "concise", "simple", "expand", "flow"]
 
 
+def per_paragraph_output(events: list[tuple]) -> dict[int, str]:
+    """What the model streamed for each paragraph: the tokens between one progress event and the next."""
+    out: dict[int, list[str]] = {}
+    current = None
+    for kind, value in events:
+        if kind == "progress":
+            current = value
+            out.setdefault(current, [])
+        elif current is not None:
+            out[current].append(value)
+    return {i: "".join(parts).removeprefix("\n\n") for i, parts in out.items()}
+
+
 @pytest.mark.parametrize("style", ["formal", "friendly", "concise", "simple", "expand", "flow"])
-def test_each_style_gives_edits_that_apply_cleanly(engine, style):
-    tokens, progress = [], []
-    h = run(engine, TEXT, action_for(style), on_token=tokens.append, on_progress=lambda *a: progress.append(a))
+def test_each_style_turns_the_models_answer_into_edits(engine, style):
+    """Whatever the model writes, the result is exactly its answer, paragraph by paragraph, or the
+    paragraph is left as it was and counted as refused. (How often a style changes the text is
+    bench material: a tiny model's greedy answer differs from one CPU to the next.)"""
+    events = []
+    h = run(engine, TEXT, action_for(style), on_token=lambda t: events.append(("token", t)),
+            on_progress=lambda d, t, m: d < t and events.append(("progress", d)))
     assert h.state == JobState.DONE, h.error
     result = h.result
-    assert result.paragraphs == 3 and progress[-1][:2] == (3, 3)
-    assert result.refused < 3, "the model rewrote no paragraph"
-    assert result.edits, "a rewrite with no changes"
+    assert result.paragraphs == 3
+    answers = per_paragraph_output(events)
+    assert sorted(answers) == [0, 1, 2]
+    strategy = engine.backend.info.strategy
+    originals, finals = TEXT.split("\n\n"), result.text.split("\n\n")
+    refused = 0
+    for i, (original, final) in enumerate(zip(originals, finals, strict=True)):
+        prefix = "- " if original.startswith("- ") else ""
+        core = original[len(prefix):]
+        answer = clean_answer(answers[i], core, strategy)
+        if not answer or not is_rewrite_of(answer, core, style == "expand"):
+            refused += 1
+            assert final == original
+        else:
+            assert final == prefix + answer  # every change the model made, and nothing else
+    assert refused == result.refused
     for e in result.edits:
         assert TEXT[e.start : e.end] == e.original and e.reason == action_for(style).name
-    assert apply_edits(TEXT, result.edits) == result.text != TEXT
-    assert result.text.split("\n")[4].startswith("- ")  # the list bullet is not the model's to change
-    assert "".join(tokens).strip()  # streamed
+    assert apply_edits(TEXT, result.edits) == result.text
 
 
 def test_custom_instruction_runs(engine):

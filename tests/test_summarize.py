@@ -75,20 +75,30 @@ def test_document_longer_than_the_context_goes_through_chunks(small):
     assert "".join(tokens).strip()  # the final summary streamed
 
 
-def test_fitting_text_is_one_pass_and_one_sentence(small):
-    h = run(small, SummaryRequest(" ".join(STORY[:2]), "sentence"))
-    assert h.state == JobState.DONE, h.error
+def test_fitting_text_is_one_pass_and_the_models_first_sentence(small):
+    tokens = []
+    h = small.submit(Job("summarize", lambda ctx: summarize(ctx, SummaryRequest(" ".join(STORY[:2]), "sentence")),
+                         on_token=tokens.append))
+    assert h.wait(300) and h.state == JobState.DONE, h.error
     assert h.result.chunks == 1 and h.result.levels == 0
-    assert h.result.text.count(". ") == 0  # one sentence
+    streamed = "".join(tokens).strip()
+    # The summary is what the model wrote, cut after its first sentence (small models run on).
+    assert h.result.text and streamed.startswith(h.result.text)
+    assert h.result.text.count(". ") == 0
 
 
 def test_bullets_with_the_base_model(library):
     eng = engine_for(library.get("gemma-3-270m"), 1024)
     try:
-        h = run(eng, SummaryRequest("\n\n".join(STORY), "bullets"))
-        assert h.state == JobState.DONE, h.error
+        tokens = []
+        h = eng.submit(Job("summarize", lambda ctx: summarize(ctx, SummaryRequest("\n\n".join(STORY), "bullets")),
+                           on_token=tokens.append))
+        assert h.wait(300) and h.state == JobState.DONE, h.error
         lines = h.result.text.splitlines()
         assert lines and all(line.startswith("- ") for line in lines)
+        # Each bullet is the model's own words (prose or list, it is reshaped, not rewritten).
+        streamed = " ".join("".join(tokens).split())
+        assert all(" ".join(line[2:].split()) in streamed for line in lines)
     finally:
         eng.shutdown()
 

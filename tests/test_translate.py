@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.engine import Engine, Job, JobState
 from assistant.languages import LanguageError, detect_language, get_language, languages
-from assistant.tasks.translate import parse_glossary, protect, restore, segments, translate
+from assistant.tasks.translate import is_copy, parse_glossary, protect, restore, segments, translate
+from tests.fakes import echo_engine
 
 DOC = """## Shopping list
 
@@ -80,9 +83,31 @@ def test_glossary_parsing():
         parse_glossary("just words")
 
 
+def prose_lines(result) -> list[tuple[str, str]]:
+    """(source, output) for the lines with words for the model to translate (three or more)."""
+    return [(s, o) for seg, (s, o) in zip(segments(DOC), result.pairs, strict=True) if seg.translatable
+            and len(re.findall(r"[^\W\d_]+", re.sub(r"`[^`]*`|https?://\S+", "", s))) >= 3]
+
+
+def test_an_echo_is_never_shown_as_a_translation():
+    """Against the echo fake, every prose line is reported untranslated and kept as the source;
+    before the fix the copy came back as the "translation", with markers and glossary restored."""
+    eng = echo_engine()
+    try:
+        h, _ = run(eng, DOC, "de", glossary={"bakery": "Bäckerei"})
+        assert h.state == JobState.DONE, h.error
+        assert h.result.untranslated >= len(prose_lines(h.result))
+        assert all(o == s or "Bäckerei" in o for s, o in prose_lines(h.result))
+    finally:
+        eng.shutdown()
+
+
 def test_structure_markup_and_glossary_survive(engine):
     h, tokens = run(engine, DOC, "de", glossary={"bakery": "Bäckerei"})
     assert h.state == JobState.DONE, h.error
+    # Each prose line is the model's translation, or the result counts it as left untranslated.
+    copied = [s for s, o in prose_lines(h.result) if is_copy(o, s)]
+    assert len(copied) <= h.result.untranslated
     out, src = h.result.text.split("\n"), DOC.split("\n")
     assert len(out) == len(src)
     assert out[0].startswith("## ") and out[4].startswith("1. ") and out[5].startswith("2. ")

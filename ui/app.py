@@ -10,17 +10,23 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from assistant.paths import resource
+from assistant.probe import PROBE_FLAG
+from assistant.probe import main as probe_main
 from ui.main_window import MainWindow
 from ui.settings import Settings
 from ui.theme import apply_theme
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(argv if argv is not None else sys.argv[1:])
+    if argv[:1] == [PROBE_FLAG]:
+        # The packaged app is its own trial loader (assistant.probe): no window, no Qt.
+        return probe_main(argv[1:])
     parser = argparse.ArgumentParser(prog="writing-assistant")
     parser.add_argument("file", nargs="?", help="a .txt or .md document to open")
     parser.add_argument("--no-model", action="store_true", help="start without loading a model")
     parser.add_argument("--startup-report", action="store_true", help=argparse.SUPPRESS)
-    args, qt_args = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
+    args, qt_args = parser.parse_known_args(argv)
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("Writing Assistant")
     app.setOrganizationName("writing-assistant")
@@ -41,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, window.offer_recovery)
     if not args.no_model:
         QTimer.singleShot(0, window.load_configured_model)
-    return app.exec()
+    code = app.exec()
+    # The window is gone: now the model may take its time to stop and be freed.
+    window.bridge.engine.join(10.0)
+    return code
 
 
 if __name__ == "__main__":

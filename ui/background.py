@@ -1,4 +1,4 @@
-"""Run short non-model work (file checks, metadata reads) off the GUI thread."""
+"""Run short non-model work (file checks, metadata reads, file writes) off the GUI thread."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from ui.qobject_lifetime import retire
 
 
 class _Signals(QObject):
@@ -17,15 +19,19 @@ class _Task(QRunnable):
     def __init__(self, fn: Callable[[], Any], signals: _Signals) -> None:
         super().__init__()
         self.fn = fn
-        self.signals = signals
+        self.signals: _Signals | None = signals
 
     def run(self) -> None:
+        # The worker lets go of the signal object before emitting: the GUI thread's slot then
+        # holds the last reference and retires it there (see ui.qobject_lifetime).
+        signals, self.signals = self.signals, None
+        assert signals is not None
         try:
             result = self.fn()
         except Exception as exc:  # shown to the user by the caller's error slot
-            self.signals.error.emit(str(exc))
+            signals.error.emit(str(exc))
         else:
-            self.signals.done.emit(result)
+            signals.done.emit(result)
 
 
 _keep: set[_Signals] = set()
@@ -37,6 +43,11 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
     _keep.add(signals)
     signals.done.connect(on_done)
     signals.error.connect(on_error)
-    signals.done.connect(lambda _r: _keep.discard(signals))
-    signals.error.connect(lambda _e: _keep.discard(signals))
+
+    def release(_value: object) -> None:
+        _keep.discard(signals)
+        retire(signals)
+
+    signals.done.connect(release)
+    signals.error.connect(release)
     QThreadPool.globalInstance().start(_Task(fn, signals))

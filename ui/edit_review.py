@@ -103,6 +103,9 @@ class EditReview(QWidget):
             row.addWidget(b)
         layout.addLayout(row)
         editor.document().contentsChanged.connect(self._document_changed)
+        # Edits point into the text they were made for; in another document they would land on
+        # whatever sits at the same offsets (an insertion's empty span always looks intact).
+        editor.replaced.connect(self.clear)
         self._update_buttons()
 
     # content ---------------------------------------------------------------------------

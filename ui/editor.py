@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
@@ -32,12 +33,16 @@ class Scope:
     end: int
     text: str
     is_selection: bool
+    generation: int = 0  # the editor's document it was taken from
 
     def describe(self) -> str:
         return "the selection" if self.is_selection else "the whole document"
 
 
 class DocumentEditor(QPlainTextEdit):
+    # Another document took this one's place (open, new, recover): positions into the old text are void.
+    replaced = Signal()
+
     def __init__(self, parent: QWidget | None = None, font_size: int = 12) -> None:
         super().__init__(parent)
         self.path: Path | None = None
@@ -55,6 +60,7 @@ class DocumentEditor(QPlainTextEdit):
         self.document().setModified(False)
         self.document().clearUndoRedoStacks()
         self.inline = None  # ui.ghost_text.InlineCompletion, attached by the window
+        self.generation = 0  # counts documents loaded into this editor; a scope belongs to one of them
         self._marks: dict[str, list[QTextEdit.ExtraSelection]] = {}
         self.context_menu_hook = None  # the window adds its actions to the context menu
 
@@ -97,6 +103,13 @@ class DocumentEditor(QPlainTextEdit):
         self.encoding = doc.encoding
         self.newline = doc.newline
         self.document().setModified(False)
+        self.generation += 1
+        self.replaced.emit()
+
+    def toPlainText(self) -> str:  # noqa: N802 - Qt's name, overridden for every caller in Python
+        """The text exactly as written. Qt's own toPlainText turns no-break spaces (French typography:
+        « oui », 10 h) into plain spaces and U+2028 into newlines, so saving would change the text."""
+        return self.document().toRawText().replace("\u2029", "\n")
 
     def to_document(self) -> Document:
         return Document(self.toPlainText(), self.encoding, self.newline)
@@ -113,11 +126,14 @@ class DocumentEditor(QPlainTextEdit):
         text = self.toPlainText()
         if cursor.hasSelection():
             start, end = cursor.selectionStart(), cursor.selectionEnd()
-            return Scope(start, end, text[py_index(text, start) : py_index(text, end)], True)
-        return Scope(0, utf16_len(text), text, False)
+            return Scope(start, end, text[py_index(text, start) : py_index(text, end)], True, self.generation)
+        return Scope(0, utf16_len(text), text, False, self.generation)
 
-    def scope_text(self, scope: Scope) -> str:
-        """The text now at a scope's place (to tell whether it changed since a job started)."""
+    def scope_text(self, scope: Scope) -> str | None:
+        """The text now at a scope's place (to tell whether it changed since a job started); None once
+        another document has replaced the one the scope was taken from."""
+        if scope.generation != self.generation:
+            return None
         text = self.toPlainText()
         return text[py_index(text, scope.start) : py_index(text, scope.end)]
 

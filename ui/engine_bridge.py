@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from assistant.engine import Engine, Job, JobHandle
+from ui.qobject_lifetime import retire
 
 
 class JobSignals(QObject):
@@ -64,11 +65,13 @@ class EngineBridge(QObject):
         return handle, sig
 
     def _forget(self, handle: JobHandle) -> None:
-        # No deleteLater(): other receivers of this same `finished` emission may still have
-        # queued calls, and Qt drops those once the sender is gone (seen as a pane that never
-        # learnt its job ended). The object goes with the last Python reference to its job.
-        self._live.pop(handle.id, None)
+        sig = self._live.pop(handle.id, None)
+        # The worker's callbacks are the job's; drop them so the worker holds no reference to sig.
+        job = handle.job
+        job.on_token = job.on_progress = job.on_done = job.on_error = job.on_cancelled = None
         self.job_finished.emit(handle)
+        if sig is not None:
+            retire(sig)  # deleted on this (the GUI) thread, after its other queued calls
 
     def load(self, factory: Any) -> tuple[JobHandle, JobSignals]:
         """Load a model in the background; model_loaded or model_failed follows."""
@@ -90,5 +93,7 @@ class EngineBridge(QObject):
         self.job_started.emit(handle)
         return handle, sig
 
-    def shutdown(self) -> None:
-        self.engine.shutdown()
+    def shutdown(self, wait: bool = True) -> bool:
+        """Stop the engine; a closing window passes wait=False and the app joins it after its
+        event loop has ended (ui.app), so closing never stalls on the model."""
+        return self.engine.shutdown(10.0 if wait else 0)

@@ -7,6 +7,7 @@ only writes exercises and explains mistakes, through the engine like every other
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from assistant.learning.exercises import GenerationReport, generate, levels, typ
 from assistant.learning.grading import Grade, grade
 from assistant.learning.store import Item, Profile, StoreError, StudyStore, default_path, now
 from assistant.prompting import build_prompt
+from ui.background import run_in_background
 from ui.editor import Scope
 from ui.progress_chart import ProgressChart
 from ui.task_pane import TaskPane, capitalized
@@ -51,6 +53,9 @@ class LearnPane(TaskPane):
         self.current: Item | None = None
         self.last_review: int | None = None
         self.last_grade: Grade | None = None
+        # What the running generation job was started for: the profile, and the collected words it used.
+        self._job_profile: Profile | None = None
+        self._job_words: list[str] = []
 
         top = QHBoxLayout()
         self.profile_box = QComboBox()
@@ -176,7 +181,23 @@ class LearnPane(TaskPane):
             return False
         self.fresh_button.hide()
         self._fill_profiles()
+        store, path = self.store, self.db_path
+        run_in_background(lambda: StudyStore.integrity_problem(path),
+                          lambda problem: problem and self._damaged(store, str(problem)), lambda _e: None)
         return True
+
+    def _damaged(self, store: StudyStore, problem: str) -> None:
+        """The background check found damage: stop using the bank before anything is written to it."""
+        if store is not self.store:
+            return
+        store.close()
+        self.store = None
+        self.current = None
+        self.profile_box.clear()
+        self.show_message(f"The study bank {self.db_path} is damaged ({problem}). It has not been changed; "
+                          "you can set it aside and start a new one.", error=True)
+        self.fresh_button.show()
+        self.refresh()
 
     def start_fresh(self) -> None:
         kept = StudyStore.set_aside(self.db_path)
@@ -237,35 +258,50 @@ class LearnPane(TaskPane):
         scope = self.editor.scope()
         if source == "document":
             text = scope.text
-        elif source == "collected":
+        used: list[str] = []
+        if source == "collected":
             words = self.store.collected(p)
             if not words:
                 self.show_message("No collected words yet: select a word in the editor and choose "
                                   "“Add to study deck” from its menu.", error=True)
                 return
-            kinds, topic = ["vocab"], "these words: " + ", ".join(words[:12])
+            used = words[:12]
+            kinds, topic = ["vocab"], "these words: " + ", ".join(used)
         if source != "document" and not topic:
             self.show_message("Type a topic first.", error=True)
             return
         existing = self.store.keys(p)
         source_scope = Scope(0, 0, text or topic, False)  # never written back: exercises go to the bank
-        self.start(source_scope,
-                   lambda ctx: generate(ctx, kinds, count, p.native, p.target, p.level, topic, text, existing),
-                   "There is no text to make exercises from.")
+        if self.start(source_scope,
+                      lambda ctx: generate(ctx, kinds, count, p.native, p.target, p.level, topic, text, existing),
+                      "There is no text to make exercises from."):
+            # The learner may switch profiles or collect more words while the job runs: the results
+            # belong to the profile and the words the job was started with.
+            self._job_profile, self._job_words = p, used
 
     def on_done(self, report: GenerationReport) -> None:
-        p = self.profile()
+        p, used = self._job_profile, self._job_words
+        self._job_profile, self._job_words = None, []
         if p is None or self.store is None:
             return
-        added = self.store.add_items(p, report.made)
-        msg = f"Added {added} exercise{'s' if added != 1 else ''}."
+        try:
+            added = self.store.add_items(p, report.made)
+            if used and added:
+                self.store.forget_collected(p, used)
+        except StoreError as exc:
+            self.show_message(capitalized(str(exc)), error=True)
+            return
+        msg = f"Added {added} exercise{'s' if added != 1 else ''}"
+        msg += "." if p.id == self._current_profile_id() else f" to {p.name}."
         if report.failed:
             msg += f" {len(report.failed)} could not be made: {report.failed[0]}."
         self.show_message(msg, error=not added)
-        if self.source_box.currentData() == "collected" and added:
-            self.store.forget_collected(p, self.store.collected(p))
         self.current = None
         self.refresh()
+
+    def _current_profile_id(self) -> int | None:
+        data = self.profile_box.currentData()
+        return int(data) if data is not None else None
 
     def collect(self, text: str) -> None:
         p = self.profile()
@@ -274,7 +310,7 @@ class LearnPane(TaskPane):
             return
         try:
             new = self.store.collect(p, text)
-        except ValueError as exc:
+        except (ValueError, StoreError) as exc:
             self.show_message(capitalized(str(exc)) + ".", error=True)
             return
         self.show_message(f"Added “{' '.join(text.split())}” to your words." if new else "Already in your words.")
@@ -288,6 +324,10 @@ class LearnPane(TaskPane):
         self.last_grade = None
         due = self.store.due(p, limit=1) if p is not None and self.store is not None else []
         self.current = due[0] if due else None
+        if self.store is not None and self.store.damaged_rows:
+            n = len(self.store.damaged_rows)
+            self.show_message(f"{n} exercise{'s' if n != 1 else ''} in the bank {'are' if n != 1 else 'is'} "
+                              "damaged and skipped; the rest work as usual.", error=True)
         for b in (self.check_button, self.answer):
             b.setEnabled(self.current is not None)
         self.explain_button.setEnabled(False)
@@ -315,7 +355,11 @@ class LearnPane(TaskPane):
         given = self.options.currentText() if ex.type == "choice" else self.answer.text()
         g = grade(given, ex.answer)
         # Committed before anything else happens: the review survives a crash right after.
-        self.last_review = self.store.record(self.current, given, g.score, g.rating)
+        try:
+            self.last_review = self.store.record(self.current, given, g.score, g.rating)
+        except StoreError as exc:
+            self.result.setText(html.escape(capitalized(str(exc))))
+            return
         self.last_grade = g
         self.result.setText(f"<b>{g.label}.</b> {g.hint}  Next review: {self.current.due:%d %b %H:%M} UTC")
         self.explain_button.setEnabled(not g.correct)
@@ -326,7 +370,11 @@ class LearnPane(TaskPane):
     def override(self) -> None:
         if self.last_review is None or self.store is None:
             return
-        item = self.store.override(self.last_review)
+        try:
+            item = self.store.override(self.last_review)
+        except StoreError as exc:
+            self.result.setText(html.escape(capitalized(str(exc))))
+            return
         self.result.setText(f"<b>Counted as right.</b> Next review: {item.due:%d %b %H:%M} UTC")
         self.override_button.setEnabled(False)
         self.refresh()
@@ -342,12 +390,17 @@ class LearnPane(TaskPane):
                               answer=ex.answer, given=given)
         self.explain_button.setEnabled(False)
         self.result.setText(self.result.text() + "<br><i>Explaining…</i>")
+        asked_for = (self.current.id, self.last_review)
+
+        def show(text: str) -> None:
+            # A late answer belongs to the item it was asked about, never to the one shown now.
+            if self.current is None or (self.current.id, self.last_review) != asked_for:
+                return
+            self.result.setText(self.result.text().replace("<i>Explaining…</i>", html.escape(text)))
 
         def connect(sig) -> None:
-            sig.done.connect(lambda text: self.result.setText(
-                self.result.text().replace("<i>Explaining…</i>", "") + str(text).strip()))
-            sig.error.connect(lambda msg: self.result.setText(self.result.text().replace(
-                "<i>Explaining…</i>", f"(no explanation: {msg})")))
+            sig.done.connect(lambda text: show(str(text).strip()))
+            sig.error.connect(lambda msg: show(f"(no explanation: {msg})"))
 
         self.bridge.submit(Job("explain", lambda ctx: ctx.generate(prompt, stream=False).text, Priority.INTERACTIVE),
                            connect)
@@ -372,7 +425,7 @@ class LearnPane(TaskPane):
             return 0
         try:
             added = self.store.import_deck(p, Path(path).read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, StoreError) as exc:
             self.show_message(f"Not imported: {exc}. The bank is unchanged.", error=True)
             return 0
         self.show_message(f"Imported {added} exercise{'s' if added != 1 else ''}.")

@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
 
 from assistant.backends.base import BackendInfo
 from assistant.backends.factory import local_factory, remote_factory
-from assistant.document_io import DocumentError, EncodingNeeded, read_document, save_document
+from assistant.document_io import Document, DocumentError, EncodingNeeded, read_document, save_document
 from assistant.engine import Job, JobHandle, Priority
 from assistant.model_library import ModelEntry, ModelLibrary
-from assistant.recovery import RecoveryStore
 from assistant.tasks.rewrite import RewriteAction
 from ui.adapters_box import adapters_for
 from ui.editor import DocumentEditor
@@ -39,6 +38,7 @@ from ui.ghost_text import InlineCompletion
 from ui.grammar_pane import GrammarPane
 from ui.learn_pane import LearnPane
 from ui.models_pane import ModelsPane
+from ui.recovery_controller import RecoveryController
 from ui.rewrite_pane import RewritePane
 from ui.settings import Settings
 from ui.summary_pane import SummaryPane
@@ -58,9 +58,6 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.library = library or ModelLibrary()
         self.bridge = bridge or EngineBridge(parent=self)
-        self.recovery = RecoveryStore()
-        self._slot = self.recovery.new_slot()
-        self._autosaved_revision = -1
         self._active: list[JobHandle] = []
         self.model_info: BackendInfo | None = None
         self.model_id: str | None = None  # library id of the loaded local model (None: none, or a server)
@@ -71,6 +68,8 @@ class MainWindow(QMainWindow):
 
         self.editor = DocumentEditor(self, self.settings.get("font_size"))
         self.setCentralWidget(self.editor)
+        self.recovery = RecoveryController(self.editor, self, self.settings.get("autosave_seconds"), self._maybe_save)
+        self.recovery.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.inline = InlineCompletion(self.editor, self.bridge, self.settings.get("inline_delay_ms"))
         self.editor.inline = self.inline
         self.inline.adapter_source = lambda: self.adapters_for("complete")
@@ -107,10 +106,6 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state:
             self.restoreState(state)
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.setInterval(max(1, self.settings.get("autosave_seconds")) * 1000)
-        self._autosave_timer.timeout.connect(self.autosave)
-        self._autosave_timer.start()
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(600)
@@ -118,6 +113,13 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_counts()
         self._apply_inline_setting()
+        if self.library.load_warning:
+            # After the window is up, so the writer sees what it is about.
+            QTimer.singleShot(0, self._warn_library_damaged)
+
+    def _warn_library_damaged(self) -> None:
+        self.statusBar().showMessage(self.library.load_warning, 30000)
+        QMessageBox.warning(self, "Model library damaged", self.library.load_warning)
 
     # construction -------------------------------------------------------------------
     def add_pane(self, widget: QWidget, title: str) -> None:
@@ -199,6 +201,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         self._action(m, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(m, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        m.addSeparator()
+        self.recovery.attach_menu(m.addMenu("Recover &Unsaved Text"))
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._refresh_recent()
@@ -383,10 +387,7 @@ class MainWindow(QMainWindow):
 
     def new_document(self) -> None:
         if self._maybe_save():
-            self.editor.path = None
-            self.editor.encoding, self.editor.newline = "utf-8", "\n"
-            self.editor.setPlainText("")
-            self.editor.document().setModified(False)
+            self.editor.load(Document(""), None)
             self._doc_inline = True
             self._apply_inline_setting()
             self._update_title()
@@ -454,7 +455,7 @@ class MainWindow(QMainWindow):
         except DocumentError as exc:
             # The text stays in the editor and in the recovery file.
             QMessageBox.critical(self, "Not saved", str(exc))
-            self.autosave()
+            self.recovery.autosave()
             return False
         self.editor.path = path
         self.editor.document().setModified(False)
@@ -474,43 +475,15 @@ class MainWindow(QMainWindow):
 
     # recovery -----------------------------------------------------------------------
     def autosave(self) -> None:
-        revision = self.editor.document().revision()
-        if revision == self._autosaved_revision:
-            return
-        if not self.editor.is_modified():
-            self.recovery.discard(self._slot)
-        else:
-            try:
-                self.recovery.save(self._slot, self.editor.toPlainText(),
-                                   str(self.editor.path) if self.editor.path else None)
-            except OSError as exc:
-                self.statusBar().showMessage(f"Autosave failed: {exc.strerror or exc}", 10000)
-                return
-        self._autosaved_revision = revision
+        self.recovery.autosave()
 
     def offer_recovery(self, ask: bool = True) -> bool:
-        """After a crash: offer the text the last session left in its recovery file."""
-        orphans = self.recovery.orphans()
-        if not orphans:
-            return False
-        newest = max(orphans, key=lambda o: o.saved_at)
-        if ask:
-            name = Path(newest.original_path).name if newest.original_path else "an untitled document"
-            answer = QMessageBox.question(
-                self, "Recover unsaved text?",
-                f"The app closed unexpectedly while {name} had unsaved changes. Recover them?")
-            if answer != QMessageBox.StandardButton.Yes:
-                for o in orphans:
-                    self.recovery.discard(o.file)
-                return False
-        self.editor.setPlainText(newest.text)
-        self.editor.path = Path(newest.original_path) if newest.original_path else None
-        self.editor.document().setModified(True)
-        for o in orphans:
-            self.recovery.discard(o.file)
-        self.autosave()
-        self._update_title()
-        return True
+        """After a crash: offer the text the last session left (see RecoveryController)."""
+        recovered = self.recovery.offer(ask)
+        if recovered:
+            self._apply_inline_setting()
+            self._update_title()
+        return recovered
 
     # theme and close ----------------------------------------------------------------
     def set_theme(self, mode: str) -> None:
@@ -526,10 +499,10 @@ class MainWindow(QMainWindow):
             return
         self.settings.set("window_geometry", self.saveGeometry())
         self.settings.set("window_state", self.saveState())
-        self.recovery.discard(self._slot)
-        self._autosave_timer.stop()
+        self.recovery.close()
+        self.settings.flush()
         if self.learn_pane.store is not None:
             self.learn_pane.store.close()
-        self.bridge.shutdown()
+        self.bridge.shutdown(wait=False)
         self._closed = True
         event.accept()

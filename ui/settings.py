@@ -20,24 +20,41 @@ class Option:
     type: type
     default: Any
     description: str
+    choices: tuple = ()  # the values a str option may take (empty: any)
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def check(self, value: Any) -> Any:
+        """The value if it is one this option may take; ValueError otherwise."""
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{self.key} must be one of {', '.join(map(str, self.choices))}")
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise ValueError(f"{self.key} must be between {self.minimum} and {self.maximum}")
+        if self.type is list and not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{self.key} must be a list of text")
+        return value
 
 
 OPTIONS: dict[str, Option] = {o.key: o for o in (
-    Option("theme", str, "system", "Colour scheme: system, light or dark"),
-    Option("autosave_seconds", int, 5, "How often unsaved text is written to the recovery file"),
+    Option("theme", str, "system", "Colour scheme: system, light or dark", ("system", "light", "dark")),
+    Option("autosave_seconds", int, 5, "How often unsaved text is written to the recovery file", minimum=1,
+           maximum=3600),
     Option("recent_files", list, [], "Recently opened documents, newest first"),
-    Option("context_size", int, 4096, "Context window in tokens for local models"),
-    Option("backend", str, "local", "local (embedded llama.cpp) or remote (OpenAI-compatible server)"),
+    Option("context_size", int, 4096, "Context window in tokens for local models", minimum=256, maximum=1 << 20),
+    Option("backend", str, "local", "local (embedded llama.cpp) or remote (OpenAI-compatible server)",
+           ("local", "remote")),
     Option("server_url", str, "", "Base URL of the OpenAI-compatible server"),
     Option("server_model", str, "", "Model name on the server (empty: the server's first)"),
     Option("server_is_base_model", bool, False, "Prompt the server's model with few-shot prompts"),
     Option("window_geometry", bytes, b"", "Main window geometry"),
     Option("window_state", bytes, b"", "Dock and toolbar layout"),
-    Option("font_size", int, 12, "Editor font size in points"),
+    Option("font_size", int, 12, "Editor font size in points", minimum=4, maximum=96),
     Option("inline_completion", bool, True, "Show ghost-text suggestions while typing"),
-    Option("inline_delay_ms", int, 300, "Pause in typing before a suggestion is requested"),
+    Option("inline_delay_ms", int, 300, "Pause in typing before a suggestion is requested", minimum=0,
+           maximum=10_000),
     Option("inline_off_documents", list, [], "Documents for which the writer turned suggestions off"),
-    Option("summary_length", str, "paragraph", "Summary length: sentence, paragraph or bullets"),
+    Option("summary_length", str, "paragraph", "Summary length: sentence, paragraph or bullets",
+           ("sentence", "paragraph", "bullets")),
     Option("translate_target", str, "fr", "Language code translations go into"),
     Option("translate_glossary", str, "", "Glossary for translation: 'term = translation' per line"),
     Option("rewrite_actions", str, "[]", "The writer's own rewrite actions, as a rewrite-actions JSON file"),
@@ -59,21 +76,29 @@ class Settings:
         value = self._qs.value(key, opt.default)
         if value is None:
             return opt.default
+        # The INI file is the user's to edit (or damage): a value of the wrong type or out of range
+        # reads as the default, never as an exception in some widget.
         try:
             if opt.type is bool:
-                return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
-            if opt.type is list:
-                return list(value) if isinstance(value, (list, tuple)) else ([value] if value else [])
-            if opt.type is bytes:
-                return bytes(value) if value else b""
-            return opt.type(value)
-        except (TypeError, ValueError):
+                parsed = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+            elif opt.type is list:
+                parsed = list(value) if isinstance(value, (list, tuple)) else ([value] if value else [])
+            elif opt.type is bytes:
+                parsed = bytes(value) if isinstance(value, (bytes, bytearray)) else b""
+            else:
+                parsed = opt.type(value)
+            return opt.check(parsed)
+        except (TypeError, ValueError, OverflowError):
             return opt.default
 
     def set(self, key: str, value: Any) -> None:
         if key not in OPTIONS:
             raise KeyError(key)
+        # No sync() here: it rewrites the whole INI file, and some settings change on every
+        # keystroke (the glossary). QSettings writes itself from the event loop; flush() at close.
         self._qs.setValue(key, value)
+
+    def flush(self) -> None:
         self._qs.sync()
 
     def add_recent(self, path: str) -> list[str]:

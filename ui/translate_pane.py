@@ -130,6 +130,9 @@ class TranslatePane(TaskPane):
         names = languages()
         note = (f" {result.fallbacks} line(s) kept their markup by being translated piece by piece."
                 if result.fallbacks else "")
+        if result.untranslated:
+            note += (f" {result.untranslated} passage(s) the model only repeated are left in "
+                     f"{names[result.source_lang].name}.")
         self.show_message(f"{names[result.source_lang].name} → {names[result.target_lang].name}.{note}")
         self._set_result_buttons(True)
 
@@ -153,7 +156,7 @@ class TranslatePane(TaskPane):
         if not self.text_still_there():
             self.show_message("The original changed since it was translated; translate again.", error=True)
             return
-        below = Scope(self.scope.end, self.scope.end, "", False)
+        below = Scope(self.scope.end, self.scope.end, "", False, self.scope.generation)
         self.editor.replace_scope(below, "\n\n" + self.result.text)
         self._set_result_buttons(False)
         self.show_message("Inserted below the original. Undo (Ctrl+Z) removes it.")

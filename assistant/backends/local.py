@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +33,7 @@ class LocalBackend(Backend):
         strategy, message = Strategy.BASE, rt.fallback_message
         if rt.chat_template:
             try:
-                render_chat(rt.chat_template, [{"role": "user", "content": "hi"}], rt.bos_text, rt.eos_text)
+                self._render([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}])
                 strategy = Strategy.INSTRUCT
             except ChatTemplateError as exc:
                 message = f"{message} The model's chat template is unusable ({exc}); using completion prompts.".strip()
@@ -46,17 +47,46 @@ class LocalBackend(Backend):
             message=message,
         )
 
+    def _render(self, messages: list[dict[str, str]]) -> list[tuple[str, bool]]:
+        """The chat template rendered around the messages: (text, is_message_content) pieces.
+
+        The template sees a placeholder per message, never the message itself, so only the
+        template's own text can become control tokens. A template that changes or drops a
+        message's text is refused (ChatTemplateError): its output could not be spliced safely.
+        """
+        rt = self.runtime
+        nonce = secrets.token_hex(6)
+        marks = [f"\u27e6wa{nonce}m{i}\u27e7" for i in range(len(messages))]
+        shown = [{**m, "content": mark} for m, mark in zip(messages, marks, strict=True)]
+        text = render_chat(rt.chat_template or "", shown, rt.bos_text, rt.eos_text)
+        pieces: list[tuple[str, bool]] = []
+        for mark, message in zip(marks, messages, strict=True):
+            if text.count(mark) != 1:
+                raise ChatTemplateError("the model's chat template alters the text of a message")
+            head, text = text.split(mark)
+            pieces += [(head, False), (message["content"], True)]
+        if f"\u27e6wa{nonce}" in text:
+            raise ChatTemplateError("the model's chat template alters the text of a message")
+        pieces.append((text, False))
+        return pieces
+
     def prompt_tokens(self, prompt: Prompt) -> list[int]:
         rt = self.runtime
         if prompt.is_chat:
             if not rt.chat_template:
                 raise BackendError("this model has no chat template; it needs a completion prompt")
             try:
-                text = render_chat(rt.chat_template, prompt.messages or [], rt.bos_text, rt.eos_text)
+                pieces = self._render(prompt.messages or [])
             except ChatTemplateError as exc:
                 raise BackendError(str(exc)) from exc
-            add_bos = not (rt.bos_text and text.startswith(rt.bos_text))
-            return rt.tokenize(text, add_special=add_bos, parse_special=True)
+            tokens: list[int] = []
+            if not (rt.bos_text and pieces[0][0].startswith(rt.bos_text)):
+                tokens += rt.tokenize("", add_special=True)
+            for text, is_content in pieces:
+                if text:
+                    # The template's own markup may hold control tokens; the writer's text never does.
+                    tokens += rt.tokenize(text, add_special=False, parse_special=not is_content)
+            return tokens
         # The writer's own text must never be parsed into control tokens.
         return rt.tokenize(prompt.text or "", add_special=True, parse_special=False)
 

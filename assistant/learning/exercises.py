@@ -120,21 +120,56 @@ def _check_language(text: str, lang: Language, what: str) -> None:
         raise ExerciseError(f"the {what} is in {get_language(found.code).name}, not {lang.name}")
 
 
+IMPORTED_FIELD_LIMIT = 2000  # characters: a deck written by hand or by Anki may be wordier than the model's
+
+
+def check_shape(kind: object, fields: object, imported: bool = False) -> None:
+    """Raise ExerciseError unless ``fields`` has exactly the shape its type needs to be shown and graded.
+
+    Everything that reads an exercise (the Learn pane, exports, grading) relies on this, so every
+    way into the bank (generation, deck import, rows read back) goes through it. An imported deck
+    may leave the type's optional fields empty and be longer than the model is allowed to write.
+    """
+    if not isinstance(kind, str) or kind not in spec()["types"]:
+        raise ExerciseError(f"unknown exercise type {kind!r}; choose one of: {', '.join(types())}")
+    if not isinstance(fields, dict):
+        raise ExerciseError("the fields are not a JSON object")
+    t = spec()["types"][kind]
+    optional = set(t.get("optional", [])) if imported else set()
+    unknown = set(fields) - set(t["fields"])
+    if unknown:
+        raise ExerciseError(f"unexpected field {sorted(unknown)[0]!r} for a {t['label'].lower()} exercise")
+    for name, limit in t["fields"].items():
+        value = fields.get(name)
+        if isinstance(limit, list):
+            length, count = limit
+            if not isinstance(value, list) or len(value) != count:
+                raise ExerciseError(f"{name} needs {count} entries")
+            if not all(isinstance(v, str) and v.strip() for v in value):
+                raise ExerciseError(f"{name} has an empty entry")
+            too_long = max(len(v) for v in value) > (IMPORTED_FIELD_LIMIT if imported else length)
+        else:
+            if value is None and name in optional:
+                continue
+            if not isinstance(value, str):
+                raise ExerciseError(f"{name} is missing")
+            if not value.strip() and name not in optional:
+                raise ExerciseError(f"{name} is missing")
+            too_long = len(value) > (IMPORTED_FIELD_LIMIT if imported else max(limit, 1) * 4)
+        if too_long:
+            raise ExerciseError(f"{name} is too long")
+    if kind in ("cloze", "choice") and fields["sentence"].count("___") != 1:
+        raise ExerciseError("the sentence needs exactly one gap (___)")
+    if kind == "choice" and _fold(fields["answer"]) not in [_fold(o) for o in fields["options"]]:
+        raise ExerciseError("the answer is not among the options")
+
+
 def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
              native: Language | None = None) -> None:
     """Raise ExerciseError naming the first problem."""
     f = ex.fields
-    fields = spec()["types"][ex.type]["fields"]
-    for name in fields:
-        value = f.get(name)
-        if isinstance(value, list):
-            if not value or not all(isinstance(v, str) and v.strip() for v in value):
-                raise ExerciseError(f"{name} has an empty entry")
-        elif not isinstance(value, str) or not value.strip():
-            raise ExerciseError(f"{name} is missing")
+    check_shape(ex.type, f)
     if ex.type in ("cloze", "choice"):
-        if f["sentence"].count("___") != 1:
-            raise ExerciseError("the sentence needs exactly one gap (___)")
         if _fold(f["answer"]) and re.search(rf"\b{re.escape(_fold(f['answer']))}\b", _fold(f["sentence"])):
             raise ExerciseError("the sentence gives the answer away")
     if ex.type == "cloze" and _fold(f["answer"]) and _fold(f["answer"]) in _fold(f.get("hint", "")):

@@ -19,7 +19,7 @@ from pathlib import Path
 from fsrs import Card, Rating, Scheduler
 
 from assistant.languages import get_language
-from assistant.learning.exercises import Exercise, levels, types
+from assistant.learning.exercises import Exercise, ExerciseError, check_shape, levels
 from assistant.paths import data_dir
 
 SCHEMA = """
@@ -79,14 +79,15 @@ class StudyStore:
     def __init__(self, path: str | Path | None = None, scheduler: Scheduler | None = None) -> None:
         self.path = Path(path) if path else default_path()
         self.scheduler = scheduler or Scheduler()
+        self.damaged_rows: set[int] = set()  # item ids whose rows cannot be shown; never deleted
         try:
             self.db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise sqlite3.DatabaseError(check)
+            # Reading the schema catches a file that is not a database at all; the page-by-page
+            # check (integrity_problem) takes seconds on a big bank and runs off the GUI thread.
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             self.db.executescript(SCHEMA)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
@@ -99,6 +100,26 @@ class StudyStore:
 
     def close(self) -> None:
         self.db.close()
+
+    @staticmethod
+    def integrity_problem(path: str | Path) -> str | None:
+        """SQLite's quick_check over a read-only connection of its own (safe on any thread); None when sound."""
+        try:
+            db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
+        except sqlite3.Error as exc:
+            return str(exc)
+        try:
+            rows = db.execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return None  # another program writes to it: not damage
+            return str(exc)
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        finally:
+            db.close()
+        problems = [r[0] for r in rows if r[0] != "ok"]
+        return "; ".join(problems) or None
 
     @staticmethod
     def set_aside(path: str | Path) -> Path:
@@ -163,21 +184,38 @@ class StudyStore:
                 added += cur.rowcount
         return added
 
-    def _item(self, row) -> Item:
+    @staticmethod
+    def _parse(row) -> Item:
+        """An item as stored; ValueError if the row cannot be shown (written by an older or foreign tool)."""
         item_id, kind, fields, topic, source, card = row
-        return Item(item_id, Exercise(kind, json.loads(fields), topic, source), Card.from_dict(json.loads(card)))
+        try:
+            data = json.loads(fields)
+            check_shape(kind, data, imported=True)
+            return Item(item_id, Exercise(kind, data, str(topic), str(source)), Card.from_dict(json.loads(card)))
+        except (ExerciseError, ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"exercise {item_id} is damaged ({exc})") from exc
+
+    def _usable(self, rows) -> list[Item]:
+        """The rows that can be shown; a damaged one is counted in ``damaged_rows`` and left in the file."""
+        out = []
+        for row in rows:
+            try:
+                out.append(self._parse(row))
+            except ValueError:
+                self.damaged_rows.add(row[0])
+        return out
 
     def item(self, item_id: int) -> Item:
         row = self.db.execute("SELECT id, type, fields, topic, source, card FROM items WHERE id=?",
                               (item_id,)).fetchone()
         if row is None:
             raise ValueError(f"no exercise with id {item_id}")
-        return self._item(row)
+        return self._parse(row)
 
     def items(self, profile: Profile) -> list[Item]:
         rows = self.db.execute("SELECT id, type, fields, topic, source, card FROM items WHERE profile_id=? "
                                "ORDER BY id", (profile.id,))
-        return [self._item(r) for r in rows]
+        return self._usable(rows)
 
     def count(self, profile: Profile, due_by: datetime | None = None) -> int:
         """How many items the bank holds for a profile (due by a time, when given), without loading them."""
@@ -187,10 +225,16 @@ class StudyStore:
                                (profile.id, due_by.isoformat())).fetchone()[0]
 
     def due(self, profile: Profile, at: datetime | None = None, limit: int = 50) -> list[Item]:
+        """Items due by ``at``, soonest first; damaged rows are passed over (see ``damaged_rows``)."""
+        skip = sorted(self.damaged_rows)
         rows = self.db.execute(
             "SELECT id, type, fields, topic, source, card FROM items WHERE profile_id=? AND due<=? "
-            "ORDER BY due LIMIT ?", (profile.id, (at or now()).isoformat(), limit))
-        return [self._item(r) for r in rows]
+            f"AND id NOT IN ({','.join('?' * len(skip))}) ORDER BY due LIMIT ?",
+            (profile.id, (at or now()).isoformat(), *skip, limit))
+        found = self._usable(rows)
+        if len(found) < limit and len(self.damaged_rows) > len(skip):
+            return self.due(profile, at, limit)  # a damaged row took a place: fill it from the rest
+        return found
 
     # reviews -----------------------------------------------------------------------
     def record(self, item: Item, given: str, score: float, rating: Rating, at: datetime | None = None) -> int:
@@ -325,8 +369,12 @@ class StudyStore:
             parts = line.split("\t")
             if len(parts) < 2 or not parts[0].strip() or not parts[1].strip():
                 raise ValueError(f"line {n}: an Anki card needs a front and a back separated by a tab")
-            exercises.append(Exercise("vocab", {"word": parts[0].strip(), "translation": parts[1].strip(),
-                                                "example": ""}, "", "imported"))
+            fields = {"word": parts[0].strip(), "translation": parts[1].strip(), "example": ""}
+            try:
+                check_shape("vocab", fields, imported=True)
+            except ExerciseError as exc:
+                raise ValueError(f"line {n}: {exc}") from exc
+            exercises.append(Exercise("vocab", fields, "", "imported"))
         return self.add_items(profile, exercises)
 
     def import_csv(self, profile: Profile, text: str) -> int:
@@ -338,13 +386,15 @@ class StudyStore:
             raise ValueError("not a deck CSV exported by this app (columns type and fields are needed)")
         exercises = []
         for n, row in enumerate(rows, 2):
-            if row["type"] not in types():
-                raise ValueError(f"line {n}: unknown exercise type {row['type']!r}")
             try:
-                fields = json.loads(row["fields"])
-            except json.JSONDecodeError as exc:
+                fields = json.loads(row["fields"] or "")
+            except (json.JSONDecodeError, TypeError) as exc:
                 raise ValueError(f"line {n}: the fields are not valid JSON") from exc
-            exercises.append(Exercise(row["type"], fields, row.get("topic", ""), "imported"))
+            try:
+                check_shape(row["type"], fields, imported=True)
+            except ExerciseError as exc:
+                raise ValueError(f"line {n}: {exc}") from exc
+            exercises.append(Exercise(row["type"], fields, str(row.get("topic") or ""), "imported"))
         return self.add_items(profile, exercises)
 
 
@@ -360,7 +410,14 @@ class _Transaction:
                              "Nothing was changed.") from exc
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.db.execute("COMMIT")
-        else:
+        if exc_type is not None:
             self.db.execute("ROLLBACK")
+            return
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            # A failed COMMIT leaves the transaction open; without the rollback every later write
+            # would fail to BEGIN and be misreported as a lock held by another program.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise StoreError(f"the study bank could not save the change ({exc}). Nothing was changed.") from exc

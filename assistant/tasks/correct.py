@@ -148,6 +148,18 @@ def sentences(text: str) -> list[Span]:
     return [s for s in spans if text[s.start : s.end].strip()]
 
 
+def candidate_edits(text: str, proposal: str) -> tuple[list[Edit], bool]:
+    """The corrections a proposed version of ``text`` makes, before the critic: small, recognisable
+    fixes only. Returns (edits with offsets into ``text``, whether the proposal was a rewrite)."""
+    if not proposal or proposal == text:
+        return [], False
+    edits = align(text, proposal)
+    if changed_fraction(text, edits) > MAX_CHANGED_FRACTION:
+        return [], True
+    return [e for e in edits if len(tokenize(e.original)) <= MAX_EDIT_WORDS
+            and len(tokenize(e.replacement)) <= MAX_EDIT_WORDS and is_correction(e, text)], False
+
+
 class GrammarChecker:
     """Checks documents through an engine job; remembers each paragraph's edits."""
 
@@ -165,13 +177,9 @@ class GrammarChecker:
         budget = backend.count_tokens(text) * 2 + 16
         prompt = build_prompt("correct", backend.info.strategy, {"max_tokens": budget}, text=text)
         proposal = ctx.generate(prompt, stream=False).text.strip()
-        if not proposal or proposal == text:
-            return [], False
-        edits = align(text, proposal)
-        if changed_fraction(text, edits) > MAX_CHANGED_FRACTION:
-            return [], True
-        edits = [e for e in edits if len(tokenize(e.original)) <= MAX_EDIT_WORDS
-                 and len(tokenize(e.replacement)) <= MAX_EDIT_WORDS and is_correction(e, text)]
+        edits, rejected = candidate_edits(text, proposal)
+        if rejected or not edits:
+            return [], rejected
         base = backend.logprob(text)
         if base is not None:
             kept = []

@@ -171,7 +171,9 @@ def keeps_markup(edit: Edit) -> bool:
     return True
 
 
-def _clean(out: str, original: str, strategy: Strategy) -> str:
+def clean_answer(out: str, original: str, strategy: Strategy) -> str:
+    """The model's answer for one paragraph as it would replace it: its first block for a base model, one
+    line for a one-line paragraph, without quotes wrapped around it."""
     out = out.strip()
     if strategy is Strategy.BASE:
         out = out.split("\n\n", 1)[0].strip()
@@ -201,7 +203,7 @@ def rewrite(ctx: JobContext, text: str, action: RewriteAction) -> RewriteResult:
             ctx.emit("\n\n")
         if not core:
             continue
-        out = _clean(ctx.generate(_prompt(ctx, action, core)).text, core, strategy)
+        out = clean_answer(ctx.generate(_prompt(ctx, action, core)).text, core, strategy)
         if not out or not is_rewrite_of(out, core, action.style == "expand"):
             result.refused += 1
             continue

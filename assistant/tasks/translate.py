@@ -58,6 +58,7 @@ class Translation:
     target_lang: str
     pairs: list[tuple[str, str]] = field(default_factory=list)  # (source line, translated line)
     fallbacks: int = 0  # lines whose markers the model lost, translated piece by piece
+    untranslated: int = 0  # passages the model only copied: kept as they were, and said so
 
 
 def segments(text: str) -> list[Segment]:
@@ -132,6 +133,16 @@ def _echoes(text: str, samples: tuple[str, ...]) -> bool:
     return any(difflib.SequenceMatcher(a=text, b=s).ratio() >= 0.75 for s in samples)
 
 
+COPY_MIN_WORDS = 3  # shorter passages (names, "OK", a product) may rightly stay as they are
+
+
+def is_copy(out: str, text: str) -> bool:
+    """The model's answer repeats the passage instead of translating it."""
+    if len(re.findall(r"[^\W\d_]+", _MARKER_RE.sub(" ", text))) < COPY_MIN_WORDS:
+        return False
+    return difflib.SequenceMatcher(a=out.casefold(), b=text.casefold()).ratio() >= 0.9
+
+
 def restore(translated: str, pieces: list[str]) -> str | None:
     """Markers replaced by their pieces; None when the model lost, duplicated or invented one."""
     seen = [int(n) for n in _MARKER_RE.findall(translated)]
@@ -145,6 +156,7 @@ class Translator:
         self.source, self.target = source, target
         self.glossary = glossary or {}
         self.fallbacks = 0
+        self.untranslated = 0
 
     def _model(self, ctx: JobContext, text: str) -> str:
         backend = ctx.backend
@@ -157,8 +169,12 @@ class Translator:
         if backend.info.strategy is Strategy.BASE:
             # A base model sometimes goes on with the next "Source:" pair on the same line.
             out = out.split(f" {self.source.name}:", 1)[0].strip()
-        if _echoes(out, self.target.samples) and not _echoes(text, self.source.samples):
-            return ""  # a small model echoing its example instead of translating: keep the original
+        echoed_example = _echoes(out, self.target.samples) and not _echoes(text, self.source.samples)
+        if not out or echoed_example or is_copy(out, text):
+            # No answer, the prompt's example, or the passage itself: never shown as a translation.
+            # The passage stays as it was, and the result says how many did.
+            self.untranslated += 1
+            return ""
         return out
 
     def prose(self, ctx: JobContext, prose: str) -> str:
@@ -230,4 +246,4 @@ def translate(ctx: JobContext, text: str, target: str, source: str | None = None
         pairs.append((seg.source, out))
         ctx.emit(out + "\n")  # whole lines: markers are restored before anything is shown
     ctx.progress(todo, todo, "done")
-    return Translation("\n".join(o for _, o in pairs), src.code, tgt.code, pairs, tr.fallbacks)
+    return Translation("\n".join(o for _, o in pairs), src.code, tgt.code, pairs, tr.fallbacks, tr.untranslated)

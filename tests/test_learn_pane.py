@@ -1,0 +1,82 @@
+"""The Learn pane keeps each job's results with what the job was started for."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+
+@pytest.fixture
+def pane_window(qtbot, library, tmp_path):
+    from ui.main_window import MainWindow
+
+    w = MainWindow(library=library)
+    pane = w.learn_pane
+    pane.db_path = tmp_path / "study.sqlite3"
+    pane.open_store()
+    w.show()
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
+        w.load_configured_model()
+    w.inline.set_enabled(False)
+    yield w, pane
+    w.editor.document().setModified(False)
+    w.close()
+
+
+def profiles(pane, *names):
+    out = []
+    for name in names:
+        pane.p_name.setText(name)
+        pane.create_profile()
+        out.append(pane.store.profile(name))
+    return out
+
+
+def wait_done(qtbot, pane):
+    qtbot.waitUntil(lambda: pane.handle is not None and pane.handle.finished and pane.run_button.isEnabled(),
+                    timeout=180_000)
+
+
+def test_exercises_go_to_the_profile_they_were_made_for(qtbot, pane_window):
+    w, pane = pane_window
+    french, german = profiles(pane, "French", "German")
+    pane.profile_box.setCurrentIndex(pane.profile_box.findData(french.id))
+    pane.type_box.setCurrentIndex(pane.type_box.findData("vocab"))
+    pane.count_box.setValue(1)
+    pane.topic.setText("food")
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    pane.profile_box.setCurrentIndex(pane.profile_box.findData(german.id))  # while the job runs
+    wait_done(qtbot, pane)
+    assert pane.message.text().startswith("Added") and "to French" in pane.message.text()
+    assert pane.store.count(german) == 0
+
+
+def test_only_the_collected_words_used_are_forgotten(qtbot, pane_window):
+    w, pane = pane_window
+    (p,) = profiles(pane, "Words")
+    words = [f"mot{i}" for i in range(14)]
+    for word in words:
+        pane.collect(word)
+    pane.source_box.setCurrentIndex(pane.source_box.findData("collected"))
+    pane.count_box.setValue(2)
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, pane)
+    added = pane.store.count(p)
+    # The job asked about the first 12: those go once used, the other two stay for the next job.
+    assert pane.store.collected(p) == (words[12:] if added else words)
+
+
+def test_a_late_explanation_never_lands_on_the_next_item(qtbot, pane_window, tmp_path):
+    w, pane = pane_window
+    (p,) = profiles(pane, "Late")
+    deck = tmp_path / "deck.tsv"
+    deck.write_text("le pain\tbread\nla pomme\tthe apple\n")
+    assert pane.import_from(str(deck)) == 2
+    pane.answer.setText("zzz")
+    qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
+    first = pane.current.id
+    with qtbot.waitSignal(w.bridge.job_finished, timeout=60_000):
+        qtbot.mouseClick(pane.explain_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(pane.next_button, Qt.MouseButton.LeftButton)  # before the model answers
+    assert pane.current.id != first
+    assert pane.result.text() == ""  # the new item's result: nothing carried over
