@@ -1,8 +1,10 @@
-"""The languages the app offers (data in resources/languages.json) and source-language detection.
+"""The languages the app offers (data in resources/languages.json) and language detection.
 
 Detection is by script first (Hangul, kana, Han, Cyrillic decide on their own), then, for
-Latin script, by function words and letters particular to a language. It is meant for
-paragraphs, not single words; when the evidence is thin it says so instead of guessing.
+Latin script, by Lingua (lingua-language-detector: n-gram models of 75 languages, offline,
+inside its wheel), restricted to the app's Latin-script languages and built on first use
+(loading every language eagerly takes seconds). It is meant for sentences and paragraphs;
+when the evidence is thin it says so instead of guessing.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ class Language:
     native: str
     script: str
     samples: tuple[str, str]
-    stopwords: frozenset[str]
-    letters: str
 
 
 class LanguageError(ValueError):
@@ -35,8 +35,8 @@ class LanguageError(ValueError):
 @cache
 def languages() -> dict[str, Language]:
     data = json.loads(resource("languages.json").read_text("utf-8"))
-    return {d["code"]: Language(d["code"], d["name"], d["native"], d["script"], tuple(d["samples"]),
-                                frozenset(d["stopwords"]), d["letters"]) for d in data["languages"]}
+    return {d["code"]: Language(d["code"], d["name"], d["native"], d["script"], tuple(d["samples"]))
+            for d in data["languages"]}
 
 
 def get_language(code: str) -> Language:
@@ -85,6 +85,14 @@ class Detection:
         return f"unknown ({self.script} script)" if self.script else "unknown"
 
 
+@cache
+def _latin_detector():
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, lang.code.upper()) for lang in languages().values() if lang.script == "Latin"]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_preloaded_language_models().build()
+
+
 def detect_language(text: str) -> Detection:
     script = dominant_script(text)
     if script is None:
@@ -92,19 +100,26 @@ def detect_language(text: str) -> Detection:
     by_script = [lang for lang in languages().values() if lang.script == script]
     if script != "Latin":
         return Detection(by_script[0].code, script, 1.0) if by_script else Detection(None, script, 0.0)
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    scores: dict[str, float] = {}
-    for lang in by_script:
-        hits = sum(w in lang.stopwords for w in words)
-        letters = sum(text.lower().count(c) for c in lang.letters)
-        scores[lang.code] = hits + 0.5 * letters
-    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    best, best_score = ranked[0]
-    runner = ranked[1][1] if len(ranked) > 1 else 0.0
-    if best_score < 1:
+    if len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
+        return Detection(None, script, 0.0)  # a word or two: no language can be told from that
+    values = _latin_detector().compute_language_confidence_values(text[:2000])
+    if not values:
         return Detection(None, script, 0.0)
-    confidence = min(1.0, (best_score - runner) / max(best_score, 1) + min(best_score, 4) / 8)
-    return Detection(best, script, round(confidence, 2))
+    best = values[0]
+    runner = values[1].value if len(values) > 1 else 0.0
+    code = best.language.iso_code_639_1.name.lower()
+    # Lingua's values are shares that sum to 1; a clear winner over the runner-up is what counts.
+    confidence = min(1.0, best.value + (best.value - runner))
+    return Detection(code, script, round(confidence, 2))
+
+
+def latin_candidates(text: str, within: float = 0.5) -> list[tuple[str, float]]:
+    """Latin-script languages Lingua finds at least ``within`` as likely as its best, best first."""
+    values = _latin_detector().compute_language_confidence_values(text[:2000])
+    if not values:
+        return []
+    top = values[0].value
+    return [(v.language.iso_code_639_1.name.lower(), v.value) for v in values if v.value >= top * within]
 
 
 def unsupported_script(text: str) -> str | None:

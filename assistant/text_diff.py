@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 
 # Clitics are tokens of their own, so "today's" and the corpus form "today 's" align as equal.
 _TOKEN = re.compile(r"n['’]t\b|['’](?:s|re|ve|ll|d|m)\b|\w+?(?=n['’]t\b)|\w+|[^\w\s]", re.IGNORECASE)
@@ -31,13 +31,20 @@ class Edit:
     replacement: str
     category: str = ""
     reason: str = ""
+    layer: str = ""  # who proposed it: "rules", "spelling" or "model" (empty for rewrites)
+    rule: str = ""  # the rule's name, for "Ignore rule"
+    alternatives: list[str] = field(default_factory=list)  # other replacements, best first
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def shifted(self, offset: int) -> Edit:
-        return Edit(self.start + offset, self.end + offset, self.original, self.replacement, self.category,
-                    self.reason)
+        return replace(self, start=self.start + offset, end=self.end + offset, alternatives=list(self.alternatives))
+
+    @property
+    def is_flag(self) -> bool:
+        """A problem without a replacement worth proposing (an unknown word the judge found no fix for)."""
+        return self.replacement == self.original
 
 
 def tokenize(text: str) -> list[Token]:

@@ -36,57 +36,65 @@ from assistant.model_library import ModelLibrary
 from assistant.prompting import Prompt, Strategy
 from ui.engine_bridge import EngineBridge
 
+MODES = ("no autosave (floor)", "GUI thread (old)", "writer thread, on pauses")
 
-def document_stall(app: QApplication, mb: int, seconds: float = 8.0) -> None:
+
+def _document_run(app: QApplication, mode: str, text: str, seconds: float) -> list[tuple[float, bool]]:
+    """Heartbeat gaps (ms, whether keys were being typed) while a writer types into ``text``."""
     import tempfile
 
     from assistant.recovery import RecoveryStore
     from ui.editor import DocumentEditor
     from ui.recovery_controller import RecoveryController
 
+    editor = DocumentEditor()
+    editor.resize(800, 600)
+    editor.show()
+    editor.setPlainText(text)
+    editor.document().setModified(True)
+    store = RecoveryStore(Path(tempfile.mkdtemp(prefix="stall-")))
+    ctl = RecoveryController(editor, editor, 1, lambda: True, store)
+    old = QTimer()
+    if mode != MODES[2]:
+        ctl.timer.stop()
+    if mode == MODES[1]:  # the old autosave: everything on the GUI thread, every second
+        old.setInterval(1000)
+        old.timeout.connect(lambda: store.save(ctl.slot, editor.toPlainText(), None))
+        old.start()
+    gaps: list[tuple[float, bool]] = []
+    clock, typing_clock = QElapsedTimer(), QElapsedTimer()
+    beat, typer = QTimer(), QTimer()
+    beat.setInterval(2)
+    # A writer types in bursts (1.5 s of keys every 50 ms, then 1.5 s of thought); a beat counts as
+    # "while typing" when a key was pressed within the gap it ends.
+    beat.timeout.connect(lambda: gaps.append((clock.restart(), 0 < typing_clock.elapsed() % 3000 < 1500 + 50)))
+    typer.setInterval(50)
+    typer.timeout.connect(lambda: (typing_clock.elapsed() % 3000) < 1500 and editor.insertPlainText("x"))
+    for t in (beat, typer):
+        t.start()
+    clock.start()
+    typing_clock.start()
+    QTimer.singleShot(int(seconds * 1000), app.quit)
+    app.exec()
+    for t in (beat, typer, old):
+        t.stop()
+    ctl.close()
+    editor.close()
+    return gaps
+
+
+def document_stall(app: QApplication, mb: int, seconds: float = 8.0) -> None:
     line = "The storm had not yet reached the harbour when the boats came in, one by one. " * 2 + "\n"
     text = line * (mb * 1024 * 1024 // len(line))
     results = {}
-    for mode in ("no autosave (floor)", "GUI thread (old)", "writer thread, on pauses"):
-        editor = DocumentEditor()
-        editor.resize(800, 600)
-        editor.show()
-        editor.setPlainText(text)
-        editor.document().setModified(True)
-        store = RecoveryStore(Path(tempfile.mkdtemp(prefix="stall-")))
-        ctl = RecoveryController(editor, editor, 1, lambda: True, store)
-        old = QTimer()
-        if not mode.startswith("writer"):
-            ctl.timer.stop()
-        if mode.startswith("GUI"):  # the old autosave: everything on the GUI thread, every second
-            old.setInterval(1000)
-            old.timeout.connect(lambda s=store, c=ctl, e=editor: s.save(c.slot, e.toPlainText(), None))
-            old.start()
-        gaps: list[tuple[float, bool]] = []
-        clock, typing_clock = QElapsedTimer(), QElapsedTimer()
-        beat, typer = QTimer(), QTimer()
-        beat.setInterval(2)
-        # A writer types in bursts (1.5 s of keys every 50 ms, then 1.5 s of thought).
-        # A beat is "while typing" when a key was pressed within the gap it ends.
-        beat.timeout.connect(lambda: gaps.append((clock.restart(), 0 < typing_clock.elapsed() % 3000 < 1500 + 50)))
-        typer.setInterval(50)
-        typer.timeout.connect(lambda: (typing_clock.elapsed() % 3000) < 1500 and editor.insertPlainText("x"))
-        for t in (beat, typer):
-            t.start()
-        clock.start()
-        typing_clock.start()
-        QTimer.singleShot(int(seconds * 1000), app.quit)
-        app.exec()
-        for t in (beat, typer, old):
-            t.stop()
-        ctl.close()
-        editor.close()
+    for mode in MODES:
+        gaps = _document_run(app, mode, text, seconds)
         typing = sorted(g for g, t in gaps if t)
         everything = sorted(g for g, _ in gaps)
         results[mode] = typing[-1]
         print(f"{mode:26} {mb} MB: heartbeats {len(gaps)}  max stall while typing {typing[-1]} ms "
               f"(p99 {typing[int(len(typing) * 0.99) - 1]} ms)  max stall overall {everything[-1]} ms")
-    old, new, floor = (results[k] for k in ("GUI thread (old)", "writer thread, on pauses", "no autosave (floor)"))
+    floor, old, new = (results[m] for m in MODES)
     print(f"max stall while typing: {new} ms vs {old} ms on the GUI thread ({old / max(new, 1):.1f}x shorter); "
           f"typing alone into this document: {floor} ms")
 

@@ -38,7 +38,7 @@ def wait_done(qtbot, pane):
 
 
 def test_exercises_go_to_the_profile_they_were_made_for(qtbot, pane_window):
-    w, pane = pane_window
+    _w, pane = pane_window
     french, german = profiles(pane, "French", "German")
     pane.profile_box.setCurrentIndex(pane.profile_box.findData(french.id))
     pane.type_box.setCurrentIndex(pane.type_box.findData("vocab"))
@@ -52,7 +52,7 @@ def test_exercises_go_to_the_profile_they_were_made_for(qtbot, pane_window):
 
 
 def test_only_the_collected_words_used_are_forgotten(qtbot, pane_window):
-    w, pane = pane_window
+    _w, pane = pane_window
     (p,) = profiles(pane, "Words")
     words = [f"mot{i}" for i in range(14)]
     for word in words:
@@ -68,7 +68,7 @@ def test_only_the_collected_words_used_are_forgotten(qtbot, pane_window):
 
 def test_a_late_explanation_never_lands_on_the_next_item(qtbot, pane_window, tmp_path):
     w, pane = pane_window
-    (p,) = profiles(pane, "Late")
+    profiles(pane, "Late")
     deck = tmp_path / "deck.tsv"
     deck.write_text("le pain\tbread\nla pomme\tthe apple\n")
     assert pane.import_from(str(deck)) == 2

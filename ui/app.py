@@ -26,7 +26,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", help="a .txt or .md document to open")
     parser.add_argument("--no-model", action="store_true", help="start without loading a model")
     parser.add_argument("--startup-report", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke-add-model", metavar="GGUF", help=argparse.SUPPRESS)
     args, qt_args = parser.parse_known_args(argv)
+    if args.smoke_add_model:
+        # packaging/build_app.sh: "Add model…" as the packaged app does it (validation, trial load in
+        # a child of the app itself, registration), without a window.
+        from assistant.model_library import LibraryError, ModelLibrary
+
+        try:
+            entry = ModelLibrary().add(args.smoke_add_model)
+        except LibraryError as exc:
+            print(f"MODEL_NOT_ADDED {exc}", flush=True)
+            return 1
+        print(f"MODEL_ADDED {entry.id}", flush=True)
+        return 0
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("Writing Assistant")
     app.setOrganizationName("writing-assistant")

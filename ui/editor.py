@@ -106,7 +106,7 @@ class DocumentEditor(QPlainTextEdit):
         self.generation += 1
         self.replaced.emit()
 
-    def toPlainText(self) -> str:  # noqa: N802 - Qt's name, overridden for every caller in Python
+    def toPlainText(self) -> str:
         """The text exactly as written. Qt's own toPlainText turns no-break spaces (French typography:
         « oui », 10 h) into plain spaces and U+2028 into newlines, so saving would change the text."""
         return self.document().toRawText().replace("\u2029", "\n")

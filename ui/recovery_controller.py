@@ -19,7 +19,6 @@ from assistant.document_io import Document
 from assistant.recovery import RawText, RecoveredDocument, RecoveryStore, RecoveryWriter
 from ui.editor import DocumentEditor
 
-
 IDLE_S = 1.0  # the snapshot waits for a pause in typing: on a 20 MB document it costs ~80 ms
 MAX_DEFER_S = 60.0  # but never longer than this: a writer who never pauses is still covered
 

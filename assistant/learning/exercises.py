@@ -98,6 +98,7 @@ def json_schema(kind: str) -> dict:
 
 
 GAP_FIELD = "sentence"  # in cloze and choice items it carries exactly one ___
+GAP_SIDE = 120  # characters the grammar allows on each side of the gap
 
 
 @cache
@@ -108,7 +109,8 @@ def grammar(kind: str) -> str:
     if kind in ("cloze", "choice"):
         # The gap is part of the grammar: text, one ___, text; no other underscores, quotes or newlines.
         gbnf = re.sub(r"^sentence-kv ::= .*$",
-                      'sentence-kv ::= "\\"sentence\\"" space ":" space "\\"" gapch{1,120} "___" gapch{0,120} '
+                      'sentence-kv ::= "\\"sentence\\"" space ":" space "\\"" '
+                      f'gapch{{1,{GAP_SIDE}}} "___" gapch{{0,{GAP_SIDE}}} '
                       '"\\"" space', gbnf, flags=re.MULTILINE)
         gbnf += '\ngapch ::= [^_"\\\\\\n]\n'
     return gbnf

@@ -14,27 +14,24 @@ import difflib
 import json
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
+from assistant.checking.checker import LayeredChecker
+from assistant.checking.judge import judge
+from assistant.checking.personal import PersonalDictionary
 from assistant.engine import JobContext
+from assistant.markdown import split_frame
 from assistant.paths import resource
 from assistant.prompting import build_prompt
 from assistant.text_diff import Edit, align, apply_edits, changed_fraction, tokenize
+from assistant.text_units import paragraphs, sentences
 
 MAX_CHANGED_FRACTION = 0.5  # a "correction" that touches more of the sentence is a rewrite
 MAX_EDIT_WORDS = 3
 MIN_GAIN = 2.0  # nats an edit must win; chosen on JFLEG dev (bench/bench_grammar.py): 2.5% false edits
 MAX_SENTENCE_CHARS = 600
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[]?[A-Z0-9À-Ý])")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-@dataclass
-class Span:
-    start: int
-    end: int
 
 
 @dataclass
@@ -43,6 +40,17 @@ class CorrectionResult:
     paragraphs: int = 0
     from_cache: int = 0
     rejected_rewrites: int = 0
+    languages: dict[str, int] = field(default_factory=dict)  # paragraphs checked, by language
+    unchecked: int = 0  # paragraphs in a language no checker serves
+
+    def kinds(self) -> dict[str, int]:
+        """How many edits of each kind the pane lists (Spelling, Grammar, Style)."""
+        groups = _rules()["kind_groups"]
+        out: dict[str, int] = {}
+        for e in self.edits:
+            group = groups.get(e.category, "Grammar")
+            out[group] = out.get(group, 0) + 1
+        return out
 
 
 @cache
@@ -126,28 +134,6 @@ def _single_word_fix(a: str, b: str, rules: dict) -> bool:
     return any(a in cls and b in cls for cls in rules["swap_classes"])
 
 
-def paragraphs(text: str) -> list[Span]:
-    """Lines of prose, skipping fenced code blocks (Markdown) and blank lines."""
-    spans, pos, in_code = [], 0, False
-    for line in text.split("\n"):
-        end = pos + len(line)
-        if _FENCE.match(line):
-            in_code = not in_code
-        elif not in_code and line.strip() and not line.startswith("    "):
-            spans.append(Span(pos, end))
-        pos = end + 1
-    return spans
-
-
-def sentences(text: str) -> list[Span]:
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        spans.append(Span(start, m.start()))
-        start = m.end()
-    spans.append(Span(start, len(text)))
-    return [s for s in spans if text[s.start : s.end].strip()]
-
-
 def candidate_edits(text: str, proposal: str) -> tuple[list[Edit], bool]:
     """The corrections a proposed version of ``text`` makes, before the critic: small, recognisable
     fixes only. Returns (edits with offsets into ``text``, whether the proposal was a rewrite)."""
@@ -160,12 +146,22 @@ def candidate_edits(text: str, proposal: str) -> tuple[list[Edit], bool]:
             and len(tokenize(e.replacement)) <= MAX_EDIT_WORDS and is_correction(e, text)], False
 
 
-class GrammarChecker:
-    """Checks documents through an engine job; remembers each paragraph's edits."""
+MODEL_LANGUAGES = ("en",)  # the correction prompt and its critic are tuned on English (JFLEG)
 
-    def __init__(self, cache_size: int = 2000) -> None:
-        self._cache: OrderedDict[tuple[str, str], list[Edit]] = OrderedDict()
+
+class GrammarChecker:
+    """Checks documents through an engine job, in layers (assistant.checking): rules and spelling,
+    the model judging their candidates, then the model's own proposals for English sentences the
+    rules left alone. Remembers each paragraph's edits."""
+
+    def __init__(self, cache_size: int = 2000, personal: PersonalDictionary | None = None,
+                 model_edits: bool = True) -> None:
+        self._cache: OrderedDict[tuple, tuple[list[Edit], str | None]] = OrderedDict()
         self.cache_size = cache_size
+        self.personal = personal
+        self.layers = LayeredChecker(personal)
+        self.model_edits = model_edits
+        self.judge = True
 
     def correct_sentence(self, ctx: JobContext, sentence: str) -> tuple[list[Edit], bool]:
         """Edits for one sentence (offsets into it), and whether a rewrite was rejected."""
@@ -194,29 +190,55 @@ class GrammarChecker:
             return [], True
         return [categorize(e).shifted(lead) for e in edits], False
 
-    def check(self, ctx: JobContext, text: str) -> CorrectionResult:
+    def check_paragraph(self, ctx: JobContext, para: str, language: str | None = None
+                        ) -> tuple[list[Edit], str | None, int]:
+        """Edits for one paragraph (offsets into it), the language it was checked as, rewrites refused."""
+        frame, core, _ = split_frame(para)  # list bullets and heading marks are not prose
+        lead = len(frame)
+        found = self.layers.check(core, language)
+        if found.language is None:
+            return [], None, 0
+        backend = ctx.backend
+        out: list[Edit] = []
+        rejected = 0
+        for s in sentences(core):
+            ctx.check()
+            sentence = core[s.start : s.end]
+            layer = [e.shifted(-s.start) for e in found.edits if s.start <= e.start and e.end <= s.end]
+            if layer and self.judge:
+                layer = judge(sentence, layer, backend.logprob, ctx.check)
+            if not layer and self.model_edits and found.language in MODEL_LANGUAGES:
+                model, was_rewrite = self.correct_sentence(ctx, sentence)
+                rejected += was_rewrite
+                layer = [replace(e, layer="model") for e in model]
+            out += [e.shifted(s.start + lead) for e in layer]
+        return out, found.language, rejected
+
+    def check(self, ctx: JobContext, text: str, language: str | None = None) -> CorrectionResult:
         result = CorrectionResult()
         spans = paragraphs(text)
         result.paragraphs = len(spans)
         model = ctx.backend.info.model_name
+        version = self.personal.version if self.personal is not None else 0
         for i, span in enumerate(spans):
             ctx.check()
             ctx.progress(i, len(spans), f"paragraph {i + 1} of {len(spans)}")
             para = text[span.start : span.end]
-            key = (model, para)
+            key = (model, para, language, version, self.judge, self.model_edits)
             if key in self._cache:
                 self._cache.move_to_end(key)
-                para_edits = self._cache[key]
+                para_edits, lang = self._cache[key]
                 result.from_cache += 1
             else:
-                para_edits = []
-                for s in sentences(para):
-                    edits, rejected = self.correct_sentence(ctx, para[s.start : s.end])
-                    result.rejected_rewrites += rejected
-                    para_edits += [e.shifted(s.start) for e in edits]
-                self._cache[key] = para_edits
+                para_edits, lang, rejected = self.check_paragraph(ctx, para, language)
+                result.rejected_rewrites += rejected
+                self._cache[key] = (para_edits, lang)
                 if len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
+            if lang is None:
+                result.unchecked += 1
+            else:
+                result.languages[lang] = result.languages.get(lang, 0) + 1
             result.edits += [e.shifted(span.start) for e in para_edits]
         ctx.progress(len(spans), len(spans), "done")
         return result

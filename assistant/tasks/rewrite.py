@@ -15,10 +15,10 @@ from pathlib import Path
 
 from assistant.atomic import atomic_write_text
 from assistant.engine import JobContext
+from assistant.markdown import markup_pieces, split_frame
 from assistant.prompting import Strategy, build_prompt, load_prompt_spec
-from assistant.tasks.correct import paragraphs
-from assistant.tasks.translate import markup_pieces, split_frame
 from assistant.text_diff import Edit, align, apply_edits
+from assistant.text_units import paragraphs
 
 MERGE_GAP_WORDS = 2
 MAX_ACTIONS = 200

@@ -16,22 +16,9 @@ from dataclasses import dataclass, field
 
 from assistant.engine import JobContext
 from assistant.languages import Language, LanguageError, detect_language, get_language, languages
+from assistant.markdown import FENCE, PROTECT, RULE, TABLE_SEP, split_frame
 from assistant.prompting import Strategy, build_prompt
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_FRAME = re.compile(r"^(\s*(?:#{1,6}\s+|(?:>\s?)+|(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)*)(.*?)(\s*)$")
-# Inline pieces that must come back unchanged: code, images/links' targets, autolinks, URLs, HTML, emphasis marks.
-_PROTECT = re.compile(
-    r"`+[^`]*`+"
-    r"|\]\([^)]*\)"
-    r"|<https?://[^>]+>|https?://\S+"
-    r"|</?[A-Za-z][^>]*>"
-    r"|!\["
-    r"|\*\*|__|\*|~~"
-    r"|\[|\]"
-)
 _MARKER = "⟦{}⟧"
 _MARKER_RE = re.compile(r"⟦(\d+)⟧")
 
@@ -65,10 +52,10 @@ def segments(text: str) -> list[Segment]:
     out: list[Segment] = []
     in_code = False
     for line in text.split("\n"):
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_code = not in_code
             out.append(Segment(line))
-        elif in_code or not line.strip() or _RULE.match(line) or _TABLE_SEP.match(line) or line.startswith(
+        elif in_code or not line.strip() or RULE.match(line) or TABLE_SEP.match(line) or line.startswith(
                 ("    ", "\t")):
             out.append(Segment(line))
         elif line.lstrip().startswith("|"):
@@ -76,18 +63,6 @@ def segments(text: str) -> list[Segment]:
         else:
             out.append(Segment(line, *split_frame(line)))
     return out
-
-
-def markup_pieces(text: str) -> list[str]:
-    """Inline code, link targets, URLs, HTML and emphasis marks in a piece of prose."""
-    return _PROTECT.findall(text)
-
-
-def split_frame(line: str) -> tuple[str, str, str]:
-    """A line's Markdown frame (heading, list, quote marks), its prose, and trailing space."""
-    m = _FRAME.match(line)
-    assert m is not None  # the pattern matches any line
-    return m.group(1), m.group(2), m.group(3)
 
 
 def parse_glossary(text: str) -> dict[str, str]:
@@ -106,7 +81,7 @@ def parse_glossary(text: str) -> dict[str, str]:
 
 def protect(prose: str, glossary: dict[str, str]) -> tuple[str, list[str]]:
     """The prose with protected pieces replaced by markers, and what each marker stands for."""
-    found: list[tuple[int, int, str]] = [(m.start(), m.end(), m.group(0)) for m in _PROTECT.finditer(prose)]
+    found: list[tuple[int, int, str]] = [(m.start(), m.end(), m.group(0)) for m in PROTECT.finditer(prose)]
     for term, target in sorted(glossary.items(), key=lambda kv: -len(kv[0])):
         for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", prose, re.IGNORECASE):
             if not any(s < m.end() and m.start() < e for s, e, _ in found):
@@ -179,7 +154,7 @@ class Translator:
 
     def prose(self, ctx: JobContext, prose: str) -> str:
         lead, core, trail = _spacing(prose)
-        if not core or not re.search(r"[^\W\d_]", _MARKER_RE.sub("", _PROTECT.sub("", core))):
+        if not core or not re.search(r"[^\W\d_]", _MARKER_RE.sub("", PROTECT.sub("", core))):
             return prose  # nothing but markup, numbers or symbols
         masked, pieces = protect(core, self.glossary)
         if not pieces:

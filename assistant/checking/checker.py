@@ -1,0 +1,89 @@
+"""The layers put together for one paragraph: rules (English, Harper) and spelling (every
+language with a dictionary) first, quick and deterministic, for live checking as the writer
+types; the model judges their candidates when the writer asks for a check (F7).
+
+The language of each paragraph is detected (assistant.languages, Lingua) unless the writer
+chose one; a paragraph in a language no layer serves is left unchecked, and said so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.checking.personal import PersonalDictionary
+from assistant.checking.rules import RulesChecker
+from assistant.checking.spelling import SpellingChecker, has_dictionary, is_known_word
+from assistant.languages import detect_language, latin_candidates
+from assistant.text_diff import Edit
+from assistant.text_units import Span, chunks
+
+RULE_LANGUAGES = ("en",)
+CHUNK = 4000  # characters checked at once
+
+
+def can_check(lang: str | None) -> bool:
+    return lang in RULE_LANGUAGES or has_dictionary(lang)
+
+
+@dataclass
+class ParagraphCheck:
+    language: str | None  # the language it was checked as; None: none the checkers serve
+    edits: list[Edit] = field(default_factory=list)
+    detected: bool = True  # False when the writer chose the language
+
+
+def merge(first: list[Edit], second: list[Edit]) -> list[Edit]:
+    """``first`` wins where spans overlap; a candidate of ``second`` for the same span joins its
+    alternatives ("Forexample": Harper's words, then the dictionary's "For example")."""
+    out = list(first)
+    for e in second:
+        clash = [f for f in out if f.start < e.end and e.start < f.end]
+        if not clash:
+            out.append(e)
+            continue
+        f = clash[0]
+        if (f.start, f.end) == (e.start, e.end):
+            for option in [e.replacement, *e.alternatives]:
+                if option != f.replacement and option not in f.alternatives and option != f.original:
+                    f.alternatives.append(option)
+    return sorted(out, key=lambda x: (x.start, x.end))
+
+
+class LayeredChecker:
+    """Rules and spelling for paragraphs; thread-safe (each thread gets its own Harper)."""
+
+    def __init__(self, personal: PersonalDictionary | None = None) -> None:
+        self.personal = personal
+        self.rules = RulesChecker(personal)
+        self.spelling = SpellingChecker(personal)
+
+    def language_of(self, paragraph: str, override: str | None = None) -> tuple[str | None, bool]:
+        """The writer's choice, or the detected language. Lingua alone misreads short sentences
+        ("The app is on GitHub and uses emoji." as German), so among the languages it finds close
+        the one whose dictionary knows most of the words wins."""
+        if override:
+            return override, False
+        found = detect_language(paragraph)
+        if found.code is None or found.script != "Latin":
+            return found.code, True
+        close = [code for code, share in latin_candidates(paragraph) if has_dictionary(code)]
+        words = [w for w in re.findall(r"[^\W\d_]+", paragraph[:2000]) if len(w) > 1][:200]
+        if len(close) < 2 or not words:
+            return found.code, True
+        coverage = {code: sum(is_known_word(w, code) for w in words) / len(words) for code in close}
+        best = max(close, key=lambda code: (coverage[code], code == found.code))
+        return (best if coverage[best] > coverage.get(found.code, 0.0) + 0.15 else found.code), True
+
+    def check(self, paragraph: str, language: str | None = None) -> ParagraphCheck:
+        lang, detected = self.language_of(paragraph, language)
+        if not can_check(lang):
+            return ParagraphCheck(None if detected else lang, [], detected)
+        edits: list[Edit] = []
+        # A megabyte on one line is checked a few sentences at a time: the layers' cost grows
+        # faster than linearly with the text they see at once.
+        for part in chunks(paragraph, CHUNK) if len(paragraph) > CHUNK else [Span(0, len(paragraph))]:
+            text = paragraph[part.start : part.end]
+            rules = self.rules.check(text) if lang in RULE_LANGUAGES else []
+            edits += [e.shifted(part.start) for e in merge(rules, self.spelling.check(text, lang or ""))]
+        return ParagraphCheck(lang, edits, detected)

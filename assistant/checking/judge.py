@@ -1,0 +1,59 @@
+"""The model as judge: it chooses among the candidates the rules and dictionaries offer, and
+vetoes a suggestion it finds clearly worse than leaving the text alone.
+
+Each candidate is scored by the model's log-probability of the whole sentence with it in place
+(the same measure as the correction critic), less a cost per character it changes (a noisy-channel
+ranking: without it the model prefers dropping a word, "Forexample" → "Example"); "leave it" is
+scored too. The best candidate replaces the layer's first choice. A rule's suggestion that loses
+to "leave it" by more than VETO nats is dropped ("Forexample" → "Forecastle" must not survive; "For example" wins); an
+unknown word whose candidates all lose stays flagged, without a replacement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.text_diff import Edit
+
+VETO = 2.0  # nats a suggestion may fall below "leave it" before the judge drops it
+CHANGE_COST = 3.0  # nats per character a candidate changes, when ranking candidates (noisy channel)
+CASE_COST = 0.5  # a change of case only
+
+
+def distance(a: str, b: str) -> float:
+    """Levenshtein distance in which a change of case costs CASE_COST / CHANGE_COST of an edit."""
+    prev = [float(j) for j in range(len(b) + 1)]
+    for i, ca in enumerate(a, 1):
+        cur = [float(i)]
+        for j, cb in enumerate(b, 1):
+            sub = 0.0 if ca == cb else (CASE_COST / CHANGE_COST if ca.lower() == cb.lower() else 1.0)
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + sub))
+        prev = cur
+    return prev[-1]
+
+
+def judge(sentence: str, edits: list[Edit], score: Callable[[str], float | None],
+          check: Callable[[], None] = lambda: None) -> list[Edit]:
+    """``edits`` (offsets into ``sentence``) after the judge; ``score`` gives a text's log-probability."""
+    base = score(sentence)
+    if base is None:
+        return edits  # a backend that cannot score (a server): the layers' own order stands
+    out = []
+    for e in edits:
+        options = [o for o in dict.fromkeys([e.replacement, *e.alternatives]) if o != e.original]
+        scored = []
+        for option in options:
+            check()
+            s = score(sentence[: e.start] + option + sentence[e.end :])
+            if s is not None:
+                scored.append((s - CHANGE_COST * distance(e.original, option), s, option))
+        # Ranked as a noisy channel (the model's likelihood, less the cost of the change); the veto
+        # compares the chosen one's own likelihood with leaving the text as it is.
+        scored.sort(key=lambda x: -x[0])
+        if scored and scored[0][1] >= base - VETO:
+            best = scored[0][2]
+            out.append(Edit(e.start, e.end, e.original, best, e.category, e.reason, e.layer, e.rule,
+                            [o for _, _, o in scored[1:]]))
+        elif e.layer == "spelling":
+            out.append(Edit(e.start, e.end, e.original, e.original, e.category, e.reason, e.layer, e.rule, []))
+    return out

@@ -1,0 +1,132 @@
+"""Spelling for every app language that has a dictionary: pyspellchecker's word-frequency
+dictionaries (en, es, fr, de, it, pt, ru, nl), with wordfreq to tell a real word the dictionary
+lacks from a misspelling and to rank the candidates.
+
+Never flagged: words in the personal dictionary, capitalised words inside a sentence (names),
+words with digits or inner capitals (code, products), and anything inside code, links, URLs or
+e-mail addresses. A word is flagged only when neither the dictionary nor the frequency lists
+know it (see is_misspelled). Candidates are words one edit away (two for longer words), plus splits into two real
+words ("Forexample" → "For example"); the model judge (judge.py) chooses among them.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache, lru_cache
+
+from assistant.checking.personal import PersonalDictionary
+from assistant.markdown import overlaps, protected_spans
+from assistant.text_diff import Edit
+
+DICTIONARIES = ("en", "es", "fr", "de", "it", "pt", "ru", "nl")
+MAX_CANDIDATES = 4
+CAPITALISED_NOUNS = {"de"}  # a capital inside a sentence is no sign of a name there
+_WORD = {"en": re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")}  # English contractions are one word
+_WORD_ELIDED = re.compile(r"[^\W\d_]+")  # l'ouleur, dell'anno: the word after the apostrophe on its own
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s+|[\"“«(]\s*)$")
+_lock = threading.Lock()
+
+
+@cache
+def _speller(lang: str):
+    from spellchecker import SpellChecker
+
+    with _lock:
+        return SpellChecker(language=lang, distance=1, case_sensitive=False)
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str, lang: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, lang)
+
+
+def has_dictionary(lang: str | None) -> bool:
+    return lang in DICTIONARIES
+
+
+def is_known_word(word: str, lang: str) -> bool:
+    """In the language's dictionary (any case)."""
+    return word.casefold().replace("’", "'") in _speller(lang)
+
+
+RARE = 3.0  # zipf below which a word the dictionary lacks is taken for a misspelling
+MUCH_MORE_COMMON = 1.5  # zipf by which a word one edit away must beat a frequent unknown word
+
+
+@lru_cache(maxsize=50_000)
+def is_misspelled(word: str, lang: str) -> bool:
+    """Not in the dictionary, and either rare in the frequency lists or a frequent misspelling: one
+    edit away from a far more common dictionary word ("teh", "recieve", "dont"). New words that
+    are common and near no other ("emoji", "GitHub") pass."""
+    low = word.casefold().replace("’", "'")
+    sp = _speller(lang)
+    if low in sp:
+        return False
+    z = _zipf(low, lang)
+    if z < RARE:
+        return True
+    near = sp.known(sp.edit_distance_1(low))
+    return max((_zipf(c, lang) for c in near), default=0.0) - z >= MUCH_MORE_COMMON
+
+
+def _match_case(candidate: str, original: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return candidate.upper()
+    if original[:1].isupper():
+        return candidate[:1].upper() + candidate[1:]
+    return candidate
+
+
+def candidates(word: str, lang: str) -> list[str]:
+    """Likely intended words, most frequent first, in the original's case."""
+    return [_match_case(c, word) for c in _candidates(word.casefold(), lang)]
+
+
+@lru_cache(maxsize=20_000)
+def _candidates(low: str, lang: str) -> tuple[str, ...]:
+    sp = _speller(lang)
+    found = set(sp.known(sp.edit_distance_1(low))) if len(low) < 24 else set()
+    splittable = any(_zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0 for i in range(2, len(low) - 1))
+    if not found and not splittable and 5 <= len(low) <= 9:  # distance 2 grows fast with length
+        found = set(sp.known(sp.edit_distance_2(low)))
+    ranked = sorted(found, key=lambda c: (-_zipf(c, lang), c))[:MAX_CANDIDATES]
+    splits = [f"{low[:i]} {low[i:]}" for i in range(2, len(low) - 1)
+              if _zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0]
+    splits.sort(key=lambda s: -min(_zipf(p, lang) for p in s.split()))
+    # Two words run together ("Forexample") when no single word is one edit away; else after them.
+    ordered = splits[:1] + ranked if not (found and len(low) - min(map(len, found)) <= 1) else ranked + splits[:1]
+    return tuple(ordered[:MAX_CANDIDATES])
+
+
+class SpellingChecker:
+    def __init__(self, personal: PersonalDictionary | None = None) -> None:
+        self.personal = personal
+
+    def check(self, text: str, lang: str) -> list[Edit]:
+        """Unknown words of ``text`` (a paragraph in ``lang``) as edits: replacement = the most frequent
+        candidate (the judge may choose another), or the word itself when there is none."""
+        if not has_dictionary(lang):
+            return []
+        shielded = protected_spans(text)
+        edits = []
+        for m in _WORD.get(lang, _WORD_ELIDED).finditer(text):
+            word = m.group(0)
+            if len(word) < 2 or overlaps(shielded, m.start(), m.end()):
+                continue
+            if word[:1].isupper() and lang not in CAPITALISED_NOUNS and not _SENTENCE_START.search(text[: m.start()]):
+                continue  # a name, most likely: never flagged
+            if any(c.isupper() for c in word[1:]) and not word.isupper():
+                continue  # iPhone, McDonald: inner capitals are deliberate
+            if word.isupper() and len(word) <= 5:
+                continue  # an acronym
+            if self.personal is not None and self.personal.knows(word):
+                continue
+            if not is_misspelled(word, lang):
+                continue
+            options = candidates(word, lang)
+            edits.append(Edit(m.start(), m.end(), word, options[0] if options else word, "spelling",
+                              f"Unknown word: “{word}”", "spelling", "spelling", options[1:]))
+        return edits
