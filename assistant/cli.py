@@ -367,24 +367,50 @@ def _progress(args: argparse.Namespace):
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
+    from assistant.checking.checker import can_check
+    from assistant.checking.personal import PersonalDictionary
+    from assistant.languages import LanguageError, get_language
     from assistant.tasks.correct import GrammarChecker
     from assistant.text_diff import apply_edits
 
     text = _nonempty(args, "check")
-    checker = GrammarChecker()
-    result = run_once(args, Job("correct", lambda ctx: checker.check(ctx, text), on_progress=_progress(args)))
-    corrected = apply_edits(text, result.edits)
+    layers = {x.strip() for x in args.layers.split(",") if x.strip()}
+    unknown = layers - {"rules", "judge", "model"}
+    if unknown:
+        raise CLIError(f"unknown layer {sorted(unknown)[0]!r}; choose from rules, judge, model")
+    language = None
+    if args.language:
+        try:
+            language = get_language(args.language).code
+        except LanguageError as exc:
+            raise CLIError(str(exc)) from exc
+        if not can_check(language):
+            raise CLIError(f"no grammar or spelling checker serves {get_language(language).name}")
+    personal = PersonalDictionary()
+    if personal.warning:
+        print(f"note: {personal.warning}", file=sys.stderr)
+    checker = GrammarChecker(personal=personal, model_edits="model" in layers)
+    checker.judge = "judge" in layers
+    result = run_once(args, Job("correct", lambda ctx: checker.check(ctx, text, language),
+                                on_progress=_progress(args)))
+    fixes = [e for e in result.edits if not e.is_flag]
+    corrected = apply_edits(text, fixes)
     if args.json:
         _print_json({"edits": [e.to_dict() for e in result.edits], "corrected": corrected,
-                     "paragraphs": result.paragraphs, "rejected_rewrites": result.rejected_rewrites})
+                     "paragraphs": result.paragraphs, "rejected_rewrites": result.rejected_rewrites,
+                     "languages": result.languages, "unchecked_paragraphs": result.unchecked})
     elif args.apply:
         sys.stdout.write(corrected if corrected.endswith("\n") else corrected + "\n")
     else:
         for e in result.edits:
             line = text.count("\n", 0, e.start) + 1
-            print(f"{line}:{e.start}-{e.end} {e.category}: {e.original!r} -> {e.replacement!r} ({e.reason})")
+            fix = "(no suggestion)" if e.is_flag else f"-> {e.replacement!r}"
+            print(f"{line}:{e.start}-{e.end} {e.category} [{e.layer}]: {e.original!r} {fix} ({e.reason})")
         if not result.edits:
             print("no corrections")
+    if result.unchecked:
+        print(f"note: {result.unchecked} paragraph(s) in a language no checker serves were not checked",
+              file=sys.stderr)
     return 0
 
 
@@ -524,6 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
     text_opts(g)
     model_opts(g)
     g.add_argument("--apply", action="store_true", help="print the corrected text instead of the edits")
+    g.add_argument("--language", help="check as this language (default: detected per paragraph)")
+    g.add_argument("--layers", default="rules,judge,model",
+                   help="layers to run, comma-separated: rules (rules and dictionaries, always on), judge, model")
     g.set_defaults(func=cmd_correct)
 
     s = sub.add_parser("summarize", aliases=["summarise"], help="summarise a text of any length")

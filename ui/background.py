@@ -38,7 +38,7 @@ _keep: set[_Signals] = set()
 
 
 def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[str], None]) -> None:
+                      on_error: Callable[[str], None], pool: QThreadPool | None = None) -> None:
     signals = _Signals()
     _keep.add(signals)
     signals.done.connect(on_done)
@@ -50,4 +50,4 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
 
     signals.done.connect(release)
     signals.error.connect(release)
-    QThreadPool.globalInstance().start(_Task(fn, signals))
+    (pool or QThreadPool.globalInstance()).start(_Task(fn, signals))

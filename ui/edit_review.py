@@ -8,7 +8,8 @@ one step for "accept all".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
@@ -55,6 +56,9 @@ def colour_of(edit: Edit) -> QColor:
 
 def describe(edit: Edit) -> str:
     old = edit.original.strip() or "∅"
+    if edit.is_flag:
+        label = f"“{old}”: unknown word, no suggestion"
+        return f"{label}   · {edit.category}"
     new = edit.replacement.strip() or "(remove)"
     label = f"“{old}” → “{new}”"
     return f"{label}   · {edit.category}" if edit.category else label
@@ -66,10 +70,12 @@ class EditReview(QWidget):
     changed = Signal(int)  # edits left
     applied = Signal(int)  # edits just accepted
 
-    def __init__(self, editor: DocumentEditor, group: str, parent: QWidget | None = None) -> None:
+    def __init__(self, editor: DocumentEditor, group: str, parent: QWidget | None = None,
+                 order: Callable[[Edit], int] | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
         self.group = group
+        self.order = order  # listed by this key (a kind), then by position
         self.edits: list[TrackedEdit] = []
         self._applying = False
         layout = QVBoxLayout(self)
@@ -110,10 +116,20 @@ class EditReview(QWidget):
 
     # content ---------------------------------------------------------------------------
     def set_edits(self, scope: Scope, edits: list[Edit]) -> None:
+        if self.order is not None:
+            edits = sorted(edits, key=lambda e: (self.order(e), e.start))
         self.edits = [TrackedEdit(e, self.editor.cursor_for(scope, e.start, e.end)) for e in edits]
         self._refresh()
         if self.edits:
             self.list.setCurrentRow(0)
+
+    def update_range(self, scope: Scope, edits: list[Edit]) -> None:
+        """Replace the edits inside a scope (one paragraph, re-checked) with new ones."""
+        start, end = scope.start, scope.end
+        kept = [t for t in self.edits if not (start <= t.cursor.selectionStart() <= end)]
+        self.edits = kept + [TrackedEdit(e, self.editor.cursor_for(scope, e.start, e.end)) for e in edits]
+        self.edits.sort(key=lambda t: t.cursor.selectionStart())
+        self._refresh()
 
     def clear(self) -> None:
         self.edits = []
@@ -177,8 +193,40 @@ class EditReview(QWidget):
         self._underline()
 
     # accepting -------------------------------------------------------------------------
+    def edit_at(self, position: int) -> TrackedEdit | None:
+        """The edit whose underline covers a document position (Qt's), for the editor's context menu."""
+        for t in self.edits:
+            start, end = t.cursor.selectionStart(), t.cursor.selectionEnd()
+            if start <= position <= max(end, start + 1):
+                return t
+        return None
+
+    def accept(self, tracked: TrackedEdit, replacement: str | None = None) -> None:
+        """Apply one edit, with another of its candidates when given."""
+        if tracked not in self.edits:
+            return
+        self.edits.remove(tracked)
+        if replacement is not None:
+            tracked = TrackedEdit(replace(tracked.edit, replacement=replacement), tracked.cursor)
+        n = self._apply([tracked])
+        self._document_changed()
+        self._refresh()
+        self.applied.emit(n)
+
+    def dismiss(self, tracked: TrackedEdit) -> None:
+        if tracked in self.edits:
+            self.edits.remove(tracked)
+            self._refresh()
+
+    def dismiss_where(self, keep: Callable[[Edit], bool]) -> None:
+        """Drop every edit ``keep`` says no to (a rule ignored, a word added to the dictionary)."""
+        left = [t for t in self.edits if keep(t.edit)]
+        if len(left) != len(self.edits):
+            self.edits = left
+            self._refresh()
+
     def _apply(self, tracked: list[TrackedEdit]) -> int:
-        valid = [t for t in tracked if t.still_valid()]
+        valid = [t for t in tracked if t.still_valid() and not t.edit.is_flag]
         if not valid:
             return 0
         self._applying = True

@@ -67,7 +67,7 @@ class DocumentEditor(QPlainTextEdit):
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.createStandardContextMenu()
         if self.context_menu_hook is not None:
-            self.context_menu_hook(menu)
+            self.context_menu_hook(menu, self.cursorForPosition(event.pos()).position())
         menu.exec(event.globalPos())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from assistant.backends.base import BackendInfo
 from assistant.backends.factory import local_factory, remote_factory
+from assistant.checking.personal import PersonalDictionary
 from assistant.document_io import Document, DocumentError, EncodingNeeded, read_document, save_document
 from assistant.engine import Job, JobHandle, Priority
 from assistant.model_library import ModelEntry, ModelLibrary
@@ -37,6 +38,7 @@ from ui.engine_bridge import EngineBridge
 from ui.ghost_text import InlineCompletion
 from ui.grammar_pane import GrammarPane
 from ui.learn_pane import LearnPane
+from ui.live_checking import LiveChecking
 from ui.models_pane import ModelsPane
 from ui.recovery_controller import RecoveryController
 from ui.rewrite_pane import RewritePane
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
 
         self.editor = DocumentEditor(self, self.settings.get("font_size"))
         self.setCentralWidget(self.editor)
+        self.personal = PersonalDictionary()
         self.recovery = RecoveryController(self.editor, self, self.settings.get("autosave_seconds"), self._maybe_save)
         self.recovery.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.inline = InlineCompletion(self.editor, self.bridge, self.settings.get("inline_delay_ms"))
@@ -85,6 +88,9 @@ class MainWindow(QMainWindow):
         self.rewrite_menus: list[QMenu] = []  # "Rewrite as" menus, refilled when the actions change
         self.rewrite_pane.actions_changed.connect(self.refresh_rewrite_menus)
         self.add_pane(self.rewrite_pane, "Rewrite")
+        self.live = LiveChecking(self.editor, self.grammar_pane.checker.layers,
+                                 lambda: self.grammar_pane.language.currentData(), self.settings.get("live_checking"))
+        self.grammar_pane.language.currentIndexChanged.connect(lambda _i: self.live.check_all())
         self.learn_pane = LearnPane(self)
         self.add_pane(self.learn_pane, "Learn")
         self.models_pane = ModelsPane(self.library, self.settings)
@@ -113,6 +119,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_counts()
         self._apply_inline_setting()
+        if self.personal.warning:
+            QTimer.singleShot(0, lambda: self.statusBar().showMessage(self.personal.warning, 30000))
         if self.library.load_warning:
             # After the window is up, so the writer sees what it is about.
             QTimer.singleShot(0, self._warn_library_damaged)
@@ -146,7 +154,8 @@ class MainWindow(QMainWindow):
         self.panes.setCurrentWidget(self.rewrite_pane)
         self.rewrite_pane.run_action(action)
 
-    def _extend_context_menu(self, menu: QMenu) -> None:
+    def _extend_context_menu(self, menu: QMenu, position: int) -> None:
+        self._suggestion_actions(menu, position)
         menu.addSeparator()
         sub = menu.addMenu("Rewrite as")
         self._fill_rewrite_menu(sub)
@@ -154,6 +163,64 @@ class MainWindow(QMainWindow):
         selected = self.editor.textCursor().selectedText().replace("\u2029", " ").strip()
         if selected:
             menu.addAction("Add to study deck", lambda: self.learn_pane.collect(selected))
+
+    def _suggestion_actions(self, menu: QMenu, position: int) -> None:
+        """Right-click on an underline: its suggestions, best first, then Ignore / Ignore rule / Add to
+        dictionary, above the editor's own actions."""
+        for review in (self.grammar_pane.review, self.live.review):
+            tracked = review.edit_at(position)
+            if tracked is not None:
+                break
+        else:
+            return
+        edit = tracked.edit
+        first = menu.actions()[0] if menu.actions() else None
+        actions: list[QAction] = []
+        options = [] if edit.is_flag else [edit.replacement, *edit.alternatives][:5]
+        for option in options:
+            act = QAction(f"→ {option}" if option.strip() else "→ (remove)", menu)
+            act.triggered.connect(lambda _c=False, r=review, t=tracked, o=option: r.accept(t, o))
+            actions.append(act)
+        if edit.reason:
+            info = QAction(edit.reason, menu)
+            info.setEnabled(False)
+            actions.insert(0, info)
+        ignore = QAction("Ignore", menu)
+        ignore.triggered.connect(lambda: review.dismiss(tracked))
+        actions.append(ignore)
+        if edit.rule and edit.layer == "rules":
+            rule = QAction(f"Ignore rule “{edit.rule}”", menu)
+            rule.triggered.connect(lambda: self._ignore_rule(edit.rule))
+            actions.append(rule)
+        if edit.category == "spelling":
+            add = QAction(f"Add “{edit.original}” to dictionary", menu)
+            add.triggered.connect(lambda: self._add_word(edit.original))
+            actions.append(add)
+        sep = QAction(menu)
+        sep.setSeparator(True)
+        actions.append(sep)
+        for act in actions:
+            menu.insertAction(first, act) if first is not None else menu.addAction(act)
+
+    def _add_word(self, word: str) -> None:
+        try:
+            self.personal.add_word(word)
+        except (OSError, ValueError) as exc:
+            self.statusBar().showMessage(f"Not added: {exc}", 10000)
+            return
+        for review in (self.grammar_pane.review, self.live.review):
+            review.dismiss_where(lambda e: not (e.category == "spelling" and e.original == word))
+        self.statusBar().showMessage(f"“{word}” added to your dictionary.", 5000)
+
+    def _ignore_rule(self, rule: str) -> None:
+        try:
+            self.personal.ignore_rule(rule)
+        except OSError as exc:
+            self.statusBar().showMessage(f"Not saved: {exc}", 10000)
+            return
+        for review in (self.grammar_pane.review, self.live.review):
+            review.dismiss_where(lambda e: e.rule != rule)
+        self.statusBar().showMessage(f"Rule “{rule}” ignored. Grammar › Dictionary… brings it back.", 5000)
 
     def adapters_for(self, pane: str) -> tuple[tuple[str, float], ...]:
         """The LoRA adapters a pane's jobs run with on the loaded model."""
@@ -230,6 +297,9 @@ class MainWindow(QMainWindow):
 
         t = self.menuBar().addMenu("&Tools")
         self._action(t, "Check &grammar", lambda: self.run_pane(self.grammar_pane), QKeySequence("F7"))
+        self.live_action = self._action(t, "Check spelling and grammar as you &type", self._toggle_live)
+        self.live_action.setCheckable(True)
+        self.live_action.setChecked(self.settings.get("live_checking"))
         self._action(t, "&Summarise", lambda: self.run_pane(self.summary_pane), QKeySequence("Ctrl+Shift+M"))
         self._action(t, "&Translate", lambda: self.run_pane(self.translate_pane), QKeySequence("Ctrl+Shift+T"))
         self._action(t, "&Rewrite with the current action", lambda: self.run_pane(self.rewrite_pane),
@@ -307,6 +377,10 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Model not loaded", message)
 
     # jobs ---------------------------------------------------------------------------
+    def _toggle_live(self, on: bool) -> None:
+        self.settings.set("live_checking", on)
+        self.live.set_enabled(on)
+
     def _toggle_inline(self, on: bool) -> None:
         self.settings.set("inline_completion", on)
         self._apply_inline_setting()

@@ -15,11 +15,13 @@ from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import RulesChecker
 from assistant.checking.spelling import SpellingChecker, has_dictionary, is_known_word
 from assistant.languages import detect_language, latin_candidates
+from assistant.markdown import protected_spans
 from assistant.text_diff import Edit
 from assistant.text_units import Span, chunks
 
 RULE_LANGUAGES = ("en",)
 CHUNK = 4000  # characters checked at once
+MIN_COVERAGE = 0.5  # share of a paragraph's words its language's dictionary must know
 
 
 def can_check(lang: str | None) -> bool:
@@ -64,14 +66,19 @@ class LayeredChecker:
         the one whose dictionary knows most of the words wins."""
         if override:
             return override, False
-        found = detect_language(paragraph)
+        prose = paragraph[:2000]
+        for start, end in reversed(protected_spans(prose)):  # code and addresses say nothing of the language
+            prose = prose[:start] + " " + prose[end:]
+        found = detect_language(prose)
         if found.code is None or found.script != "Latin":
             return found.code, True
-        close = [code for code, share in latin_candidates(paragraph) if has_dictionary(code)]
-        words = [w for w in re.findall(r"[^\W\d_]+", paragraph[:2000]) if len(w) > 1][:200]
-        if len(close) < 2 or not words:
+        words = [w for w in re.findall(r"[^\W\d_]+", prose) if len(w) > 1 and w[:1].islower()][:200]
+        close = [code for code, _share in latin_candidates(prose) if has_dictionary(code)]
+        if not words or not close:
             return found.code, True
         coverage = {code: sum(is_known_word(w, code) for w in words) / len(words) for code in close}
+        if len(words) >= 4 and max(coverage.values()) < MIN_COVERAGE:
+            return None, True  # Turkish, Czech...: Lingua only knows the app's languages, it picks the nearest
         best = max(close, key=lambda code: (coverage[code], code == found.code))
         return (best if coverage[best] > coverage.get(found.code, 0.0) + 0.15 else found.code), True
 

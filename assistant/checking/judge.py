@@ -16,7 +16,7 @@ from collections.abc import Callable
 from assistant.text_diff import Edit
 
 VETO = 2.0  # nats a suggestion may fall below "leave it" before the judge drops it
-CHANGE_COST = 3.0  # nats per character a candidate changes, when ranking candidates (noisy channel)
+CHANGE_COST = 4.5  # nats per character a candidate changes (about a 1% chance of each typo), for ranking
 CASE_COST = 0.5  # a change of case only
 
 

@@ -17,6 +17,7 @@ import threading
 from functools import cache
 
 from assistant.checking.personal import PersonalDictionary
+from assistant.checking.spelling import never_flagged
 from assistant.markdown import overlaps, protected_spans
 from assistant.paths import resource
 from assistant.text_diff import Edit
@@ -76,8 +77,9 @@ class RulesChecker:
             if overlaps(shielded, start, end) or not lint.suggestions:
                 continue
             kind = str(lint.lint_kind)
-            if self.personal is not None and (self.personal.ignores(kind) or (
-                    kind == "Spelling" and self.personal.knows(original))):
+            if self.personal is not None and self.personal.ignores(kind):
+                continue
+            if kind == "Spelling" and never_flagged(text, start, original, "en", self.personal):
                 continue
             options: list[tuple[int, int, str]] = []
             for suggestion in lint.suggestions[:5]:
@@ -87,6 +89,9 @@ class RulesChecker:
                 s, e, new = r
                 if re.sub(r"\s+", "", text[s:e]) == re.sub(r"\s+", "", new):
                     continue  # only re-spaces: the writer's spacing is theirs
+                added = new[len(text[s:e]):] if new.startswith(text[s:e]) else ""
+                if added.strip() and text[e:].lstrip().startswith(added.strip()):
+                    continue  # the mark it adds is there already, after a space ("Thus , even")
                 options.append(r)
             if not options:
                 continue

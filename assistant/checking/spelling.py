@@ -5,7 +5,7 @@ lacks from a misspelling and to rank the candidates.
 Never flagged: words in the personal dictionary, capitalised words inside a sentence (names),
 words with digits or inner capitals (code, products), and anything inside code, links, URLs or
 e-mail addresses. A word is flagged only when neither the dictionary nor the frequency lists
-know it (see is_misspelled). Candidates are words one edit away (two for longer words), plus splits into two real
+know it (see is_misspelled). Candidates are words one edit away, plus splits into two real
 words ("Forexample" → "For example"); the model judge (judge.py) chooses among them.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from functools import cache, lru_cache
 
 from assistant.checking.personal import PersonalDictionary
@@ -21,9 +22,11 @@ from assistant.text_diff import Edit
 
 DICTIONARIES = ("en", "es", "fr", "de", "it", "pt", "ru", "nl")
 MAX_CANDIDATES = 4
+CLITICS = {"n't", "'s", "'re", "'ve", "'ll", "'d", "'m", "s", "t", "re", "ve", "ll", "d", "m"}
 CAPITALISED_NOUNS = {"de"}  # a capital inside a sentence is no sign of a name there
-_WORD = {"en": re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")}  # English contractions are one word
-_WORD_ELIDED = re.compile(r"[^\W\d_]+")  # l'ouleur, dell'anno: the word after the apostrophe on its own
+_LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"  # combining accents belong to their word
+_WORD = {"en": re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")}  # English contractions are one word
+_WORD_ELIDED = re.compile(_LETTERS)  # l'ouleur, dell'anno: the word after the apostrophe on its own
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s+|[\"“«(]\s*)$")
 _lock = threading.Lock()
 
@@ -89,9 +92,8 @@ def candidates(word: str, lang: str) -> list[str]:
 def _candidates(low: str, lang: str) -> tuple[str, ...]:
     sp = _speller(lang)
     found = set(sp.known(sp.edit_distance_1(low))) if len(low) < 24 else set()
-    splittable = any(_zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0 for i in range(2, len(low) - 1))
-    if not found and not splittable and 5 <= len(low) <= 9:  # distance 2 grows fast with length
-        found = set(sp.known(sp.edit_distance_2(low)))
+    # No distance-2 search: at 0.2 s a word it would stall live checking, and a word that far from
+    # every real one is better flagged without a suggestion than given a guess.
     ranked = sorted(found, key=lambda c: (-_zipf(c, lang), c))[:MAX_CANDIDATES]
     splits = [f"{low[:i]} {low[i:]}" for i in range(2, len(low) - 1)
               if _zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0]
@@ -99,6 +101,19 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
     # Two words run together ("Forexample") when no single word is one edit away; else after them.
     ordered = splits[:1] + ranked if not (found and len(low) - min(map(len, found)) <= 1) else ranked + splits[:1]
     return tuple(ordered[:MAX_CANDIDATES])
+
+
+def never_flagged(text: str, start: int, word: str, lang: str, personal: PersonalDictionary | None) -> bool:
+    """Names, deliberate spellings and the writer's own words: no layer calls them misspelt."""
+    if word.casefold().replace("’", "'") in CLITICS:
+        return True  # "do n't", "John 's": a contraction written apart, as corpora tokenise it
+    if word[:1].isupper() and lang not in CAPITALISED_NOUNS and not _SENTENCE_START.search(text[:start]):
+        return True  # a name, most likely
+    if any(c.isupper() for c in word[1:]) and not word.isupper():
+        return True  # iPhone, McDonald: inner capitals are deliberate
+    if word.isupper() and len(word) <= 5:
+        return True  # an acronym
+    return personal is not None and personal.knows(word)
 
 
 class SpellingChecker:
@@ -113,20 +128,12 @@ class SpellingChecker:
         shielded = protected_spans(text)
         edits = []
         for m in _WORD.get(lang, _WORD_ELIDED).finditer(text):
-            word = m.group(0)
+            word = unicodedata.normalize("NFC", m.group(0))
             if len(word) < 2 or overlaps(shielded, m.start(), m.end()):
                 continue
-            if word[:1].isupper() and lang not in CAPITALISED_NOUNS and not _SENTENCE_START.search(text[: m.start()]):
-                continue  # a name, most likely: never flagged
-            if any(c.isupper() for c in word[1:]) and not word.isupper():
-                continue  # iPhone, McDonald: inner capitals are deliberate
-            if word.isupper() and len(word) <= 5:
-                continue  # an acronym
-            if self.personal is not None and self.personal.knows(word):
-                continue
-            if not is_misspelled(word, lang):
+            if never_flagged(text, m.start(), word, lang, self.personal) or not is_misspelled(word, lang):
                 continue
             options = candidates(word, lang)
-            edits.append(Edit(m.start(), m.end(), word, options[0] if options else word, "spelling",
+            edits.append(Edit(m.start(), m.end(), m.group(0), options[0] if options else m.group(0), "spelling",
                               f"Unknown word: “{word}”", "spelling", "spelling", options[1:]))
         return edits

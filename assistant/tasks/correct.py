@@ -45,12 +45,15 @@ class CorrectionResult:
 
     def kinds(self) -> dict[str, int]:
         """How many edits of each kind the pane lists (Spelling, Grammar, Style)."""
-        groups = _rules()["kind_groups"]
         out: dict[str, int] = {}
         for e in self.edits:
-            group = groups.get(e.category, "Grammar")
-            out[group] = out.get(group, 0) + 1
+            out[kind_group(e.category)] = out.get(kind_group(e.category), 0) + 1
         return out
+
+
+def kind_group(category: str) -> str:
+    """The group an edit's category is listed under: Spelling, Grammar or Style."""
+    return _rules()["kind_groups"].get(category, "Grammar")
 
 
 @cache

@@ -1,0 +1,165 @@
+"""The checking layers: rules (Harper) and dictionaries are deterministic and tested exactly; the
+judge's choice is tested on a given score table; with the real models, only what holds whatever
+they score."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from assistant.checking.checker import LayeredChecker, merge
+from assistant.checking.judge import VETO, distance, judge
+from assistant.checking.personal import PersonalDictionary
+from assistant.engine import Job, JobState
+from assistant.tasks.correct import GrammarChecker
+from assistant.text_diff import Edit, apply_edits
+
+
+@pytest.fixture(scope="module")
+def layers():
+    return LayeredChecker()
+
+
+def found(layers, text, language=None):
+    r = layers.check(text, language)
+    return r.language, [(text[e.start:e.end], e.replacement) for e in r.edits]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("She go to school every days and dont like it.", [("go", "goes"), ("dont", "don't")]),
+    ("I has a apple.", [("has", "have"), ("a", "an")]),
+    ("Their going to the park tomorow.", [("Their", "They're"), ("tomorow", "tomorrow")]),
+    ("The the cat sat on the mat.", [("The the", "The")]),
+])
+def test_the_issues_sentences(layers, text, expected):
+    assert found(layers, text) == ("en", expected)
+
+
+def test_french_nonsense_words_are_flagged_and_real_ones_are_not(layers):
+    lang, edits = found(layers, "La ville est le grande crédit de la rue et le bricard leur même pour l'ouleur.")
+    assert lang == "fr" and [o for o, _ in edits] == ["bricard", "ouleur"]
+    assert dict(edits)["ouleur"] == "couleur"
+
+
+@pytest.mark.parametrize("text", [
+    "Pierre and Ngozi met Mr Okonkwo in Szczecin.",  # names inside a sentence
+    "Run `teh_fn()` and read https://exmple.com/docs or write to bob@exmple.com.",  # code, URL, e-mail
+    "The app is on GitHub and shows emoji in JSON for iPhone photos.",  # real words the dictionary lacks
+    "See [the guide](https://exmple.org/teh) and <b>bold</b> text.",  # link targets, HTML
+])
+def test_names_code_and_addresses_are_never_flagged(layers, text):
+    assert found(layers, text)[1] == []
+
+
+def test_german_nouns_are_checked_though_capitalised(layers):
+    assert found(layers, "Der Hund spielt im Gartn mit dem Ball.") == ("de", [("Gartn", "Garten")])
+
+
+def test_unsupported_language_is_checked_by_nothing(layers):
+    r = layers.check("Bu cümle Türkçe yazılmıştır ve kontrol edilmez.")
+    assert r.language is None and r.edits == []
+    assert layers.check("ཀུན་ལ་བདེ་བ").language is None
+
+
+def test_the_writer_can_choose_the_language(layers):
+    r = layers.check("Le chat est sur la table et il dort bien.", "en")
+    assert r.language == "en" and not r.detected
+
+
+def test_spans_are_python_indices_past_emoji_and_combining_marks(layers):
+    text = "😀 The cafe\u0301 👩‍👩‍👧 was nice and I has a apple."
+    r = layers.check(text, "en")
+    assert all(text[e.start:e.end] == e.original for e in r.edits)
+    assert [(text[e.start:e.end], e.replacement) for e in r.edits] == [("has", "have"), ("a", "an")]
+
+
+def test_a_megabyte_on_one_line_is_checked_in_pieces(layers):
+    text = "She go to school and dont like it. " * 30_000
+    r = layers.check(text, "en")
+    assert len(r.edits) == 60_000
+    assert all(text[e.start:e.end] == e.original for e in r.edits[-4:])
+
+
+def test_markdown_tables_and_code_are_left_alone():
+    text = "| Item | Price |\n|------|-------|\n\n```\nteh code\n```\n\n    indented teh\n\nI has a apple."
+    checker = GrammarChecker(model_edits=False)
+    checker.judge = False
+    from tests.fakes import echo_engine
+
+    eng = echo_engine()  # no model is asked: rules and dictionaries only
+    try:
+        h = eng.submit(Job("c", lambda ctx: checker.check(ctx, text)))
+        assert h.wait(30) and h.state == JobState.DONE, h.error
+        assert [(text[e.start:e.end], e.replacement) for e in h.result.edits] == [("has", "have"), ("a", "an")]
+    finally:
+        eng.shutdown()
+
+
+def test_merge_keeps_the_first_layer_and_pools_candidates():
+    harper = [Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "rules", "Spelling", ["Example"])]
+    spell = [Edit(0, 10, "Forexample", "For example", "spelling", "", "spelling", "spelling", [])]
+    (m,) = merge(harper, spell)
+    assert m.replacement == "Forecastle" and m.alternatives == ["Example", "For example"]
+
+
+def test_the_judge_ranks_as_a_noisy_channel_and_vetoes():
+    sentence = "Forexample, the cat sat."
+    # SmolLM2's scores on this machine: alone, the model would drop a word ("Example").
+    table = {"Forexample, the cat sat.": -44.9, "For example, the cat sat.": -33.7,
+             "Example, the cat sat.": -26.0, "Forecastle, the cat sat.": -47.3}
+    e = Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "rules", "Spelling", ["Example", "For example"])
+    (chosen,) = judge(sentence, [e], table.get)
+    assert chosen.replacement == "For example"  # -33.7 - 4.5 beats -26.0 - 4.5 × 3.17
+    assert distance("Forexample", "For example") == 1 and distance("a", "A") < 1
+    # Every candidate clearly worse than leaving it: a rule's edit goes, an unknown word stays flagged.
+    worse = {sentence: -10.0, "Forecastle, the cat sat.": -10.0 - VETO - 1}
+    rule = Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "rules", "Spelling", [])
+    assert judge(sentence, [rule], worse.get) == []
+    (flag,) = judge(sentence, [Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "spelling")], worse.get)
+    assert flag.is_flag and flag.replacement == "Forexample"
+    # A backend that cannot score leaves the layers' order alone.
+    assert judge(sentence, [rule], lambda _t: None) == [rule]
+
+
+def test_personal_dictionary_and_ignored_rules(tmp_path):
+    personal = PersonalDictionary(tmp_path)
+    layers = LayeredChecker(personal)
+    assert [o for o, _ in found(layers, "I met Grzegorz and the zorblax yesterday.")[1]] == ["zorblax"]
+    personal.add_word("zorblax")
+    assert found(layers, "I met Grzegorz and the zorblax yesterday.")[1] == []
+    personal.ignore_rule("Agreement")
+    assert found(layers, "I has a apple.")[1] == [("a", "an")]
+    assert (tmp_path / "personal-dictionary.txt").read_text() == "zorblax\n"
+    assert PersonalDictionary(tmp_path).ignores("Agreement")  # persisted
+    out = tmp_path / "export.txt"
+    assert personal.export_words(out) == 1
+    other = PersonalDictionary(tmp_path / "other")
+    os.makedirs(tmp_path / "other", exist_ok=True)
+    assert other.import_words(out) == 1 and other.knows("zorblax")
+
+
+def test_an_unreadable_personal_dictionary_is_set_aside_not_lost(tmp_path):
+    (tmp_path / "personal-dictionary.txt").write_bytes(b"caf\xe9\nna\xefve\n")  # Latin-1, not UTF-8
+    personal = PersonalDictionary(tmp_path)
+    assert "could not be read" in personal.warning and personal.words() == []
+    kept = list(tmp_path.glob("personal-dictionary.txt.unreadable-*"))
+    assert [p.read_bytes() for p in kept] == [b"caf\xe9\nna\xefve\n"]
+
+
+def test_layers_then_the_model_on_a_real_model(default_engine):
+    """Whatever the model scores: every edit points into the text, says its layer, and applies."""
+    text = "She go to school every days and dont like it.\n\nForexample, the cat sat.\n\nThe weather is nice."
+    checker = GrammarChecker()
+    h = default_engine.submit(Job("c", lambda ctx: checker.check(ctx, text)))
+    assert h.wait(300) and h.state == JobState.DONE, h.error
+    r = h.result
+    assert r.languages == {"en": 3} and r.unchecked == 0
+    first = text.split("\n\n")[0]
+    offered = {(x.start, x.end): {x.replacement, *x.alternatives} for x in LayeredChecker().check(first).edits}
+    for e in r.edits:
+        assert text[e.start:e.end] == e.original and e.layer in ("rules", "spelling", "model")
+        if e.end <= len(first) and e.layer == "rules":
+            assert e.replacement in offered[(e.start, e.end)]  # the judge chooses; it never invents
+    fixes = [e for e in r.edits if not e.is_flag]
+    assert apply_edits(text, fixes) != text or not fixes

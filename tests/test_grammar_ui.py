@@ -1,0 +1,122 @@
+"""Spelling and grammar in the window: underlines while typing, the underline's menu, the pane's
+language, counts and personal dictionary. Rules and dictionaries are deterministic, so these are
+exact; the model is not needed for live checking."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMenu
+
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, library):
+    w = MainWindow(library=library)
+    w.show()
+    yield w
+    w.editor.document().setModified(False)
+    w.close()
+
+
+def type_text(qtbot, w, text):
+    w.editor.setFocus()
+    w.editor.insertPlainText(text)
+
+
+def live_marks(w):
+    return [(t.current_text(), t.edit.replacement) for t in w.live.review.edits]
+
+
+_menus: list[QMenu] = []  # alive until their actions have been triggered
+
+
+def menu_at(w, position):
+    menu = QMenu()
+    _menus.append(menu)
+    w._extend_context_menu(menu, position)
+    return {a.text(): a for a in menu.actions()}
+
+
+def test_underlines_appear_while_typing(qtbot, window):
+    type_text(qtbot, window, "I has a apple.")
+    qtbot.waitUntil(lambda: live_marks(window) == [("has", "have"), ("a", "an")], timeout=15_000)
+    assert len([s for s in window.editor.extraSelections()]) >= 2  # drawn as underlines
+
+
+def test_the_underlines_menu_applies_a_suggestion(qtbot, window):
+    type_text(qtbot, window, "I has a apple.")
+    qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)
+    actions = menu_at(window, window.editor.toPlainText().index("has") + 1)
+    assert "→ have" in actions and "Ignore" in actions and "Ignore rule “Agreement”" in actions
+    actions["→ have"].trigger()
+    assert window.editor.toPlainText() == "I have a apple."
+    window.editor.undo()
+    assert window.editor.toPlainText() == "I has a apple."
+
+
+def test_add_to_dictionary_and_ignore_rule_persist(qtbot, window, tmp_path):
+    type_text(qtbot, window, "I has seen the zorblax today.")
+    qtbot.waitUntil(lambda: ("zorblax", "zorblax") in live_marks(window) or
+                    any(t.current_text() == "zorblax" for t in window.live.review.edits), timeout=15_000)
+    actions = menu_at(window, window.editor.toPlainText().index("zorblax") + 2)
+    actions["Add “zorblax” to dictionary"].trigger()
+    assert window.personal.knows("zorblax")
+    assert all(t.current_text() != "zorblax" for t in window.live.review.edits)
+    actions = menu_at(window, window.editor.toPlainText().index("has") + 1)
+    actions["Ignore rule “Agreement”"].trigger()
+    assert window.personal.ignores("Agreement")
+    window.editor.insertPlainText(" He go.")  # a new check of the paragraph honours both
+    qtbot.wait(1500)
+    assert all(t.edit.rule != "Agreement" and t.current_text() != "zorblax" for t in window.live.review.edits)
+    window.personal.set_rules([])
+    window.personal.set_words([])
+
+
+def test_turning_live_checking_off_clears_the_marks(qtbot, window):
+    type_text(qtbot, window, "I has a apple.")
+    qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)
+    window.live_action.trigger()
+    assert window.live.review.edits == [] and window.settings.get("live_checking") is False
+    window.live_action.trigger()
+    qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)
+
+
+def test_code_blocks_are_not_checked_live(qtbot, window):
+    type_text(qtbot, window, "```\nteh code here\n```\nI has a apple.")
+    qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)
+    assert [t.current_text() for t in window.live.review.edits] == ["has", "a"]
+
+
+def test_the_pane_says_what_it_checked_as_and_counts_by_kind(qtbot, window):
+    with qtbot.waitSignal(window.bridge.model_loaded, timeout=60_000):
+        window.load_configured_model()
+    window.inline.set_enabled(False)
+    pane = window.grammar_pane
+    window.editor.setPlainText("Their going to the park tomorow.\n\nLe chat est sur la table avec le bricard.\n\n"
+                               "Bu cümle Türkçe yazılmıştır ve kontrol edilmez.")
+    pane.run()
+    qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=120_000)
+    msg = pane.message.text()
+    assert "Checked as English and French" in msg or "Checked as French and English" in msg
+    assert "1 paragraph in a language no checker serves was not checked" in msg
+    counts = pane.counts.text()
+    assert counts.startswith("Spelling ") and "Grammar " in counts and "Style " in counts
+    spelling = int(counts.split("Spelling ")[1].split(" ")[0])
+    assert spelling >= 1  # "bricard" has no suggestion the judge can veto away: it stays flagged at least
+    kinds = [pane.group_rank(t.edit) for t in pane.review.edits]
+    assert kinds == sorted(kinds)  # listed grouped by kind
+
+
+def test_the_writer_can_choose_the_language(qtbot, window):
+    pane = window.grammar_pane
+    pane.language.setCurrentIndex(pane.language.findData("fr"))
+    assert window.live.language() == "fr"
+
+
+def test_every_paragraph_of_a_pasted_document_is_checked(qtbot, window):
+    """A change that reaches the document's end (a paste, setPlainText) marks every paragraph it
+    touched; before the fix only the first was checked."""
+    window.editor.setPlainText("She go to school.\n\nTheir going to the park tomorow.")
+    qtbot.waitUntil(lambda: len(window.live.review.edits) == 3, timeout=15_000)
+    assert live_marks(window) == [("go", "goes"), ("Their", "They're"), ("tomorow", "tomorrow")]
