@@ -110,6 +110,7 @@ def open_window(qtbot, library):
         with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
             w.load_configured_model()
         w.inline.set_enabled(False)  # ghost-text jobs would compete with a pane's for the worker
+        w.live.set_enabled(False)  # live underlines would mix with the pane's (tests/test_grammar_ui.py has them)
         windows.append(w)
         return w
 
@@ -117,6 +118,37 @@ def open_window(qtbot, library):
     for w in windows:
         w.editor.document().setModified(False)
         w.close()
+
+
+@pytest.fixture
+def window(qtbot, library):
+    """A main window without a model loaded (tests that need one load it, or use open_window)."""
+    from ui.main_window import MainWindow
+
+    # Not handed to qtbot: it would close the window before this fixture marks the text as handled.
+    w = MainWindow(library=library)
+    w.show()
+    yield w
+    w.editor.document().setModified(False)
+    w.close()
+
+
+@pytest.fixture
+def learn_window(qtbot, library, tmp_path):
+    """A window with the default model and the Learn pane on a study bank of its own."""
+    from ui.main_window import MainWindow
+
+    w = MainWindow(library=library)
+    pane = w.learn_pane
+    pane.db_path = tmp_path / "study.sqlite3"
+    pane.open_store()
+    w.show()
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
+        w.load_configured_model()
+    w.inline.set_enabled(False)
+    yield w, pane
+    w.editor.document().setModified(False)
+    w.close()
 
 
 def free_port() -> int:

@@ -9,14 +9,6 @@ from assistant.text_diff import Edit
 from ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, library):
-    w = MainWindow(library=library)
-    yield w
-    w.editor.document().setModified(False)
-    w.close()
-
-
 def review_with_edits(w: MainWindow, text: str):
     w.editor.setPlainText(text)
     scope = w.editor.scope()

@@ -4,19 +4,7 @@ exact; the model is not needed for live checking."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QMenu
-
-from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, library):
-    w = MainWindow(library=library)
-    w.show()
-    yield w
-    w.editor.document().setModified(False)
-    w.close()
 
 
 def type_text(qtbot, w, text):

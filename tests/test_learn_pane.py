@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
-
-
-@pytest.fixture
-def pane_window(qtbot, library, tmp_path):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(library=library)
-    pane = w.learn_pane
-    pane.db_path = tmp_path / "study.sqlite3"
-    pane.open_store()
-    w.show()
-    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
-        w.load_configured_model()
-    w.inline.set_enabled(False)
-    yield w, pane
-    w.editor.document().setModified(False)
-    w.close()
 
 
 def profiles(pane, *names):
@@ -37,8 +19,8 @@ def wait_done(qtbot, pane):
                     timeout=180_000)
 
 
-def test_exercises_go_to_the_profile_they_were_made_for(qtbot, pane_window):
-    _w, pane = pane_window
+def test_exercises_go_to_the_profile_they_were_made_for(qtbot, learn_window):
+    _w, pane = learn_window
     french, german = profiles(pane, "French", "German")
     pane.profile_box.setCurrentIndex(pane.profile_box.findData(french.id))
     pane.type_box.setCurrentIndex(pane.type_box.findData("vocab"))
@@ -51,8 +33,8 @@ def test_exercises_go_to_the_profile_they_were_made_for(qtbot, pane_window):
     assert pane.store.count(german) == 0
 
 
-def test_only_the_collected_words_used_are_forgotten(qtbot, pane_window):
-    _w, pane = pane_window
+def test_only_the_collected_words_used_are_forgotten(qtbot, learn_window):
+    _w, pane = learn_window
     (p,) = profiles(pane, "Words")
     words = [f"mot{i}" for i in range(14)]
     for word in words:
@@ -66,8 +48,8 @@ def test_only_the_collected_words_used_are_forgotten(qtbot, pane_window):
     assert pane.store.collected(p) == (words[12:] if added else words)
 
 
-def test_a_late_explanation_never_lands_on_the_next_item(qtbot, pane_window, tmp_path):
-    w, pane = pane_window
+def test_a_late_explanation_never_lands_on_the_next_item(qtbot, learn_window, tmp_path):
+    w, pane = learn_window
     profiles(pane, "Late")
     deck = tmp_path / "deck.tsv"
     deck.write_text("le pain\tbread\nla pomme\tthe apple\n")

@@ -286,57 +286,44 @@ def test_validator_rejects_leaks_and_missing_gaps(fields, message):
 
 
 # the pane ----------------------------------------------------------------------------------
-def test_learn_pane_profile_generate_answer_next(qtbot, library, tmp_path):
-    from ui.main_window import MainWindow
-
-    w = MainWindow(library=library)
-    try:
-        pane = w.learn_pane
-        pane.db_path = tmp_path / "study.sqlite3"
-        pane.open_store()
-        w.show()
-        with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
-            w.load_configured_model()
-        w.inline.set_enabled(False)
-        w.panes.setCurrentWidget(pane)
-        assert pane.profile_form.isVisible()  # no profile yet: the form is open
-        pane.p_name.setText("French")
-        pane.create_profile()
-        assert pane.profile_box.count() == 1 and "French" in pane.message.text()
-        pane.type_box.setCurrentIndex(pane.type_box.findData("vocab"))
-        pane.count_box.setValue(2)
-        pane.topic.setText("food")
-        qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=120_000)
-        assert pane.message.text().startswith("Added"), pane.message.text()
-        deck = tmp_path / "deck.tsv"
-        deck.write_text("#separator:tab\nle pain\tbread\nla pomme\tthe apple\n")
-        assert pane.import_from(str(deck)) == 2  # practice needs items whatever the model managed
-        assert pane.current is not None and pane.question.text()
-        first = pane.current
-        pane.answer.setText(first.exercise.answer)
-        qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
-        assert pane.result.text().startswith("<b>Right.</b>")
-        assert pane.stats.text().startswith("Today 1/20")
-        qtbot.mouseClick(pane.next_button, Qt.MouseButton.LeftButton)
-        assert pane.current is not None and pane.current.id != first.id
-        pane.answer.setText("zzz")
-        qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
-        assert pane.result.text().startswith("<b>Not quite.</b>") and pane.explain_button.isEnabled()
-        qtbot.mouseClick(pane.explain_button, Qt.MouseButton.LeftButton)  # the model explains, on request
-        qtbot.waitUntil(lambda: "Explaining" not in pane.result.text(), timeout=60_000)
-        assert pane.result.text().startswith("<b>Not quite.</b>")  # the explanation joins this item's result
-        qtbot.mouseClick(pane.override_button, Qt.MouseButton.LeftButton)  # "I was right"
-        assert "Counted as right" in pane.result.text()
-        w.editor.setPlainText("la baguette")
-        w.editor.selectAll()
-        pane.collect(w.editor.textCursor().selectedText())
-        assert pane.store.collected(pane.profile()) == ["la baguette"]
-        assert pane.export_to(str(tmp_path / "deck.txt"), anki=True)
-        assert (tmp_path / "deck.txt").read_text().startswith("#separator:tab")
-    finally:
-        w.editor.document().setModified(False)
-        w.close()
+def test_learn_pane_profile_generate_answer_next(qtbot, learn_window, tmp_path):
+    w, pane = learn_window
+    w.panes.setCurrentWidget(pane)
+    assert pane.profile_form.isVisible()  # no profile yet: the form is open
+    pane.p_name.setText("French")
+    pane.create_profile()
+    assert pane.profile_box.count() == 1 and "French" in pane.message.text()
+    pane.type_box.setCurrentIndex(pane.type_box.findData("vocab"))
+    pane.count_box.setValue(2)
+    pane.topic.setText("food")
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=120_000)
+    assert pane.message.text().startswith("Added"), pane.message.text()
+    deck = tmp_path / "deck.tsv"
+    deck.write_text("#separator:tab\nle pain\tbread\nla pomme\tthe apple\n")
+    assert pane.import_from(str(deck)) == 2  # practice needs items whatever the model managed
+    assert pane.current is not None and pane.question.text()
+    first = pane.current
+    pane.answer.setText(first.exercise.answer)
+    qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
+    assert pane.result.text().startswith("<b>Right.</b>")
+    assert pane.stats.text().startswith("Today 1/20")
+    qtbot.mouseClick(pane.next_button, Qt.MouseButton.LeftButton)
+    assert pane.current is not None and pane.current.id != first.id
+    pane.answer.setText("zzz")
+    qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
+    assert pane.result.text().startswith("<b>Not quite.</b>") and pane.explain_button.isEnabled()
+    qtbot.mouseClick(pane.explain_button, Qt.MouseButton.LeftButton)  # the model explains, on request
+    qtbot.waitUntil(lambda: "Explaining" not in pane.result.text(), timeout=60_000)
+    assert pane.result.text().startswith("<b>Not quite.</b>")  # the explanation joins this item's result
+    qtbot.mouseClick(pane.override_button, Qt.MouseButton.LeftButton)  # "I was right"
+    assert "Counted as right" in pane.result.text()
+    w.editor.setPlainText("la baguette")
+    w.editor.selectAll()
+    pane.collect(w.editor.textCursor().selectedText())
+    assert pane.store.collected(pane.profile()) == ["la baguette"]
+    assert pane.export_to(str(tmp_path / "deck.txt"), anki=True)
+    assert (tmp_path / "deck.txt").read_text().startswith("#separator:tab")
 
 
 def test_cli_exercise_round_trip(tmp_path):

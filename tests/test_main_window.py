@@ -9,17 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from assistant import atomic
-from ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, library):
-    # Not handed to qtbot: it would close the window before this fixture marks the text as handled.
-    w = MainWindow(library=library)
-    w.show()
-    yield w
-    w.editor.document().setModified(False)
-    w.close()
 
 
 @pytest.fixture

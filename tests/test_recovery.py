@@ -72,14 +72,6 @@ def orphan(store: RecoveryStore, pid: int, text: str, saved_at: float, **extra) 
     return slot
 
 
-@pytest.fixture
-def window(qtbot, library):
-    w = MainWindow(library=library)
-    yield w
-    w.editor.document().setModified(False)
-    w.close()
-
-
 @pytest.fixture(autouse=True)
 def no_orphans_left():
     store = RecoveryStore()

@@ -11,7 +11,12 @@ ERRORS = "Intro line.\n\nThe results was good and we was happy."
 
 @pytest.fixture
 def window(open_window):
-    return open_window()
+    w = open_window()
+    # The pane's mechanics, on the deterministic layers: which edits the model's judge keeps varies
+    # with the CPU (bench_grammar.py measures it); the edits must come whatever it would say.
+    w.grammar_pane.checker.judge = False
+    w.grammar_pane.checker.model_edits = False
+    return w
 
 
 @pytest.fixture
@@ -93,7 +98,7 @@ def test_grammar_edit_typed_over_by_hand_is_dropped(qtbot, window):
 
 def test_grammar_checks_only_the_selection(qtbot, window):
     w, pane = window, window.grammar_pane
-    text = "We was late.\n\nThe results was good."
+    text = "We was late.\n\nThe results were good and we was happy."
     set_text(w, text)
     cursor = w.editor.textCursor()
     cursor.setPosition(text.index("The results"))

@@ -17,7 +17,7 @@ import threading
 from functools import cache
 
 from assistant.checking.personal import PersonalDictionary
-from assistant.checking.spelling import never_flagged
+from assistant.checking.spelling import is_misspelled, never_flagged
 from assistant.markdown import overlaps, protected_spans
 from assistant.paths import resource
 from assistant.text_diff import Edit
@@ -62,6 +62,12 @@ def _replacement(text: str, start: int, end: int, suggestion) -> tuple[int, int,
     return start, end, new
 
 
+def _apostrophe_missing(word: str, lint) -> bool:
+    """Harper's first suggestion is the word with an apostrophe put back ("dont" → "don't")."""
+    first = lint.suggestions[0].replacement_text if lint.suggestions else ""
+    return first.replace("'", "").replace("’", "").casefold() == word.casefold() and first != word
+
+
 class RulesChecker:
     def __init__(self, personal: PersonalDictionary | None = None) -> None:
         self.personal = personal
@@ -79,8 +85,10 @@ class RulesChecker:
             kind = str(lint.lint_kind)
             if self.personal is not None and self.personal.ignores(kind):
                 continue
-            if kind == "Spelling" and never_flagged(text, start, original, "en", self.personal):
-                continue
+            if kind == "Spelling" and (never_flagged(text, start, original, "en", self.personal) or (
+                    re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)*", original)
+                    and not is_misspelled(original, "en") and not _apostrophe_missing(original, lint))):
+                continue  # a name, or a word the dictionaries and frequency lists know ("intro", "etc")
             options: list[tuple[int, int, str]] = []
             for suggestion in lint.suggestions[:5]:
                 r = _replacement(text, start, end, suggestion)

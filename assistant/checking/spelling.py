@@ -56,6 +56,7 @@ def is_known_word(word: str, lang: str) -> bool:
 
 
 RARE = 3.0  # zipf below which a word the dictionary lacks is taken for a misspelling
+COMMON = 3.5  # zipf from which a word counts as real, dictionary or not
 MUCH_MORE_COMMON = 1.5  # zipf by which a word one edit away must beat a frequent unknown word
 
 
@@ -71,6 +72,8 @@ def is_misspelled(word: str, lang: str) -> bool:
     z = _zipf(low, lang)
     if z < RARE:
         return True
+    if z >= COMMON:
+        return False  # "intro", "etc", "emoji": common enough to be words, whatever a list lacks
     near = sp.known(sp.edit_distance_1(low))
     return max((_zipf(c, lang) for c in near), default=0.0) - z >= MUCH_MORE_COMMON
 
