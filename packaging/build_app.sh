@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 .venv/bin/pip install -q "pyinstaller>=6"
 .venv/bin/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/writing-assistant.spec
 export WRITING_ASSISTANT_HOME=$(mktemp -d)
-QT_QPA_PLATFORM=offscreen timeout 60 dist/writing-assistant/writing-assistant --startup-report | tee /dev/stderr \
+QT_QPA_PLATFORM=offscreen timeout 60 dist/writing-assistant/writing-assistant --startup-report | tee -a /dev/stderr \
     | grep -q MODEL_READY || { echo "smoke check failed: no window or no model" >&2; exit 1; }
 echo "smoke check: window shown and default model loaded"
 # "Add model…" in the packaged app: the trial load must run the app itself as its child (--wa-probe),
@@ -13,6 +13,6 @@ echo "smoke check: window shown and default model loaded"
 cp "$(.venv/bin/python -c 'from assistant.bundled import smollm2_path; print(smollm2_path())')" \
     "$WRITING_ASSISTANT_HOME/copy-of-smollm2.gguf"
 QT_QPA_PLATFORM=offscreen timeout 60 dist/writing-assistant/writing-assistant \
-    --smoke-add-model "$WRITING_ASSISTANT_HOME/copy-of-smollm2.gguf" | tee /dev/stderr \
+    --smoke-add-model "$WRITING_ASSISTANT_HOME/copy-of-smollm2.gguf" | tee -a /dev/stderr \
     | grep -q "MODEL_ADDED copy-of-smollm2" || { echo "smoke check failed: adding a model" >&2; exit 1; }
 echo "smoke check: a model added through the packaged app"

@@ -256,6 +256,22 @@ def test_translation_keeps_markdown_and_glossary_and_replaces_with_undo(qtbot, w
     assert w.editor.toPlainText() == MARKDOWN
 
 
+def test_the_pane_never_shows_an_echo_as_a_translation(qtbot, window):
+    """The echo fake (tests/fakes.py) in the window's engine: markers and glossary come back by code,
+    so before the fix the pane showed the copy as a French translation."""
+    from tests.fakes import EchoBackend
+
+    w, pane = window, window.translate_pane
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=10_000):
+        w.bridge.load(lambda _progress: EchoBackend())
+    set_text(w, MARKDOWN)
+    pane.target.setCurrentIndex(pane.target.findData("fr"))
+    pane.glossary.setPlainText("library = bibliothèque")
+    run_and_wait(qtbot, pane)
+    assert pane.result is not None and pane.result.untranslated >= 3
+    assert "the model only repeated are left in English" in pane.message.text()
+
+
 def test_translation_insert_below_and_refusals(qtbot, window):
     w, pane = window, window.translate_pane
     set_text(w, "The weather is nice.")
