@@ -105,7 +105,7 @@ def test_own_action_runs_from_the_context_menu_hook(qtbot, window):
     from PySide6.QtWidgets import QMenu
 
     menu = QMenu()
-    w._extend_context_menu(menu)
+    w._extend_context_menu(menu, 0)
     sub = next(a.menu() for a in menu.actions() if a.menu() is not None and a.text() == "Rewrite as")
     kid = next(a for a in sub.actions() if a.text() == "Kid")
     kid.trigger()
