@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,8 @@ def run_once(args: argparse.Namespace, job: Job, stream: bool = False) -> Any:
 
 # models ---------------------------------------------------------------------------
 def cmd_models(args: argparse.Namespace) -> int:
+    if args.action in ("catalog", "search", "download", "scan"):
+        return cmd_models_hub(args)
     if args.action == "bundled":
         from assistant.bundled import bundled_models
 
@@ -176,6 +179,118 @@ def cmd_models(args: argparse.Namespace) -> int:
     except LibraryError as exc:
         raise CLIError(str(exc)) from exc
     return 0
+
+
+def _fit_of(model, f, machine, n_ctx: int) -> dict:
+    from assistant.hub.fit import estimate_fit
+
+    fit = estimate_fit(f.size, model.kv_bytes_per_token, n_ctx, machine)
+    return {"verdict": fit.verdict, "needed_bytes": fit.needed, "where": fit.where, "tok_s": round(fit.tok_s, 1),
+            "speed": fit.speed, "text": fit.describe()}
+
+
+def cmd_models_hub(args: argparse.Namespace) -> int:
+    """catalog / search / download / scan: the only commands that may touch the network (search and
+    download, and only because the user typed them)."""
+    from assistant.hub.catalog import load_catalog
+    from assistant.hub.client import Hub, HubError
+    from assistant.hub.download import DownloadError, DownloadStopped
+    from assistant.hub.fit import this_machine
+    from assistant.hub.install import install, record_for, record_for_repo
+
+    catalog = load_catalog()
+    try:
+        if args.action == "catalog":
+            if catalog.error:
+                raise CLIError(catalog.error)
+            machine, installed = this_machine(), _installed_origins()
+            rows = [{"id": m.id, "name": m.name, "repo": m.repo, "parameters": m.parameters,
+                     "languages": m.languages, "license": m.license,
+                     "files": [{**asdict(f), "repo": m.repo_of(f), "installed": (m.repo_of(f), f.file) in installed,
+                                "fit": _fit_of(m, f, machine, args.context)} for f in m.files]}
+                    for m in catalog.models]
+            if args.json:
+                _print_json(rows)
+            else:
+                for m in rows:
+                    for f in m["files"]:
+                        mark = "installed" if f["installed"] else f["fit"]["text"]
+                        langs = ",".join(m["languages"])
+                        print(f"{m['id']:24} {f['quant']:7} {f['size'] / 1e9:5.2f} GB  {langs:12.12} "
+                              f"{m['license']:28.28} {mark}")
+            return 0
+        hub = Hub()
+        if args.action == "search":
+            if not args.id:
+                raise CLIError("models search needs a QUERY")
+            repos = hub.search(args.id)
+            files = {r.id: hub.gguf_files(r.id) for r in repos[: args.limit]} if args.files else {}
+            if args.json:
+                _print_json([{**asdict(r), "files": [asdict(f) for f in files.get(r.id, [])]} for r in repos])
+            else:
+                for r in repos:
+                    print(f"{r.id:60} {r.downloads:>9} downloads" + ("  (gated)" if r.gated else ""))
+                    for f in files.get(r.id, []):
+                        print(f"    {f.path:56} {f.size / 1e9:6.2f} GB")
+                if not repos:
+                    print("no GGUF models match", file=sys.stderr)
+            return 0
+        if args.action == "download":
+            if not args.id:
+                raise CLIError("models download needs a REPO (owner/name) or a catalog id")
+            if "/" in args.id:
+                record = record_for_repo(args.id, catalog, hub, args.file, args.quant)
+            else:
+                model = catalog.get(args.id)
+                record = record_for(model, model.file_for(args.quant))
+            progress = _progress(args)
+            stop = threading.Event()
+            try:
+                entry = install(record, ModelLibrary(), lambda p: progress(p.done, p.total, p.describe()), stop, hub)
+            except KeyboardInterrupt:
+                stop.set()
+                print("\npaused: run the same command to resume", file=sys.stderr)
+                return 130
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+            if args.json:
+                _print_json(entry.to_dict())
+            else:
+                print(f"added {entry.id} ({entry.info.name}) from {record.repo}: {entry.path}")
+            return 0
+        # scan
+        from assistant.hub.scan import scan
+
+        lib = ModelLibrary()
+        found = scan(known={e.path for e in lib.list()})
+        added, refused = [], []
+        for item in found if args.add else []:
+            try:
+                added.append(lib.add(item.path, probe=not args.no_probe, name=item.name,
+                                     origin={"source": item.source}).id)
+            except LibraryError as exc:
+                refused.append({"path": str(item.path), "reason": str(exc)})
+        if args.json:
+            _print_json({"found": [{**asdict(f), "path": str(f.path)} for f in found], "added": added,
+                         "refused": refused})
+        else:
+            for f in found:
+                print(f"{f.source:20} {f.size / 1e9:6.2f} GB  {f.name}  ({f.path})")
+            if not found:
+                print("no models found in the Hugging Face cache, LM Studio, GPT4All or Ollama folders")
+            for r in refused:
+                print(f"not added: {r['reason']}", file=sys.stderr)
+            if args.add:
+                print(f"added {len(added)} model(s)")
+        return 0
+    except (HubError, DownloadError, KeyError) as exc:
+        raise CLIError(str(exc).strip("'\"")) from exc
+    except DownloadStopped:
+        return 130
+
+
+def _installed_origins() -> set[tuple[str, str]]:
+    return {(e.origin.get("repo", ""), e.origin.get("file", "")) for e in ModelLibrary().list()}
 
 
 # import ---------------------------------------------------------------------------
@@ -505,10 +620,20 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--encoding", help="encoding of the file or stdin (default: UTF-8, checked)")
 
     m = sub.add_parser("models", help="the model library")
-    m.add_argument("action", choices=["list", "info", "add", "remove", "default", "bundled"])
-    m.add_argument("id", nargs="?", help="model id, or a .gguf path for add")
+    m.add_argument("action", choices=["list", "info", "add", "remove", "default", "bundled", "catalog", "search",
+                                      "download", "scan"],
+                   help="catalog: models to download, with how each fits this machine; search QUERY: GGUF models "
+                        "on the Hub; download REPO|CATALOG_ID: fetch, check and add (resumes); scan: models other "
+                        "tools downloaded (--add adds them in place)")
+    m.add_argument("id", nargs="?", help="model id, a .gguf path for add, a query, a repo or catalog id")
     m.add_argument("--json", action="store_true")
     m.add_argument("--no-probe", action="store_true", help="skip the trial load in a child process")
+    m.add_argument("--file", help="download: the .gguf file in the repo")
+    m.add_argument("--quant", help="download: the quantisation to pick (default Q4_K_M)")
+    m.add_argument("--files", action="store_true", help="search: list each repo's .gguf files with sizes")
+    m.add_argument("--limit", type=int, default=10, help="search --files: repos to list files for")
+    m.add_argument("--add", action="store_true", help="scan: add what was found (validated and trial-loaded)")
+    m.add_argument("--context", type=int, default=4096, help="catalog: context size for the memory estimate")
     m.set_defaults(func=cmd_models)
 
     i = sub.add_parser("import", help="import a fine-tune: a GGUF model, a GGUF LoRA, or a PEFT adapter folder")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class ModelEntry:
     bundled: bool = False
     gpu_layers: int | None = None  # None = offload all layers that fit
     adapters: list[dict] = field(default_factory=list)
+    origin: dict = field(default_factory=dict)  # where it came from: {"source", "repo", "file", "sha256"}
 
     @property
     def path(self) -> Path:
@@ -49,6 +51,7 @@ class ModelEntry:
             "bundled": self.bundled,
             "gpu_layers": self.gpu_layers,
             "adapters": self.adapters,
+            "origin": self.origin,
         }
 
     @classmethod
@@ -192,7 +195,10 @@ class ModelLibrary:
         return self._default
 
     # changes -----------------------------------------------------------------------
-    def add(self, path: str | Path, probe: bool = True) -> ModelEntry:
+    def add(self, path: str | Path, probe: bool = True, name: str | None = None,
+            origin: dict | None = None) -> ModelEntry:
+        """Validate, trial-load and register the file where it is (never copied). ``name`` replaces the
+        file's own title (a cache blob is named by its hash); ``origin`` records where it came from."""
         path = Path(path).expanduser().resolve()
         if not path.exists():
             raise LibraryError(f"{path} does not exist")
@@ -208,11 +214,13 @@ class ModelLibrary:
             for entry in self._entries.values():
                 if entry.path == path:
                     return entry
-            base = path.stem.lower().replace(" ", "-")
+            if name:
+                info.name = name
+            base = re.sub(r"[^a-z0-9._-]+", "-", (name or path.stem).lower()).strip("-") or "model"
             model_id, n = base, 2
             while model_id in self._entries:
                 model_id, n = f"{base}-{n}", n + 1
-            entry = ModelEntry(model_id, info)
+            entry = ModelEntry(model_id, info, origin=dict(origin or {}))
             self._entries[model_id] = entry
             if self._default is None:
                 self._default = model_id

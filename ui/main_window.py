@@ -574,6 +574,7 @@ class MainWindow(QMainWindow):
         self.settings.set("window_geometry", self.saveGeometry())
         self.settings.set("window_state", self.saveState())
         self.recovery.close()
+        self.models_pane.downloads.stop_all()  # paused: the bytes stay for the next launch
         self.settings.flush()
         if self.learn_pane.store is not None:
             self.learn_pane.store.close()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from assistant.model_library import ModelEntry, ModelLibrary
 from ui.adapters_box import AdaptersBox
 from ui.background import run_in_background
+from ui.download_controller import DownloadController
 from ui.settings import Settings
 
 COLUMNS = ("Model", "Architecture", "Size", "Quant", "Context", "Prompting", "File", "Memory")
@@ -65,11 +66,27 @@ class ModelsPane(QWidget):
         self.load_button = QPushButton("Load")
         for b in (self.add_button, self.remove_button, self.default_button, self.load_button):
             buttons.addWidget(b)
+        get = QHBoxLayout()
+        self.get_button = QPushButton("Get models…")
+        self.get_button.setToolTip("Download a model from the catalog or the Hugging Face Hub")
+        self.scan_button = QPushButton("Scan for models…")
+        self.scan_button.setToolTip("Find models that LM Studio, Ollama, GPT4All or the Hugging Face cache "
+                                    "already downloaded")
+        self.get_button.clicked.connect(self.open_get_models)
+        self.scan_button.clicked.connect(self.open_scan)
+        get.addWidget(self.get_button)
+        get.addWidget(self.scan_button)
+        get.addStretch(1)
+        self.downloads = DownloadController(library, self)
+        self.downloads.finished.connect(self._downloaded)
+        self.downloads.failed.connect(lambda _k, msg: self.status.emit(msg))
+        self.get_dialog = None
         self.add_button.clicked.connect(self._add_dialog)
         self.remove_button.clicked.connect(self._remove_selected)
         self.default_button.clicked.connect(self._default_selected)
         self.load_button.clicked.connect(self._load_selected)
         layout.addLayout(buttons)
+        layout.addLayout(get)
 
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -174,6 +191,33 @@ class ModelsPane(QWidget):
         self.add_button.setEnabled(True)
         self.status.emit(message)
         QMessageBox.warning(self, "Model not added", message)
+
+    def open_get_models(self) -> None:
+        """The catalog and Hub search; one dialog, kept while downloads run behind it."""
+        from ui.get_models_dialog import GetModelsDialog
+
+        if self.get_dialog is None:
+            self.get_dialog = GetModelsDialog(self.library, self.downloads, self.settings.get("context_size"), self)
+            self.get_dialog.use_requested.connect(self._use_downloaded)
+        self.get_dialog.show()
+        self.get_dialog.raise_()
+
+    def open_scan(self) -> None:
+        from ui.scan_dialog import ScanDialog
+
+        dialog = ScanDialog(self.library, self)
+        dialog.added.connect(lambda e: (self.refresh(), self.status.emit(f"Added {e.info.name}")))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    def _downloaded(self, _key: str, entry: ModelEntry) -> None:
+        self.refresh()
+        self.status.emit(f"Downloaded and added {entry.info.name}; Load it (or Make default) to use it.")
+
+    def _use_downloaded(self, entry: ModelEntry) -> None:
+        self.refresh()
+        self.use_server.setChecked(False)
+        self.load_requested.emit(entry)
 
     def _remove_selected(self) -> None:
         e = self.selected()
