@@ -180,16 +180,21 @@ class GetModelsDialog(QDialog):
         for row, (m, f) in enumerate(items):
             fit = estimate_fit(f.size, m.kv_bytes_per_token, self.n_ctx, self.machine)
             here = "installed" if (m.repo_of(f), f.file) in installed else fit.describe()
-            cells = (f"{m.name} · {m.parameters}", f.quant, size_text(f.size), ", ".join(m.languages), m.license, here)
+            langs = ", ".join(m.languages[:3]) + (f" +{len(m.languages) - 3}" if len(m.languages) > 3 else "")
+            cells = (m.name, f.quant, size_text(f.size), langs, m.license, here)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, (m.id, f.quant))
+                if col == 3:
+                    item.setToolTip(", ".join(m.languages))
                 if col == 5 and here != "installed":
                     item.setForeground(QColor(VERDICT_COLOURS[fit.verdict]))
                     item.setToolTip(f"Estimated from the file size and a {self.n_ctx:,}-token context")
                 self.catalog_table.setItem(row, col, item)
+        header = self.catalog_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.catalog_table.resizeColumnsToContents()
-        self.catalog_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.download_button.setEnabled(bool(items))
 
     def _download_catalog(self) -> None:
