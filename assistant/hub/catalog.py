@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.hub.client import SHA256
 from assistant.paths import resource
 from assistant.records import record_from_dict
 
-SHA256 = re.compile(r"[0-9a-f]{64}")
 REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
