@@ -223,8 +223,13 @@ def cmd_models_hub(args: argparse.Namespace) -> int:
         if args.action == "search":
             if not args.id:
                 raise CLIError("models search needs a QUERY")
+            progress = _progress(args)
+            progress(0, 0, f"searching {hub.endpoint} for {args.id!r}…")
             repos = hub.search(args.id)
-            files = {r.id: hub.gguf_files(r.id) for r in repos[: args.limit]} if args.files else {}
+            files = {}
+            for n, r in enumerate(repos[: args.limit] if args.files else []):
+                progress(n, len(repos), f"listing the files of {r.id}…")
+                files[r.id] = hub.gguf_files(r.id)
             if args.json:
                 _print_json([{**asdict(r), "files": [asdict(f) for f in files.get(r.id, [])]} for r in repos])
             else:

@@ -301,6 +301,7 @@ def test_cli_catalog_and_search_with_json(server, home):
     assert found.returncode == 0, found.stderr
     (repo,) = json.loads(found.stdout)
     assert repo["id"] == REPO_ID and repo["files"][0]["size"] > 0
+    assert "progress: searching" in found.stderr and "progress: listing the files" in found.stderr
     missing = run("download", "nobody/nothing-GGUF")
     assert missing.returncode == 2 and "no such repository" in missing.stderr
 
