@@ -58,6 +58,7 @@ class HubServer:
         self.faults = Faults()
         self.body_bytes = 0  # file bytes sent, across requests: proves a resume did not fetch again
         self.ranges: list[str] = []  # the Range headers of file GETs
+        self.sent: dict[str, int] = {}  # body bytes each file GET sent, by its Range header
         self.requests: list[str] = []
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"hub": self})
@@ -175,9 +176,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
-        self._send_file(path, start, size)
+        self._send_file(path, start, size, rng or "")
 
-    def _send_file(self, path: Path, start: int, size: int) -> None:
+    def _send_file(self, path: Path, start: int, size: int, rng: str) -> None:
+        sent = 0
+        try:
+            sent = self._send_body(path, start, size)
+        finally:
+            self.hub.sent[rng] = self.hub.sent.get(rng, 0) + sent
+
+    def _send_body(self, path: Path, start: int, size: int) -> int:
         faults, sent = self.hub.faults, 0
         drop, faults.drop_after = faults.drop_after, None  # once
         with open(path, "rb") as f:
@@ -193,15 +201,16 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     self.close_connection = True
                     self.connection.close()
-                    return
+                    return sent + len(part)
                 try:
                     self.wfile.write(chunk)
                 except OSError:
-                    return
+                    return sent
                 self.hub.count(len(chunk))
                 sent += len(chunk)
                 if faults.delay_per_chunk:
                     time.sleep(faults.delay_per_chunk)
+        return sent
 
 
 def main(argv: list[str]) -> int:
