@@ -196,14 +196,14 @@ def cmd_models_hub(args: argparse.Namespace) -> int:
     from assistant.hub.client import Hub, HubError
     from assistant.hub.download import DownloadError, DownloadStopped
     from assistant.hub.fit import this_machine
-    from assistant.hub.install import install, record_for, record_for_repo
+    from assistant.hub.install import install, installed_files, record_for, record_for_repo
 
     catalog = load_catalog()
     try:
         if args.action == "catalog":
             if catalog.error:
                 raise CLIError(catalog.error)
-            machine, installed = this_machine(), _installed_origins()
+            machine, installed = this_machine(), installed_files(ModelLibrary())
             rows = [{"id": m.id, "name": m.name, "repo": m.repo, "parameters": m.parameters,
                      "languages": m.languages, "license": m.license,
                      "files": [{**asdict(f), "repo": m.repo_of(f), "installed": (m.repo_of(f), f.file) in installed,
@@ -292,10 +292,6 @@ def cmd_models_hub(args: argparse.Namespace) -> int:
         raise CLIError(str(exc).strip("'\"")) from exc
     except DownloadStopped:
         return 130
-
-
-def _installed_origins() -> set[tuple[str, str]]:
-    return {(e.origin.get("repo", ""), e.origin.get("file", "")) for e in ModelLibrary().list()}
 
 
 # import ---------------------------------------------------------------------------

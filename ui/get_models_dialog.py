@@ -28,7 +28,7 @@ from assistant.hub.catalog import Catalog, load_catalog
 from assistant.hub.client import Hub, HubFile, HubRepo, endpoint
 from assistant.hub.download import DownloadRecord, Progress, part_path, size_text
 from assistant.hub.fit import Machine, estimate_fit, this_machine
-from assistant.hub.install import record_for, record_for_repo
+from assistant.hub.install import installed_files, record_for, record_for_repo
 from assistant.model_library import ModelLibrary
 from ui.background import run_in_background
 from ui.download_controller import DownloadController
@@ -46,6 +46,16 @@ def _table(columns: tuple[str, ...]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[tuple[str, ...], object]]) -> None:
+    """One row per (cells, data); every cell carries the row's data for the selection handlers."""
+    table.setRowCount(len(rows))
+    for row, (cells, data) in enumerate(rows):
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, data)
+            table.setItem(row, col, item)
 
 
 class DownloadRow(QWidget):
@@ -174,7 +184,7 @@ class GetModelsDialog(QDialog):
         return tab
 
     def fill_catalog(self) -> None:
-        installed = {(e.origin.get("repo"), e.origin.get("file")) for e in self.library.list()}
+        installed = installed_files(self.library)
         items = [(m, f) for m in self.catalog.models for f in m.files]
         self.catalog_table.setRowCount(len(items))
         for row, (m, f) in enumerate(items):
@@ -243,12 +253,7 @@ class GetModelsDialog(QDialog):
     def _found(self, repos: list[HubRepo]) -> None:
         self.search_button.setEnabled(True)
         self.message.setText(f"{len(repos)} GGUF repositories found." if repos else "No GGUF models match.")
-        self.repo_table.setRowCount(len(repos))
-        for row, r in enumerate(repos):
-            for col, text in enumerate((r.id + (" (gated)" if r.gated else ""), f"{r.downloads:,}")):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, r.id)
-                self.repo_table.setItem(row, col, item)
+        _fill(self.repo_table, [((r.id + (" (gated)" if r.gated else ""), f"{r.downloads:,}"), r.id) for r in repos])
         self.file_table.setRowCount(0)
 
     def _search_failed(self, message: str) -> None:
@@ -269,12 +274,7 @@ class GetModelsDialog(QDialog):
         repo, files = result
         self._hub_files = files
         self.message.setText(f"{repo}: {len(files)} GGUF file(s).")
-        self.file_table.setRowCount(len(files))
-        for row, f in enumerate(files):
-            for col, text in enumerate((f.path, size_text(f.size))):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, (repo, f.path))
-                self.file_table.setItem(row, col, item)
+        _fill(self.file_table, [((f.path, size_text(f.size)), (repo, f.path)) for f in files])
         self.hub_download_button.setEnabled(bool(files))
 
     def _download_hub_file(self) -> None:

@@ -17,6 +17,11 @@ DEFAULT_QUANT = "Q4_K_M"
 SPLIT = re.compile(r"-\d{5}-of-\d{5}\.gguf$", re.IGNORECASE)
 
 
+def installed_files(library: ModelLibrary) -> set[tuple[str, str]]:
+    """(repo, file) of every model in the library that came from the Hub: what the catalog marks installed."""
+    return {(e.origin.get("repo", ""), e.origin.get("file", "")) for e in library.list()}
+
+
 def record_for(model: CatalogModel, f: CatalogFile) -> DownloadRecord:
     return DownloadRecord(model.repo_of(f), f.file, f.sha256, f.size, f"{model.name} ({f.quant})", model.id)
 
