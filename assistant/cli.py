@@ -538,13 +538,20 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     text = _nonempty(args, "summarise")
     job = Job("summarize", lambda ctx: summarize(ctx, SummaryRequest(text, args.length)),
               on_progress=_progress(args))
-    # Bullets are normalised after generation, so they are printed whole.
-    result = run_once(args, job, stream=not args.json and args.length != "bullets")
+    # Printed whole: a summary is shown only once it has passed the checks against the text.
+    result = run_once(args, job, stream=False)
     if args.json:
         _print_json({"summary": result.text, "length": args.length, "chunks": result.chunks,
-                     "reduce_passes": result.levels})
-    else:
-        print(result.text if args.length == "bullets" else "")
+                     "reduce_passes": result.levels, "extracted": result.extracted, "dropped": result.dropped,
+                     "rejected": result.rejected, "language": result.language,
+                     "sources": [[text[s.start : s.end] for s in spans] for spans in result.sources]})
+        return 0
+    print(result.text)
+    if result.extracted:
+        print("note: extracted from the text (the text's own sentences): the model's summaries did not pass "
+              "the checks — " + "; ".join(result.rejected), file=sys.stderr)
+    if result.dropped:
+        print(f"note: {result.dropped} line(s) the text does not support were left out", file=sys.stderr)
     return 0
 
 
@@ -599,6 +606,8 @@ def cmd_rewrite(args: argparse.Namespace) -> int:
         if result.refused:
             print(f"note: the model did not rewrite {result.refused} of {result.paragraphs} paragraphs; "
                   "they are unchanged", file=sys.stderr)
+        for why in result.unfaithful:
+            print(f"note: {why}; that paragraph is unchanged", file=sys.stderr)
     return 0
 
 

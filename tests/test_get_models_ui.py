@@ -5,7 +5,6 @@ a real Hub-compatible server on 127.0.0.1 serving the bundled model, real llama.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import asdict
 from pathlib import Path
@@ -16,6 +15,7 @@ from assistant.hub.catalog import Catalog, CatalogFile, CatalogModel
 from assistant.hub.download import DownloadRecord, part_path
 from assistant.model_library import ModelLibrary
 from tests.hub_server import HubServer, Repo, sha256_of
+from tests.screens import screenshot
 from ui.get_models_dialog import GetModelsDialog
 from ui.scan_dialog import ScanDialog
 
@@ -54,13 +54,6 @@ def open_dialog(w, catalog: Catalog) -> GetModelsDialog:
     pane.get_dialog = dialog
     dialog.show()
     return dialog
-
-
-def screenshot(widget, name: str) -> None:
-    """Saved only when WA_SCREENSHOTS names a folder (to look at the UI by hand)."""
-    folder = os.environ.get("WA_SCREENSHOTS")
-    if folder:
-        widget.grab().save(str(Path(folder) / name))
 
 
 def test_catalog_download_with_progress_pause_resume_then_use_it(qtbot, setup, smollm2):

@@ -23,6 +23,7 @@ from assistant.tasks.rewrite import (
     keeps_markup,
     merge_close,
     rewrite,
+    unfaithful,
 )
 from assistant.text_diff import Edit, apply_edits
 
@@ -74,7 +75,7 @@ def test_each_style_turns_the_models_answer_into_edits(engine, style):
     assert sorted(answers) == [0, 1, 2]
     strategy = engine.backend.info.strategy
     originals, finals = TEXT.split("\n\n"), result.text.split("\n\n")
-    refused = 0
+    refused, unfaithful_paragraphs = 0, []
     for i, (original, final) in enumerate(zip(originals, finals, strict=True)):
         prefix = "- " if original.startswith("- ") else ""
         core = original[len(prefix):]
@@ -82,9 +83,13 @@ def test_each_style_turns_the_models_answer_into_edits(engine, style):
         if not answer or not is_rewrite_of(answer, core, style == "expand"):
             refused += 1
             assert final == original
+        elif unfaithful(answer, core, action_for(style), "en"):
+            unfaithful_paragraphs.append(i + 1)
+            assert final == original  # a fact lost or the example copied: not offered
         else:
             assert final == prefix + answer  # every change the model made, and nothing else
     assert refused == result.refused
+    assert [int(u.split(":")[0].split()[1]) for u in result.unfaithful] == unfaithful_paragraphs
     for e in result.edits:
         assert TEXT[e.start : e.end] == e.original and e.reason == action_for(style).name
     assert apply_edits(TEXT, result.edits) == result.text

@@ -6,7 +6,10 @@ import pytest
 
 from assistant.backends.factory import local_factory
 from assistant.engine import Engine, Job, JobState
-from assistant.tasks.summarize import SummaryRequest, as_bullets, lengths, split_chunks, summarize
+from assistant.faithfulness.grounding import SourceIndex, unsupported
+from assistant.faithfulness.leaks import leaked
+from assistant.tasks.summarize import SummaryRequest, as_bullets, examples, lengths, split_chunks, summarize
+from assistant.text_units import sentences
 
 STORY = [
     "The village of Larkmoor sits in a narrow valley where the river Wend bends twice before reaching the sea. "
@@ -32,6 +35,18 @@ def small(library):
     eng = engine_for(library.get(), 512)
     yield eng
     eng.shutdown()
+
+
+def assert_checked(summary, source: str) -> None:
+    """What holds whatever the model wrote: every line shown passed the checks, or is the source's own."""
+    assert summary.lines and summary.text
+    if summary.extracted:
+        assert all(line in " ".join(source.split()) for line in summary.lines) and len(summary.rejected) == 2
+        return
+    index = SourceIndex.of(source, summary.language)
+    assert all(unsupported(line, index) is None for line in summary.lines), summary.lines
+    assert leaked("\n".join(summary.lines), examples(), summary.language, source) is None
+    assert len(summary.sources) == len(summary.lines)
 
 
 def run(engine, req, progress=None):
@@ -72,33 +87,31 @@ def test_document_longer_than_the_context_goes_through_chunks(small):
     assert summary.text and len(summary.text) < len(text) / 3
     messages = [m for _, _, m in progress]
     assert f"chunk 1 of {summary.chunks}" in messages and "writing the summary" in messages
-    assert "".join(tokens).strip()  # the final summary streamed
+    assert "checking it against the text" in messages
+    assert tokens == []  # nothing is shown before it passed the checks
+    assert_checked(summary, text)
 
 
-def test_fitting_text_is_one_pass_and_the_models_first_sentence(small):
-    tokens = []
-    h = small.submit(Job("summarize", lambda ctx: summarize(ctx, SummaryRequest(" ".join(STORY[:2]), "sentence")),
-                         on_token=tokens.append))
+def test_fitting_text_is_one_pass_and_one_sentence(small):
+    text = " ".join(STORY[:2])
+    h = small.submit(Job("summarize", lambda ctx: summarize(ctx, SummaryRequest(text, "sentence"))))
     assert h.wait(300) and h.state == JobState.DONE, h.error
     assert h.result.chunks == 1 and h.result.levels == 0
-    streamed = "".join(tokens).strip()
-    # The summary is what the model wrote, cut after its first sentence (small models run on).
-    assert h.result.text and streamed.startswith(h.result.text)
-    assert h.result.text.count(". ") == 0
+    # One sentence, whatever the model wrote (it is cut at the model's first sentence boundary).
+    assert len(h.result.lines) == 1 and len(sentences(h.result.text)) == 1
+    assert_checked(h.result, text)
 
 
 def test_bullets_with_the_base_model(library):
     eng = engine_for(library.get("gemma-3-270m"), 1024)
     try:
-        tokens = []
-        h = eng.submit(Job("summarize", lambda ctx: summarize(ctx, SummaryRequest("\n\n".join(STORY), "bullets")),
-                           on_token=tokens.append))
+        text = "\n\n".join(STORY)
+        h = eng.submit(Job("summarize", lambda ctx: summarize(ctx, SummaryRequest(text, "bullets"))))
         assert h.wait(300) and h.state == JobState.DONE, h.error
         lines = h.result.text.splitlines()
-        assert lines and all(line.startswith("- ") for line in lines)
-        # Each bullet is the model's own words (prose or list, it is reshaped, not rewritten).
-        streamed = " ".join("".join(tokens).split())
-        assert all(" ".join(line[2:].split()) in streamed for line in lines)
+        assert 1 <= len(lines) <= 5 and all(line.startswith("- ") for line in lines)
+        assert [line[2:] for line in lines] == h.result.lines
+        assert_checked(h.result, text)
     finally:
         eng.shutdown()
 

@@ -6,6 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
+from tests.screens import screenshot
+
 ERRORS = "Intro line.\n\nThe results was good and we was happy."
 
 
@@ -213,6 +215,55 @@ def test_summary_cancel(qtbot, small_context_window):
     qtbot.waitUntil(lambda: pane.run_button.isEnabled(), timeout=30_000)
     assert "Stopped" in pane.message.text()
     assert not pane.insert_button.isEnabled()
+
+
+def test_summary_lines_show_their_sources_in_the_editor(qtbot, window):
+    w, pane = window, window.summary_pane
+    text = LONG[:900]
+    set_text(w, text)
+    pane.length.setCurrentIndex(pane.length.findData("bullets"))
+    run_and_wait(qtbot, pane)
+    result = pane.result
+    assert result is not None and result.lines and len(result.sources) == len(result.lines)
+    assert pane.output.toPlainText() == result.text and pane.sources_button.isEnabled()
+    assert pane.kind_label.isHidden() == (not result.extracted)
+    cursor = w.editor.textCursor()
+    qtbot.mouseClick(pane.sources_button, Qt.MouseButton.LeftButton)
+    marks = w.editor._marks["summary-sources"]
+    expected = [text[s.start : s.end] for spans in result.sources for s in spans]
+    assert [m.cursor.selectedText() for m in marks] == expected
+    assert w.editor.textCursor().position() == cursor.position()  # scrolled to, never moved
+    qtbot.mouseClick(pane.sources_button, Qt.MouseButton.LeftButton)
+    assert w.editor._marks["summary-sources"] == []
+    assert w.editor.toPlainText() == text
+
+
+def test_a_summary_that_fails_the_checks_is_shown_as_an_extract(qtbot, window):
+    """The fixed-answer fake (tests/fakes.py) answers with the prompt's example, as gemma-3-270m did for the
+    README: the pane never shows it, and labels the extract it shows instead."""
+    from tests.fakes import FixedAnswerBackend
+    from tests.test_faithfulness import README_ANSWER, STORY
+
+    w, pane = window, window.summary_pane
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=10_000):
+        w.bridge.load(lambda _progress: FixedAnswerBackend(README_ANSWER))
+    set_text(w, STORY)
+    pane.length.setCurrentIndex(pane.length.findData("sentence"))
+    run_and_wait(qtbot, pane)
+    shown = pane.output.toPlainText()
+    assert shown and "rail yard" not in shown and shown in STORY
+    assert not pane.kind_label.isHidden() and pane.kind_label.text().startswith("Extracted")
+    assert "copied the prompt's example" in pane.kind_label.toolTip()
+    pane.sources_button.setChecked(True)
+    assert [m.cursor.selectedText() for m in w.editor._marks["summary-sources"]] == [shown]
+    w.panes.setCurrentWidget(pane)
+    w.resize(1200, 700)
+    w.show()
+    screenshot(w, "summary-extract.png")
+    w.editor.setPlainText("New start. " + STORY)  # the text changed: its sources can no longer be shown
+    pane.sources_button.setChecked(False)
+    pane.sources_button.setChecked(True)
+    assert not pane.sources_button.isChecked() and "text changed" in pane.message.text()
 
 
 # translation --------------------------------------------------------------------------

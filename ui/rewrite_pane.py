@@ -304,4 +304,9 @@ class RewritePane(TaskPane):
             parts.append(f"The model did not rewrite {result.refused} of {result.paragraphs} paragraph"
                          f"{'s' if result.paragraphs != 1 else ''} (it answered with something else); "
                          "they were left as they were.")
+        if result.unfaithful:
+            k = len(result.unfaithful)
+            parts.append(f"{k} rewritten paragraph{'s' if k != 1 else ''} {'were' if k != 1 else 'was'} not offered "
+                          f"because {result.unfaithful[0].split(': ', 1)[1]}"
+                          f"{' (and others like it)' if k > 1 else ''}; left as written.")
         self.show_message(" ".join(parts))

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 
 from assistant.engine import JobContext
+from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, detect_language, get_language
 from assistant.paths import resource
 from assistant.prompting import build_prompt
@@ -263,7 +264,8 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             _repair_options(ex)
         try:
             validate(ex, target, existing, native)
-            if _fold(json.dumps(ex.fields)) == _fold(json.dumps(shown)):
+            if _fold(json.dumps(ex.fields)) == _fold(json.dumps(shown)) or \
+                    leaked(_prose(ex.fields), [_prose(shown)], target.code) is not None:
                 raise ExerciseError("the model copied its example")
         except ExerciseError as exc:
             problem = str(exc)
@@ -272,6 +274,11 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         return ex
     raise ExerciseError(f"the model could not write a valid {t['label'].lower()} exercise in {MAX_TRIES} tries "
                         f"({problem})")
+
+
+def _prose(fields: dict) -> str:
+    """An exercise's texts, one a line, as the example-leak check reads them."""
+    return "\n".join(v if isinstance(v, str) else " ".join(v) for v in fields.values())
 
 
 def _repair_options(ex: Exercise) -> None:

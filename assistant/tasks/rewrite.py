@@ -15,6 +15,9 @@ from pathlib import Path
 
 from assistant.atomic import atomic_write_text
 from assistant.engine import JobContext
+from assistant.faithfulness.grounding import lost_facts
+from assistant.faithfulness.leaks import leaked
+from assistant.languages import detect_language
 from assistant.markdown import markup_pieces, split_frame
 from assistant.prompting import Strategy, build_prompt, load_prompt_spec
 from assistant.text_diff import Edit, align, apply_edits
@@ -42,6 +45,7 @@ class RewriteResult:
     edits: list[Edit] = field(default_factory=list)
     paragraphs: int = 0
     refused: int = 0  # paragraphs left as they were: the model talked instead of rewriting
+    unfaithful: list[str] = field(default_factory=list)  # why paragraphs were left: a fact lost, an example copied
 
 
 def max_instruction_chars() -> int:
@@ -161,6 +165,23 @@ def is_rewrite_of(out: str, original: str, expand: bool = False) -> bool:
     return not words or len(words & _words(out)) / len(words) >= 0.2
 
 
+def examples(action: RewriteAction) -> list[str]:
+    """The worked examples the action's prompt shows (inputs and answers): what no rewrite may be."""
+    if not action.builtin:
+        return []
+    return [t for pair in load_prompt_spec("rewrite")["styles"][action.style]["examples"] for t in pair]
+
+
+def unfaithful(out: str, original: str, action: RewriteAction, lang: str) -> str | None:
+    """Why a rewrite may not be offered though it is a rewrite: it copies the prompt's example, or it
+    drops or invents a name or number, or loses or adds a negation. None when it is faithful."""
+    leak = leaked(out, examples(action), lang, original)
+    if leak:
+        return f"it copied the prompt's example (\"{leak}\")"
+    why = lost_facts(original, out, lang)
+    return f"the rewrite {why}" if why else None
+
+
 def keeps_markup(edit: Edit) -> bool:
     """False for a change that would drop inline code, a link or emphasis from the writer's text."""
     replacement = edit.replacement
@@ -191,6 +212,7 @@ def rewrite(ctx: JobContext, text: str, action: RewriteAction) -> RewriteResult:
     spans = paragraphs(text)
     result = RewriteResult(text, paragraphs=len(spans))
     strategy = ctx.backend.info.strategy
+    lang = detect_language(text[:2000]).code or "en"
     for i, span in enumerate(spans):
         ctx.check()
         ctx.progress(i, len(spans), f"paragraph {i + 1} of {len(spans)}")
@@ -207,6 +229,10 @@ def rewrite(ctx: JobContext, text: str, action: RewriteAction) -> RewriteResult:
         if not out or not is_rewrite_of(out, core, action.style == "expand"):
             result.refused += 1
             continue
+        why = unfaithful(out, core, action, lang)
+        if why:
+            result.unfaithful.append(f"paragraph {i + 1}: {why}")
+            continue
         for e in merge_close(core, align(core, out)):
             if not keeps_markup(e):
                 continue
@@ -219,4 +245,4 @@ def rewrite(ctx: JobContext, text: str, action: RewriteAction) -> RewriteResult:
 
 def result_to_dict(result: RewriteResult, action: RewriteAction) -> dict:
     return {"action": asdict(action), "rewritten": result.text, "edits": [e.to_dict() for e in result.edits],
-            "paragraphs": result.paragraphs}
+            "paragraphs": result.paragraphs, "unfaithful": result.unfaithful}

@@ -1,24 +1,38 @@
 """Summaries at a chosen length, including of documents far longer than the model's context.
 
-A text that fits is summarised in one streamed pass. A longer one is split on paragraph
-(then sentence) boundaries into chunks that fit the token budget; each chunk is condensed
-into notes (map), and the notes are summarised at the chosen length (reduce), recursing
-when the notes themselves are too long. Progress reads "chunk i of n".
+A text that fits is summarised in one pass. A longer one is split on paragraph (then sentence)
+boundaries into chunks that fit the token budget; each chunk is condensed into notes (map), and
+the notes are summarised at the chosen length (reduce), recursing when the notes themselves are
+too long. Progress reads "chunk i of n".
+
+Nothing the model writes is shown unchecked (assistant/faithfulness): an answer close to the
+prompt's worked example is rejected, a line the source does not support (a name or number it
+lacks, words it does not use) is dropped, and the length is held to what was asked. An answer
+that fails is written once more with sampling; when that fails too, the summary is extracted:
+the source's most central sentences, word for word, and labelled as such.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.backends.base import BackendError
 from assistant.engine import JobContext
+from assistant.faithfulness.extractive import extract
+from assistant.faithfulness.grounding import SourceIndex, sources_of, unsupported
+from assistant.faithfulness.leaks import leaked
+from assistant.faithfulness.words import words
+from assistant.languages import detect_language
 from assistant.prompting import Strategy, build_prompt, load_prompt_spec
+from assistant.text_units import Span, sentences
 
 MAX_DEPTH = 4  # reduce levels; each shrinks the text by roughly chunk/notes tokens (~10x)
+MIN_LINE_WORDS = 3
+ATTEMPTS = 2  # greedy, then sampled; then the extractive summary
 _BULLET = re.compile(r"^([-*•]|\d+[.)])\s+")
-_SENTENCE = re.compile(r"(?<=[.!?…。！？])\s+")
+_MARKUP = re.compile(r"^(?:[-*•+]|\d+[.)]|#+|>)\s+")  # a list item's or heading's mark, not part of its sentence
 
 
 def lengths() -> dict[str, str]:
@@ -37,9 +51,15 @@ class Summary:
     text: str
     chunks: int  # chunks of the source text: 1 when it fitted in one pass
     levels: int  # reduce passes over notes
+    dropped: int = 0  # lines of the model's answer left out: the source does not support them
+    extracted: bool = False  # the source's own sentences: the model's answers failed the checks twice
+    rejected: list[str] = field(default_factory=list)  # why each rejected answer was rejected
+    lines: list[str] = field(default_factory=list)  # the checked lines the text is made of
+    sources: list[list[Span]] = field(default_factory=list)  # per line: the request text's sentences it rests on
+    language: str = "en"  # the language the checks read the text as
 
 
-def _prompt(ctx: JobContext, length: str, text: str):
+def _prompt(ctx: JobContext, length: str, text: str, attempt: int = 0):
     spec = load_prompt_spec("summarize")["lengths"]
     if length not in spec:
         raise ValueError(f"unknown summary length {length!r}; choose one of: {', '.join(lengths())}")
@@ -55,9 +75,19 @@ def _prompt(ctx: JobContext, length: str, text: str):
         # The model may start another "label:" line of its own instead of ending.
         overrides["stop"] = [*load_prompt_spec("summarize")["stop"], *ls.get("base_stop", []), f"{ls['base_label']}:"]
         text = " ".join(text.split())  # the few-shot frame is one line per text
+    if attempt:
+        overrides.update(load_prompt_spec("summarize")["retry"])
     ex1, ex2 = ls["base_examples"]
+    text1, text2 = load_prompt_spec("summarize")["base"]["example_texts"]
     return build_prompt("summarize", strategy, overrides, text=text, instruction=ls["instruction"],
-                        base_label=ls["base_label"], example1=ex1, example2=ex2)
+                        base_label=ls["base_label"], example1=ex1, example2=ex2, example_text1=text1,
+                        example_text2=text2)
+
+
+def examples() -> list[str]:
+    """Every worked example the prompts show, inputs and answers: what no summary may be."""
+    spec = load_prompt_spec("summarize")
+    return [*spec["base"]["example_texts"], *(ex for ls in spec["lengths"].values() for ex in ls["base_examples"])]
 
 
 def _overhead(ctx: JobContext, length: str) -> int:
@@ -80,7 +110,8 @@ def split_chunks(text: str, budget: int, count: Callable[[str], int]) -> list[st
         if n <= budget:
             pieces.append((para, n))
             continue
-        for sent in _SENTENCE.split(para):
+        for span in sentences(para):
+            sent = para[span.start : span.end]
             m = count(sent)
             while m > budget:  # one enormous "sentence": cut it by characters
                 cut = max(1, len(sent) * budget // m)
@@ -107,6 +138,8 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
     text = req.text.strip()
     if not text:
         raise ValueError("there is no text to summarise")
+    if req.length not in load_prompt_spec("summarize")["lengths"]:
+        raise ValueError(f"unknown summary length {req.length!r}; choose one of: {', '.join(lengths())}")
     backend = ctx.backend
     n_ctx = backend.info.n_ctx
     final_budget = n_ctx - _overhead(ctx, req.length)
@@ -114,6 +147,7 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
     if min(final_budget, notes_budget) < 64:
         raise BackendError(f"the model's context ({n_ctx} tokens) is too small to summarise with")
     ctx.progress(0, 0, "measuring the text")
+    source = SourceIndex.of(req.text, detect_language(text[:2000]).code or "en")
     chunks = [text] if backend.count_tokens(text) <= final_budget else split_chunks(text, notes_budget,
                                                                                     backend.count_tokens)
     first_chunks = len(chunks)
@@ -127,22 +161,93 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
             ctx.check()
             where = f"chunk {i + 1} of {len(chunks)}" + (f" (pass {levels})" if levels > 1 else "")
             ctx.progress(i, len(chunks), where)
-            out = ctx.generate(_prompt(ctx, "notes", chunk), stream=False).text.strip()
-            if out:
-                notes.append(out)
-        joined = "\n\n".join(notes)
+            notes.append(_notes(ctx, chunk, source.lang))
+        joined = "\n\n".join(n for n in notes if n)
         if backend.count_tokens(joined) <= final_budget:
             chunks = [joined]
         else:
             chunks = split_chunks(joined, notes_budget, backend.count_tokens)
-    ctx.progress(first_chunks, first_chunks, "writing the summary")
-    result = ctx.generate(_prompt(ctx, req.length, chunks[0]))
-    out = result.text.strip()
-    if req.length == "bullets":
-        out = as_bullets(out)
-    elif req.length == "sentence":
-        out = _SENTENCE.split(out, maxsplit=1)[0]  # small models run on; the writer asked for one
-    return Summary(out, first_chunks, levels)
+    summary = Summary("", first_chunks, levels, language=source.lang)
+    for attempt in range(ATTEMPTS):
+        ctx.check()
+        ctx.progress(first_chunks, first_chunks, "writing the summary" + (" again" if attempt else ""))
+        out = ctx.generate(_prompt(ctx, req.length, chunks[0], attempt), stream=False).text
+        ctx.progress(first_chunks, first_chunks, "checking it against the text")
+        lines, dropped, problem = check(out, req.length, source)
+        if lines:
+            summary.dropped = dropped
+            return _finish(summary, lines, req.length, source)
+        summary.rejected.append(problem)
+    ctx.progress(first_chunks, first_chunks, "extracting the text's central sentences")
+    summary.extracted = True
+    return _finish(summary, extracted(source, req.length), req.length, source)
+
+
+def _finish(summary: Summary, lines: list[str], length: str, source: SourceIndex) -> Summary:
+    summary.text = "\n".join(f"- {ln}" for ln in lines) if length == "bullets" else " ".join(lines)
+    summary.lines = lines
+    summary.sources = [sources_of(ln, source) for ln in lines]
+    return summary
+
+
+def _shape(out: str, length: str) -> list[str]:
+    """The model's answer as the lines the writer asked for: one sentence, bullets, or sentences of a
+    paragraph, cut to the length's bounds at the boundaries the model wrote."""
+    ls = load_prompt_spec("summarize")["lengths"][length]
+    out = out.strip()
+    if length == "bullets":
+        lines = [ln[2:] for ln in as_bullets(out).splitlines()]
+    else:
+        flat = " ".join(out.split())
+        lines = [flat[s.start : s.end].strip() for s in sentences(flat)]
+    # A heading or a two-word fragment copied from the text is not a line of a summary.
+    lines = [_MARKUP.sub("", ln).strip() for ln in lines if not ln.lstrip().startswith("#")]
+    lines = [ln for ln in lines if len(words(ln)) >= MIN_LINE_WORDS][: ls["max_lines"]]
+    kept, used = [], 0
+    for ln in lines:
+        n = len(words(ln))
+        if used + n > ls["max_words"]:
+            break
+        kept.append(ln)
+        used += n
+    return kept
+
+
+def check(out: str, length: str, source: SourceIndex) -> tuple[list[str], int, str]:
+    """The lines of an answer that may be shown, how many were dropped as unsupported, and why none may
+    be shown when the list is empty."""
+    lines = _shape(out, length)
+    if not lines:
+        return [], 0, "it was empty or longer than asked" if out.strip() else "it was empty"
+    leak = leaked("\n".join(lines), examples(), source.lang, source.text)
+    if leak:
+        return [], 0, f"it copied the prompt's example (\"{leak}\")"
+    reasons = [unsupported(ln, source) for ln in lines]
+    kept = [ln for ln, why in zip(lines, reasons, strict=True) if why is None]
+    if not kept:
+        return [], len(lines), f"none of its lines rests on the text (the first {reasons[0]})"
+    return kept, len(lines) - len(kept), ""
+
+
+def extracted(source: SourceIndex, length: str) -> list[str]:
+    """The extractive summary's lines: the most central sentences within the length's bounds."""
+    ls = load_prompt_spec("summarize")["lengths"][length]
+    spans = extract(source, ls["extract"], max_words=ls["max_words"] // ls["extract"])
+    lines = [_MARKUP.sub("", " ".join(source.text[s.start : s.end].split())) for s in spans]
+    kept, used = lines[:1], len(words(lines[0])) if lines else 0
+    for ln in lines[1:]:
+        used += len(words(ln))
+        if used > ls["max_words"]:
+            break
+        kept.append(ln)
+    return kept
+
+
+def _notes(ctx: JobContext, chunk: str, lang: str) -> str:
+    """A chunk's notes, checked like a summary; its central sentences when the model's notes fail."""
+    source = SourceIndex.of(chunk, lang)
+    lines, _dropped, _problem = check(ctx.generate(_prompt(ctx, "notes", chunk), stream=False).text, "notes", source)
+    return " ".join(lines or extracted(source, "notes"))
 
 
 def as_bullets(text: str) -> str:
@@ -150,5 +255,8 @@ def as_bullets(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if len(lines) > 1 and all(_BULLET.match(ln) for ln in lines):
         return "\n".join("- " + _BULLET.sub("", ln) for ln in lines)
-    items = [s.strip() for ln in lines for s in _SENTENCE.split(_BULLET.sub("", ln))]
+    items = []
+    for ln in lines:
+        prose = _BULLET.sub("", ln)
+        items += [prose[s.start : s.end].strip() for s in sentences(prose)]
     return "\n".join(f"- {s}" for s in items if s)

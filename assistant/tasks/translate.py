@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.engine import JobContext
+from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, LanguageError, detect_language, get_language, languages
 from assistant.markdown import FENCE, PROTECT, RULE, TABLE_SEP, split_frame
 from assistant.prompting import Strategy, build_prompt
@@ -104,10 +105,6 @@ def _spacing(text: str) -> tuple[str, str, str]:
     return lead, core, text[len(lead) + len(core):]
 
 
-def _echoes(text: str, samples: tuple[str, ...]) -> bool:
-    return any(difflib.SequenceMatcher(a=text, b=s).ratio() >= 0.75 for s in samples)
-
-
 COPY_MIN_WORDS = 3  # shorter passages (names, "OK", a product) may rightly stay as they are
 
 
@@ -144,7 +141,9 @@ class Translator:
         if backend.info.strategy is Strategy.BASE:
             # A base model sometimes goes on with the next "Source:" pair on the same line.
             out = out.split(f" {self.source.name}:", 1)[0].strip()
-        echoed_example = _echoes(out, self.target.samples) and not _echoes(text, self.source.samples)
+        # The prompt's example sentence, unless the passage itself is that sentence in the source language.
+        echoed_example = (leaked(out, list(self.target.samples), self.target.code) is not None
+                          and leaked(text, list(self.source.samples), self.source.code) is None)
         if not out or echoed_example or is_copy(out, text):
             # No answer, the prompt's example, or the passage itself: never shown as a translation.
             # The passage stays as it was, and the result says how many did.
