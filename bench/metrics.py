@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections import Counter
 
 
@@ -49,3 +50,22 @@ def gleu(sources: list[str], hypotheses: list[str], references: list[list[str]],
             total = [a + b for a, b in zip(total, pick, strict=True)]
         scores.append(_gleu(total))
     return 100 * sum(scores) / len(scores)
+
+
+def rouge_l(hypothesis: str, reference: str) -> float:
+    """ROUGE-L F1 (Lin 2004, beta = 1) on lowercased word tokens: the longest common subsequence."""
+    h = re.findall(r"\w+", hypothesis.lower())
+    r = re.findall(r"\w+", reference.lower())
+    if not h or not r:
+        return 0.0
+    prev = [0] * (len(r) + 1)
+    for hw in h:
+        cur = [0]
+        for j, rw in enumerate(r):
+            cur.append(prev[j] + 1 if hw == rw else max(prev[j + 1], cur[j]))
+        prev = cur
+    lcs = prev[-1]
+    if lcs == 0:
+        return 0.0
+    p, rec = lcs / len(h), lcs / len(r)
+    return 2 * p * rec / (p + rec)

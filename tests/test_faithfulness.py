@@ -77,6 +77,7 @@ def test_numbers_written_as_words_match_digits_and_names_must_occur():
     assert unsupported("The village lies in a valley near the river Wend.", src) is None
     assert unsupported("Scientists discovered a new vaccine against malaria in the laboratory.", src) == \
         "says what the text does not"
+    assert "gimle" in unsupported("The workshop uses a library called `gimle` for repairs.", src)
     assert numbers("twenty-five apples, 1,200 pears and 3.5 kg", "en") == {25.0, 1200.0, 3.5}
     assert names("Yesterday Maria met the UN envoy in Madrid.", "en") == {"maria", "un", "madrid"}
 

@@ -38,9 +38,13 @@ def rank(source: SourceIndex, max_words: int = 45) -> list[int]:
                 w[i, j] = w[j, i] = _similarity(source.sentence_lemmas[i], source.sentence_lemmas[j])
     out = w.sum(axis=1)
     trans = np.divide(w, out[:, None], out=np.zeros_like(w), where=out[:, None] > 0)
-    score = np.full(n, 1.0 / n)
+    # Teleporting favours early sentences (position-biased PageRank, as in PositionRank): writers state
+    # their point early, and the lead sentence is the classic baseline that is hard to beat.
+    teleport = 1.0 / np.arange(1, n + 1)
+    teleport /= teleport.sum()
+    score = teleport.copy()
     for _ in range(100):
-        new = (1 - DAMPING) / n + DAMPING * trans.T @ score
+        new = (1 - DAMPING) * teleport + DAMPING * trans.T @ score
         if np.abs(new - score).sum() < 1e-9:
             score = new
             break

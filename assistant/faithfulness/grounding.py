@@ -74,6 +74,10 @@ def unsupported(line: str, source: SourceIndex) -> str | None:
     missing = sorted(n for n in names(line, lang) if not source.mentions(n))
     if missing:
         return f"names {', '.join(missing)}, which the text does not mention"
+    coined = [t for t in w.words(line) if not t[:1].isdigit() and w.unknown_word(t, lang)
+              and not source.mentions(t.casefold().replace("’", "'"))]
+    if coined:
+        return f"uses {coined[0]!r}, a word neither the text nor the language has"
     invented = numbers(line, lang) - source.numbers
     if invented:
         shown = [t for t in w.number_texts(line) if numbers(t, lang) & invented] or [f"{min(invented):g}"]

@@ -90,6 +90,17 @@ def _is_rare(word: str, lang: str) -> bool:
         return False
 
 
+def unknown_word(word: str, lang: str) -> bool:
+    """A word wordfreq has never seen in the language ("gimle", "bricard"): coined, unless the source has it.
+    False for a language wordfreq lacks (nothing to tell by)."""
+    import wordfreq
+
+    try:
+        return len(word) >= 3 and wordfreq.zipf_frequency(word.casefold(), lang) == 0
+    except LookupError:
+        return False
+
+
 def names(text: str, lang: str) -> set[str]:
     """Proper names, casefolded: capitalised words inside a sentence, acronyms, and a capitalised first
     word that is rare as an ordinary word. Without case (most scripts but Latin, Greek, Cyrillic) none."""

@@ -54,6 +54,7 @@ class Summary:
     dropped: int = 0  # lines of the model's answer left out: the source does not support them
     extracted: bool = False  # the source's own sentences: the model's answers failed the checks twice
     rejected: list[str] = field(default_factory=list)  # why each rejected answer was rejected
+    answers: list[str] = field(default_factory=list)  # the model's answers as written, one per try
     lines: list[str] = field(default_factory=list)  # the checked lines the text is made of
     sources: list[list[Span]] = field(default_factory=list)  # per line: the request text's sentences it rests on
     language: str = "en"  # the language the checks read the text as
@@ -172,6 +173,7 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
         ctx.check()
         ctx.progress(first_chunks, first_chunks, "writing the summary" + (" again" if attempt else ""))
         out = ctx.generate(_prompt(ctx, req.length, chunks[0], attempt), stream=False).text
+        summary.answers.append(out)
         ctx.progress(first_chunks, first_chunks, "checking it against the text")
         lines, dropped, problem = check(out, req.length, source)
         if lines:
