@@ -10,6 +10,9 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 FRAME = re.compile(r"^(\s*(?:#{1,6}\s+|(?:>\s?)+|(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?)*)(.*?)(\s*)$")
+# The one mark a line of model output or of a source starts with (bullet, number, heading, quote), for the
+# checks that read it as prose. Looser than FRAME: models also write "•" bullets.
+LINE_MARK = re.compile(r"^\s*(?:[-*•+]|\d+[.)]|#+|>)\s+", re.MULTILINE)
 # Inline pieces that must come back unchanged: code, images/links' targets, autolinks, URLs, HTML, emphasis marks.
 PROTECT = re.compile(
     r"`+[^`]*`+"

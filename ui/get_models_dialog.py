@@ -207,12 +207,19 @@ class GetModelsDialog(QDialog):
         self.catalog_table.resizeColumnsToContents()
         self.download_button.setEnabled(bool(items))
 
-    def _download_catalog(self) -> None:
-        items = self.catalog_table.selectedItems()
+    def _chosen(self, table: QTableWidget, hint: str) -> object | None:
+        """The data of the table's chosen row; None (and the hint shown) when no row is chosen."""
+        items = table.selectedItems()
         if not items:
-            self.message.setText("Choose a model in the list first.")
+            self.message.setText(hint)
+            return None
+        return items[0].data(Qt.ItemDataRole.UserRole)
+
+    def _download_catalog(self) -> None:
+        chosen = self._chosen(self.catalog_table, "Choose a model in the list first.")
+        if chosen is None:
             return
-        model_id, quant = items[0].data(Qt.ItemDataRole.UserRole)
+        model_id, quant = chosen
         model = self.catalog.get(model_id)
         self.start(record_for(model, model.file_for(quant)))
 
@@ -278,11 +285,10 @@ class GetModelsDialog(QDialog):
         self.hub_download_button.setEnabled(bool(files))
 
     def _download_hub_file(self) -> None:
-        items = self.file_table.selectedItems()
-        if not items:
-            self.message.setText("Choose a file first.")
+        chosen = self._chosen(self.file_table, "Choose a file first.")
+        if chosen is None:
             return
-        repo, path = items[0].data(Qt.ItemDataRole.UserRole)
+        repo, path = chosen
         size = next((f.size for f in self._hub_files if f.path == path), 0)
         record = record_for_repo(repo, self.catalog, Hub(), filename=path)
         record.size = record.size or size

@@ -8,11 +8,21 @@ content words with it, so the editor can show them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from assistant.faithfulness import words as w
-from assistant.faithfulness.words import content_lemmas, frame_lemmas, lemma, names, negations, numbers
+from assistant.faithfulness.words import (
+    content_lemmas,
+    frame_lemmas,
+    lemma,
+    names,
+    negations,
+    number_texts,
+    numbers,
+    spec,
+    unknown_word,
+    words,
+)
+from assistant.markdown import LINE_MARK
 from assistant.text_units import Span, paragraphs, sentences
 
 
@@ -35,9 +45,9 @@ class SourceIndex:
     @classmethod
     def of(cls, text: str, lang: str) -> SourceIndex:
         idx = cls(text, lang)
-        idx.forms = {t.casefold().replace("’", "'") for t in w.words(text)}
+        idx.forms = {t.casefold().replace("’", "'") for t in words(text)}
         idx.forms |= {f[:-2] for f in idx.forms if f.endswith("'s")}
-        idx.lemmas = {lemma(w, lang) for w in idx.forms} | idx.forms
+        idx.lemmas = {lemma(f, lang) for f in idx.forms} | idx.forms
         idx.numbers = numbers(text, lang)
         for para in blocks(text):
             body = text[para.start : para.end]
@@ -48,24 +58,19 @@ class SourceIndex:
         return idx
 
 
-_ITEM = re.compile(r"\s*(?:[-*•+]|\d+[.)]|#+|>)\s")
-
-
 def blocks(text: str) -> list[Span]:
     """Paragraphs as a reader sees them: hard-wrapped lines joined, a list item or heading on its own."""
     out: list[Span] = []
+    after_heading = False
     for line in paragraphs(text):
-        starts_item = bool(_ITEM.match(text[line.start : line.end]))
-        if out and out[-1].end + 1 == line.start and not starts_item and not out[-1].heading:
-            out[-1] = _Block(out[-1].start, line.end, False)
+        body = text[line.start : line.end]
+        if out and out[-1].end + 1 == line.start and not LINE_MARK.match(body) and not after_heading:
+            out[-1] = Span(out[-1].start, line.end)
+            after_heading = False
         else:
-            out.append(_Block(line.start, line.end, text[line.start : line.end].lstrip().startswith("#")))
-    return [Span(b.start, b.end) for b in out]
-
-
-@dataclass
-class _Block(Span):
-    heading: bool = False
+            out.append(Span(line.start, line.end))
+            after_heading = body.lstrip().startswith("#")
+    return out
 
 
 def unsupported(line: str, source: SourceIndex) -> str | None:
@@ -74,18 +79,18 @@ def unsupported(line: str, source: SourceIndex) -> str | None:
     missing = sorted(n for n in names(line, lang) if not source.mentions(n))
     if missing:
         return f"names {', '.join(missing)}, which the text does not mention"
-    coined = [t for t in w.words(line) if not t[:1].isdigit() and w.unknown_word(t, lang)
+    coined = [t for t in words(line) if not t[:1].isdigit() and unknown_word(t, lang)
               and not source.mentions(t.casefold().replace("’", "'"))]
     if coined:
         return f"uses {coined[0]!r}, a word neither the text nor the language has"
     invented = numbers(line, lang) - source.numbers
     if invented:
-        shown = [t for t in w.number_texts(line) if numbers(t, lang) & invented] or [f"{min(invented):g}"]
+        shown = [t for t in number_texts(line) if numbers(t, lang) & invented] or [f"{min(invented):g}"]
         return f"gives the number {shown[0]}, which the text does not"
     content = content_lemmas(line, lang) - frame_lemmas(lang)
     if len(content) >= 2:
         found = sum(1 for c in content if c in source.lemmas)
-        if found / len(content) < w.spec()["support"]["min_share"]:
+        if found / len(content) < spec()["support"]["min_share"]:
             return "says what the text does not"
     return None
 
@@ -112,8 +117,8 @@ def lost_facts(original: str, rewritten: str, lang: str) -> str | None:
     """What a rewrite changed that a rewrite must not: a name or number dropped or invented, or a
     negation lost or added. None when it kept them all."""
     before, after = names(original, lang), names(rewritten, lang)
-    after_forms = {t.casefold() for t in w.words(rewritten)}
-    before_forms = {t.casefold() for t in w.words(original)}
+    after_forms = {t.casefold() for t in words(rewritten)}
+    before_forms = {t.casefold() for t in words(original)}
     dropped = sorted(n for n in before if n not in after_forms)
     if dropped:
         return f"drops {dropped[0]}"

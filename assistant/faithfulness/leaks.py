@@ -9,26 +9,19 @@ same sentence written about a README takes them from the example and is a leak.
 
 from __future__ import annotations
 
-import re
-
 from assistant.faithfulness.words import content_lemmas, spec, words
+from assistant.markdown import LINE_MARK
 from assistant.text_units import sentences
-
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 
 
 def _sentences(text: str) -> list[str]:
-    plain = _BULLET.sub("", text)
-    return [plain[s.start : s.end].strip() for line in plain.splitlines() for s in sentences(line)
-            if line.strip()] if "\n" in plain else [plain[s.start : s.end].strip() for s in sentences(plain)]
+    """Sentences line by line, without the lines' list or heading marks."""
+    return [line[s.start : s.end].strip() for line in LINE_MARK.sub("", text).splitlines() for s in sentences(line)]
 
 
-def leak_share(sentence: str, example: str, lang: str, source_lemmas: set[str] | frozenset[str] = frozenset()) -> float:
-    """Share of the sentence's content words that come from the example and not from the source."""
-    mine = content_lemmas(sentence, lang)
-    if not mine:
-        return 0.0
-    return len((mine & content_lemmas(example, lang)) - source_lemmas) / len(mine)
+def leak_share(mine: set[str], example: set[str], source: set[str]) -> float:
+    """Share of a sentence's content lemmas that come from the example's and not from the source's."""
+    return len((mine & example) - source) / len(mine) if mine else 0.0
 
 
 def leaked(output: str, examples: list[str], lang: str, source: str = "") -> str | None:
@@ -37,13 +30,13 @@ def leaked(output: str, examples: list[str], lang: str, source: str = "") -> str
     cfg = spec()["leak"]
     source_lemmas = content_lemmas(source, lang) if source else set()
     # Whole examples as well as their sentences: a near-copy may mix two of an example's sentences.
-    example_sents = [*examples, *(s for ex in examples for s in _sentences(ex))]
+    example_lemmas = [content_lemmas(ex, lang) for ex in [*examples, *(s for ex in examples for s in _sentences(ex))]]
     for sent in _sentences(output):
         if len(words(sent)) < cfg["min_words"]:
             continue
         mine = content_lemmas(sent, lang)
         if len(mine) < 2:
             continue
-        if any(leak_share(sent, ex, lang, source_lemmas) >= cfg["threshold"] for ex in example_sents):
+        if any(leak_share(mine, ex, source_lemmas) >= cfg["threshold"] for ex in example_lemmas):
             return sent
     return None

@@ -25,6 +25,7 @@ from assistant.faithfulness.grounding import SourceIndex, sources_of, unsupporte
 from assistant.faithfulness.leaks import leaked
 from assistant.faithfulness.words import words
 from assistant.languages import detect_language
+from assistant.markdown import LINE_MARK
 from assistant.prompting import Strategy, build_prompt, load_prompt_spec
 from assistant.text_units import Span, sentences
 
@@ -32,7 +33,6 @@ MAX_DEPTH = 4  # reduce levels; each shrinks the text by roughly chunk/notes tok
 MIN_LINE_WORDS = 3
 ATTEMPTS = 2  # greedy, then sampled; then the extractive summary
 _BULLET = re.compile(r"^([-*•]|\d+[.)])\s+")
-_MARKUP = re.compile(r"^(?:[-*•+]|\d+[.)]|#+|>)\s+")  # a list item's or heading's mark, not part of its sentence
 
 
 def lengths() -> dict[str, str]:
@@ -139,8 +139,6 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
     text = req.text.strip()
     if not text:
         raise ValueError("there is no text to summarise")
-    if req.length not in load_prompt_spec("summarize")["lengths"]:
-        raise ValueError(f"unknown summary length {req.length!r}; choose one of: {', '.join(lengths())}")
     backend = ctx.backend
     n_ctx = backend.info.n_ctx
     final_budget = n_ctx - _overhead(ctx, req.length)
@@ -203,15 +201,18 @@ def _shape(out: str, length: str) -> list[str]:
         flat = " ".join(out.split())
         lines = [flat[s.start : s.end].strip() for s in sentences(flat)]
     # A heading or a two-word fragment copied from the text is not a line of a summary.
-    lines = [_MARKUP.sub("", ln).strip() for ln in lines if not ln.lstrip().startswith("#")]
-    lines = [ln for ln in lines if len(words(ln)) >= MIN_LINE_WORDS][: ls["max_lines"]]
+    lines = [LINE_MARK.sub("", ln).strip() for ln in lines if not ln.lstrip().startswith("#")]
+    return _within(ls["max_words"], [ln for ln in lines if len(words(ln)) >= MIN_LINE_WORDS][: ls["max_lines"]])
+
+
+def _within(max_words: int, lines: list[str]) -> list[str]:
+    """The first lines that together stay within the word budget."""
     kept, used = [], 0
     for ln in lines:
-        n = len(words(ln))
-        if used + n > ls["max_words"]:
+        used += len(words(ln))
+        if used > max_words:
             break
         kept.append(ln)
-        used += n
     return kept
 
 
@@ -235,14 +236,8 @@ def extracted(source: SourceIndex, length: str) -> list[str]:
     """The extractive summary's lines: the most central sentences within the length's bounds."""
     ls = load_prompt_spec("summarize")["lengths"][length]
     spans = extract(source, ls["extract"], max_words=ls["max_words"] // ls["extract"])
-    lines = [_MARKUP.sub("", " ".join(source.text[s.start : s.end].split())) for s in spans]
-    kept, used = lines[:1], len(words(lines[0])) if lines else 0
-    for ln in lines[1:]:
-        used += len(words(ln))
-        if used > ls["max_words"]:
-            break
-        kept.append(ln)
-    return kept
+    lines = [LINE_MARK.sub("", " ".join(source.text[s.start : s.end].split())) for s in spans]
+    return _within(ls["max_words"], lines) or lines[:1]  # the most central sentence even when it is long
 
 
 def _notes(ctx: JobContext, chunk: str, lang: str) -> str:
