@@ -183,7 +183,7 @@ def _pattern_value(patterns: dict, module_key: str, default: float) -> float:
     return default
 
 
-def _permute_rows(b: np.ndarray, n_head: int) -> np.ndarray:
+def permute_rows(b: np.ndarray, n_head: int) -> np.ndarray:
     """The row order llama.cpp's converter gives llama q/k weights (rotary halves interleaved)."""
     rows = b.shape[0]
     return b.reshape(n_head, 2, rows // n_head // 2, *b.shape[1:]).swapaxes(1, 2).reshape(b.shape)
@@ -258,9 +258,9 @@ def convert_peft(folder: str | Path, base: str | Path, out: str | Path,
         scale = module_alpha / (rank ** 0.5 if cfg.get("use_rslora") else rank)
         b_w = b_w * np.float32(scale / (alpha / rank))  # llama.cpp will apply alpha / rank
         if arch in PERMUTED_QK and hf == "self_attn.q_proj":
-            b_w = _permute_rows(b_w, n_head)
+            b_w = permute_rows(b_w, n_head)
         elif arch in PERMUTED_QK and hf == "self_attn.k_proj":
-            b_w = _permute_rows(b_w, n_head_kv)
+            b_w = permute_rows(b_w, n_head_kv)
         converted.append((target + ".lora_a", np.ascontiguousarray(a_w, dtype=np.float32)))
         converted.append((target + ".lora_b", np.ascontiguousarray(b_w, dtype=np.float32)))
         targets.add(hf.split(".")[-1])

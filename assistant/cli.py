@@ -301,13 +301,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     lib = ModelLibrary()
     try:
-        result = import_fine_tune(args.path, lib, args.base, progress=_progress(args))
-    except Cancelled:
+        result = import_fine_tune(args.path, lib, args.base, progress=_progress(args),
+                                  quantization=args.quant, keep_f16=args.keep_f16)
+    except (Cancelled, KeyboardInterrupt):
         raise CLIError("cancelled; nothing was written") from None
     except LibraryError as exc:
         raise CLIError(str(exc)) from exc
     if args.json:
-        _print_json({"kind": result.kind, "model": result.model.id,
+        _print_json({"kind": result.kind, "model": result.model.id, "path": str(result.model.path),
+                     "quantization": result.model.info.quantization, "base_model": result.model.info.base_model,
+                     "kept_f16": result.kept_f16 or None,
                      "adapter": result.adapter.to_dict() if result.adapter else None})
     else:
         print(("\r" if sys.stderr.isatty() else "") + result.describe())
@@ -646,9 +649,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--context", type=int, default=4096, help="catalog: context size for the memory estimate")
     m.set_defaults(func=cmd_models)
 
-    i = sub.add_parser("import", help="import a fine-tune: a GGUF model, a GGUF LoRA, or a PEFT adapter folder")
+    i = sub.add_parser("import", help="import a fine-tune: a GGUF model, a GGUF LoRA, a PEFT adapter folder, or a "
+                                      "Hugging Face model folder (config.json + safetensors), converted to GGUF")
     i.add_argument("path")
     i.add_argument("--base", help="model id the adapter belongs to (default: the default model)")
+    i.add_argument("--quant", default="Q4_K_M", choices=["Q4_K_M", "Q5_K_M", "Q8_0", "F16"],
+                   help="a converted model's quantization (default Q4_K_M)")
+    i.add_argument("--keep-f16", action="store_true", help="keep the intermediate f16 GGUF of a converted model")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)
 

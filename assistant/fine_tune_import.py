@@ -1,32 +1,44 @@
-"""One entry point for "Import fine-tune…": a GGUF model, a GGUF LoRA, or a PEFT adapter folder.
+"""One entry point for "Import fine-tune…": a GGUF model, a GGUF LoRA, a PEFT adapter folder,
+or a full Hugging Face fine-tune (config.json + safetensors).
 
-A PEFT folder is converted into the data folder's adapters/ directory; the file appears
-there only when the conversion finished (see assistant.adapters.convert_peft), so a failed
-or cancelled import leaves the library and the folder as they were.
+A PEFT folder is converted into the data folder's adapters/ directory; a full fine-tune is
+converted to f16 GGUF and quantized into models/imported/. Files appear there only when
+their step finished, and anything a failed or cancelled import wrote is removed, so the
+library and the folder stay as they were.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.adapters import AdapterError, AdapterInfo, Cancelled, convert_peft, inspect_gguf_adapter
+from assistant.convert.hf_folder import ConversionError
+from assistant.convert.hf_to_gguf import convert_hf_folder
+from assistant.convert.quantize import DEFAULT_QUANT, QUANT_TYPES, quantize
 from assistant.gguf_validate import GGUFValidationError, validate_gguf
 from assistant.model_library import LibraryError, ModelEntry, ModelLibrary
-from assistant.paths import data_dir
+from assistant.paths import data_dir, models_dir
+
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass
 class ImportResult:
-    kind: str  # "model", "adapter" or "peft"
+    kind: str  # "model", "adapter", "peft" or "converted"
     model: ModelEntry  # the model added, or the base the adapter was attached to
     adapter: AdapterInfo | None = None
+    kept_f16: str = ""  # the intermediate f16 GGUF, when the user asked to keep it
 
     def describe(self) -> str:
         if self.adapter is None:
             base = f"; it names its base: {self.model.info.base_model}" if self.model.info.base_model else ""
-            return f"added model {self.model.id}{base}"
+            how = "converted and added model" if self.kind == "converted" else "added model"
+            quant = f" ({self.model.info.quantization})" if self.kind == "converted" else ""
+            kept = f"; the f16 file is kept at {self.kept_f16}" if self.kept_f16 else ""
+            return f"{how} {self.model.id}{quant}{base}{kept}"
         how = "converted PEFT adapter" if self.kind == "peft" else "added adapter"
         a = self.adapter
         return f"{how} {a.name} to {self.model.id} (rank {a.rank}, alpha {a.alpha:g}, {', '.join(a.target_modules)})"
@@ -49,9 +61,10 @@ def detect_kind(path: Path) -> str:
     if path.is_dir():
         if (path / "adapter_config.json").is_file():
             return "peft"
-        if (path / "config.json").is_file() and any(path.glob("*.safetensors")):
+        if (path / "config.json").is_file():
             return "hf-model"
-        raise LibraryError(f"{path.name} is neither a PEFT adapter folder (adapter_config.json) nor a GGUF file")
+        raise LibraryError(f"{path.name} is neither a PEFT adapter folder (adapter_config.json) nor a Hugging Face "
+                           "model folder (config.json)")
     try:
         summary = validate_gguf(path)
     except (GGUFValidationError, OSError) as exc:
@@ -59,16 +72,59 @@ def detect_kind(path: Path) -> str:
     return "adapter" if summary.file_type == "adapter" else "model"
 
 
+def imported_models_dir() -> Path:
+    path = models_dir() / "imported"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def import_hf_model(folder: Path, library: ModelLibrary, quantization: str = DEFAULT_QUANT, keep_f16: bool = False,
+                    progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> ImportResult:
+    """Convert a full fine-tune to GGUF, quantize it, trial-load and register it; nothing is left on failure."""
+    if quantization != "F16" and quantization not in QUANT_TYPES:
+        raise LibraryError(f"unknown quantization {quantization!r} (choose {', '.join([*QUANT_TYPES, 'F16'])})")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", folder.name).strip("-.") or "model"
+    target = imported_models_dir()
+    f16 = _free_name(target, f"{stem}-F16")
+    final = f16 if quantization == "F16" else _free_name(target, f"{stem}-{quantization}")
+    written: list[Path] = []
+    try:
+        convert_hf_folder(folder, f16, progress, should_stop)
+        written.append(f16)
+        if final != f16:
+            quantize(f16, final, quantization, progress, should_stop)
+            written.append(final)
+        if progress is not None:
+            progress(0, 0, "checking that llama.cpp loads it")
+        entry = library.add(final, origin={"source": "converted", "folder": str(folder), "quantization": quantization})
+    except ConversionError as exc:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise LibraryError(str(exc)) from exc
+    except BaseException:
+        for p in written:
+            p.unlink(missing_ok=True)
+        raise
+    kept = ""
+    if final != f16:
+        if keep_f16:
+            kept = str(f16)
+        else:
+            f16.unlink(missing_ok=True)
+    return ImportResult("converted", entry, kept_f16=kept)
+
+
 def import_fine_tune(path: str | Path, library: ModelLibrary, base: str | None = None,
-                     progress: Callable[[int, int, str], None] | None = None,
-                     should_stop: Callable[[], bool] | None = None) -> ImportResult:
+                     progress: Progress | None = None,
+                     should_stop: Callable[[], bool] | None = None,
+                     quantization: str = DEFAULT_QUANT, keep_f16: bool = False) -> ImportResult:
+    """``quantization`` and ``keep_f16`` apply to a full Hugging Face fine-tune only."""
     path = Path(path).expanduser().resolve()
     if not path.exists():
         raise LibraryError(f"{path} does not exist")
     kind = detect_kind(path)
     if kind == "hf-model":
-        raise LibraryError("full Hugging Face fine-tunes (config.json + safetensors) cannot be converted yet; "
-                           "convert them with llama.cpp's convert_hf_to_gguf.py and import the .gguf")
+        return import_hf_model(path, library, quantization, keep_f16, progress, should_stop)
     if kind == "model":
         return ImportResult("model", library.add(path))
     entry = library.get(base)  # the default model when no base is named

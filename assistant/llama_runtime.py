@@ -410,21 +410,18 @@ class LlamaRuntime:
         self._decode(tokens[n:], should_stop)
         return n
 
-    def token_logprobs(self, tokens: list[int]) -> list[float]:
-        """Log-probability of each token after the first, given the ones before it (one forward pass).
+    def logits(self, tokens: list[int]):
+        """The logits after every token (n x vocab, float32) from one forward pass over ``tokens``.
 
-        Used to ask the model which of two spellings of a sentence it finds more likely. Clears
-        the KV cache, since it evaluates with every position as an output.
+        Clears the KV cache, since it evaluates with every position as an output.
         """
         import numpy as np
 
-        if len(tokens) < 2:
-            return []
         if len(tokens) > min(self.n_ctx, self.n_batch):
             raise RuntimeError_(f"text too long to score ({len(tokens)} tokens)")
         self.reset_cache()
         n = len(tokens)
-        batch = C.llama_batch_init(n, 0, 1)
+        batch = C.llama_batch_init(max(n, 1), 0, 1)
         try:
             for i, tok in enumerate(tokens):
                 batch.token[i] = tok
@@ -433,22 +430,30 @@ class LlamaRuntime:
                 batch.seq_id[i][0] = 0
                 batch.logits[i] = True
             batch.n_tokens = n
-            rc = C.llama_decode(self.ctx, batch)
+            rc = C.llama_decode(self.ctx, batch) if n else 0
             if rc != 0:
-                self.reset_cache()
                 raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
             n_vocab = C.llama_vocab_n_tokens(self.vocab)
-            out = []
-            for i in range(n - 1):
-                logits = np.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, i), shape=(n_vocab,))
-                m = float(logits.max())
-                lse = m + float(np.log(np.exp(logits - m).sum()))
-                out.append(float(logits[tokens[i + 1]]) - lse)
+            return np.stack([np.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, i), shape=(n_vocab,)).copy()
+                             for i in range(n)]) if n else np.zeros((0, n_vocab), np.float32)
         finally:
             C.llama_batch_free(batch)
             # The cache now holds these tokens, but positions were set by hand; start clean next time.
             self.reset_cache()
-        return out
+
+    def token_logprobs(self, tokens: list[int]) -> list[float]:
+        """Log-probability of each token after the first, given the ones before it (one forward pass).
+
+        Used to ask the model which of two spellings of a sentence it finds more likely.
+        """
+        import numpy as np
+
+        if len(tokens) < 2:
+            return []
+        logits = self.logits(tokens)[:-1]
+        m = logits.max(axis=1, keepdims=True)
+        lse = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))
+        return [float(logits[i, tokens[i + 1]] - lse[i]) for i in range(len(tokens) - 1)]
 
     def _sampler(self, params: SamplingParams):
         chain = C.llama_sampler_chain_init(C.llama_sampler_chain_default_params())

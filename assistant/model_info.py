@@ -61,7 +61,7 @@ def _quant_name(file_type: int | None) -> str:
     return name.removeprefix("MOSTLY_").removeprefix("ALL_")
 
 
-def _human_count(n: int) -> str:
+def human_count(n: int) -> str:
     for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
         if n >= scale:
             return f"{n / scale:.0f}{unit}" if n / scale >= 10 else f"{n / scale:.1f}{unit}"
@@ -96,7 +96,7 @@ def read_model_info(path: str | Path) -> ModelInfo:
         name=str(name),
         kind=kind,
         architecture=str(arch),
-        size_label=str(_field_value(reader, "general.size_label") or _human_count(params)),
+        size_label=str(_field_value(reader, "general.size_label") or human_count(params)),
         parameter_count=params,
         quantization=_quant_name(_field_value(reader, "general.file_type")),
         context_length=n_ctx,

@@ -7,6 +7,7 @@ window), so the app's entry point answers the ``--wa-probe`` flag before it buil
 
     python -m assistant.probe model MODEL.gguf
     python -m assistant.probe adapter MODEL.gguf ADAPTER.gguf
+    python -m assistant.probe quantize SRC.gguf OUT.gguf Q4_K_M   (assistant.convert.quantize)
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def run_probe(args: list[str], what: str, timeout: float) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "quantize":
+        from assistant.convert.quantize import child_main
+
+        return child_main(argv[1:])
     import llama_cpp as C  # only the child pays for loading the library
 
     if not argv or argv[0] not in ("model", "adapter") or len(argv) != (2 if argv[0] == "model" else 3):

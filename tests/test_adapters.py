@@ -18,10 +18,10 @@ import pytest
 from assistant.adapters import (
     AdapterError,
     Cancelled,
-    _permute_rows,
     check_against_base,
     convert_peft,
     inspect_gguf_adapter,
+    permute_rows,
 )
 from assistant.backends.local import LocalBackend
 from assistant.fine_tune_import import import_fine_tune
@@ -131,9 +131,9 @@ def test_rslora_and_alpha_pattern_are_folded_into_b(tmp_path, base, runtime):
 def test_llama_q_permutation_matches_llama_cpp_converter():
     # convert_hf_to_gguf.py's LlamaModel.permute for one head of 8 rows: rotary halves interleaved.
     rows = np.arange(8, dtype=np.float32).reshape(8, 1)
-    assert _permute_rows(rows, 1).ravel().tolist() == [0, 4, 1, 5, 2, 6, 3, 7]
+    assert permute_rows(rows, 1).ravel().tolist() == [0, 4, 1, 5, 2, 6, 3, 7]
     two_heads = np.arange(8, dtype=np.float32).reshape(8, 1)
-    assert _permute_rows(two_heads, 2).ravel().tolist() == [0, 2, 1, 3, 4, 6, 5, 7]
+    assert permute_rows(two_heads, 2).ravel().tolist() == [0, 2, 1, 3, 4, 6, 5, 7]
 
 
 def test_gguf_adapter_is_checked_against_its_base(tmp_path, base, gemma):
@@ -292,11 +292,3 @@ def test_mismatched_gguf_adapters_name_what_differs(tmp_path, base, tensors, mes
 def test_importing_a_gguf_model_notes_it_as_a_model(library, gemma):
     result = import_fine_tune(gemma, ModelLibrary())
     assert result.kind == "model" and result.model.id == "gemma-3-270m" and result.adapter is None
-
-
-def test_full_hf_fine_tune_folder_is_refused_with_a_pointer(tmp_path):
-    (tmp_path / "ft").mkdir()
-    (tmp_path / "ft" / "config.json").write_text("{}")
-    (tmp_path / "ft" / "model.safetensors").write_bytes(b"")
-    with pytest.raises(LibraryError, match="convert_hf_to_gguf"):
-        import_fine_tune(tmp_path / "ft", ModelLibrary())

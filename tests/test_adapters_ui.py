@@ -89,3 +89,40 @@ def test_a_rewrite_action_can_have_its_own_adapter(qtbot, window, tmp_path):
     qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=60_000)
     assert w.bridge.engine.adapters == ()
+
+
+def test_a_hugging_face_model_folder_is_converted_into_a_new_model(qtbot, window, tmp_path):
+    import shutil
+
+    from screens import screenshot
+    from tiny_hf import train_sentencepiece, write_folder
+
+    from ui.convert_dialog import ConversionOptionsDialog
+
+    folder = tmp_path / "my-fine-tune"
+    train_sentencepiece(folder, vocab_size=600)
+    write_folder(folder, "llama", 600)
+    dialog = ConversionOptionsDialog(folder, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = [dialog.combo.itemText(i) for i in range(dialog.combo.count())]
+    assert [dialog.combo.itemData(i) for i in range(dialog.combo.count())] == ["Q4_K_M", "Q5_K_M", "Q8_0", "F16"]
+    assert "recommended" in texts[0] and all(t.endswith(" MB") for t in texts)
+    dialog.combo.setCurrentIndex(3)
+    assert not dialog.keep.isEnabled() and dialog.quantization() == "F16"
+    screenshot(dialog, "convert_dialog.png")
+    dialog.close()
+
+    pane = window.models_pane
+    rows = pane.table.rowCount()
+    messages = []
+    pane.adapters_box.status.connect(messages.append)
+    pane.adapters_box.import_path(str(folder), quantization="Q8_0")
+    assert pane.adapters_box.cancel_button.isVisibleTo(pane)
+    qtbot.waitUntil(lambda: not pane.adapters_box.importing, timeout=120_000)
+    assert messages[-1].startswith("Converted and added model my-fine-tune-q8_0 (Q8_0)"), messages[-1]
+    assert pane.table.rowCount() == rows + 1  # listed at once, no restart
+    entry = window.library.get("my-fine-tune-q8_0")
+    window.library.remove(entry.id)
+    entry.path.unlink()
+    shutil.rmtree(folder)

@@ -1,5 +1,6 @@
 """Adapters of the selected model: import (GGUF LoRA or PEFT folder, converted in the background
-with progress and Cancel), remove, a scale each, and which panes use them.
+with progress and Cancel; a full Hugging Face fine-tune folder becomes a new model), remove,
+a scale each, and which panes use them.
 
 Assignments are stored per model in the settings; a pane's jobs carry their adapters and the
 engine switches them on the loaded context, without reloading the model.
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QDoubleSpinBox,
     QFileDialog,
     QGroupBox,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 from assistant.adapters import AdapterInfo, Cancelled
 from assistant.fine_tune_import import ImportResult, import_fine_tune
 from assistant.model_library import ModelLibrary
+from ui.convert_dialog import ConversionOptionsDialog
 from ui.settings import Settings
 from ui.task_pane import capitalized
 
@@ -63,7 +67,8 @@ class _ImportSignals(QObject):
 
 class AdaptersBox(QGroupBox):
     status = Signal(str)
-    changed = Signal()
+    changed = Signal()  # the adapters changed
+    models_changed = Signal()  # an import added a model (a GGUF file, or a converted fine-tune)
 
     def __init__(self, library: ModelLibrary, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__("Adapters", parent)
@@ -97,7 +102,7 @@ class AdaptersBox(QGroupBox):
         layout.addLayout(use)
         row = QHBoxLayout()
         self.import_file_button = QPushButton("Import fine-tune (.gguf)…")
-        self.import_folder_button = QPushButton("Import PEFT folder…")
+        self.import_folder_button = QPushButton("Import folder (PEFT or full model)…")
         self.remove_button = QPushButton("Remove adapter")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.hide()
@@ -209,14 +214,20 @@ class AdaptersBox(QGroupBox):
             self.import_path(path)
 
     def _import_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Import a PEFT adapter folder")
+        path = QFileDialog.getExistingDirectory(self, "Import a PEFT adapter or a Hugging Face model folder")
         if path:
             self.import_path(path)
 
-    def import_path(self, path: str) -> None:
-        """Import in a background thread; progress and the result come back as signals."""
+    def import_path(self, path: str, quantization: str | None = None, keep_f16: bool = False) -> None:
+        """Import in a background thread; progress and the result come back as signals. A model folder
+        to convert asks for its quantization first, unless ``quantization`` is given."""
         if self._stop is not None:
             return
+        if quantization is None and Path(path, "config.json").is_file():
+            dialog = ConversionOptionsDialog(Path(path), self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            quantization, keep_f16 = dialog.quantization(), dialog.keep_f16()
         stop = threading.Event()
         self._stop = stop
         sig = _ImportSignals(self)
@@ -228,7 +239,8 @@ class AdaptersBox(QGroupBox):
 
         def work() -> None:
             try:
-                result = import_fine_tune(path, self.library, base, sig.progress.emit, stop.is_set)
+                result = import_fine_tune(path, self.library, base, sig.progress.emit, stop.is_set,
+                                          quantization=quantization or "Q4_K_M", keep_f16=keep_f16)
             except Cancelled:
                 sig.cancelled.emit()
             except Exception as exc:  # shown to the user; the library is unchanged
@@ -263,7 +275,10 @@ class AdaptersBox(QGroupBox):
     def _imported(self, result: ImportResult) -> None:
         self._end_import()
         self.status.emit(capitalized(result.describe()))
-        self.changed.emit()
+        if result.adapter is None:
+            self.models_changed.emit()
+        else:
+            self.changed.emit()
         self.refresh()
 
     def _failed(self, message: str) -> None:

@@ -94,6 +94,7 @@ class ModelsPane(QWidget):
         layout.addWidget(self.details)
         self.adapters_box = AdaptersBox(library, settings)
         self.adapters_box.status.connect(self.status.emit)
+        self.adapters_box.models_changed.connect(self.refresh)
         layout.addWidget(self.adapters_box)
 
         gpu = QHBoxLayout()

@@ -1,0 +1,179 @@
+"""The model families a Hugging Face folder may hold, and what llama.cpp expects of each.
+
+For every family: the GGUF architecture, its hyperparameters read from config.json (with
+the defaults transformers would use), the tensors a checkpoint must hold with their shapes,
+and the two ways llama.cpp's layout differs from PyTorch's: Llama-style q/k rows are
+permuted for its rotary layout, and Gemma stores RMSNorm weights as (w - 1).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from assistant.convert.hf_folder import ConversionError
+
+
+@dataclass(frozen=True)
+class Family:
+    arch: str  # GGUF general.architecture
+    permute_qk: bool = False
+    norm_shift: float = 0.0
+    qkv_bias: bool = False
+    qk_norm: bool = False
+    sandwich_norms: bool = False  # Gemma 3: norms after attention and around the MLP
+    defaults: dict = field(default_factory=dict)
+
+
+LLAMA = Family("llama", permute_qk=True, defaults={"rms_norm_eps": 1e-6, "rope_theta": 10000.0})
+FAMILIES: dict[str, Family] = {
+    "LlamaForCausalLM": LLAMA,  # Llama 2/3.x, SmolLM/SmolLM2
+    "MistralForCausalLM": LLAMA,
+    "Qwen2ForCausalLM": Family("qwen2", qkv_bias=True, defaults={"rms_norm_eps": 1e-6, "rope_theta": 1e6}),
+    "Qwen3ForCausalLM": Family("qwen3", qk_norm=True, defaults={"rms_norm_eps": 1e-6, "rope_theta": 1e6}),
+    "Gemma3ForCausalLM": Family("gemma3", norm_shift=1.0, qk_norm=True, sandwich_norms=True, defaults={
+        "rms_norm_eps": 1e-6, "rope_theta": 1e6, "head_dim": 256, "num_attention_heads": 8,
+        "num_key_value_heads": 4, "max_position_embeddings": 131072, "query_pre_attn_scalar": 256}),
+}
+FAMILIES["Gemma3ForConditionalGeneration"] = FAMILIES["Gemma3ForCausalLM"]  # its text part
+
+
+def family_of(architecture: str) -> Family:
+    try:
+        return FAMILIES[architecture]
+    except KeyError:
+        known = ", ".join(sorted(FAMILIES))
+        raise ConversionError(f"{architecture} models cannot be converted (supported: {known})") from None
+
+
+@dataclass(frozen=True)
+class HParams:
+    n_layer: int
+    n_embd: int
+    n_ff: int
+    n_head: int
+    n_head_kv: int
+    head_dim: int
+    n_ctx: int
+    vocab_size: int
+    eps: float
+    rope_theta: float
+    rope_scaling: dict | None
+    tied: bool
+    sliding_window: int | None = None
+    query_pre_attn_scalar: float | None = None
+
+
+def _int(h: dict, key: str, fam: Family, required: bool = True) -> int:
+    value = h.get(key, fam.defaults.get(key))
+    if value is None and not required:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or value > 1 << 24:
+        raise ConversionError(f"config.json: {key} must be a positive whole number (it is {value!r})")
+    return value
+
+
+def _float(h: dict, key: str, fam: Family) -> float:
+    value = h.get(key, fam.defaults.get(key))
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ConversionError(f"config.json: {key} must be a positive number (it is {value!r})")
+    return float(value)
+
+
+def read_hparams(h: dict, fam: Family) -> HParams:
+    n_embd = _int(h, "hidden_size", fam)
+    n_head = _int(h, "num_attention_heads", fam)
+    n_head_kv = h.get("num_key_value_heads", fam.defaults.get("num_key_value_heads", n_head))
+    n_head_kv = _int({"num_key_value_heads": n_head_kv}, "num_key_value_heads", fam)
+    if n_head % n_head_kv:
+        raise ConversionError(f"config.json: {n_head} attention heads cannot share {n_head_kv} key/value heads")
+    head_dim = h.get("head_dim") or fam.defaults.get("head_dim") or n_embd // n_head
+    head_dim = _int({"head_dim": head_dim}, "head_dim", fam)
+    if fam.permute_qk and head_dim % 2:
+        raise ConversionError(f"config.json: a head size of {head_dim} cannot be rotated (it must be even)")
+    # transformers >= 4.56 moved rope settings into rope_parameters; older configs keep them at top level.
+    rope = h.get("rope_parameters") if isinstance(h.get("rope_parameters"), dict) else {}
+    rope = rope.get("full_attention", rope) if isinstance(rope.get("full_attention"), dict) else rope
+    theta = rope.get("rope_theta", h.get("rope_theta", fam.defaults.get("rope_theta")))
+    scaling = h.get("rope_scaling") if isinstance(h.get("rope_scaling"), dict) else None
+    if rope.get("rope_type", "default") != "default":
+        scaling = rope
+    if scaling is not None:
+        kind = str(scaling.get("rope_type", scaling.get("type", "default"))).lower()
+        if kind not in ("default", "linear", "llama3"):
+            raise ConversionError(f"config.json: {kind!r} rope scaling cannot be converted yet (linear and llama3 can)")
+        scaling = None if kind == "default" else {**scaling, "rope_type": kind}
+    window = h.get("sliding_window") if fam.arch == "gemma3" else None
+    if window is not None:
+        window = _int({"sliding_window": window}, "sliding_window", fam)
+    tied = h.get("tie_word_embeddings", True)
+    scalar = _float(h, "query_pre_attn_scalar", fam) if fam.arch == "gemma3" else None
+    # llama.cpp scales Gemma 3 attention by 1/sqrt(head size), or by 1/sqrt(hidden / heads) for the
+    # 62-layer 27B; a config asking for anything else would be computed wrongly.
+    if scalar is not None and scalar != head_dim and not (
+            scalar == n_embd / n_head and h.get("num_hidden_layers") == 62):
+        raise ConversionError(f"config.json: query_pre_attn_scalar {scalar:g} differs from the head size "
+                              f"({head_dim}), which llama.cpp cannot represent for this model size")
+    return HParams(
+        n_layer=_int(h, "num_hidden_layers", fam), n_embd=n_embd, n_ff=_int(h, "intermediate_size", fam),
+        n_head=n_head, n_head_kv=n_head_kv, head_dim=head_dim,
+        n_ctx=_int(h, "max_position_embeddings", fam), vocab_size=_int(h, "vocab_size", fam),
+        eps=_float(h, "rms_norm_eps", fam), rope_theta=_float({"rope_theta": theta}, "rope_theta", fam),
+        rope_scaling=scaling, tied=bool(tied), sliding_window=window,
+        query_pre_attn_scalar=scalar,
+    )
+
+
+def expected_shapes(fam: Family, hp: HParams, n_rows: int) -> dict[str, tuple[int, ...]]:
+    """Every GGUF tensor the checkpoint must provide, in PyTorch (out, in) order; output.weight optional."""
+    e, q, kv = hp.n_embd, hp.n_head * hp.head_dim, hp.n_head_kv * hp.head_dim
+    shapes: dict[str, tuple[int, ...]] = {"token_embd.weight": (n_rows, e), "output_norm.weight": (e,),
+                                          "output.weight": (n_rows, e)}
+    for i in range(hp.n_layer):
+        b = f"blk.{i}."
+        shapes.update({b + "attn_norm.weight": (e,), b + "attn_q.weight": (q, e), b + "attn_k.weight": (kv, e),
+                       b + "attn_v.weight": (kv, e), b + "attn_output.weight": (e, q), b + "ffn_norm.weight": (e,),
+                       b + "ffn_gate.weight": (hp.n_ff, e), b + "ffn_up.weight": (hp.n_ff, e),
+                       b + "ffn_down.weight": (e, hp.n_ff)})
+        if fam.qkv_bias:
+            shapes.update({b + "attn_q.bias": (q,), b + "attn_k.bias": (kv,), b + "attn_v.bias": (kv,)})
+        if fam.qk_norm:
+            shapes.update({b + "attn_q_norm.weight": (hp.head_dim,), b + "attn_k_norm.weight": (hp.head_dim,)})
+        if fam.sandwich_norms:
+            shapes.update({b + "post_attention_norm.weight": (e,), b + "post_ffw_norm.weight": (e,)})
+    return shapes
+
+
+_PREFIXES = (("model.language_model.", "model."), ("language_model.model.", "model."),
+             ("language_model.lm_head.", "lm_head."))
+_SKIPPED = re.compile(r"(^|\.)(vision_tower|vision_model|multi_modal_projector)\.|rotary_emb\.inv_freq$")
+
+
+def hf_tensor_name(name: str) -> str | None:
+    """The checkpoint's name in plain causal-LM form, or None for tensors the text model does not use."""
+    if _SKIPPED.search(name):
+        return None
+    for old, new in _PREFIXES:
+        if name.startswith(old):
+            return new + name[len(old):]
+    return name
+
+
+def llama3_rope_factors(hp: HParams) -> list[float]:
+    """llama.cpp's rope_freqs for Llama 3.1+ rope scaling, computed as Meta's reference does."""
+    s = hp.rope_scaling or {}
+    factor = float(s.get("factor", 8.0))
+    low, high = float(s.get("low_freq_factor", 1.0)), float(s.get("high_freq_factor", 4.0))
+    old_ctx = float(s.get("original_max_position_embeddings", 8192))
+    out = []
+    for i in range(0, hp.head_dim, 2):
+        wavelen = 2 * math.pi * hp.rope_theta ** (i / hp.head_dim)
+        if wavelen < old_ctx / high:
+            out.append(1.0)
+        elif wavelen > old_ctx / low:
+            out.append(factor)
+        else:
+            smooth = (old_ctx / wavelen - low) / (high - low)
+            out.append(1 / ((1 - smooth) / factor + smooth))
+    return out
