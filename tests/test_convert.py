@@ -72,9 +72,9 @@ def assert_matches_reference(gguf, folder, cfg, weights):
     try:
         ids = reference_ids(folder)
         assert rt.tokenize(PROBE_TEXT, add_special=False) == ids
-        # add_bos_token from tokenizer_config.json, the id from the tokenizer itself
-        bos = [spm.SentencePieceProcessor(model_file=str(folder / "tokenizer.model")).bos_id()] if (
-            folder / "tokenizer.model").exists() else []
+        # add_bos_token from tokenizer_config.json, bos_token_id from config.json
+        add_bos = json.loads((folder / "tokenizer_config.json").read_text())["add_bos_token"]
+        bos = [cfg["bos_token_id"]] if add_bos else []
         assert rt.tokenize(PROBE_TEXT, add_special=True) == bos + ids
         tokens = ids[:40]
         got = rt.logits(tokens)
@@ -90,6 +90,10 @@ def assert_matches_reference(gguf, folder, cfg, weights):
 CASES = {
     "llama-tied-gqa-sharded-bf16": ("llama", "spm", {"shards": 3}),
     "llama-untied-f16": ("llama", "spm", {"dtype": "F16", "tie_word_embeddings": False}),
+    # Llama 3.x rope scaling: wavelengths on both sides of the 16..64 band and inside it.
+    "llama3-rope-scaling": ("llama", "bpe", {"rope_scaling": {
+        "rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+        "original_max_position_embeddings": 64}}),
     "qwen2-bpe-biases": ("qwen2", "bpe", {}),
     "qwen3-bpe-qk-norm": ("qwen3", "bpe", {"dtype": "F32"}),
     "gemma3-spm-sandwich-norms": ("gemma3", "spm-gemma", {}),

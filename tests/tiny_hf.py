@@ -169,9 +169,23 @@ def _rms(x, w, eps):
     return x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * w
 
 
-def _rope(x, theta):  # x: (n, heads, hd); transformers' rotate_half convention
+def _llama3_inv_freq(inv, s):
+    """transformers' _compute_llama3_parameters, written the way it is there."""
+    factor, low, high = s["factor"], s["low_freq_factor"], s["high_freq_factor"]
+    old = s["original_max_position_embeddings"]
+    wavelen = 2 * np.pi / inv
+    out = np.where(wavelen > old / low, inv / factor, inv)
+    smooth = (old / wavelen - low) / (high - low)
+    smoothed = (1 - smooth) * out / factor + smooth * out
+    medium = ~(wavelen < old / high) & ~(wavelen > old / low)
+    return np.where(medium, smoothed, out)
+
+
+def _rope(x, theta, scaling=None):  # x: (n, heads, hd); transformers' rotate_half convention
     n, _, hd = x.shape
     inv = 1.0 / theta ** (np.arange(0, hd, 2, dtype=np.float64) / hd)
+    if scaling and scaling.get("rope_type") == "llama3":
+        inv = _llama3_inv_freq(inv, scaling)
     ang = np.arange(n)[:, None] * inv[None, :]
     cos, sin = np.cos(np.concatenate([ang, ang], -1))[:, None, :], np.sin(np.concatenate([ang, ang], -1))[:, None, :]
     rot = np.concatenate([-x[..., hd // 2:], x[..., : hd // 2]], -1)
@@ -209,7 +223,7 @@ def forward(weights: dict[str, np.ndarray], cfg: dict, tokens: list[int], f16: b
         q, k, v = q.reshape(n, n_head, hd), k.reshape(n, n_kv, hd), v.reshape(n, n_kv, hd)
         if cfg["model_type"] in ("qwen3", "gemma3_text"):
             q, k = norm(q, p + "self_attn.q_norm.weight"), norm(k, p + "self_attn.k_norm.weight")
-        q, k = _rope(q, theta), _rope(k, theta)
+        q, k = _rope(q, theta, cfg.get("rope_scaling")), _rope(k, theta, cfg.get("rope_scaling"))
         rep = n_head // n_kv
         k, v = np.repeat(k, rep, axis=1), np.repeat(v, rep, axis=1)
         att = np.einsum("qhd,khd->hqk", q, k) * scale + mask
