@@ -15,7 +15,6 @@ biases, other PEFT methods) is refused with a message instead of written wrongly
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.atomic import new_file
 from assistant.gguf_validate import GGUFSummary, GGUFValidationError, validate_gguf
 from assistant.records import record_from_dict
 from assistant.safetensors_io import SafetensorsError, read_tensors
@@ -193,7 +193,6 @@ def convert_peft(folder: str | Path, base: str | Path, out: str | Path,
                  progress: Callable[[int, int, str], None] | None = None,
                  should_stop: Callable[[], bool] | None = None) -> AdapterInfo:
     """Convert a PEFT LoRA folder into a GGUF LoRA for ``base``; never overwrites ``out``."""
-    import gguf
 
     folder, base, out = Path(folder), Path(base), Path(out)
     if out.exists():
@@ -265,32 +264,36 @@ def convert_peft(folder: str | Path, base: str | Path, out: str | Path,
         converted.append((target + ".lora_b", np.ascontiguousarray(b_w, dtype=np.float32)))
         targets.add(hf.split(".")[-1])
 
-    name = f"{folder.name}"
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
-        writer = gguf.GGUFWriter(str(tmp), arch)
-        writer.add_type(gguf.GGUFType.ADAPTER)
-        writer.add_string("adapter.type", "lora")
-        writer.add_float32("adapter.lora.alpha", alpha)
-        writer.add_name(name)
-        writer.add_string("adapter.source", f"PEFT: {folder.name}")
-        writer.add_array("adapter.lora.target_modules", sorted(targets))
-        base_name = cfg.get("base_model_name_or_path")
-        if isinstance(base_name, str) and base_name:
-            writer.add_string("adapter.base_model", base_name)
-        for tname, arr in converted:
-            writer.add_tensor(tname, arr)
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        if should_stop is not None and should_stop():
-            raise Cancelled()
-        os.link(tmp, out)  # fails rather than replace a file that appeared meanwhile
+        with new_file(out) as tmp:
+            _write_lora(tmp, arch, alpha, folder.name, targets, cfg, converted)
+            if should_stop is not None and should_stop():
+                raise Cancelled()
     except FileExistsError as exc:
         raise AdapterError(f"{out.name} already exists; choose another name") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     if progress is not None:
         progress(total, total, "done")
     return check_against_base(out, base)
+
+
+def _write_lora(path: Path, arch: str, alpha: float, name: str, targets: set[str], cfg: dict,
+                converted: list[tuple[str, np.ndarray]]) -> None:
+    """The GGUF LoRA as llama.cpp's convert_lora_to_gguf.py lays it out."""
+    import gguf
+
+    writer = gguf.GGUFWriter(str(path), arch)
+    writer.add_type(gguf.GGUFType.ADAPTER)
+    writer.add_string("adapter.type", "lora")
+    writer.add_float32("adapter.lora.alpha", alpha)
+    writer.add_name(name)
+    writer.add_string("adapter.source", f"PEFT: {name}")
+    writer.add_array("adapter.lora.target_modules", sorted(targets))
+    base_name = cfg.get("base_model_name_or_path")
+    if isinstance(base_name, str) and base_name:
+        writer.add_string("adapter.base_model", base_name)
+    for tname, arr in converted:
+        writer.add_tensor(tname, arr)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -58,3 +59,17 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     atomic_write_bytes(path, text.encode(encoding))
+
+
+@contextlib.contextmanager
+def new_file(out: Path) -> Iterator[Path]:
+    """A temporary path beside ``out`` to write a large file into; when the block succeeds the file
+    appears as ``out`` in one step, never replacing a file that appeared there meanwhile
+    (FileExistsError). The temporary file is removed in every case, so a failed or cancelled
+    writer leaves nothing behind."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        yield tmp
+        os.link(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -9,7 +9,6 @@ name and appears under its real name only when complete; a failure or cancel rem
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.adapters import Cancelled, permute_rows
+from assistant.atomic import new_file
 from assistant.convert.families import (
     HParams,
     expected_shapes,
@@ -190,33 +190,12 @@ def _write_metadata(writer, folder: HFFolder, hp: HParams, vocab: Vocab, base: s
     special.add_to_gguf(writer, quiet=True)
 
 
-def needed_space(folder: HFFolder, plans: list[TensorPlan]) -> int:
-    return sum(int(np.prod(p.shape)) * p.dtype.itemsize for p in plans) + 64 * 1024 * 1024
-
-
-def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | None = None,
-                      should_stop: Callable[[], bool] | None = None) -> ConversionInfo:
-    """Convert the folder into ``out`` (f16 GGUF); never overwrites, never leaves a partial file."""
+def _write_gguf(path: Path, folder: HFFolder, hp: HParams, vocab: Vocab, base: str, plans: list[TensorPlan],
+                progress: Progress | None, should_stop: Callable[[], bool] | None) -> None:
+    """Header and metadata from the plans, then the tensors one at a time."""
     import gguf
 
-    folder, out = HFFolder(path), Path(out)
-    if out.exists():
-        raise ConversionError(f"{out.name} already exists; choose another name")
-    fam = family_of(folder.architecture)
-    hp = read_hparams(folder.hparams, fam)
-    vocab = read_vocab(folder.path)
-    vocab.pad_to(hp.vocab_size)
-    read_json(folder.path, "tokenizer_config.json")  # a damaged one is refused here, not half-read later
-    plans = plan_tensors(folder, hp, folder.architecture)
-    need = needed_space(folder, plans)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(out.parent).free
-    if free < need:
-        raise ConversionError(f"converting needs {need / 1e9:.1f} GB free in {out.parent}; "
-                              f"only {free / 1e9:.1f} GB are")
-    base = base_model_of(folder)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    writer = gguf.GGUFWriter(str(tmp), fam.arch)
+    writer = gguf.GGUFWriter(str(path), family_of(folder.architecture).arch)
     try:
         _write_metadata(writer, folder, hp, vocab, base)
         for p in plans:
@@ -230,17 +209,42 @@ def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | No
             if progress is not None:
                 progress(i, len(plans), f"tensor {i + 1} of {len(plans)}")
             writer.write_tensor_data(_tensor_data(folder, p))
+    finally:
         writer.close()
-        if should_stop is not None and should_stop():
-            raise Cancelled()
-        os.link(tmp, out)  # fails rather than replace a file that appeared meanwhile
+
+
+def needed_space(plans: list[TensorPlan]) -> int:
+    return sum(int(np.prod(p.shape)) * p.dtype.itemsize for p in plans) + 64 * 1024 * 1024
+
+
+def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | None = None,
+                      should_stop: Callable[[], bool] | None = None) -> ConversionInfo:
+    """Convert the folder into ``out`` (f16 GGUF); never overwrites, never leaves a partial file."""
+    folder, out = HFFolder(path), Path(out)
+    if out.exists():
+        raise ConversionError(f"{out.name} already exists; choose another name")
+    fam = family_of(folder.architecture)
+    hp = read_hparams(folder.hparams, fam)
+    vocab = read_vocab(folder.path)
+    vocab.pad_to(hp.vocab_size)
+    read_json(folder.path, "tokenizer_config.json")  # a damaged one is refused here, not half-read later
+    plans = plan_tensors(folder, hp, folder.architecture)
+    need = needed_space(plans)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(out.parent).free
+    if free < need:
+        raise ConversionError(f"converting needs {need / 1e9:.1f} GB free in {out.parent}; "
+                              f"only {free / 1e9:.1f} GB are")
+    base = base_model_of(folder)
+    try:
+        with new_file(out) as tmp:
+            _write_gguf(tmp, folder, hp, vocab, base, plans, progress, should_stop)
+            if should_stop is not None and should_stop():
+                raise Cancelled()
     except FileExistsError as exc:
         raise ConversionError(f"{out.name} already exists; choose another name") from exc
     except OSError as exc:
         raise ConversionError(f"could not write {out.name}: {exc.strerror or exc}") from exc
-    finally:
-        writer.close()
-        tmp.unlink(missing_ok=True)
     if progress is not None:
         progress(len(plans), len(plans), "converted")
     params = sum(int(np.prod(p.shape)) for p in plans)

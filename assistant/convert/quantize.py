@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.adapters import Cancelled
+from assistant.atomic import new_file
 from assistant.convert.hf_folder import ConversionError
 from assistant.probe import command
 
@@ -37,7 +38,15 @@ def quantize(src: str | Path, out: str | Path, qtype: str, progress: Callable[[i
     src, out = Path(src), Path(out)
     if out.exists():
         raise ConversionError(f"{out.name} already exists; choose another name")
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        with new_file(out) as tmp:
+            _run_child(src, tmp, qtype, progress, should_stop)
+    except FileExistsError as exc:
+        raise ConversionError(f"{out.name} already exists; choose another name") from exc
+
+
+def _run_child(src: Path, tmp: Path, qtype: str, progress: Callable[[int, int, str], None] | None,
+               should_stop: Callable[[], bool] | None) -> None:
     proc = subprocess.Popen(command("quantize", str(src), str(tmp), qtype), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, bufsize=1)
     lines: queue.Queue[str | None] = queue.Queue()
@@ -68,9 +77,6 @@ def quantize(src: str | Path, out: str | Path, qtype: str, progress: Callable[[i
         if rc != 0:
             detail = err.strip().splitlines()[-1] if err.strip() else f"exit status {rc}"
             raise ConversionError(f"llama.cpp could not quantize {src.name} to {qtype}: {detail}")
-        os.link(tmp, out)
-    except FileExistsError as exc:
-        raise ConversionError(f"{out.name} already exists; choose another name") from exc
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -78,7 +84,6 @@ def quantize(src: str | Path, out: str | Path, qtype: str, progress: Callable[[i
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
-        tmp.unlink(missing_ok=True)
 
 
 def child_main(argv: list[str]) -> int:
