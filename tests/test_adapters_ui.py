@@ -102,6 +102,7 @@ def test_a_hugging_face_model_folder_is_converted_into_a_new_model(qtbot, window
     folder = tmp_path / "my-fine-tune"
     train_sentencepiece(folder, vocab_size=600)
     write_folder(folder, "llama", 600)
+    (folder / "README.md").write_text("---\nbase_model: HuggingFaceTB/SmolLM2-135M-Instruct\n---\n")
     dialog = ConversionOptionsDialog(folder, window)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -123,6 +124,13 @@ def test_a_hugging_face_model_folder_is_converted_into_a_new_model(qtbot, window
     assert messages[-1].startswith("Converted and added model my-fine-tune-q8_0 (Q8_0)"), messages[-1]
     assert pane.table.rowCount() == rows + 1  # listed at once, no restart
     entry = window.library.get("my-fine-tune-q8_0")
+    row = next(r for r in range(pane.table.rowCount())
+               if pane.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == entry.id)
+    pane.table.selectRow(row)
+    assert "Fine-tune of HuggingFaceTB/SmolLM2-135M" in pane.details.text()
+    assert f"Converted from {folder}" in pane.details.text() and pane.table.item(row, 3).text() == "Q8_0"
+    window.panes.setCurrentWidget(pane)
+    screenshot(window, "models_pane_converted.png")
     window.library.remove(entry.id)
     entry.path.unlink()
     shutil.rmtree(folder)

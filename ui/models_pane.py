@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -169,7 +171,10 @@ class ModelsPane(QWidget):
         self.details.setText(
             f"<b>{i.name}</b><br>{i.path}<br>{i.parameter_count:,} parameters · {i.block_count} layers · "
             f"vocabulary {i.vocab_size:,} · needs about {_mb(i.memory_estimate)}"
-            + (" · bundled" if e.bundled else ""))
+            + (" · bundled" if e.bundled else "")
+            + (f"<br>Fine-tune of {html.escape(i.base_model)}" if i.base_model else "")
+            + (f"<br>Converted from {html.escape(str(e.origin.get('folder', '')))}"
+               if e.origin.get("source") == "converted" else ""))
 
     # actions ------------------------------------------------------------------------
     def _add_dialog(self) -> None:
