@@ -242,3 +242,73 @@ def test_the_app_starts_with_every_kind_of_damage_at_once(qtbot, tmp_path, monke
         assert "damaged and skipped" in w.learn_pane.message.text()
     finally:
         w.close()
+
+
+# Hugging Face model folders ------------------------------------------------------------
+CONFIG_KEYS = ["architectures", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+               "num_key_value_heads", "head_dim", "max_position_embeddings", "rms_norm_eps", "rope_theta",
+               "rope_scaling", "rope_parameters", "tie_word_embeddings", "vocab_size", "sliding_window",
+               "query_pre_attn_scalar", "text_config", "_name_or_path", "bos_token_id", "eos_token_id"]
+config_changes = st.dictionaries(st.sampled_from(CONFIG_KEYS), json_values | st.dictionaries(
+    st.sampled_from(["rope_type", "type", "factor", "low_freq_factor", "high_freq_factor",
+                     "original_max_position_embeddings", "rope_theta", "full_attention"]), json_values, max_size=4),
+    min_size=1, max_size=4)
+
+
+@pytest.fixture(scope="module")
+def hf_folders(tmp_path_factory):
+    from tests.tiny_hf import train_bpe, train_sentencepiece, write_folder
+
+    root = tmp_path_factory.mktemp("hf")
+    train_sentencepiece(root / "llama", vocab_size=600)
+    write_folder(root / "llama", "llama", 600, shards=2)
+    train_bpe(root / "qwen2", vocab_size=500)
+    write_folder(root / "qwen2", "qwen2", 500)
+    train_sentencepiece(root / "gemma3", vocab_size=600, dummy_prefix=False)
+    write_folder(root / "gemma3", "gemma3", 600)
+    return root
+
+
+def _convert_or_refuse(folder, out):
+    from assistant.convert.hf_folder import ConversionError
+    from assistant.convert.hf_to_gguf import convert_hf_folder
+
+    try:
+        convert_hf_folder(folder, out)
+    except ConversionError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        assert not out.exists()
+    assert not list(out.parent.glob(".*.part"))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=FIXTURES_OK)
+@given(kind=st.sampled_from(["llama", "qwen2", "gemma3"]), changes=config_changes)
+def test_hf_model_configs(tmp_path_factory, hf_folders, kind, changes):
+    import shutil
+
+    folder = tmp_path_factory.mktemp("cfg") / kind
+    shutil.copytree(hf_folders / kind, folder)
+    cfg = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**cfg, **changes}))
+    _convert_or_refuse(folder, folder.parent / "out.gguf")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=FIXTURES_OK)
+@given(kind=st.sampled_from(["llama", "qwen2"]),
+       target=st.sampled_from(["tokenizer.json", "tokenizer.model", "tokenizer_config.json", "model.safetensors",
+                               "model-00001-of-00002.safetensors", "model.safetensors.index.json"]),
+       flips=st.lists(st.tuples(st.integers(0, 4095), st.integers(1, 255)), min_size=1, max_size=6),
+       cut=st.none() | st.integers(0, 4096))
+def test_hf_model_files_damaged(tmp_path_factory, hf_folders, kind, target, flips, cut):
+    import shutil
+
+    folder = tmp_path_factory.mktemp("dmg") / kind
+    shutil.copytree(hf_folders / kind, folder)
+    path = folder / target
+    if path.exists():
+        data = bytearray(path.read_bytes())
+        for pos, x in flips:
+            if data:
+                data[pos % len(data)] ^= x
+        path.write_bytes(bytes(data[:cut] if cut is not None else data))
+    _convert_or_refuse(folder, folder.parent / "out.gguf")

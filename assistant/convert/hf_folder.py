@@ -127,11 +127,13 @@ class HFFolder:
     def read(self, name: str, dtype: np.dtype) -> np.ndarray:
         """The tensor converted to float16 or float32, in its stored (PyTorch) shape."""
         src = self.raw(name)
-        if self.tensors[name].dtype != "BF16":
-            return np.array(src, dtype=dtype)
-        out = np.empty(src.shape, dtype=dtype)
-        flat_src, flat_out = src.reshape(-1), out.reshape(-1)
-        for start in range(0, flat_src.size, CHUNK_ELEMENTS):
-            piece = flat_src[start:start + CHUNK_ELEMENTS].astype(np.uint32) << 16
-            flat_out[start:start + CHUNK_ELEMENTS] = piece.view(np.float32)
-        return out
+        # Values beyond f16's range become infinities here; the converter refuses them by name afterwards.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.tensors[name].dtype != "BF16":
+                return np.array(src, dtype=dtype)
+            out = np.empty(src.shape, dtype=dtype)
+            flat_src, flat_out = src.reshape(-1), out.reshape(-1)
+            for start in range(0, flat_src.size, CHUNK_ELEMENTS):
+                piece = flat_src[start:start + CHUNK_ELEMENTS].astype(np.uint32) << 16
+                flat_out[start:start + CHUNK_ELEMENTS] = piece.view(np.float32)
+            return out

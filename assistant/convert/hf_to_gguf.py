@@ -130,8 +130,8 @@ def _tensor_data(folder: HFFolder, plan: TensorPlan) -> np.ndarray:
     if plan.values is not None:
         return np.asarray(plan.values, dtype=plan.dtype)
     if plan.add:
-        data = folder.read(plan.source, np.dtype(np.float32)) + np.float32(plan.add)
-        data = data.astype(plan.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            data = (folder.read(plan.source, np.dtype(np.float32)) + np.float32(plan.add)).astype(plan.dtype)
     else:
         data = folder.read(plan.source, plan.dtype)
     if plan.permute_heads:
@@ -142,7 +142,27 @@ def _tensor_data(folder: HFFolder, plan: TensorPlan) -> np.ndarray:
     return data
 
 
-def _write_metadata(writer, folder: HFFolder, hp: HParams, vocab: Vocab, base: str) -> None:
+def special_vocab(folder: HFFolder, vocab: Vocab):
+    """Special tokens, add_bos/add_eos, merges and the chat template, read by gguf's SpecialVocab."""
+    import gguf
+
+    try:
+        special = gguf.SpecialVocab(folder.path, load_merges=vocab.model == "gpt2", n_vocab=len(vocab.tokens))
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError, OSError) as exc:
+        # SpecialVocab trusts the JSON it reads; a damaged or odd file surfaces as any of these.
+        raise ConversionError(f"the tokenizer files could not be read ({exc.__class__.__name__}: "
+                              f"{str(exc)[:120]})".replace("\n", " ")) from exc
+    if vocab.model == "gpt2" and not special.merges:
+        raise ConversionError("tokenizer.json has no merges; a BPE vocabulary without them cannot tokenize")
+    if not all(isinstance(m, str) for m in special.merges) or not (
+            special.chat_template is None or isinstance(special.chat_template, str)):
+        raise ConversionError("tokenizer.json's merges or the chat template are malformed")
+    for kind, tid in vocab.defaults.items():
+        special.special_token_ids.setdefault(kind, tid)
+    return special
+
+
+def _write_metadata(writer, folder: HFFolder, hp: HParams, vocab: Vocab, base: str, special) -> None:
     import gguf
 
     fam = family_of(folder.architecture)
@@ -182,22 +202,17 @@ def _write_metadata(writer, folder: HFFolder, hp: HParams, vocab: Vocab, base: s
     writer.add_token_types(vocab.types)
     if vocab.add_space_prefix is not None:
         writer.add_add_space_prefix(vocab.add_space_prefix)
-    special = gguf.SpecialVocab(folder.path, load_merges=vocab.model == "gpt2", n_vocab=len(vocab.tokens))
-    if vocab.model == "gpt2" and not special.merges:
-        raise ConversionError("tokenizer.json has no merges; a BPE vocabulary without them cannot tokenize")
-    for kind, tid in vocab.defaults.items():
-        special.special_token_ids.setdefault(kind, tid)
     special.add_to_gguf(writer, quiet=True)
 
 
-def _write_gguf(path: Path, folder: HFFolder, hp: HParams, vocab: Vocab, base: str, plans: list[TensorPlan],
-                progress: Progress | None, should_stop: Callable[[], bool] | None) -> None:
+def _write_gguf(path: Path, folder: HFFolder, hp: HParams, vocab: Vocab, base: str, special,
+                plans: list[TensorPlan], progress: Progress | None, should_stop: Callable[[], bool] | None) -> None:
     """Header and metadata from the plans, then the tensors one at a time."""
     import gguf
 
     writer = gguf.GGUFWriter(str(path), family_of(folder.architecture).arch)
     try:
-        _write_metadata(writer, folder, hp, vocab, base)
+        _write_metadata(writer, folder, hp, vocab, base, special)
         for p in plans:
             writer.add_tensor_info(p.gguf_name, p.shape, p.dtype, int(np.prod(p.shape)) * p.dtype.itemsize)
         writer.write_header_to_file()
@@ -228,6 +243,7 @@ def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | No
     vocab = read_vocab(folder.path)
     vocab.pad_to(hp.vocab_size)
     read_json(folder.path, "tokenizer_config.json")  # a damaged one is refused here, not half-read later
+    special = special_vocab(folder, vocab)
     plans = plan_tensors(folder, hp, folder.architecture)
     need = needed_space(plans)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -238,7 +254,7 @@ def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | No
     base = base_model_of(folder)
     try:
         with new_file(out) as tmp:
-            _write_gguf(tmp, folder, hp, vocab, base, plans, progress, should_stop)
+            _write_gguf(tmp, folder, hp, vocab, base, special, plans, progress, should_stop)
             if should_stop is not None and should_stop():
                 raise Cancelled()
     except FileExistsError as exc:

@@ -101,6 +101,16 @@ def sentencepiece_model_type(proto: bytes) -> int:
 
 
 def read_sentencepiece(folder: Path) -> Vocab:
+    try:
+        return _read_sentencepiece(folder)
+    except (UnicodeDecodeError, RuntimeError, ValueError, IndexError) as exc:
+        if isinstance(exc, ConversionError):
+            raise
+        # A damaged model can load yet hold pieces that are not UTF-8 or ids out of range.
+        raise ConversionError(f"tokenizer.model is damaged ({exc.__class__.__name__})") from exc
+
+
+def _read_sentencepiece(folder: Path) -> Vocab:
     from sentencepiece import SentencePieceProcessor
 
     path = folder / "tokenizer.model"
