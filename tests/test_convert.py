@@ -276,12 +276,15 @@ def test_conversion_refuses_to_overwrite_and_checks_free_space(tmp_path, spm_dir
         convert_hf_folder(folder, out)
     assert out.read_bytes() == b"keep me"
     # Fake, named as such: a disk with 1 MB free, which a real filesystem here cannot be made to report.
-    import assistant.convert.hf_to_gguf as h
+    import assistant.convert.hf_folder as h
 
     monkeypatch.setattr(h.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9 - 10**6, 10**6))
-    with pytest.raises(ConversionError, match="GB free"):
+    with pytest.raises(ConversionError, match="converting needs 0.1 GB free in .*; it has 0.0 GB"):
         convert_hf_folder(folder, tmp_path / "new.gguf")
     assert not (tmp_path / "new.gguf").exists()
+    with pytest.raises(ConversionError, match="quantizing needs"):
+        quantize(out, tmp_path / "q.gguf", "Q8_0")
+    assert not (tmp_path / "q.gguf").exists()
 
 
 def test_cli_imports_a_model_folder(tmp_path, spm_dir, data_home):

@@ -8,11 +8,11 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from assistant.convert.hf_folder import ConversionError, HFFolder
+from assistant.convert.quantize import estimated_size
 from assistant.model_info import human_count
 
-# Bits per weight of each choice, for the size shown beside it (llama.cpp's averages for these mixes).
-CHOICES = [("Q4_K_M", 4.85, "recommended: small and close to the original"), ("Q5_K_M", 5.7, "a little closer"),
-           ("Q8_0", 8.5, "nearly lossless, twice the size"), ("F16", 16.0, "unquantized, largest and slowest")]
+CHOICES = [("Q4_K_M", "recommended: small and close to the original"), ("Q5_K_M", "a little closer"),
+           ("Q8_0", "nearly lossless, twice the size"), ("F16", "unquantized, largest and slowest")]
 
 
 def parameter_count(folder: Path) -> int:
@@ -47,8 +47,8 @@ class ConversionOptionsDialog(QDialog):
         layout.addWidget(intro)
         self.combo = QComboBox()
         self.combo.setObjectName("quantization")
-        for name, bits, note in CHOICES:
-            est = f", about {_size(params * bits / 8)}" if params else ""
+        for name, note in CHOICES:
+            est = f", about {_size(estimated_size(params, name))}" if params else ""
             self.combo.addItem(f"{name} — {note}{est}", name)
         layout.addWidget(self.combo)
         self.keep = QCheckBox("Keep the f16 file as well")

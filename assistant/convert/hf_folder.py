@@ -9,6 +9,7 @@ converting a model needs about one tensor of extra memory, not a second copy of 
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,12 @@ class TensorRef:
 
 FLOAT_TYPES = {"F32": np.dtype("<f4"), "F16": np.dtype("<f2"), "BF16": np.dtype("<u2")}
 CHUNK_ELEMENTS = 1 << 22  # widen bf16 in pieces of 16 MB of float32, never a whole tensor at once
+
+
+def require_free_space(folder: Path, need: int, what: str) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise ConversionError(f"{what} needs {need / 1e9:.1f} GB free in {folder}; it has {free / 1e9:.1f} GB")
 
 
 def _json(path: Path, what: str) -> dict:

@@ -10,7 +10,6 @@ name and appears under its real name only when complete; a failure or cancel rem
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from assistant.convert.families import (
     llama3_rope_factors,
     read_hparams,
 )
-from assistant.convert.hf_folder import ConversionError, HFFolder, read_json
+from assistant.convert.hf_folder import ConversionError, HFFolder, read_json, require_free_space
 from assistant.convert.vocab import Vocab, read_vocab
 
 Progress = Callable[[int, int, str], None]
@@ -245,12 +244,8 @@ def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | No
     read_json(folder.path, "tokenizer_config.json")  # a damaged one is refused here, not half-read later
     special = special_vocab(folder, vocab)
     plans = plan_tensors(folder, hp, folder.architecture)
-    need = needed_space(plans)
     out.parent.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(out.parent).free
-    if free < need:
-        raise ConversionError(f"converting needs {need / 1e9:.1f} GB free in {out.parent}; "
-                              f"only {free / 1e9:.1f} GB are")
+    require_free_space(out.parent, needed_space(plans), "converting")
     base = base_model_of(folder)
     try:
         with new_file(out) as tmp:

@@ -21,12 +21,18 @@ from pathlib import Path
 
 from assistant.adapters import Cancelled
 from assistant.atomic import new_file
-from assistant.convert.hf_folder import ConversionError
+from assistant.convert.hf_folder import ConversionError, require_free_space
 from assistant.probe import command
 
 # Offered to the user, best size/quality trade-off first (llama_ftype values).
 QUANT_TYPES = {"Q4_K_M": 15, "Q5_K_M": 17, "Q8_0": 7}
 DEFAULT_QUANT = "Q4_K_M"
+# Average bits per weight of each choice (llama.cpp's mixes), for sizes shown before converting.
+BITS_PER_WEIGHT = {"Q4_K_M": 4.85, "Q5_K_M": 5.7, "Q8_0": 8.5, "F16": 16.0}
+
+
+def estimated_size(parameters: int, qtype: str) -> int:
+    return int(parameters * BITS_PER_WEIGHT[qtype] / 8)
 _TENSOR_LINE = re.compile(r"\[\s*(\d+)\s*/\s*(\d+)\s*\]\s+(\S+)")
 
 
@@ -38,6 +44,8 @@ def quantize(src: str | Path, out: str | Path, qtype: str, progress: Callable[[i
     src, out = Path(src), Path(out)
     if out.exists():
         raise ConversionError(f"{out.name} already exists; choose another name")
+    require_free_space(out.parent, int(src.stat().st_size * BITS_PER_WEIGHT[qtype] / 16) + 64 * 1024 * 1024,
+                       "quantizing")
     try:
         with new_file(out) as tmp:
             _run_child(src, tmp, qtype, progress, should_stop)
