@@ -53,10 +53,8 @@ import sys
 sys.path.insert(0, {root!r}); sys.path.insert(0, {root!r} + "/tests")
 from pathlib import Path
 from tiny_hf import train_bpe, write_folder
-from tokenizers import pre_tokenizers
 folder, dtype, layers = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-train_bpe(folder, vocab_size=2000, normalizer=None, pre_tokenizer=pre_tokenizers.Sequence([
-    pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]))
+train_bpe(folder, vocab_size=2000, normalizer=None, pre="smollm")
 write_folder(folder, "llama", 49152, dtype=dtype, hidden_size=576, intermediate_size=1536,
              num_hidden_layers=layers, num_attention_heads=9, num_key_value_heads=3, max_position_embeddings=8192)
 """

@@ -51,6 +51,16 @@ def bpe_dir(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="module")
+def bpe_dirs(tmp_path_factory, bpe_dir):
+    """One byte-level BPE per row of resources/pretokenizers.json the families use."""
+    dirs = {"qwen2": bpe_dir}
+    for style, normalizer in (("llama3", None), ("smollm", None)):
+        dirs[style] = tmp_path_factory.mktemp(f"bpe-{style}")
+        train_bpe(dirs[style], vocab_size=BPE_VOCAB, pre=style, normalizer=normalizer)
+    return dirs
+
+
 def model_folder(path, tokenizer_dir, kind, rows, **kw):
     path.mkdir(parents=True, exist_ok=True)
     for f in tokenizer_dir.iterdir():
@@ -91,24 +101,28 @@ CASES = {
     "llama-tied-gqa-sharded-bf16": ("llama", "spm", {"shards": 3}),
     "llama-untied-f16": ("llama", "spm", {"dtype": "F16", "tie_word_embeddings": False}),
     # Llama 3.x rope scaling: wavelengths on both sides of the 16..64 band and inside it.
-    "llama3-rope-scaling": ("llama", "bpe", {"rope_scaling": {
+    "llama3-rope-scaling": ("llama", "bpe-llama3", {"rope_scaling": {
         "rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
         "original_max_position_embeddings": 64}}),
-    "qwen2-bpe-biases": ("qwen2", "bpe", {}),
-    "qwen3-bpe-qk-norm": ("qwen3", "bpe", {"dtype": "F32"}),
+    "smollm2-bpe-digits": ("llama", "bpe-smollm", {}),
+    "mistral-spm-one-kv-head": ("mistral", "spm", {}),
+    "qwen2-bpe-biases": ("qwen2", "bpe-qwen2", {}),
+    "qwen3-bpe-qk-norm": ("qwen3", "bpe-qwen2", {"dtype": "F32"}),
     "gemma3-spm-sandwich-norms": ("gemma3", "spm-gemma", {}),
 }
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_converted_model_tokenizes_and_computes_like_the_original(case, tmp_path, spm_dir, spm_gemma_dir, bpe_dir):
+def test_converted_model_tokenizes_and_computes_like_the_original(case, tmp_path, spm_dir, spm_gemma_dir, bpe_dirs):
     kind, tok, kw = CASES[case]
-    tok_dir = {"spm": spm_dir, "spm-gemma": spm_gemma_dir, "bpe": bpe_dir}[tok]
+    tok_dir = {"spm": spm_dir, "spm-gemma": spm_gemma_dir, **{f"bpe-{k}": v for k, v in bpe_dirs.items()}}[tok]
     rows = SPM_VOCAB + 40 if tok.startswith("spm") else BPE_VOCAB + 12  # padded, as real checkpoints are
     folder, cfg, weights = model_folder(tmp_path / case, tok_dir, kind, rows, **kw)
     progress = []
     info = convert_hf_folder(folder, tmp_path / "out.gguf", progress=lambda *a: progress.append(a))
-    assert info.architecture == {"llama": "llama", "qwen2": "qwen2", "qwen3": "qwen3", "gemma3": "gemma3"}[kind]
+    assert info.architecture == {"mistral": "llama"}.get(kind, kind)
+    if tok.startswith("bpe"):
+        assert info.tokenizer == f"bpe ({ {'bpe-llama3': 'llama-bpe'}.get(tok, tok[4:]) })"
     assert progress[0][:2] == (0, info.tensor_count) and progress[-1][:2] == (info.tensor_count,) * 2
     assert any(msg == f"tensor 3 of {info.tensor_count}" for _, _, msg in progress)
     assert_matches_reference(tmp_path / "out.gguf", folder, cfg, weights)

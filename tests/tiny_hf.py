@@ -34,6 +34,20 @@ PROBE_TEXT = ("Hello world! The fox writes 2024 notes. Café, naïve, Größe; �
               "東京タワー 🙂 ü\n\tIndented  twice   spaced. €42.50 — «quoted» ‘text’")
 QWEN2_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+LLAMA3_REGEX = QWEN2_REGEX.replace(r"|\p{N}|", r"|\p{N}{1,3}|")
+
+
+def pre_tokenizer(style: str):
+    """The pre-tokenizers of Qwen2, Llama 3 and SmolLM2 as their tokenizer.json files define them."""
+    from tokenizers import Regex, pre_tokenizers
+
+    if style == "smollm":
+        return pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+    regex = {"qwen2": QWEN2_REGEX, "llama3": LLAMA3_REGEX}[style]
+    return pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(regex), behavior="isolated", invert=False),
+                                    pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False,
+                                                             use_regex=False)])
 
 
 def _lines() -> list[str]:
@@ -56,17 +70,15 @@ def train_sentencepiece(folder: Path, vocab_size: int = 400, model_type: str = "
     return folder / "tokenizer.model"
 
 
-def train_bpe(folder: Path, vocab_size: int = 500, pre_tokenizer=None, normalizer: str | None = "NFC") -> Path:
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+def train_bpe(folder: Path, vocab_size: int = 500, pre: str = "qwen2", normalizer: str | None = "NFC") -> Path:
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
     tok = Tokenizer(models.BPE())
     if normalizer == "NFC":
         tok.normalizer = normalizers.NFC()
     elif normalizer == "NFKC":
         tok.normalizer = normalizers.NFKC()
-    tok.pre_tokenizer = pre_tokenizer or pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(QWEN2_REGEX), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)])
+    tok.pre_tokenizer = pre_tokenizer(pre)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<|endoftext|>", "<|im_start|>",
                                                                           "<|im_end|>"],
@@ -78,6 +90,11 @@ def train_bpe(folder: Path, vocab_size: int = 500, pre_tokenizer=None, normalize
 
 
 CONFIGS = {
+    "mistral": {"architectures": ["MistralForCausalLM"], "model_type": "mistral", "hidden_size": 64,
+                "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
+                "num_key_value_heads": 1, "max_position_embeddings": 512, "rms_norm_eps": 1e-5,
+                "rope_theta": 1000000.0, "sliding_window": None, "tie_word_embeddings": False, "bos_token_id": 1,
+                "eos_token_id": 2, "hidden_act": "silu"},
     "llama": {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64,
               "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
               "max_position_embeddings": 256, "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
