@@ -109,6 +109,9 @@ CASES = {
     "qwen2-bpe-biases": ("qwen2", "bpe-qwen2", {}),
     "qwen3-bpe-qk-norm": ("qwen3", "bpe-qwen2", {"dtype": "F32"}),
     "gemma3-spm-sandwich-norms": ("gemma3", "spm-gemma", {}),
+    # Six layers: the sixth attends globally, with rope_theta and Gemma 3 4B's linear scaling.
+    "gemma3-global-layer-linear-rope": ("gemma3", "spm-gemma", {
+        "num_hidden_layers": 6, "rope_scaling": {"rope_type": "linear", "factor": 8.0}}),
 }
 
 

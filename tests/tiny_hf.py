@@ -203,6 +203,8 @@ def _rope(x, theta, scaling=None):  # x: (n, heads, hd); transformers' rotate_ha
     inv = 1.0 / theta ** (np.arange(0, hd, 2, dtype=np.float64) / hd)
     if scaling and scaling.get("rope_type") == "llama3":
         inv = _llama3_inv_freq(inv, scaling)
+    if scaling and scaling.get("rope_type") == "linear":
+        inv = inv / scaling["factor"]
     ang = np.arange(n)[:, None] * inv[None, :]
     cos, sin = np.cos(np.concatenate([ang, ang], -1))[:, None, :], np.sin(np.concatenate([ang, ang], -1))[:, None, :]
     rot = np.concatenate([-x[..., hd // 2:], x[..., : hd // 2]], -1)
@@ -240,7 +242,11 @@ def forward(weights: dict[str, np.ndarray], cfg: dict, tokens: list[int], f16: b
         q, k, v = q.reshape(n, n_head, hd), k.reshape(n, n_kv, hd), v.reshape(n, n_kv, hd)
         if cfg["model_type"] in ("qwen3", "gemma3_text"):
             q, k = norm(q, p + "self_attn.q_norm.weight"), norm(k, p + "self_attn.k_norm.weight")
-        q, k = _rope(q, theta, cfg.get("rope_scaling")), _rope(k, theta, cfg.get("rope_scaling"))
+        layer_theta, scaling = theta, cfg.get("rope_scaling")
+        if gemma:  # every sixth layer attends globally, with the global base and the scaling; others locally
+            is_global = (i + 1) % cfg["sliding_window_pattern"] == 0
+            layer_theta, scaling = (cfg["rope_theta"], scaling) if is_global else (theta, None)
+        q, k = _rope(q, layer_theta, scaling), _rope(k, layer_theta, scaling)
         rep = n_head // n_kv
         k, v = np.repeat(k, rep, axis=1), np.repeat(v, rep, axis=1)
         att = np.einsum("qhd,khd->hqk", q, k) * scale + mask
