@@ -31,34 +31,28 @@ SPM_VOCAB, BPE_VOCAB = 600, 500
 
 
 @pytest.fixture(scope="module")
-def spm_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("spm")
-    train_sentencepiece(folder, vocab_size=SPM_VOCAB)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def spm_gemma_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("spm-gemma")
-    train_sentencepiece(folder, vocab_size=SPM_VOCAB, dummy_prefix=False)  # as Gemma's tokenizer.model
-    return folder
-
-
-@pytest.fixture(scope="module")
-def bpe_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bpe")
-    train_bpe(folder, vocab_size=BPE_VOCAB)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def bpe_dirs(tmp_path_factory, bpe_dir):
-    """One byte-level BPE per row of resources/pretokenizers.json the families use."""
-    dirs = {"qwen2": bpe_dir}
-    for style, normalizer in (("llama3", None), ("smollm", None)):
-        dirs[style] = tmp_path_factory.mktemp(f"bpe-{style}")
-        train_bpe(dirs[style], vocab_size=BPE_VOCAB, pre=style, normalizer=normalizer)
+def tok_dirs(tmp_path_factory):
+    """A trained tokenizer per kind: SentencePiece as Llama/Mistral and as Gemma ship it (no dummy prefix),
+    and one byte-level BPE per row of resources/pretokenizers.json the families use."""
+    makers = {"spm": lambda f: train_sentencepiece(f, vocab_size=SPM_VOCAB),
+              "spm-gemma": lambda f: train_sentencepiece(f, vocab_size=SPM_VOCAB, dummy_prefix=False),
+              "bpe-qwen2": lambda f: train_bpe(f, vocab_size=BPE_VOCAB),
+              "bpe-llama3": lambda f: train_bpe(f, vocab_size=BPE_VOCAB, pre="llama3", normalizer=None),
+              "bpe-smollm": lambda f: train_bpe(f, vocab_size=BPE_VOCAB, pre="smollm", normalizer=None)}
+    dirs = {name: tmp_path_factory.mktemp(name) for name in makers}
+    for name, make in makers.items():
+        make(dirs[name])
     return dirs
+
+
+@pytest.fixture(scope="module")
+def spm_dir(tok_dirs):
+    return tok_dirs["spm"]
+
+
+@pytest.fixture(scope="module")
+def bpe_dir(tok_dirs):
+    return tok_dirs["bpe-qwen2"]
 
 
 def model_folder(path, tokenizer_dir, kind, rows, **kw):
@@ -116,9 +110,9 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_converted_model_tokenizes_and_computes_like_the_original(case, tmp_path, spm_dir, spm_gemma_dir, bpe_dirs):
+def test_converted_model_tokenizes_and_computes_like_the_original(case, tmp_path, tok_dirs):
     kind, tok, kw = CASES[case]
-    tok_dir = {"spm": spm_dir, "spm-gemma": spm_gemma_dir, **{f"bpe-{k}": v for k, v in bpe_dirs.items()}}[tok]
+    tok_dir = tok_dirs[tok]
     rows = SPM_VOCAB + 40 if tok.startswith("spm") else BPE_VOCAB + 12  # padded, as real checkpoints are
     folder, cfg, weights = model_folder(tmp_path / case, tok_dir, kind, rows, **kw)
     progress = []
@@ -134,12 +128,12 @@ def test_converted_model_tokenizes_and_computes_like_the_original(case, tmp_path
     assert not list(tmp_path.glob(".*.part"))
 
 
-def test_gemma3_multimodal_checkpoint_converts_its_text_model(tmp_path, spm_gemma_dir):
+def test_gemma3_multimodal_checkpoint_converts_its_text_model(tmp_path, tok_dirs):
     """Gemma 3 4B+ fine-tunes are saved as Gemma3ForConditionalGeneration: text settings in text_config,
     tensors under model.language_model., a vision tower to leave out."""
     from assistant.safetensors_io import read_tensors, write_tensors
 
-    folder, cfg, weights = model_folder(tmp_path / "g", spm_gemma_dir, "gemma3", SPM_VOCAB)
+    folder, cfg, weights = model_folder(tmp_path / "g", tok_dirs["spm-gemma"], "gemma3", SPM_VOCAB)
     tensors = {n.replace("model.", "model.language_model.", 1): a
                for n, a in read_tensors(folder / "model.safetensors").items()}
     tensors["model.vision_tower.vision_model.embeddings.patch_embedding.weight"] = np.ones((8, 3), np.float32)
