@@ -265,6 +265,16 @@ def _refusal_cases(tmp_path, spm_dir, bpe_dir):
     write_folder(f, "llama", SPM_VOCAB)
     yield f, "unigram SentencePiece model"
 
+    f = good("gemma-all-global", tok=bpe_dir, kind="gemma3", rows=BPE_VOCAB)
+    cfg = json.loads((f / "config.json").read_text())
+    (f / "config.json").write_text(json.dumps({**cfg, "layer_types": ["full_attention"] * 2}))
+    yield f, "sliding-window layers differently"
+
+    f = good("qwen-swa", tok=bpe_dir, kind="qwen2", rows=BPE_VOCAB)
+    cfg = json.loads((f / "config.json").read_text())
+    (f / "config.json").write_text(json.dumps({**cfg, "use_sliding_window": True}))
+    yield f, "turns on sliding-window attention"
+
     f = good("small-embedding", rows=300)
     yield f, "the tokenizer has 600 tokens but the model's embedding only 300 rows"
 
@@ -308,3 +318,31 @@ def test_cli_imports_a_model_folder(tmp_path, spm_dir, data_home):
     lib = ModelLibrary()
     assert lib.get(out["model"]).path.exists()
     lib.remove(out["model"])
+
+
+def test_the_bundled_smollm2_survives_hf_folder_and_back(tmp_path, smollm2):
+    """A real model with its real 49,152-token vocabulary and 48,900 merges: written back as the Hugging Face
+    folder it was made from (weights dequantized, q/k rows un-permuted), converted again, it tokenizes like
+    the original and computes the same next-token distributions."""
+    from tiny_hf import hf_folder_from_gguf
+
+    hf_folder_from_gguf(smollm2, tmp_path / "SmolLM2-135M-Instruct")
+    out = tmp_path / "roundtrip.gguf"
+    info = convert_hf_folder(tmp_path / "SmolLM2-135M-Instruct", out)
+    assert info.tokenizer == "bpe (smollm)" and info.tensor_count == 272
+    chat = "<|im_start|>user\nFix: she go to school.<|im_end|>\n<|im_start|>assistant\n"
+    original, converted = LlamaRuntime(smollm2, n_ctx=512, n_threads=2), LlamaRuntime(out, n_ctx=512, n_threads=2)
+    try:
+        for text, special in ((PROBE_TEXT, False), (chat, True)):
+            ids = original.tokenize(text, add_special=True, parse_special=special)
+            assert converted.tokenize(text, add_special=True, parse_special=special) == ids
+        assert converted.chat_template == original.chat_template
+        tokens = original.tokenize(chat + "She goes to school every day.", parse_special=True)
+        a, b = original.logits(tokens), converted.logits(tokens)
+    finally:
+        original.close()
+        converted.close()
+    cos = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    # The original multiplies Q4_1/Q8_0 weights with 8-bit activations, the conversion f16 by f16.
+    # Measured here: median cosine 0.99994, lowest 0.989, the same top token at 23 of 24 positions.
+    assert np.median(cos) > 0.999 and cos.min() > 0.95 and (a.argmax(1) == b.argmax(1)).mean() >= 0.8

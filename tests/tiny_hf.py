@@ -269,3 +269,70 @@ def forward(weights: dict[str, np.ndarray], cfg: dict, tokens: list[int], f16: b
     h = norm(h, "model.norm.weight")
     out = W("lm_head.weight") if "lm_head.weight" in weights else W("model.embed_tokens.weight")
     return (h @ out.T).astype(np.float32)
+
+
+# a real model back to a Hugging Face folder ----------------------------------------------
+def _unpermute(w: np.ndarray, n_head: int) -> np.ndarray:
+    """The inverse of llama.cpp's q/k row order (assistant.adapters.permute_rows)."""
+    return w.reshape(n_head, w.shape[0] // n_head // 2, 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
+
+
+def hf_folder_from_gguf(gguf_path: Path, folder: Path) -> dict:
+    """Write a llama-architecture GGUF with a SmolLM2-style BPE vocabulary as the Hugging Face folder it
+    was converted from: dequantized weights (f16 safetensors), config.json, tokenizer.json with the
+    SmolLM2 pre-tokenizer, tokenizer_config.json with the chat template. Returns the config."""
+    from gguf import GGUFReader, dequantize
+
+    r = GGUFReader(str(gguf_path))
+
+    def meta(key):
+        return r.fields[key].contents()
+
+    arch = meta("general.architecture")
+    assert arch == "llama" and meta("tokenizer.ggml.model") == "gpt2", "only llama + BPE models"
+    n_head, n_kv = meta("llama.attention.head_count"), meta("llama.attention.head_count_kv")
+    names = {"token_embd": "model.embed_tokens", "output_norm": "model.norm", "output": "lm_head",
+             "attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm", "attn_q": "self_attn.q_proj",
+             "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj", "attn_output": "self_attn.o_proj",
+             "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj", "ffn_down": "mlp.down_proj"}
+    tensors = {}
+    for t in r.tensors:
+        parts = t.name.split(".")
+        # f16, as a fine-tune is saved: half the memory of f32 and what the converter writes anyway.
+        w = dequantize(t.data, t.tensor_type).astype(np.float16).reshape([int(d) for d in reversed(t.shape)])
+        if parts[0] == "blk":
+            hf = f"model.layers.{parts[1]}.{names[parts[2]]}.weight"
+            if parts[2] in ("attn_q", "attn_k"):
+                w = _unpermute(w, n_head if parts[2] == "attn_q" else n_kv)
+        else:
+            hf = names[parts[0]] + ".weight"
+        tensors[hf] = w
+    folder.mkdir(parents=True, exist_ok=True)
+    write_tensors(folder / "model.safetensors", tensors, "F16")
+    tokens, types = meta("tokenizer.ggml.tokens"), meta("tokenizer.ggml.token_type")
+    special = [{"id": i, "content": tok, "special": True, "single_word": False, "lstrip": False, "rstrip": False,
+                "normalized": False} for i, (tok, ty) in enumerate(zip(tokens, types, strict=True)) if ty == 3]
+    tokenizer = {
+        "version": "1.0", "added_tokens": special, "normalizer": None,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Digits", "individual_digits": True},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}]},
+        "post_processor": None, "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True,
+                                            "use_regex": True},
+        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
+                  "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
+                  "vocab": {tok: i for i, tok in enumerate(tokens)},
+                  "merges": meta("tokenizer.ggml.merges")}}
+    (folder / "tokenizer.json").write_text(json.dumps(tokenizer, ensure_ascii=False))
+    cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama",
+           "hidden_size": meta("llama.embedding_length"), "intermediate_size": meta("llama.feed_forward_length"),
+           "num_hidden_layers": meta("llama.block_count"), "num_attention_heads": n_head,
+           "num_key_value_heads": n_kv, "max_position_embeddings": meta("llama.context_length"),
+           "rms_norm_eps": meta("llama.attention.layer_norm_rms_epsilon"), "rope_theta": meta("llama.rope.freq_base"),
+           "vocab_size": len(tokens), "tie_word_embeddings": "lm_head.weight" not in tensors,
+           "bos_token_id": meta("tokenizer.ggml.bos_token_id"), "eos_token_id": meta("tokenizer.ggml.eos_token_id")}
+    (folder / "config.json").write_text(json.dumps(cfg))
+    (folder / "tokenizer_config.json").write_text(json.dumps({
+        "add_bos_token": bool(meta("tokenizer.ggml.add_bos_token")), "chat_template": meta("tokenizer.chat_template"),
+        "bos_token": tokens[cfg["bos_token_id"]], "eos_token": tokens[cfg["eos_token_id"]]}))
+    return cfg

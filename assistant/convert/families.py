@@ -107,6 +107,7 @@ def read_hparams(h: dict, fam: Family) -> HParams:
     window = h.get("sliding_window") if fam.arch == "gemma3" else None
     if window is not None:
         window = _int({"sliding_window": window}, "sliding_window", fam)
+    _check_attention_layout(h, fam)
     tied = h.get("tie_word_embeddings", True)
     scalar = _float(h, "query_pre_attn_scalar", fam) if fam.arch == "gemma3" else None
     # llama.cpp scales Gemma 3 attention by 1/sqrt(head size), or by 1/sqrt(hidden / heads) for the
@@ -123,6 +124,24 @@ def read_hparams(h: dict, fam: Family) -> HParams:
         rope_scaling=scaling, tied=bool(tied), sliding_window=window,
         query_pre_attn_scalar=scalar,
     )
+
+
+def _check_attention_layout(h: dict, fam: Family) -> None:
+    """llama.cpp fixes which layers use a sliding window: none for Llama/Qwen, every sixth global for Gemma 3.
+    A checkpoint that says otherwise would load but attend wrongly, so it is refused."""
+    n_layer = h.get("num_hidden_layers")
+    types = h.get("layer_types")
+    if fam.arch == "gemma3":
+        count = n_layer if isinstance(n_layer, int) and 0 < n_layer < 1 << 16 else 0
+        expected = ["full_attention" if (i + 1) % 6 == 0 else "sliding_attention" for i in range(count)]
+        pattern = h.get("sliding_window_pattern", 6)
+        if pattern not in (6, None) or (types is not None and types != expected):
+            raise ConversionError("config.json places Gemma 3's sliding-window layers differently from every "
+                                  "sixth layer global, which llama.cpp cannot represent")
+        return
+    if h.get("use_sliding_window") or (isinstance(types, list) and any(t != "full_attention" for t in types)):
+        raise ConversionError("config.json turns on sliding-window attention, which llama.cpp does not apply "
+                              f"to the {fam.arch} architecture")
 
 
 def expected_shapes(fam: Family, hp: HParams, n_rows: int) -> dict[str, tuple[int, ...]]:
