@@ -25,6 +25,7 @@ import llama_cpp as C
 from llama_cpp.llama_cpp import _lib as _LIB
 
 _LOG_TAIL: collections.deque[str] = collections.deque(maxlen=64)
+SCORE_SEQUENCES = 8  # texts scored side by side in one batch (the judge's candidates of a sentence)
 _backend_lock = threading.Lock()
 _backend_ready = False
 
@@ -250,6 +251,9 @@ class LlamaRuntime:
             cparams.n_threads = threads
             cparams.n_threads_batch = threads
             cparams.no_perf = True
+            # Several sequences for batched scoring; unified, so one sequence may still use the whole context.
+            cparams.n_seq_max = SCORE_SEQUENCES
+            cparams.kv_unified = True
             # Lets interrupt() stop a long prompt evaluation inside llama_decode.
             self._abort_cb = _c_abort_callback()
             cparams.abort_callback = self._abort_cb
@@ -265,6 +269,7 @@ class LlamaRuntime:
             self._stack.callback(self._detach_adapters)
             self.threadpool = _attach_cpu_threadpool(ctx, threads, pool_stack)
             self.n_ctx = C.llama_n_ctx(ctx)
+            self.n_seq = SCORE_SEQUENCES
             self.n_batch = n_batch
             self.mem = C.llama_get_memory(ctx)
         except BaseException:
@@ -446,14 +451,57 @@ class LlamaRuntime:
 
         Used to ask the model which of two spellings of a sentence it finds more likely.
         """
+        return self.token_logprobs_many([tokens])[0]
+
+    def token_logprobs_many(self, sequences: list[list[int]]) -> list[list[float]]:
+        """``token_logprobs`` of several texts, packed side by side into one batch (a sequence id each)
+        as far as the batch and the context's sequences allow: the candidates of a sentence are
+        scored in one forward pass instead of one pass each. Clears the KV cache."""
         import numpy as np
 
-        if len(tokens) < 2:
-            return []
-        logits = self.logits(tokens)[:-1]
-        m = logits.max(axis=1, keepdims=True)
-        lse = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))
-        return [float(logits[i, tokens[i + 1]] - lse[i]) for i in range(len(tokens) - 1)]
+        limit = min(self.n_ctx, self.n_batch)
+        for seq in sequences:
+            if len(seq) > limit:
+                raise RuntimeError_(f"text too long to score ({len(seq)} tokens)")
+        out: list[list[float]] = [[] for _ in sequences]
+        todo = [i for i, seq in enumerate(sequences) if len(seq) >= 2]
+        if not todo:
+            return out
+        n_vocab = C.llama_vocab_n_tokens(self.vocab)
+        self.reset_cache()
+        batch = C.llama_batch_init(self.n_batch, 0, 1)
+        try:
+            while todo:
+                group, n = [], 0
+                while todo and len(group) < self.n_seq and n + len(sequences[todo[0]]) <= self.n_batch:
+                    n += len(sequences[todo[0]])
+                    group.append(todo.pop(0))
+                k = 0
+                for seq_id, idx in enumerate(group):
+                    for pos, tok in enumerate(sequences[idx]):
+                        batch.token[k], batch.pos[k], batch.n_seq_id[k] = tok, pos, 1
+                        batch.seq_id[k][0] = seq_id
+                        batch.logits[k] = True
+                        k += 1
+                batch.n_tokens = k
+                rc = C.llama_decode(self.ctx, batch)
+                if rc != 0:
+                    raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
+                logits = np.ctypeslib.as_array(C.llama_get_logits(self.ctx), shape=(k, n_vocab))
+                start = 0
+                for idx in group:
+                    seq = sequences[idx]
+                    rows = logits[start : start + len(seq) - 1].astype(np.float64)
+                    m = rows.max(axis=1, keepdims=True)
+                    lse = m[:, 0] + np.log(np.exp(rows - m).sum(axis=1))
+                    out[idx] = (rows[np.arange(len(seq) - 1), seq[1:]] - lse).tolist()
+                    start += len(seq)
+                C.llama_memory_clear(self.mem, True)
+        finally:
+            C.llama_batch_free(batch)
+            # The cache held these sequences, with positions set by hand; start clean next time.
+            self.reset_cache()
+        return out
 
     def _sampler(self, params: SamplingParams):
         chain = C.llama_sampler_chain_init(C.llama_sampler_chain_default_params())

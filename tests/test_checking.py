@@ -109,17 +109,18 @@ def test_the_judge_ranks_as_a_noisy_channel_and_vetoes():
     table = {"Forexample, the cat sat.": -44.9, "For example, the cat sat.": -33.7,
              "Example, the cat sat.": -26.0, "Forecastle, the cat sat.": -47.3}
     e = Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "rules", "Spelling", ["Example", "For example"])
-    (chosen,) = judge(sentence, [e], table.get)
+    (chosen,) = judge(sentence, [e], lambda texts: [table.get(t) for t in texts])
     assert chosen.replacement == "For example"  # -33.7 - 4.5 beats -26.0 - 4.5 × 3.17
     assert distance("Forexample", "For example") == 1 and distance("a", "A") < 1
     # Every candidate clearly worse than leaving it: a rule's edit goes, an unknown word stays flagged.
     worse = {sentence: -10.0, "Forecastle, the cat sat.": -10.0 - VETO - 1}
     rule = Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "rules", "Spelling", [])
-    assert judge(sentence, [rule], worse.get) == []
-    (flag,) = judge(sentence, [Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "spelling")], worse.get)
+    by_table = lambda texts: [worse.get(t) for t in texts]  # noqa: E731
+    assert judge(sentence, [rule], by_table) == []
+    (flag,) = judge(sentence, [Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "spelling")], by_table)
     assert flag.is_flag and flag.replacement == "Forexample"
     # A backend that cannot score leaves the layers' order alone.
-    assert judge(sentence, [rule], lambda _t: None) == [rule]
+    assert judge(sentence, [rule], lambda texts: [None] * len(texts)) == [rule]
 
 
 def test_personal_dictionary_and_ignored_rules(tmp_path):

@@ -49,6 +49,10 @@ class Backend(ABC):
         """Total log-probability the model gives ``text``; None where the backend cannot tell."""
         return None
 
+    def logprobs(self, texts: list[str]) -> list[float | None]:
+        """``logprob`` of each text; a backend that can batch them overrides this."""
+        return [self.logprob(t) for t in texts]
+
     def interrupt(self) -> None:  # noqa: B027 - optional hook
         """Thread-safe: stop work inside the backend now; the token loop also checks its stop flag."""
 

@@ -106,11 +106,15 @@ class LocalBackend(Backend):
         self.runtime.interrupt()
 
     def logprob(self, text: str) -> float | None:
-        tokens = self.runtime.tokenize(text, add_special=True)
+        return self.logprobs([text])[0]
+
+    def logprobs(self, texts: list[str]) -> list[float | None]:
+        """All texts scored side by side in as few forward passes as the batch allows."""
         try:
-            return sum(self.runtime.token_logprobs(tokens))
+            scores = self.runtime.token_logprobs_many([self.runtime.tokenize(t, add_special=True) for t in texts])
         except RuntimeError_:
-            return None
+            return [None] * len(texts)
+        return [sum(s) for s in scores]
 
     def count_tokens(self, text: str) -> int:
         return len(self.runtime.tokenize(text, add_special=False))

@@ -32,21 +32,22 @@ def distance(a: str, b: str) -> float:
     return prev[-1]
 
 
-def judge(sentence: str, edits: list[Edit], score: Callable[[str], float | None],
+def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[float | None]],
           check: Callable[[], None] = lambda: None) -> list[Edit]:
-    """``edits`` (offsets into ``sentence``) after the judge; ``score`` gives a text's log-probability."""
-    base = score(sentence)
+    """``edits`` (offsets into ``sentence``) after the judge; ``score`` gives texts' log-probabilities,
+    all of a sentence's candidates in one call (the local backend scores them in one batch)."""
+    options = [[o for o in dict.fromkeys([e.replacement, *e.alternatives]) if o != e.original] for e in edits]
+    texts = [sentence] + [sentence[: e.start] + o + sentence[e.end :] for e, opts in zip(edits, options, strict=True)
+                          for o in opts]
+    check()
+    scores = iter(score(texts))
+    base = next(scores)
     if base is None:
         return edits  # a backend that cannot score (a server): the layers' own order stands
     out = []
-    for e in edits:
-        options = [o for o in dict.fromkeys([e.replacement, *e.alternatives]) if o != e.original]
-        scored = []
-        for option in options:
-            check()
-            s = score(sentence[: e.start] + option + sentence[e.end :])
-            if s is not None:
-                scored.append((s - CHANGE_COST * distance(e.original, option), s, option))
+    for e, opts in zip(edits, options, strict=True):
+        scored = [(s - CHANGE_COST * distance(e.original, o), s, o)
+                  for o, s in zip(opts, [next(scores) for _ in opts], strict=True) if s is not None]
         # Ranked as a noisy channel (the model's likelihood, less the cost of the change); the veto
         # compares the chosen one's own likelihood with leaving the text as it is.
         scored.sort(key=lambda x: -x[0])

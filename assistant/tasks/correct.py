@@ -179,15 +179,11 @@ class GrammarChecker:
         edits, rejected = candidate_edits(text, proposal)
         if rejected or not edits:
             return [], rejected
-        base = backend.logprob(text)
+        ctx.check()
+        base, *scores = backend.logprobs([text] + [apply_edits(text, [e]) for e in edits])
         if base is not None:
-            kept = []
-            for e in edits:
-                ctx.check()
-                score = backend.logprob(apply_edits(text, [e]))
-                if score is not None and score - base >= MIN_GAIN:
-                    kept.append(e)
-            edits = kept
+            edits = [e for e, score in zip(edits, scores, strict=True)
+                     if score is not None and score - base >= MIN_GAIN]
         elif len(edits) > 2:
             # No way to ask the model's likelihood (remote server): accept only small proposals.
             return [], True
@@ -209,7 +205,7 @@ class GrammarChecker:
             sentence = core[s.start : s.end]
             layer = [e.shifted(-s.start) for e in found.edits if s.start <= e.start and e.end <= s.end]
             if layer and self.judge:
-                layer = judge(sentence, layer, backend.logprob, ctx.check)
+                layer = judge(sentence, layer, backend.logprobs, ctx.check)
             if not layer and self.model_edits and found.language in MODEL_LANGUAGES:
                 model, was_rewrite = self.correct_sentence(ctx, sentence)
                 rejected += was_rewrite
