@@ -275,6 +275,13 @@ def _refusal_cases(tmp_path, spm_dir, bpe_dir):
     (f / "config.json").write_text(json.dumps({**cfg, "use_sliding_window": True}))
     yield f, "turns on sliding-window attention"
 
+    f = good("bad-rope-factor", rope_scaling={"rope_type": "linear", "factor": "x"})
+    yield f, "rope_scaling.factor must be a positive number"
+
+    f = good("bad-llama3-band", rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 2.0,
+                                              "high_freq_factor": 2.0, "original_max_position_embeddings": 64})
+    yield f, "high_freq_factor must exceed low_freq_factor"
+
     f = good("small-embedding", rows=300)
     yield f, "the tokenizer has 600 tokens but the model's embedding only 300 rows"
 

@@ -59,57 +59,70 @@ class HParams:
     vocab_size: int
     eps: float
     rope_theta: float
-    rope_scaling: dict | None
+    rope_scaling: dict | None  # {"rope_type": "linear" | "llama3", and that kind's numbers}
     tied: bool
     sliding_window: int | None = None
     query_pre_attn_scalar: float | None = None
 
 
-def _int(h: dict, key: str, fam: Family, required: bool = True) -> int:
-    value = h.get(key, fam.defaults.get(key))
-    if value is None and not required:
-        return 0
+def _whole(key: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or value > 1 << 24:
         raise ConversionError(f"config.json: {key} must be a positive whole number (it is {value!r})")
     return value
 
 
-def _float(h: dict, key: str, fam: Family) -> float:
-    value = h.get(key, fam.defaults.get(key))
+def _positive(key: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise ConversionError(f"config.json: {key} must be a positive number (it is {value!r})")
     return float(value)
 
 
+# The rope scaling settings each supported kind reads, with transformers' defaults.
+_SCALING = {"linear": {"factor": 1.0},
+            "llama3": {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                       "original_max_position_embeddings": 8192}}
+
+
+def _rope_scaling(h: dict, rope: dict) -> dict | None:
+    """The rope scaling as numbers (``rope_type`` plus that kind's settings), or None for none."""
+    scaling = h.get("rope_scaling") if isinstance(h.get("rope_scaling"), dict) else None
+    if rope.get("rope_type", "default") != "default":
+        scaling = rope
+    if scaling is None:
+        return None
+    kind = str(scaling.get("rope_type", scaling.get("type", "default"))).lower()
+    if kind == "default":
+        return None
+    if kind not in _SCALING:
+        raise ConversionError(f"config.json: {kind!r} rope scaling cannot be converted yet (linear and llama3 can)")
+    out = {key: _positive(f"rope_scaling.{key}", scaling.get(key, default)) for key, default in _SCALING[kind].items()}
+    if kind == "llama3" and out["high_freq_factor"] <= out["low_freq_factor"]:
+        raise ConversionError("config.json: rope_scaling.high_freq_factor must exceed low_freq_factor")
+    return {"rope_type": kind, **out}
+
+
 def read_hparams(h: dict, fam: Family) -> HParams:
-    n_embd = _int(h, "hidden_size", fam)
-    n_head = _int(h, "num_attention_heads", fam)
-    n_head_kv = h.get("num_key_value_heads", fam.defaults.get("num_key_value_heads", n_head))
-    n_head_kv = _int({"num_key_value_heads": n_head_kv}, "num_key_value_heads", fam)
+    def get(key: str, fallback=None):
+        return h.get(key, fam.defaults.get(key, fallback))
+
+    n_embd = _whole("hidden_size", get("hidden_size"))
+    n_head = _whole("num_attention_heads", get("num_attention_heads"))
+    n_head_kv = _whole("num_key_value_heads", get("num_key_value_heads", n_head))
     if n_head % n_head_kv:
         raise ConversionError(f"config.json: {n_head} attention heads cannot share {n_head_kv} key/value heads")
-    head_dim = h.get("head_dim") or fam.defaults.get("head_dim") or n_embd // n_head
-    head_dim = _int({"head_dim": head_dim}, "head_dim", fam)
+    head_dim = _whole("head_dim", h.get("head_dim") or fam.defaults.get("head_dim") or n_embd // n_head)
     if fam.permute_qk and head_dim % 2:
         raise ConversionError(f"config.json: a head size of {head_dim} cannot be rotated (it must be even)")
     # transformers >= 4.56 moved rope settings into rope_parameters; older configs keep them at top level.
     rope = h.get("rope_parameters") if isinstance(h.get("rope_parameters"), dict) else {}
     rope = rope.get("full_attention", rope) if isinstance(rope.get("full_attention"), dict) else rope
-    theta = rope.get("rope_theta", h.get("rope_theta", fam.defaults.get("rope_theta")))
-    scaling = h.get("rope_scaling") if isinstance(h.get("rope_scaling"), dict) else None
-    if rope.get("rope_type", "default") != "default":
-        scaling = rope
-    if scaling is not None:
-        kind = str(scaling.get("rope_type", scaling.get("type", "default"))).lower()
-        if kind not in ("default", "linear", "llama3"):
-            raise ConversionError(f"config.json: {kind!r} rope scaling cannot be converted yet (linear and llama3 can)")
-        scaling = None if kind == "default" else {**scaling, "rope_type": kind}
+    theta = rope.get("rope_theta", get("rope_theta"))
     window = h.get("sliding_window") if fam.arch == "gemma3" else None
     if window is not None:
-        window = _int({"sliding_window": window}, "sliding_window", fam)
+        window = _whole("sliding_window", window)
     _check_attention_layout(h, fam)
     tied = h.get("tie_word_embeddings", True)
-    scalar = _float(h, "query_pre_attn_scalar", fam) if fam.arch == "gemma3" else None
+    scalar = _positive("query_pre_attn_scalar", get("query_pre_attn_scalar")) if fam.arch == "gemma3" else None
     # llama.cpp scales Gemma 3 attention by 1/sqrt(head size), or by 1/sqrt(hidden / heads) for the
     # 62-layer 27B; a config asking for anything else would be computed wrongly.
     if scalar is not None and scalar != head_dim and not (
@@ -117,12 +130,12 @@ def read_hparams(h: dict, fam: Family) -> HParams:
         raise ConversionError(f"config.json: query_pre_attn_scalar {scalar:g} differs from the head size "
                               f"({head_dim}), which llama.cpp cannot represent for this model size")
     return HParams(
-        n_layer=_int(h, "num_hidden_layers", fam), n_embd=n_embd, n_ff=_int(h, "intermediate_size", fam),
-        n_head=n_head, n_head_kv=n_head_kv, head_dim=head_dim,
-        n_ctx=_int(h, "max_position_embeddings", fam), vocab_size=_int(h, "vocab_size", fam),
-        eps=_float(h, "rms_norm_eps", fam), rope_theta=_float({"rope_theta": theta}, "rope_theta", fam),
-        rope_scaling=scaling, tied=bool(tied), sliding_window=window,
-        query_pre_attn_scalar=scalar,
+        n_layer=_whole("num_hidden_layers", get("num_hidden_layers")), n_embd=n_embd,
+        n_ff=_whole("intermediate_size", get("intermediate_size")), n_head=n_head, n_head_kv=n_head_kv,
+        head_dim=head_dim, n_ctx=_whole("max_position_embeddings", get("max_position_embeddings")),
+        vocab_size=_whole("vocab_size", get("vocab_size")), eps=_positive("rms_norm_eps", get("rms_norm_eps")),
+        rope_theta=_positive("rope_theta", theta), rope_scaling=_rope_scaling(h, rope), tied=bool(tied),
+        sliding_window=window, query_pre_attn_scalar=scalar,
     )
 
 
@@ -182,9 +195,8 @@ def hf_tensor_name(name: str) -> str | None:
 def llama3_rope_factors(hp: HParams) -> list[float]:
     """llama.cpp's rope_freqs for Llama 3.1+ rope scaling, computed as Meta's reference does."""
     s = hp.rope_scaling or {}
-    factor = float(s.get("factor", 8.0))
-    low, high = float(s.get("low_freq_factor", 1.0)), float(s.get("high_freq_factor", 4.0))
-    old_ctx = float(s.get("original_max_position_embeddings", 8192))
+    factor, low, high = s["factor"], s["low_freq_factor"], s["high_freq_factor"]
+    old_ctx = s["original_max_position_embeddings"]
     out = []
     for i in range(0, hp.head_dim, 2):
         wavelen = 2 * math.pi * hp.rope_theta ** (i / hp.head_dim)

@@ -42,6 +42,14 @@ class TensorPlan:
     add: float = 0.0  # Gemma stores RMSNorm weights minus one
     values: list[float] | None = None
 
+    @property
+    def count(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def nbytes(self) -> int:
+        return self.count * self.dtype.itemsize
+
 
 @dataclass
 class ConversionInfo:
@@ -75,10 +83,10 @@ def base_model_of(folder: HFFolder) -> str:
     return ""
 
 
-def plan_tensors(folder: HFFolder, hp: HParams, arch_name: str) -> list[TensorPlan]:
+def plan_tensors(folder: HFFolder, hp: HParams) -> list[TensorPlan]:
     import gguf
 
-    fam = family_of(folder.architecture)
+    fam, arch_name = family_of(folder.architecture), folder.architecture  # the name the user knows
     shapes = expected_shapes(fam, hp, hp.vocab_size)
     names = gguf.get_tensor_name_map(gguf.MODEL_ARCH[fam.arch.upper()], hp.n_layer)
     found: dict[str, str] = {}
@@ -189,7 +197,7 @@ def _write_metadata(writer, folder: HFFolder, hp: HParams, vocab: Vocab, base: s
         writer.add_sliding_window(hp.sliding_window)
     if hp.rope_scaling and hp.rope_scaling["rope_type"] == "linear":
         writer.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
-        writer.add_rope_scaling_factor(float(hp.rope_scaling.get("factor", 1.0)))
+        writer.add_rope_scaling_factor(hp.rope_scaling["factor"])
     writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
     writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
 
@@ -213,7 +221,7 @@ def _write_gguf(path: Path, folder: HFFolder, hp: HParams, vocab: Vocab, base: s
     try:
         _write_metadata(writer, folder, hp, vocab, base, special)
         for p in plans:
-            writer.add_tensor_info(p.gguf_name, p.shape, p.dtype, int(np.prod(p.shape)) * p.dtype.itemsize)
+            writer.add_tensor_info(p.gguf_name, p.shape, p.dtype, p.nbytes)
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_ti_data_to_file()
@@ -228,7 +236,7 @@ def _write_gguf(path: Path, folder: HFFolder, hp: HParams, vocab: Vocab, base: s
 
 
 def needed_space(plans: list[TensorPlan]) -> int:
-    return sum(int(np.prod(p.shape)) * p.dtype.itemsize for p in plans) + 64 * 1024 * 1024
+    return sum(p.nbytes for p in plans) + 64 * 1024 * 1024
 
 
 def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | None = None,
@@ -243,7 +251,7 @@ def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | No
     vocab.pad_to(hp.vocab_size)
     read_json(folder.path, "tokenizer_config.json")  # a damaged one is refused here, not half-read later
     special = special_vocab(folder, vocab)
-    plans = plan_tensors(folder, hp, folder.architecture)
+    plans = plan_tensors(folder, hp)
     out.parent.mkdir(parents=True, exist_ok=True)
     require_free_space(out.parent, needed_space(plans), "converting")
     base = base_model_of(folder)
@@ -258,7 +266,7 @@ def convert_hf_folder(path: str | Path, out: str | Path, progress: Progress | No
         raise ConversionError(f"could not write {out.name}: {exc.strerror or exc}") from exc
     if progress is not None:
         progress(len(plans), len(plans), "converted")
-    params = sum(int(np.prod(p.shape)) for p in plans)
+    params = sum(p.count for p in plans)
     tokenizer = "sentencepiece" if vocab.model == "llama" else f"bpe ({vocab.pre})"
     return ConversionInfo(str(out), fam.arch, folder.architecture, len(plans), params, len(vocab.tokens),
                           tokenizer, base, out.stat().st_size)
