@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.backends.base import BackendError
 from assistant.backends.factory import local_factory, remote_factory
+from assistant.convert.quantize import DEFAULT_QUANT, STORAGE_CHOICES
 from assistant.document_io import DocumentError, EncodingNeeded, decode_bytes, read_document
 from assistant.engine import Engine, Job, JobState
 from assistant.model_library import LibraryError, ModelLibrary
@@ -653,8 +654,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "Hugging Face model folder (config.json + safetensors), converted to GGUF")
     i.add_argument("path")
     i.add_argument("--base", help="model id the adapter belongs to (default: the default model)")
-    i.add_argument("--quant", default="Q4_K_M", choices=["Q4_K_M", "Q5_K_M", "Q8_0", "F16"],
-                   help="a converted model's quantization (default Q4_K_M)")
+    i.add_argument("--quant", default=DEFAULT_QUANT, choices=STORAGE_CHOICES,
+                   help=f"a converted model's quantization (default {DEFAULT_QUANT})")
     i.add_argument("--keep-f16", action="store_true", help="keep the intermediate f16 GGUF of a converted model")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)

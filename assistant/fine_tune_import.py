@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.adapters import AdapterError, AdapterInfo, Cancelled, convert_peft, inspect_gguf_adapter
 from assistant.convert.hf_folder import ConversionError
 from assistant.convert.hf_to_gguf import convert_hf_folder
-from assistant.convert.quantize import DEFAULT_QUANT, QUANT_TYPES, quantize
+from assistant.convert.quantize import DEFAULT_QUANT, STORAGE_CHOICES, quantize
 from assistant.gguf_validate import GGUFValidationError, validate_gguf
 from assistant.model_library import LibraryError, ModelEntry, ModelLibrary
 from assistant.paths import data_dir, models_dir
@@ -81,8 +81,8 @@ def imported_models_dir() -> Path:
 def import_hf_model(folder: Path, library: ModelLibrary, quantization: str = DEFAULT_QUANT, keep_f16: bool = False,
                     progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> ImportResult:
     """Convert a full fine-tune to GGUF, quantize it, trial-load and register it; nothing is left on failure."""
-    if quantization != "F16" and quantization not in QUANT_TYPES:
-        raise LibraryError(f"unknown quantization {quantization!r} (choose {', '.join([*QUANT_TYPES, 'F16'])})")
+    if quantization not in STORAGE_CHOICES:
+        raise LibraryError(f"unknown quantization {quantization!r} (choose {', '.join(STORAGE_CHOICES)})")
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", folder.name).strip("-.") or "model"
     target = imported_models_dir()
     f16 = _free_name(target, f"{stem}-F16")
@@ -97,13 +97,11 @@ def import_hf_model(folder: Path, library: ModelLibrary, quantization: str = DEF
         if progress is not None:
             progress(0, 0, "checking that llama.cpp loads it")
         entry = library.add(final, origin={"source": "converted", "folder": str(folder), "quantization": quantization})
-    except ConversionError as exc:
+    except BaseException as exc:  # failed, cancelled or interrupted: nothing of it stays
         for p in written:
             p.unlink(missing_ok=True)
-        raise LibraryError(str(exc)) from exc
-    except BaseException:
-        for p in written:
-            p.unlink(missing_ok=True)
+        if isinstance(exc, ConversionError):
+            raise LibraryError(str(exc)) from exc
         raise
     kept = ""
     if final != f16:

@@ -269,7 +269,6 @@ class LlamaRuntime:
             self._stack.callback(self._detach_adapters)
             self.threadpool = _attach_cpu_threadpool(ctx, threads, pool_stack)
             self.n_ctx = C.llama_n_ctx(ctx)
-            self.n_seq = SCORE_SEQUENCES
             self.n_batch = n_batch
             self.mem = C.llama_get_memory(ctx)
         except BaseException:
@@ -415,6 +414,24 @@ class LlamaRuntime:
         self._decode(tokens[n:], should_stop)
         return n
 
+    def _decode_side_by_side(self, batch, sequences: list[list[int]]):
+        """Evaluate ``sequences`` in one llama_decode, a sequence id each, positions from 0, every position
+        an output; their logits (tokens x vocab, in batch order), valid until the next decode."""
+        import numpy as np
+
+        k = 0
+        for seq_id, seq in enumerate(sequences):
+            for pos, tok in enumerate(seq):
+                batch.token[k], batch.pos[k], batch.n_seq_id[k] = tok, pos, 1
+                batch.seq_id[k][0] = seq_id
+                batch.logits[k] = True
+                k += 1
+        batch.n_tokens = k
+        rc = C.llama_decode(self.ctx, batch)
+        if rc != 0:
+            raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
+        return np.ctypeslib.as_array(C.llama_get_logits(self.ctx), shape=(k, C.llama_vocab_n_tokens(self.vocab)))
+
     def logits(self, tokens: list[int]):
         """The logits after every token (n x vocab, float32) from one forward pass over ``tokens``.
 
@@ -422,25 +439,14 @@ class LlamaRuntime:
         """
         import numpy as np
 
+        if not tokens:
+            return np.zeros((0, C.llama_vocab_n_tokens(self.vocab)), np.float32)
         if len(tokens) > min(self.n_ctx, self.n_batch):
             raise RuntimeError_(f"text too long to score ({len(tokens)} tokens)")
         self.reset_cache()
-        n = len(tokens)
-        batch = C.llama_batch_init(max(n, 1), 0, 1)
+        batch = C.llama_batch_init(len(tokens), 0, 1)
         try:
-            for i, tok in enumerate(tokens):
-                batch.token[i] = tok
-                batch.pos[i] = i
-                batch.n_seq_id[i] = 1
-                batch.seq_id[i][0] = 0
-                batch.logits[i] = True
-            batch.n_tokens = n
-            rc = C.llama_decode(self.ctx, batch) if n else 0
-            if rc != 0:
-                raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
-            n_vocab = C.llama_vocab_n_tokens(self.vocab)
-            return np.stack([np.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, i), shape=(n_vocab,)).copy()
-                             for i in range(n)]) if n else np.zeros((0, n_vocab), np.float32)
+            return self._decode_side_by_side(batch, [tokens]).copy()
         finally:
             C.llama_batch_free(batch)
             # The cache now holds these tokens, but positions were set by hand; start clean next time.
@@ -467,27 +473,15 @@ class LlamaRuntime:
         todo = [i for i, seq in enumerate(sequences) if len(seq) >= 2]
         if not todo:
             return out
-        n_vocab = C.llama_vocab_n_tokens(self.vocab)
         self.reset_cache()
         batch = C.llama_batch_init(self.n_batch, 0, 1)
         try:
             while todo:
                 group, n = [], 0
-                while todo and len(group) < self.n_seq and n + len(sequences[todo[0]]) <= self.n_batch:
+                while todo and len(group) < SCORE_SEQUENCES and n + len(sequences[todo[0]]) <= self.n_batch:
                     n += len(sequences[todo[0]])
                     group.append(todo.pop(0))
-                k = 0
-                for seq_id, idx in enumerate(group):
-                    for pos, tok in enumerate(sequences[idx]):
-                        batch.token[k], batch.pos[k], batch.n_seq_id[k] = tok, pos, 1
-                        batch.seq_id[k][0] = seq_id
-                        batch.logits[k] = True
-                        k += 1
-                batch.n_tokens = k
-                rc = C.llama_decode(self.ctx, batch)
-                if rc != 0:
-                    raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
-                logits = np.ctypeslib.as_array(C.llama_get_logits(self.ctx), shape=(k, n_vocab))
+                logits = self._decode_side_by_side(batch, [sequences[i] for i in group])
                 start = 0
                 for idx in group:
                     seq = sequences[idx]

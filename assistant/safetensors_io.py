@@ -20,6 +20,11 @@ _NUMPY = {"F32": np.dtype("<f4"), "F16": np.dtype("<f2"), "F64": np.dtype("<f8")
 _SIZES = {"F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
 
 
+def widen_bf16(raw: np.ndarray) -> np.ndarray:
+    """bf16 values stored as uint16, as float32 (bf16 is the top half of a float32)."""
+    return (raw.astype(np.uint32) << 16).view(np.float32)
+
+
 class SafetensorsError(ValueError):
     """The file is not a readable safetensors file; the message says why."""
 
@@ -72,7 +77,7 @@ def read_tensors(path: str | Path) -> dict[str, np.ndarray]:
             raw = f.read(end - begin)
             dtype = info["dtype"]
             if dtype == "BF16":
-                arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+                arr = widen_bf16(np.frombuffer(raw, dtype="<u2"))
             elif dtype in _NUMPY:
                 arr = np.frombuffer(raw, dtype=_NUMPY[dtype]).astype(np.float32)
             else:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.adapters import AdapterInfo, Cancelled
+from assistant.convert.quantize import DEFAULT_QUANT
 from assistant.fine_tune_import import ImportResult, import_fine_tune
 from assistant.model_library import ModelLibrary
 from ui.convert_dialog import ConversionOptionsDialog
@@ -240,7 +241,7 @@ class AdaptersBox(QGroupBox):
         def work() -> None:
             try:
                 result = import_fine_tune(path, self.library, base, sig.progress.emit, stop.is_set,
-                                          quantization=quantization or "Q4_K_M", keep_f16=keep_f16)
+                                          quantization=quantization or DEFAULT_QUANT, keep_f16=keep_f16)
             except Cancelled:
                 sig.cancelled.emit()
             except Exception as exc:  # shown to the user; the library is unchanged

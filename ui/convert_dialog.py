@@ -3,16 +3,17 @@ keep the f16 file. Sizes are estimated from the folder's tensor headers (read in
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from assistant.convert.hf_folder import ConversionError, HFFolder
-from assistant.convert.quantize import estimated_size
+from assistant.convert.quantize import STORAGE_CHOICES, estimated_size
 from assistant.model_info import human_count
 
-CHOICES = [("Q4_K_M", "recommended: small and close to the original"), ("Q5_K_M", "a little closer"),
-           ("Q8_0", "nearly lossless, twice the size"), ("F16", "unquantized, largest and slowest")]
+NOTES = {"Q4_K_M": "recommended: small and close to the original", "Q5_K_M": "a little closer",
+         "Q8_0": "nearly lossless, twice the size", "F16": "unquantized, largest and slowest"}
 
 
 def parameter_count(folder: Path) -> int:
@@ -20,13 +21,7 @@ def parameter_count(folder: Path) -> int:
         tensors = HFFolder(folder).tensors.values()
     except ConversionError:
         return 0  # the conversion itself will say what is wrong
-    total = 0
-    for ref in tensors:
-        n = 1
-        for d in ref.shape:
-            n *= d
-        total += n
-    return total
+    return sum(math.prod(ref.shape) for ref in tensors)
 
 
 def _size(n: float) -> str:
@@ -47,9 +42,9 @@ class ConversionOptionsDialog(QDialog):
         layout.addWidget(intro)
         self.combo = QComboBox()
         self.combo.setObjectName("quantization")
-        for name, note in CHOICES:
+        for name in STORAGE_CHOICES:
             est = f", about {_size(estimated_size(params, name))}" if params else ""
-            self.combo.addItem(f"{name} — {note}{est}", name)
+            self.combo.addItem(f"{name} — {NOTES[name]}{est}", name)
         layout.addWidget(self.combo)
         self.keep = QCheckBox("Keep the f16 file as well")
         self.keep.setObjectName("keepF16")

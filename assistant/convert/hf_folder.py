@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.safetensors_io import SafetensorsError, read_header
+from assistant.safetensors_io import SafetensorsError, read_header, widen_bf16
 
 
 class ConversionError(ValueError):
@@ -141,6 +141,5 @@ class HFFolder:
             out = np.empty(src.shape, dtype=dtype)
             flat_src, flat_out = src.reshape(-1), out.reshape(-1)
             for start in range(0, flat_src.size, CHUNK_ELEMENTS):
-                piece = flat_src[start:start + CHUNK_ELEMENTS].astype(np.uint32) << 16
-                flat_out[start:start + CHUNK_ELEMENTS] = piece.view(np.float32)
+                flat_out[start:start + CHUNK_ELEMENTS] = widen_bf16(flat_src[start:start + CHUNK_ELEMENTS])
             return out

@@ -27,6 +27,7 @@ from assistant.probe import command
 # Offered to the user, best size/quality trade-off first (llama_ftype values).
 QUANT_TYPES = {"Q4_K_M": 15, "Q5_K_M": 17, "Q8_0": 7}
 DEFAULT_QUANT = "Q4_K_M"
+STORAGE_CHOICES = [*QUANT_TYPES, "F16"]  # how a converted model may be kept: quantized, or f16 as converted
 # Average bits per weight of each choice (llama.cpp's mixes), for sizes shown before converting.
 BITS_PER_WEIGHT = {"Q4_K_M": 4.85, "Q5_K_M": 5.7, "Q8_0": 8.5, "F16": 16.0}
 
