@@ -50,7 +50,8 @@ def open_engine(args: argparse.Namespace, library: ModelLibrary | None = None) -
     """Start an engine and load the model the arguments name, failing with a one-line message."""
     engine = Engine()
     if getattr(args, "server", None):
-        factory = remote_factory(args.server, args.server_model, os.environ.get("WRITING_ASSISTANT_API_KEY"))
+        factory = remote_factory(args.server, args.server_model, os.environ.get("WRITING_ASSISTANT_API_KEY"),
+                                 concurrency=getattr(args, "parallel", 0) or 4)
     else:
         library = library or ModelLibrary()
         try:
@@ -58,7 +59,7 @@ def open_engine(args: argparse.Namespace, library: ModelLibrary | None = None) -
         except LibraryError as exc:
             engine.shutdown()
             raise CLIError(str(exc)) from exc
-        factory = local_factory(entry, n_ctx=args.ctx)
+        factory = local_factory(entry, n_ctx=args.ctx, batch_sequences=getattr(args, "parallel", 0))
     handle = engine.load(factory)
     handle.wait()
     if handle.state != JobState.DONE:
@@ -624,6 +625,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--server", help="use an OpenAI-compatible server at this URL instead of a local model")
         p.add_argument("--server-model", help="model name on the server (default: its first)")
         p.add_argument("--ctx", type=int, default=4096, help="context size in tokens")
+        p.add_argument("--parallel", type=int, default=0, metavar="N",
+                       help="prompts of a document decoded together (server: requests at once); 0: automatic")
         p.add_argument("--json", action="store_true", help="machine-readable output")
         p.add_argument("--adapter", action="append", metavar="PATH[:SCALE]",
                        help="attach a GGUF LoRA adapter (repeatable; scale defaults to 1)")

@@ -5,17 +5,22 @@ through the job's callbacks, which are called on the worker thread (the Qt bridg
 them into queued signals). Interactive jobs run before background ones; a job marked
 ``supersede`` cancels older jobs of its kind, as ghost text does while the writer types.
 Cancel is a flag the token loop checks before every token.
+
+Document tasks hand the backend many prompts at once (``JobContext.prefetch``), which a local
+model decodes together; between the batch's decode steps the worker runs any queued job more
+urgent than the running one (``Engine.interject``), so ghost text never waits for a batch.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -96,6 +101,7 @@ class JobContext:
     def __init__(self, engine: Engine, handle: JobHandle) -> None:
         self.engine = engine
         self.handle = handle
+        self._prefetched: dict[str, GenerationResult] = {}
 
     @property
     def backend(self) -> Backend:
@@ -122,6 +128,12 @@ class JobContext:
             cb(done, total, message)
 
     def generate(self, prompt: Prompt, stream: bool = True) -> GenerationResult:
+        """The model's answer to ``prompt``: taken from what ``prefetch`` already generated, or generated now."""
+        result = self._prefetched.pop(_prompt_key(prompt), None)
+        if result is not None:
+            if stream and result.text:
+                self.emit(result.text)
+            return result
         backend = self.backend
         self.handle._interrupt = backend.interrupt
         try:
@@ -132,6 +144,45 @@ class JobContext:
         if result.finish_reason == "cancelled":
             raise Cancelled()
         return result
+
+    def generate_many(self, prompts: list[Prompt],
+                      on_result: Callable[[int, GenerationResult], None] | None = None) -> list[GenerationResult]:
+        """Answers to independent prompts, generated together where the backend can (no streaming).
+        More urgent jobs submitted meanwhile run between the batch's steps."""
+        if not prompts:
+            return []
+        backend = self.backend
+        self.handle._interrupt = backend.interrupt
+        try:
+            results = backend.generate_many(prompts, on_result, self.is_cancelled,
+                                            lambda: self.engine.interject(self.handle))
+        finally:
+            self.handle._interrupt = None
+        if results:
+            self.engine.record(results[-1])
+        if self.handle.cancelled or any(r.finish_reason == "cancelled" for r in results):
+            raise Cancelled()
+        return results
+
+    def prefetch(self, prompts: list[Prompt]) -> None:
+        """Generate these prompts' answers together now; ``generate`` then returns them without the model.
+
+        A task keeps its one-prompt-at-a-time code and calls this first for the prompts it knows it will
+        need (a window of paragraphs at a time, so progress still moves paragraph by paragraph). Same
+        prompts, same greedy answers: only the batching differs. Duplicates are generated once."""
+        todo: dict[str, Prompt] = {}
+        for p in prompts:
+            key = _prompt_key(p)
+            if key not in self._prefetched:
+                todo.setdefault(key, p)
+        if len(todo) < 2:
+            return  # one prompt gains nothing from a batch; generate() streams it as before
+        for key, result in zip(todo, self.generate_many(list(todo.values())), strict=True):
+            self._prefetched[key] = result
+
+
+def _prompt_key(prompt: Prompt) -> str:
+    return json.dumps([prompt.strategy.value, prompt.messages, prompt.text, asdict(prompt.params)], sort_keys=True)
 
 
 class Engine:
@@ -144,6 +195,7 @@ class Engine:
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._running: JobHandle | None = None
+        self._nested: list[JobHandle] = []  # jobs interjected into the running one's batch
         self._stop = False
         self._thread = threading.Thread(target=self._loop, name="llama-worker", daemon=True)
         self._thread.start()
@@ -158,8 +210,9 @@ class Engine:
                 for _, _, older in self._queue:
                     if older.kind == job.kind:
                         older.cancel("superseded")
-                if self._running is not None and self._running.kind == job.kind:
-                    self._running.cancel("superseded")
+                for running in [self._running, *self._nested]:
+                    if running is not None and running.kind == job.kind:
+                        running.cancel("superseded")
             heapq.heappush(self._queue, (int(job.priority), next(self._seq), handle))
             self._cond.notify()
         return handle
@@ -177,8 +230,9 @@ class Engine:
             for _, _, older in self._queue:
                 if older.kind != "load":
                     older.cancel("the model was switched")
-            if self._running is not None and self._running.kind != "load":
-                self._running.cancel("the model was switched")
+            for running in [self._running, *self._nested]:
+                if running is not None and running.kind != "load":
+                    running.cancel("the model was switched")
 
         def run(ctx: JobContext) -> BackendInfo:
             def progress(fraction: float) -> bool:
@@ -214,6 +268,28 @@ class Engine:
     @property
     def info(self) -> BackendInfo | None:
         return self.backend.info if self.backend is not None else None
+
+    def interject(self, running: JobHandle) -> None:
+        """Run, on the worker, the queued jobs more urgent than ``running`` (called between a batch's steps).
+
+        Only jobs that need no other adapters: switching them would invalidate the batch's cache."""
+        while True:
+            with self._cond:
+                if not self._queue or self._stop:
+                    return
+                priority, _, handle = self._queue[0]
+                if priority >= int(running.job.priority) or handle.job.kind == "load" or (
+                        handle.job.adapters is not None and handle.job.adapters != self.adapters):
+                    return
+                heapq.heappop(self._queue)
+                self._nested.append(handle)
+            outer_interrupt, running._interrupt = running._interrupt, None
+            try:
+                self._run(handle)
+            finally:
+                running._interrupt = outer_interrupt
+                with self._cond:
+                    self._nested.remove(handle)
 
     def pending(self) -> int:
         with self._cond:
@@ -292,8 +368,9 @@ class Engine:
             self._stop = True
             for _, _, handle in self._queue:
                 handle.cancel("the app is closing")
-            if self._running is not None:
-                self._running.cancel("the app is closing")
+            for running in [self._running, *self._nested]:
+                if running is not None:
+                    running.cancel("the app is closing")
             self._cond.notify_all()
         return self.join(timeout)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import collections
 import ctypes
+import functools
 import os
 import sys
 import threading
@@ -26,6 +27,12 @@ from llama_cpp.llama_cpp import _lib as _LIB
 
 _LOG_TAIL: collections.deque[str] = collections.deque(maxlen=64)
 SCORE_SEQUENCES = 8  # texts scored side by side in one batch (the judge's candidates of a sentence)
+# Sequence ids in the one unified KV cache: 0 is the interactive sequence (ghost text, single prompts,
+# with its prefix kept between requests); then the stored task prefixes; then the batch slots.
+INTERACTIVE_SEQ = 0
+PREFIX_SEQS = 2
+DEFAULT_BATCH_SEQUENCES = 0  # automatic: see LlamaRuntime.__init__
+CELLS_PER_BATCH_SEQUENCE = 512  # a document task's prompt (60-150 tokens after its prefix) and its answer
 _backend_lock = threading.Lock()
 _backend_ready = False
 
@@ -215,6 +222,82 @@ def default_threads() -> int:
     return max(1, min(n, 8))
 
 
+class TokenSampler:
+    """llama.cpp's C sampler chain for one sequence, with a grammar checked after sampling, not before.
+
+    A grammar applied first tests every token of the vocabulary at every step (7 ms a token for
+    SmolLM2's 49,152 tokens, most of a step's time on 2 cores); as llama.cpp's own samplers do,
+    the token is sampled without it and the grammar only asked whether it accepts that one token.
+    Only when it does not are all candidates constrained and the token sampled again, so the
+    result is the grammar-constrained choice either way (exactly so for greedy decoding).
+    """
+
+    def __init__(self, rt: LlamaRuntime, params: SamplingParams) -> None:
+        self.ctx, self.n_vocab = rt.ctx, C.llama_vocab_n_tokens(rt.vocab)
+        self.grammar = None
+        self.chain = C.llama_sampler_chain_init(C.llama_sampler_chain_default_params())
+        if not self.chain:
+            raise RuntimeError_("llama.cpp could not create a sampler")
+        try:
+            if params.grammar:
+                self.grammar = C.llama_sampler_init_grammar(rt.vocab, params.grammar.encode(), b"root")
+                if not self.grammar:
+                    raise RuntimeError_(f"invalid grammar: {log_tail(2)}")
+            add = functools.partial(C.llama_sampler_chain_add, self.chain)
+            if params.repeat_penalty != 1.0:
+                add(C.llama_sampler_init_penalties(self.n_vocab, params.repeat_last_n, params.repeat_penalty, 0.0, 0.0))
+            if params.temperature <= 0:
+                add(C.llama_sampler_init_greedy())
+            else:
+                add(C.llama_sampler_init_top_k(params.top_k))
+                add(C.llama_sampler_init_top_p(params.top_p, 1))
+                add(C.llama_sampler_init_min_p(params.min_p, 1))
+                add(C.llama_sampler_init_temp(params.temperature))
+                add(C.llama_sampler_init_dist(params.seed))
+        except BaseException:
+            self.free()
+            raise
+        self._one = (C.llama_token_data * 1)()
+        self._one_arr = C.llama_token_data_array(self._one, 1, -1, False)
+
+    def sample(self, idx: int) -> int:
+        """The next token from the logits of batch position ``idx`` (-1: the last), accepted by the chain."""
+        tok = C.llama_sampler_sample(self.chain, self.ctx, idx)
+        if self.grammar is None:
+            return tok
+        self._one[0].id, self._one[0].logit, self._one[0].p = tok, 0.0, 0.0
+        self._one_arr.size, self._one_arr.selected = 1, -1
+        C.llama_sampler_apply(self.grammar, ctypes.byref(self._one_arr))
+        if self._one[0].logit == float("-inf"):
+            tok = self._constrained(idx)
+        C.llama_sampler_accept(self.grammar, tok)
+        return tok
+
+    def _constrained(self, idx: int) -> int:
+        import numpy as np
+
+        # The chain already accepted the rejected token (a penalty sampler counts it): a greedy chain
+        # keeps no state, and the rare sampled case is accepted as llama.cpp's own rejection sampling does.
+        logits = np.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, idx), shape=(self.n_vocab,))
+        data = np.zeros(self.n_vocab, dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
+        data["id"], data["logit"] = np.arange(self.n_vocab), logits
+        arr = C.llama_token_data_array(data.ctypes.data_as(ctypes.POINTER(C.llama_token_data)), self.n_vocab, -1,
+                                       False)
+        C.llama_sampler_apply(self.grammar, ctypes.byref(arr))
+        C.llama_sampler_apply(self.chain, ctypes.byref(arr))
+        if arr.selected < 0:
+            raise RuntimeError_("the grammar allows no token here")
+        return int(arr.data[arr.selected].id)
+
+    def free(self) -> None:
+        if self.grammar:
+            C.llama_sampler_free(self.grammar)
+            self.grammar = None
+        if self.chain:
+            C.llama_sampler_free(self.chain)
+            self.chain = None
+
+
 class LlamaRuntime:
     """A loaded model with one context. Not thread-safe: the engine's worker owns it."""
 
@@ -226,6 +309,7 @@ class LlamaRuntime:
         n_threads: int | None = None,
         n_batch: int = 512,
         on_progress: Callable[[float], bool] | None = None,
+        batch_sequences: int = DEFAULT_BATCH_SEQUENCES,
     ) -> None:
         _init_backend()
         self.path = Path(path)
@@ -245,14 +329,23 @@ class LlamaRuntime:
             self.n_ctx_train = C.llama_model_n_ctx_train(self.model)
             threads = n_threads or default_threads()
             cparams = C.llama_context_default_params()
-            cparams.n_ctx = min(n_ctx, self.n_ctx_train) if self.n_ctx_train > 0 else n_ctx
+            n_ctx = min(n_ctx, self.n_ctx_train) if self.n_ctx_train > 0 else n_ctx
+            # The interactive sequence keeps a whole n_ctx of its own; batched document work and the
+            # stored prefixes get cells beside it, so a ghost-text request never waits for a batch.
+            # Measured with bench/bench_document.py: on 2 CPU cores 4 and 8 sequences decode at the same
+            # rate (compute-bound), so 4 keeps the memory; a GPU is latency-bound and gains up to 8 and beyond.
+            self.batch_sequences = batch_sequences if batch_sequences > 0 else (8 if self.gpu_layers else 4)
+            self.batch_cells = max(2048, self.batch_sequences * CELLS_PER_BATCH_SEQUENCE)
+            cparams.n_ctx = n_ctx + self.batch_cells
             cparams.n_batch = n_batch
             cparams.n_ubatch = n_batch
             cparams.n_threads = threads
             cparams.n_threads_batch = threads
             cparams.no_perf = True
-            # Several sequences for batched scoring; unified, so one sequence may still use the whole context.
-            cparams.n_seq_max = SCORE_SEQUENCES
+            # Unified, so every sequence draws on one pool of cells and copying a prefix shares its cells.
+            self.slot_seqs = list(range(1 + PREFIX_SEQS, 1 + PREFIX_SEQS + max(self.batch_sequences,
+                                                                              SCORE_SEQUENCES - 1)))
+            cparams.n_seq_max = self.slot_seqs[-1] + 1
             cparams.kv_unified = True
             # Lets interrupt() stop a long prompt evaluation inside llama_decode.
             self._abort_cb = _c_abort_callback()
@@ -268,14 +361,17 @@ class LlamaRuntime:
             self._stack.callback(C.llama_free, ctx)
             self._stack.callback(self._detach_adapters)
             self.threadpool = _attach_cpu_threadpool(ctx, threads, pool_stack)
-            self.n_ctx = C.llama_n_ctx(ctx)
+            self.n_ctx = C.llama_n_ctx(ctx) - self.batch_cells
             self.n_batch = n_batch
             self.mem = C.llama_get_memory(ctx)
         except BaseException:
             self._stack.close()
             raise
         self.n_threads = threads
-        self.cached: list[int] = []
+        self.cached: list[int] = []  # the interactive sequence's tokens
+        # Task prefixes evaluated once and copied into each batch slot: sequence id -> tokens, oldest first.
+        self.prefixes: dict[int, list[int]] = {}
+        self.batch_active = False  # while a batch runs, only the interactive sequence may be cleared
         self._one = (C.llama_token * 1)()
         self._piece = ctypes.create_string_buffer(256)
         self.chat_template = self._meta("tokenizer.chat_template")
@@ -353,6 +449,8 @@ class LlamaRuntime:
     # adapters ---------------------------------------------------------------------
     def set_adapters(self, adapters: list[tuple[str, float]]) -> None:
         """Attach LoRA adapters (path, scale) to the context; loaded once, switched without reloading."""
+        if self.batch_active:
+            raise RuntimeError_("the adapters cannot change while a batch is running")
         handles, scales = [], []
         for path, scale in adapters:
             if path not in self.adapters:
@@ -379,8 +477,16 @@ class LlamaRuntime:
         self._abort_flag[0] = b"x"
 
     def reset_cache(self) -> None:
-        C.llama_memory_clear(self.mem, True)
+        """Forget the interactive sequence; outside a batch, forget everything (stored prefixes too)."""
+        if self.batch_active:
+            C.llama_memory_seq_rm(self.mem, INTERACTIVE_SEQ, -1, -1)
+        else:
+            C.llama_memory_clear(self.mem, True)
+            self.prefixes.clear()
         self.cached = []
+
+    def free_seq(self, seq_id: int) -> None:
+        C.llama_memory_seq_rm(self.mem, seq_id, -1, -1)
 
     def _decode(self, tokens: list[int], should_stop: Callable[[], bool] | None) -> None:
         for start in range(0, len(tokens), self.n_batch):
@@ -414,13 +520,20 @@ class LlamaRuntime:
         self._decode(tokens[n:], should_stop)
         return n
 
-    def _decode_side_by_side(self, batch, sequences: list[list[int]]):
-        """Evaluate ``sequences`` in one llama_decode, a sequence id each, positions from 0, every position
-        an output; their logits (tokens x vocab, in batch order), valid until the next decode."""
+    def _scoring_seqs(self) -> list[int]:
+        """Sequence ids scoring may use: the interactive one, and the batch slots when no batch holds them."""
+        return [INTERACTIVE_SEQ] + ([] if self.batch_active else self.slot_seqs[: SCORE_SEQUENCES - 1])
+
+    def _decode_side_by_side(self, batch, sequences: list[list[int]], seq_ids: list[int]):
+        """Evaluate ``sequences`` in one llama_decode, one of ``seq_ids`` each, positions from 0, every
+        position an output; their logits (tokens x vocab, in batch order), valid until the next decode.
+        The sequences are removed from the cache afterwards (their positions were set by hand)."""
         import numpy as np
 
+        self.free_seq(INTERACTIVE_SEQ)
+        self.cached = []
         k = 0
-        for seq_id, seq in enumerate(sequences):
+        for seq_id, seq in zip(seq_ids, sequences, strict=False):
             for pos, tok in enumerate(seq):
                 batch.token[k], batch.pos[k], batch.n_seq_id[k] = tok, pos, 1
                 batch.seq_id[k][0] = seq_id
@@ -428,6 +541,8 @@ class LlamaRuntime:
                 k += 1
         batch.n_tokens = k
         rc = C.llama_decode(self.ctx, batch)
+        for seq_id in seq_ids[: len(sequences)]:
+            self.free_seq(seq_id)
         if rc != 0:
             raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
         return np.ctypeslib.as_array(C.llama_get_logits(self.ctx), shape=(k, C.llama_vocab_n_tokens(self.vocab)))
@@ -435,7 +550,7 @@ class LlamaRuntime:
     def logits(self, tokens: list[int]):
         """The logits after every token (n x vocab, float32) from one forward pass over ``tokens``.
 
-        Clears the KV cache, since it evaluates with every position as an output.
+        Forgets the interactive sequence's cache, since it evaluates with every position as an output.
         """
         import numpy as np
 
@@ -443,14 +558,11 @@ class LlamaRuntime:
             return np.zeros((0, C.llama_vocab_n_tokens(self.vocab)), np.float32)
         if len(tokens) > min(self.n_ctx, self.n_batch):
             raise RuntimeError_(f"text too long to score ({len(tokens)} tokens)")
-        self.reset_cache()
         batch = C.llama_batch_init(len(tokens), 0, 1)
         try:
-            return self._decode_side_by_side(batch, [tokens]).copy()
+            return self._decode_side_by_side(batch, [tokens], [INTERACTIVE_SEQ]).copy()
         finally:
             C.llama_batch_free(batch)
-            # The cache now holds these tokens, but positions were set by hand; start clean next time.
-            self.reset_cache()
 
     def token_logprobs(self, tokens: list[int]) -> list[float]:
         """Log-probability of each token after the first, given the ones before it (one forward pass).
@@ -461,8 +573,8 @@ class LlamaRuntime:
 
     def token_logprobs_many(self, sequences: list[list[int]]) -> list[list[float]]:
         """``token_logprobs`` of several texts, packed side by side into one batch (a sequence id each)
-        as far as the batch and the context's sequences allow: the candidates of a sentence are
-        scored in one forward pass instead of one pass each. Clears the KV cache."""
+        as far as the batch and the free sequence ids allow: the candidates of a sentence are scored in
+        one forward pass instead of one pass each. Forgets the interactive sequence's cache."""
         import numpy as np
 
         limit = min(self.n_ctx, self.n_batch)
@@ -471,17 +583,15 @@ class LlamaRuntime:
                 raise RuntimeError_(f"text too long to score ({len(seq)} tokens)")
         out: list[list[float]] = [[] for _ in sequences]
         todo = [i for i, seq in enumerate(sequences) if len(seq) >= 2]
-        if not todo:
-            return out
-        self.reset_cache()
+        seq_ids = self._scoring_seqs()
         batch = C.llama_batch_init(self.n_batch, 0, 1)
         try:
             while todo:
                 group, n = [], 0
-                while todo and len(group) < SCORE_SEQUENCES and n + len(sequences[todo[0]]) <= self.n_batch:
+                while todo and len(group) < len(seq_ids) and n + len(sequences[todo[0]]) <= self.n_batch:
                     n += len(sequences[todo[0]])
                     group.append(todo.pop(0))
-                logits = self._decode_side_by_side(batch, [sequences[i] for i in group])
+                logits = self._decode_side_by_side(batch, [sequences[i] for i in group], seq_ids)
                 start = 0
                 for idx in group:
                     seq = sequences[idx]
@@ -490,39 +600,12 @@ class LlamaRuntime:
                     lse = m[:, 0] + np.log(np.exp(rows - m).sum(axis=1))
                     out[idx] = (rows[np.arange(len(seq) - 1), seq[1:]] - lse).tolist()
                     start += len(seq)
-                C.llama_memory_clear(self.mem, True)
         finally:
             C.llama_batch_free(batch)
-            # The cache held these sequences, with positions set by hand; start clean next time.
-            self.reset_cache()
         return out
 
-    def _sampler(self, params: SamplingParams):
-        chain = C.llama_sampler_chain_init(C.llama_sampler_chain_default_params())
-        if not chain:
-            raise RuntimeError_("llama.cpp could not create a sampler")
-        try:
-            if params.grammar:
-                g = C.llama_sampler_init_grammar(self.vocab, params.grammar.encode(), b"root")
-                if not g:
-                    raise RuntimeError_(f"invalid grammar: {log_tail(2)}")
-                C.llama_sampler_chain_add(chain, g)
-            if params.repeat_penalty != 1.0:
-                C.llama_sampler_chain_add(
-                    chain, C.llama_sampler_init_penalties(
-                        C.llama_vocab_n_tokens(self.vocab), params.repeat_last_n, params.repeat_penalty, 0.0, 0.0))
-            if params.temperature <= 0:
-                C.llama_sampler_chain_add(chain, C.llama_sampler_init_greedy())
-            else:
-                C.llama_sampler_chain_add(chain, C.llama_sampler_init_top_k(params.top_k))
-                C.llama_sampler_chain_add(chain, C.llama_sampler_init_top_p(params.top_p, 1))
-                C.llama_sampler_chain_add(chain, C.llama_sampler_init_min_p(params.min_p, 1))
-                C.llama_sampler_chain_add(chain, C.llama_sampler_init_temp(params.temperature))
-                C.llama_sampler_chain_add(chain, C.llama_sampler_init_dist(params.seed))
-        except BaseException:
-            C.llama_sampler_free(chain)
-            raise
-        return chain
+    def _sampler(self, params: SamplingParams) -> TokenSampler:
+        return TokenSampler(self, params)
 
     def generate(
         self,
@@ -546,20 +629,20 @@ class LlamaRuntime:
         except Cancelled:
             return GenerationResult("", len(prompt_tokens), 0, 0, time.perf_counter() - t0, 0.0, 0.0, "cancelled")
         t1 = time.perf_counter()
-        chain = self._sampler(params)
+        sampler = self._sampler(params)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         scanner = StopScanner(params.stop)
         parts: list[str] = []
         vocab, ctx, one = self.vocab, self.ctx, self._one
         batch = C.llama_batch_get_one(one, 1)
-        is_eog, sample, decode = C.llama_vocab_is_eog, C.llama_sampler_sample, C.llama_decode
+        is_eog, sample, decode = C.llama_vocab_is_eog, sampler.sample, C.llama_decode
         n_gen, first, finish = 0, 0.0, "length"
         try:
             while n_gen < max_tokens:
                 if should_stop is not None and should_stop():
                     finish = "cancelled"
                     break
-                tok = sample(chain, ctx, -1)
+                tok = sample(-1)
                 if is_eog(vocab, tok):
                     finish = "stop"
                     break
@@ -584,7 +667,7 @@ class LlamaRuntime:
                     raise RuntimeError_(f"llama.cpp failed while generating (code {rc}): {log_tail(2)}")
                 self.cached.append(tok)
         finally:
-            C.llama_sampler_free(chain)
+            sampler.free()
         if finish != "cancelled":
             tail = scanner.flush() + decoder.decode(b"", final=True)
             if tail and not scanner.stopped:

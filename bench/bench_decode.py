@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.backends.local import LocalBackend
 from assistant.engine import Engine, Job
 from assistant.llama_runtime import SamplingParams, default_threads
-from assistant.model_library import ModelLibrary
 from assistant.prompting import Prompt, Strategy
 
 PROMPT_WORDS = ("The history of the printing press begins long before Gutenberg, in the workshops of "
@@ -91,6 +90,7 @@ def bench_create_completion(model: str, text: str, tg: int, threads: int, ngl: i
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=None)
+    ap.add_argument("--model-file", default=None, help="a GGUF file instead of a library model (no library scan)")
     ap.add_argument("--llama-bench", default=os.environ.get("LLAMA_BENCH"))
     ap.add_argument("--tokens", type=int, default=128)
     ap.add_argument("--prompt-tokens", type=int, default=128)
@@ -99,12 +99,17 @@ def main() -> None:
     ap.add_argument("--gpu-layers", type=int, default=-1)
     ap.add_argument("--threads", type=int, default=default_threads())
     args = ap.parse_args()
-    entry = ModelLibrary().get(args.model)
-    model = str(entry.path)
+    if args.model_file:
+        model, name = args.model_file, Path(args.model_file).stem
+    else:
+        from assistant.model_library import ModelLibrary
+
+        entry = ModelLibrary().get(args.model)
+        model, name = str(entry.path), entry.info.name
     backend = LocalBackend(model, n_ctx=2048, n_threads=args.threads, gpu_layers=args.gpu_layers)
     ngl = backend.info.gpu_layers
     text = prompt_text(args.prompt_tokens, backend)
-    print(f"model {entry.info.name} · backend {backend.info.backend} ({ngl} GPU layers) · {args.threads} threads")
+    print(f"model {name} · backend {backend.info.backend} ({ngl} GPU layers) · {args.threads} threads")
     results: dict[str, dict] = {}
 
     def keep(name: str, r: dict) -> None:

@@ -339,7 +339,8 @@ class MainWindow(QMainWindow):
         if self.settings.get("backend") == "remote" and self.settings.get("server_url"):
             self.model_label.setText("Connecting…")
             self.bridge.load(remote_factory(self.settings.get("server_url"), self.settings.get("server_model") or None,
-                                            base_model=self.settings.get("server_is_base_model")))
+                                            base_model=self.settings.get("server_is_base_model"),
+                                            concurrency=self.settings.get("server_concurrency")))
             return
         try:
             entry = self.library.get()
@@ -352,7 +353,8 @@ class MainWindow(QMainWindow):
         self.settings.set("backend", "local")
         self._loading_id = entry.id
         self.model_label.setText(f"Loading {entry.info.name}…")
-        self.bridge.load(local_factory(entry, n_ctx=self.settings.get("context_size")))
+        self.bridge.load(local_factory(entry, n_ctx=self.settings.get("context_size"),
+                                       batch_sequences=self.settings.get("batch_sequences")))
 
     def _load_progress(self, percent: int) -> None:
         self.progress.setRange(0, 100)

@@ -125,7 +125,8 @@ class TaskPane(QWidget):
 
         if adapters is None:
             adapters = self.window_.adapters_for(self.kind)
-        job = Job(self.kind, fn, Priority.INTERACTIVE, adapters=adapters)
+        # Document work yields to ghost text and other interactive requests between its batch's steps.
+        job = Job(self.kind, fn, Priority.BACKGROUND, adapters=adapters)
         self.handle, _ = self.bridge.submit(job, connect)
         self.cancel_button.show()
         self.progress.setRange(0, 0)

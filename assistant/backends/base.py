@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from assistant.llama_runtime import GenerationResult
 from assistant.prompting import Prompt, Strategy
 
+OnResult = Callable[[int, GenerationResult], None] | None  # (index of the prompt, its result)
+StopCheck = Callable[[], bool] | None
+
 
 class BackendError(RuntimeError):
     """Generation failed; the message is meant for the user."""
@@ -41,6 +44,22 @@ class Backend(ABC):
         on_text: Callable[[str], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> GenerationResult: ...
+
+    def generate_many(self, prompts: list[Prompt], on_result: OnResult = None, should_stop: StopCheck = None,
+                      between_steps: Callable[[], None] | None = None) -> list[GenerationResult]:
+        """Answers to independent prompts (no streaming), in the prompts' order; ``on_result(i, result)``
+        as each is ready. A backend that can run them together overrides this; here they run in turn."""
+        out = []
+        for i, prompt in enumerate(prompts):
+            if should_stop is not None and should_stop():
+                out.append(GenerationResult("", 0, 0, 0, 0.0, 0.0, 0.0, "cancelled"))
+                continue
+            if between_steps is not None:
+                between_steps()
+            out.append(self.generate(prompt, None, should_stop))
+            if on_result is not None:
+                on_result(i, out[-1])
+        return out
 
     @abstractmethod
     def count_tokens(self, text: str) -> int: ...

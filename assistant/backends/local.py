@@ -6,9 +6,10 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.backends.base import Backend, BackendError, BackendInfo
+from assistant.backends.base import Backend, BackendError, BackendInfo, OnResult, StopCheck
 from assistant.chat_template import ChatTemplateError, render_chat
-from assistant.llama_runtime import GenerationResult, LlamaRuntime, RuntimeError_
+from assistant.llama_batch import BatchItem, generate_many
+from assistant.llama_runtime import DEFAULT_BATCH_SEQUENCES, GenerationResult, LlamaRuntime, RuntimeError_
 from assistant.prompting import Prompt, Strategy
 
 
@@ -21,11 +22,12 @@ class LocalBackend(Backend):
         gpu_layers: int | None = None,
         n_threads: int | None = None,
         on_progress: Callable[[float], bool] | None = None,
+        batch_sequences: int = DEFAULT_BATCH_SEQUENCES,
     ) -> None:
         try:
             self.runtime = LlamaRuntime(
                 path, n_ctx=n_ctx, n_gpu_layers=-1 if gpu_layers is None else gpu_layers,
-                n_threads=n_threads, on_progress=on_progress,
+                n_threads=n_threads, on_progress=on_progress, batch_sequences=batch_sequences,
             )
         except RuntimeError_ as exc:
             raise BackendError(str(exc)) from exc
@@ -99,6 +101,15 @@ class LocalBackend(Backend):
         tokens = self.prompt_tokens(prompt)
         try:
             return self.runtime.generate(tokens, prompt.params, on_text, should_stop)
+        except RuntimeError_ as exc:
+            raise BackendError(str(exc)) from exc
+
+    def generate_many(self, prompts: list[Prompt], on_result: OnResult = None, should_stop: StopCheck = None,
+                      between_steps: Callable[[], None] | None = None) -> list[GenerationResult]:
+        """The prompts decoded together, ``runtime.batch_sequences`` at a time (assistant.llama_batch)."""
+        items = [BatchItem(self.prompt_tokens(p), p.params) for p in prompts]
+        try:
+            return generate_many(self.runtime, items, should_stop, between_steps, on_result)
         except RuntimeError_ as exc:
             raise BackendError(str(exc)) from exc
 

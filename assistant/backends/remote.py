@@ -11,9 +11,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from http.client import HTTPResponse
 
-from assistant.backends.base import Backend, BackendError, BackendInfo
+from assistant.backends.base import Backend, BackendError, BackendInfo, OnResult, StopCheck
 from assistant.llama_runtime import GenerationResult, StopScanner
 from assistant.prompting import Prompt, Strategy
 
@@ -27,12 +28,14 @@ class RemoteBackend(Backend):
         strategy: Strategy = Strategy.INSTRUCT,
         timeout: float = 30.0,
         n_ctx: int = 4096,
+        concurrency: int = 4,
     ) -> None:
         self.base = base_url.rstrip("/")
         if not self.base.endswith("/v1"):
             self.base += "/v1"
         self.api_key = api_key
         self.timeout = timeout
+        self.concurrency = max(1, concurrency)  # requests in flight at once; servers batch them
         models = self._get("/models").get("data", [])
         if model is None:
             if not models:
@@ -133,6 +136,29 @@ class RemoteBackend(Backend):
                     on_text(tail)
         elapsed = time.perf_counter() - t0
         return GenerationResult("".join(parts), 0, 0, n, first, elapsed - first, first, finish)
+
+    def generate_many(self, prompts: list[Prompt], on_result: OnResult = None, should_stop: StopCheck = None,
+                      between_steps: Callable[[], None] | None = None) -> list[GenerationResult]:
+        """Up to ``concurrency`` requests in flight; results and callbacks on the calling thread."""
+        results: list[GenerationResult | None] = [None] * len(prompts)
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="remote") as pool:
+            futures = {pool.submit(self.generate, p, None, should_stop): i for i, p in enumerate(prompts)}
+            pending = set(futures)
+            try:
+                while pending:
+                    done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        i = futures[fut]
+                        results[i] = fut.result()
+                        if on_result is not None:
+                            on_result(i, results[i])
+                    if between_steps is not None and pending:
+                        between_steps()
+            finally:
+                for fut in pending:
+                    fut.cancel()
+        cancelled = GenerationResult("", 0, 0, 0, 0.0, 0.0, 0.0, "cancelled")
+        return [r if r is not None else cancelled for r in results]
 
     def count_tokens(self, text: str) -> int:
         if self._can_tokenize:

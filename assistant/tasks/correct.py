@@ -17,13 +17,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from assistant.checking.checker import LayeredChecker
+from assistant.backends.base import Backend
+from assistant.checking.checker import LayeredChecker, ParagraphCheck
 from assistant.checking.judge import judge
 from assistant.checking.personal import PersonalDictionary
 from assistant.engine import JobContext
 from assistant.markdown import split_frame
 from assistant.paths import resource
-from assistant.prompting import build_prompt
+from assistant.prompting import Prompt, build_prompt
 from assistant.text_diff import Edit, align, apply_edits, changed_fraction, tokenize
 from assistant.text_units import paragraphs, sentences
 
@@ -150,6 +151,16 @@ def candidate_edits(text: str, proposal: str) -> tuple[list[Edit], bool]:
 
 
 MODEL_LANGUAGES = ("en",)  # the correction prompt and its critic are tuned on English (JFLEG)
+PREFETCH_PARAGRAPHS = 8  # paragraphs whose model prompts are generated together, then finished in order
+
+
+def proposal_prompt(backend: Backend, sentence: str) -> Prompt | None:
+    """The prompt asking the model for a corrected ``sentence``; None when the sentence is not sent."""
+    text = sentence.strip()
+    if not text or len(text) > MAX_SENTENCE_CHARS or not re.search(r"[^\W\d_]", text):
+        return None
+    budget = backend.count_tokens(text) * 2 + 16
+    return build_prompt("correct", backend.info.strategy, {"max_tokens": budget}, text=text)
 
 
 class GrammarChecker:
@@ -165,16 +176,22 @@ class GrammarChecker:
         self.layers = LayeredChecker(personal)
         self.model_edits = model_edits
         self.judge = True
+        self._found: dict[tuple[str, str | None], ParagraphCheck] = {}  # the layers' findings, within one check
+
+    def _layers(self, core: str, language: str | None) -> ParagraphCheck:
+        key = (core, language)
+        if key not in self._found:
+            self._found[key] = self.layers.check(core, language)
+        return self._found[key]
 
     def correct_sentence(self, ctx: JobContext, sentence: str) -> tuple[list[Edit], bool]:
         """Edits for one sentence (offsets into it), and whether a rewrite was rejected."""
         text = sentence.strip()
         lead = len(sentence) - len(sentence.lstrip())
-        if not text or len(text) > MAX_SENTENCE_CHARS or not re.search(r"[^\W\d_]", text):
-            return [], False
         backend = ctx.backend
-        budget = backend.count_tokens(text) * 2 + 16
-        prompt = build_prompt("correct", backend.info.strategy, {"max_tokens": budget}, text=text)
+        prompt = proposal_prompt(backend, sentence)
+        if prompt is None:
+            return [], False
         proposal = ctx.generate(prompt, stream=False).text.strip()
         edits, rejected = candidate_edits(text, proposal)
         if rejected or not edits:
@@ -194,7 +211,7 @@ class GrammarChecker:
         """Edits for one paragraph (offsets into it), the language it was checked as, rewrites refused."""
         frame, core, _ = split_frame(para)  # list bullets and heading marks are not prose
         lead = len(frame)
-        found = self.layers.check(core, language)
+        found = self._layers(core, language)
         if found.language is None:
             return [], None, 0
         backend = ctx.backend
@@ -213,17 +230,41 @@ class GrammarChecker:
             out += [e.shifted(s.start + lead) for e in layer]
         return out, found.language, rejected
 
+    def _prefetch(self, ctx: JobContext, paras: list[str], language: str | None) -> None:
+        """Generate together the model's proposals for these paragraphs' sentences that no rule touched
+        (those it will surely ask for; a sentence whose rule edits the judge all drops asks on its own)."""
+        if not self.model_edits:
+            return
+        prompts = []
+        for para in paras:
+            _, core, _ = split_frame(para)
+            found = self._layers(core, language)
+            if found.language not in MODEL_LANGUAGES:
+                continue
+            for s in sentences(core):
+                if not any(s.start <= e.start and e.end <= s.end for e in found.edits):
+                    prompt = proposal_prompt(ctx.backend, core[s.start : s.end])
+                    if prompt is not None:
+                        prompts.append(prompt)
+        ctx.prefetch(prompts)
+
     def check(self, ctx: JobContext, text: str, language: str | None = None) -> CorrectionResult:
         result = CorrectionResult()
         spans = paragraphs(text)
         result.paragraphs = len(spans)
         model = ctx.backend.info.model_name
         version = self.personal.version if self.personal is not None else 0
+        self._found.clear()
         for i, span in enumerate(spans):
             ctx.check()
             ctx.progress(i, len(spans), f"paragraph {i + 1} of {len(spans)}")
             para = text[span.start : span.end]
             key = (model, para, language, version, self.judge, self.model_edits)
+            if i % PREFETCH_PARAGRAPHS == 0:
+                window = [text[sp.start : sp.end] for sp in spans[i : i + PREFETCH_PARAGRAPHS]]
+                self._prefetch(ctx, [p for p in window
+                                     if (model, p, language, version, self.judge, self.model_edits) not in self._cache],
+                               language)
             if key in self._cache:
                 self._cache.move_to_end(key)
                 para_edits, lang = self._cache[key]
@@ -240,4 +281,5 @@ class GrammarChecker:
                 result.languages[lang] = result.languages.get(lang, 0) + 1
             result.edits += [e.shifted(span.start) for e in para_edits]
         ctx.progress(len(spans), len(spans), "done")
+        self._found.clear()
         return result

@@ -206,6 +206,16 @@ def clean_answer(out: str, original: str, strategy: Strategy) -> str:
     return out
 
 
+PREFETCH_PARAGRAPHS = 8  # paragraphs rewritten together, then reviewed in order
+
+
+def _prose(para: str) -> tuple[int, str]:
+    """Where a paragraph's prose starts, and the prose: list bullets and heading marks stay as they are,
+    and a heading (it names the section; restyling it is not what the writer asked) has none."""
+    prefix, core, _ = split_frame(para)
+    return len(prefix), "" if prefix.lstrip().startswith("#") else core
+
+
 def rewrite(ctx: JobContext, text: str, action: RewriteAction) -> RewriteResult:
     if not text.strip():
         raise ValueError("there is no text to rewrite")
@@ -216,11 +226,10 @@ def rewrite(ctx: JobContext, text: str, action: RewriteAction) -> RewriteResult:
     for i, span in enumerate(spans):
         ctx.check()
         ctx.progress(i, len(spans), f"paragraph {i + 1} of {len(spans)}")
-        para = text[span.start : span.end]
-        prefix, core, _ = split_frame(para)  # list bullets and heading marks stay as they are
-        lead = len(prefix)
-        if prefix.lstrip().startswith("#"):
-            core = ""  # a heading names the section; restyling it is not what the writer asked
+        if i % PREFETCH_PARAGRAPHS == 0:
+            window = [_prose(text[sp.start : sp.end])[1] for sp in spans[i : i + PREFETCH_PARAGRAPHS]]
+            ctx.prefetch([_prompt(ctx, action, core) for core in window if core])
+        lead, core = _prose(text[span.start : span.end])
         if i:
             ctx.emit("\n\n")
         if not core:

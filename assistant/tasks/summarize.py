@@ -158,6 +158,8 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
         notes = []
         for i, chunk in enumerate(chunks):
             ctx.check()
+            if i % PREFETCH_CHUNKS == 0:
+                ctx.prefetch([_prompt(ctx, "notes", c) for c in chunks[i : i + PREFETCH_CHUNKS]])
             where = f"chunk {i + 1} of {len(chunks)}" + (f" (pass {levels})" if levels > 1 else "")
             ctx.progress(i, len(chunks), where)
             notes.append(_notes(ctx, chunk, source.lang))
@@ -238,6 +240,9 @@ def extracted(source: SourceIndex, length: str) -> list[str]:
     spans = extract(source, ls["extract"], max_words=ls["max_words"] // ls["extract"])
     lines = [LINE_MARK.sub("", " ".join(source.text[s.start : s.end].split())) for s in spans]
     return _within(ls["max_words"], lines) or lines[:1]  # the most central sentence even when it is long
+
+
+PREFETCH_CHUNKS = 4  # chunks whose notes are written together (chunks too long for a batch slot run alone)
 
 
 def _notes(ctx: JobContext, chunk: str, lang: str) -> str:

@@ -14,11 +14,12 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from assistant.backends.base import Backend
 from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, LanguageError, detect_language, get_language, languages
 from assistant.markdown import FENCE, PROTECT, RULE, TABLE_SEP, split_frame
-from assistant.prompting import Strategy, build_prompt
+from assistant.prompting import Prompt, Strategy, build_prompt
 
 _MARKER = "⟦{}⟧"
 _MARKER_RE = re.compile(r"⟦(\d+)⟧")
@@ -105,6 +106,7 @@ def _spacing(text: str) -> tuple[str, str, str]:
     return lead, core, text[len(lead) + len(core):]
 
 
+PREFETCH_LINES = 16  # lines whose prose is translated together, then assembled in order
 COPY_MIN_WORDS = 3  # shorter passages (names, "OK", a product) may rightly stay as they are
 
 
@@ -130,14 +132,28 @@ class Translator:
         self.fallbacks = 0
         self.untranslated = 0
 
-    def _model(self, ctx: JobContext, text: str) -> str:
-        backend = ctx.backend
+    def prompt(self, backend: Backend, text: str) -> Prompt:
         values = {"source": self.source.name, "target": self.target.name,
                   "sample1": self.source.samples[0], "sample2": self.source.samples[1],
                   "sample1_target": self.target.samples[0], "sample2_target": self.target.samples[1]}
         budget = backend.count_tokens(text) * 3 + 16
-        prompt = build_prompt("translate", backend.info.strategy, {"max_tokens": budget}, text=text, **values)
-        out = ctx.generate(prompt, stream=False).text.strip()
+        return build_prompt("translate", backend.info.strategy, {"max_tokens": budget}, text=text, **values)
+
+    def model_inputs(self, seg: Segment) -> list[str]:
+        """The texts ``segment`` will send the model first (a line's prose, or each table cell's), so that
+        a window of lines can be generated together beforehand; piecewise retries are not foreseen."""
+        proses = [c for c in seg.cells if c.strip()] if seg.cells is not None else (
+            [seg.prose] if seg.translatable else [])
+        out = []
+        for prose in proses:
+            _, core, _ = _spacing(prose)
+            if core and re.search(r"[^\W\d_]", _MARKER_RE.sub("", PROTECT.sub("", core))):
+                out.append(protect(core, self.glossary)[0])
+        return out
+
+    def _model(self, ctx: JobContext, text: str) -> str:
+        backend = ctx.backend
+        out = ctx.generate(self.prompt(backend, text), stream=False).text.strip()
         if backend.info.strategy is Strategy.BASE:
             # A base model sometimes goes on with the next "Source:" pair on the same line.
             out = out.split(f" {self.source.name}:", 1)[0].strip()
@@ -211,8 +227,11 @@ def translate(ctx: JobContext, text: str, target: str, source: str | None = None
     todo = sum(s.translatable for s in segs)
     done = 0
     pairs = []
-    for seg in segs:
+    for i, seg in enumerate(segs):
         ctx.check()
+        if i % PREFETCH_LINES == 0:
+            ctx.prefetch([tr.prompt(ctx.backend, t) for later in segs[i : i + PREFETCH_LINES]
+                          for t in tr.model_inputs(later)])
         if seg.translatable:
             ctx.progress(done, todo, f"paragraph {done + 1} of {todo}")
         out = tr.segment(ctx, seg)
