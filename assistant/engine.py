@@ -19,7 +19,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
@@ -127,6 +128,15 @@ class JobContext:
         if cb is not None:
             cb(done, total, message)
 
+    @contextmanager
+    def _interruptible(self, backend: Backend) -> Iterator[None]:
+        """While the backend works for this job, cancelling the job also interrupts the backend."""
+        self.handle._interrupt = backend.interrupt
+        try:
+            yield
+        finally:
+            self.handle._interrupt = None
+
     def generate(self, prompt: Prompt, stream: bool = True) -> GenerationResult:
         """The model's answer to ``prompt``: taken from what ``prefetch`` already generated, or generated now."""
         result = self._prefetched.pop(_prompt_key(prompt), None)
@@ -135,11 +145,8 @@ class JobContext:
                 self.emit(result.text)
             return result
         backend = self.backend
-        self.handle._interrupt = backend.interrupt
-        try:
+        with self._interruptible(backend):
             result = backend.generate(prompt, self.emit if stream else None, self.is_cancelled)
-        finally:
-            self.handle._interrupt = None
         self.engine.record(result)
         if result.finish_reason == "cancelled":
             raise Cancelled()
@@ -152,12 +159,9 @@ class JobContext:
         if not prompts:
             return []
         backend = self.backend
-        self.handle._interrupt = backend.interrupt
-        try:
+        with self._interruptible(backend):
             results = backend.generate_many(prompts, on_result, self.is_cancelled,
                                             lambda: self.engine.interject(self.handle))
-        finally:
-            self.handle._interrupt = None
         if results:
             self.engine.record(results[-1])
         if self.handle.cancelled or any(r.finish_reason == "cancelled" for r in results):

@@ -15,7 +15,6 @@ This module and assistant.llama_runtime are the only ones that speak ctypes to l
 
 from __future__ import annotations
 
-import codecs
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,8 @@ from assistant.llama_runtime import (
     LlamaRuntime,
     RuntimeError_,
     SamplingParams,
-    StopScanner,
+    TextOut,
+    TokenSampler,
     log_tail,
 )
 
@@ -54,10 +54,8 @@ class _Seq:
     pos: int = 0
     pending: int | None = None  # the last sampled token, to evaluate in the next step
     out_index: int = -1  # this step's output row in the batch
-    chain: object = None
-    decoder: object = None
-    scanner: StopScanner | None = None
-    parts: list[str] = field(default_factory=list)
+    chain: TokenSampler | None = None
+    out: TextOut | None = None
     n_gen: int = 0
     prompt_done: float = 0.0
     first: float = 0.0
@@ -153,8 +151,7 @@ class BatchGenerator:
             C.llama_memory_seq_cp(rt.mem, prefix_id, seq.slot, 0, shared)
         seq.left, seq.pos = list(item.tokens[shared:]), shared
         seq.chain = rt._sampler(item.params)
-        seq.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        seq.scanner = StopScanner(item.params.stop)
+        seq.out = TextOut(item.params.stop, item.on_text)
         self.active.append(seq)
         self.cells_in_use += seq.cells
         return True
@@ -162,18 +159,14 @@ class BatchGenerator:
     def _finish(self, seq: _Seq, reason: str) -> None:
         now = time.perf_counter()
         if reason != "cancelled":
-            tail = seq.scanner.flush() + seq.decoder.decode(b"", final=True)
-            if tail and not seq.scanner.stopped:
-                seq.parts.append(tail)
-                if seq.item.on_text is not None:
-                    seq.item.on_text(tail)
+            seq.out.close()
         seq.chain.free()
         self.rt.free_seq(seq.slot)
         self.free_slots.append(seq.slot)
         self.active.remove(seq)
         self.cells_in_use -= seq.cells
         prompt_s = (seq.prompt_done or now) - seq.started
-        result = GenerationResult("".join(seq.parts), len(seq.item.tokens), seq.shared, seq.n_gen, prompt_s,
+        result = GenerationResult(seq.out.text, len(seq.item.tokens), seq.shared, seq.n_gen, prompt_s,
                                   now - seq.started - prompt_s, seq.first, reason)
         self.results[seq.index] = result
         if self.on_result is not None:
@@ -228,12 +221,7 @@ class BatchGenerator:
             seq.n_gen += 1
             if seq.n_gen == 1:
                 seq.first = now - seq.started
-            text = seq.scanner.feed(seq.decoder.decode(rt.token_bytes(tok)))
-            if text:
-                seq.parts.append(text)
-                if seq.item.on_text is not None:
-                    seq.item.on_text(text)
-            if seq.scanner.stopped:
+            if seq.out.feed(rt.token_bytes(tok)):
                 self._finish(seq, "stop")
             elif seq.n_gen >= seq.max_tokens:
                 self._finish(seq, "length")
@@ -256,7 +244,7 @@ class BatchGenerator:
                         self._finish(seq, "cancelled")
                 while waiting and self.free_slots:
                     if self.items[waiting[0]].should_stop is not None and self.items[waiting[0]].should_stop():
-                        self.results[waiting[0]] = _cancelled(self.items[waiting.pop(0)])
+                        self.results[waiting[0]] = GenerationResult.cancelled(len(self.items[waiting.pop(0)].tokens))
                     elif self._admit(waiting[0]):
                         waiting.pop(0)
                     else:
@@ -274,7 +262,7 @@ class BatchGenerator:
             for seq in list(self.active):
                 self._finish(seq, "cancelled")
             for i in waiting:
-                self.results[i] = _cancelled(self.items[i])
+                self.results[i] = GenerationResult.cancelled(len(self.items[i].tokens))
         except BaseException:
             for seq in list(self.active):
                 seq.chain.free()
@@ -283,11 +271,8 @@ class BatchGenerator:
         finally:
             C.llama_batch_free(batch)
             rt.batch_active = False
-        return [r if r is not None else _cancelled(self.items[i]) for i, r in enumerate(self.results)]
-
-
-def _cancelled(item: BatchItem) -> GenerationResult:
-    return GenerationResult("", len(item.tokens), 0, 0, 0.0, 0.0, 0.0, "cancelled")
+        return [r if r is not None else GenerationResult.cancelled(len(self.items[i].tokens))
+                for i, r in enumerate(self.results)]
 
 
 def generate_many(
@@ -329,7 +314,7 @@ def generate_many(
         item = items[i]
         stop = item.should_stop
         if (should_stop is not None and should_stop()) or (stop is not None and stop()):
-            results[i] = _cancelled(item)
+            results[i] = GenerationResult.cancelled(len(item.tokens))
         else:
             def stopped(stop=stop) -> bool:
                 return (should_stop is not None and should_stop()) or (stop is not None and stop())

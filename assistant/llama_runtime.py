@@ -110,6 +110,11 @@ class GenerationResult:
     def tokens_per_second(self) -> float:
         return self.generated_tokens / self.gen_seconds if self.gen_seconds > 0 else 0.0
 
+    @classmethod
+    def cancelled(cls, prompt_tokens: int = 0, prompt_seconds: float = 0.0) -> GenerationResult:
+        """The result of a request stopped before it produced anything."""
+        return cls("", prompt_tokens, 0, 0, prompt_seconds, 0.0, 0.0, "cancelled")
+
 
 class StopScanner:
     """Streams text while holding back any tail that could still become a stop string."""
@@ -139,6 +144,38 @@ class StopScanner:
     def flush(self) -> str:
         out, self.buffer = self.buffer, ""
         return out
+
+
+class TextOut:
+    """One sequence's answer as text: token bytes decoded incrementally (a character may span tokens),
+    a possible stop string held back, the rest streamed to ``on_text`` and kept."""
+
+    def __init__(self, stops: list[str], on_text: Callable[[str], None] | None) -> None:
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.scanner = StopScanner(stops)
+        self.on_text = on_text
+        self.parts: list[str] = []
+
+    def _emit(self, text: str) -> None:
+        if text:
+            self.parts.append(text)
+            if self.on_text is not None:
+                self.on_text(text)
+
+    def feed(self, data: bytes) -> bool:
+        """Add a token's bytes; True when a stop string has ended the answer."""
+        self._emit(self.scanner.feed(self.decoder.decode(data)))
+        return self.scanner.stopped
+
+    def close(self) -> None:
+        """The answer ended without a stop string: what was held back is part of it."""
+        tail = self.scanner.flush() + self.decoder.decode(b"", final=True)
+        if not self.scanner.stopped:
+            self._emit(tail)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 def _c_abort_callback():
@@ -223,13 +260,15 @@ def default_threads() -> int:
 
 
 class TokenSampler:
-    """llama.cpp's C sampler chain for one sequence, with a grammar checked after sampling, not before.
+    """llama.cpp's C sampler chain for one sequence; under greedy decoding, a grammar checked after sampling.
 
     A grammar applied first tests every token of the vocabulary at every step (7 ms a token for
-    SmolLM2's 49,152 tokens, most of a step's time on 2 cores); as llama.cpp's own samplers do,
-    the token is sampled without it and the grammar only asked whether it accepts that one token.
-    Only when it does not are all candidates constrained and the token sampled again, so the
-    result is the grammar-constrained choice either way (exactly so for greedy decoding).
+    SmolLM2's 49,152 tokens, most of a step's time on 2 cores). For a greedy chain without
+    penalties (the correction prompt's one-line grammar), the token is sampled without it and the
+    grammar only asked whether it accepts that one token; only when it does not are all candidates
+    constrained and the best allowed one taken, which is exactly the token grammar-first would give.
+    A chain that samples or penalises keeps state that a rejected token would disturb (the random
+    draw, the penalty window), so there the grammar stays first, as before.
     """
 
     def __init__(self, rt: LlamaRuntime, params: SamplingParams) -> None:
@@ -239,11 +278,15 @@ class TokenSampler:
         if not self.chain:
             raise RuntimeError_("llama.cpp could not create a sampler")
         try:
-            if params.grammar:
-                self.grammar = C.llama_sampler_init_grammar(rt.vocab, params.grammar.encode(), b"root")
-                if not self.grammar:
-                    raise RuntimeError_(f"invalid grammar: {log_tail(2)}")
             add = functools.partial(C.llama_sampler_chain_add, self.chain)
+            if params.grammar:
+                grammar = C.llama_sampler_init_grammar(rt.vocab, params.grammar.encode(), b"root")
+                if not grammar:
+                    raise RuntimeError_(f"invalid grammar: {log_tail(2)}")
+                if params.temperature <= 0 and params.repeat_penalty == 1.0:
+                    self.grammar = grammar  # checked after sampling
+                else:
+                    add(grammar)  # the chain owns and frees it
             if params.repeat_penalty != 1.0:
                 add(C.llama_sampler_init_penalties(self.n_vocab, params.repeat_last_n, params.repeat_penalty, 0.0, 0.0))
             if params.temperature <= 0:
@@ -276,8 +319,7 @@ class TokenSampler:
     def _constrained(self, idx: int) -> int:
         import numpy as np
 
-        # The chain already accepted the rejected token (a penalty sampler counts it): a greedy chain
-        # keeps no state, and the rare sampled case is accepted as llama.cpp's own rejection sampling does.
+        # The chain (greedy alone) keeps no state, so having sampled the rejected token changed nothing.
         logits = np.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, idx), shape=(self.n_vocab,))
         data = np.zeros(self.n_vocab, dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
         data["id"], data["logit"] = np.arange(self.n_vocab), logits
@@ -627,12 +669,10 @@ class LlamaRuntime:
         try:
             reused = self._prepare(prompt_tokens, should_stop)
         except Cancelled:
-            return GenerationResult("", len(prompt_tokens), 0, 0, time.perf_counter() - t0, 0.0, 0.0, "cancelled")
+            return GenerationResult.cancelled(len(prompt_tokens), time.perf_counter() - t0)
         t1 = time.perf_counter()
         sampler = self._sampler(params)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        scanner = StopScanner(params.stop)
-        parts: list[str] = []
+        out = TextOut(params.stop, on_text)
         vocab, ctx, one = self.vocab, self.ctx, self._one
         batch = C.llama_batch_get_one(one, 1)
         is_eog, sample, decode = C.llama_vocab_is_eog, sampler.sample, C.llama_decode
@@ -649,12 +689,7 @@ class LlamaRuntime:
                 n_gen += 1
                 if n_gen == 1:
                     first = time.perf_counter() - t0
-                text = scanner.feed(decoder.decode(self.token_bytes(tok)))
-                if text:
-                    parts.append(text)
-                    if on_text is not None:
-                        on_text(text)
-                if scanner.stopped:
+                if out.feed(self.token_bytes(tok)):
                     finish = "stop"
                     break
                 one[0] = tok
@@ -669,10 +704,6 @@ class LlamaRuntime:
         finally:
             sampler.free()
         if finish != "cancelled":
-            tail = scanner.flush() + decoder.decode(b"", final=True)
-            if tail and not scanner.stopped:
-                parts.append(tail)
-                if on_text is not None:
-                    on_text(tail)
+            out.close()
         t2 = time.perf_counter()
-        return GenerationResult("".join(parts), len(prompt_tokens), reused, n_gen, t1 - t0, t2 - t1, first, finish)
+        return GenerationResult(out.text, len(prompt_tokens), reused, n_gen, t1 - t0, t2 - t1, first, finish)

@@ -85,7 +85,8 @@ def test_every_prompt_answered_in_order_and_every_slot_freed(batch_backend):
     results = batch_backend.generate_many(_prompts(batch_backend), on_result=lambda i, _r: seen.append(i))
     assert sorted(seen) == list(range(6)) and len(results) == 6
     for r in results:
-        assert r.finish_reason in ("stop", "length") and 1 <= r.generated_tokens <= 24
+        assert r.finish_reason in ("stop", "length") and r.generated_tokens <= 24
+    assert sum(r.generated_tokens for r in results) > 0
     assert not rt.batch_active
     for seq in rt.slot_seqs:
         assert C.llama_memory_seq_pos_max(rt.mem, seq) == -1  # no cells left behind
@@ -161,15 +162,30 @@ def test_prefix_is_stored_once_reused_across_jobs_and_dropped_when_it_no_longer_
 
 def test_scoring_between_steps_leaves_the_batch_intact(batch_backend):
     """An interactive job may score text (the judge) in the middle of a batch: it uses the interactive
-    sequence only, and the batch's answers come out as without it."""
+    sequence only. A grammar forces the same answer tokens in both runs, so every step's logits can be
+    compared: with scoring in between they stay as without it (measured: identical here), while a batch
+    whose cells were damaged (part of each slot removed between steps) moves them by 4.8 logits with
+    SmolLM2 and 33 with Gemma."""
     rt = batch_backend.runtime
-    prompts = _prompts(batch_backend, 4)
-    plain = [r.text for r in batch_backend.generate_many(prompts)]
+    forced = 'root ::= "She goes to school every day and likes it a lot."'
+    tokens = [batch_backend.prompt_tokens(p) for p in _prompts(batch_backend, 4)]
+
+    def run(between_steps=None) -> dict[int, list[np.ndarray]]:
+        rows: dict[int, list[np.ndarray]] = {}
+        items = [BatchItem(t, SamplingParams(max_tokens=40, grammar=forced)) for t in tokens]
+        results = generate_many(rt, items, between_steps=between_steps,
+                                on_logits=lambda i, ptr: rows.setdefault(i, []).append(_row(rt, ptr)))
+        assert all(r.text == "She goes to school every day and likes it a lot." for r in results)
+        return rows
+
+    plain = run()
     scores: list[float | None] = []
-    mixed = batch_backend.generate_many(prompts, between_steps=lambda: scores.extend(
-        batch_backend.logprobs(["I have an apple.", "I has a apple."])))
+    mixed = run(lambda: scores.extend(batch_backend.logprobs(["I have an apple.", "I has a apple."])))
     assert scores and all(s is not None and s < 0 for s in scores)
-    assert [r.text for r in mixed] == plain
+    assert sorted(mixed) == sorted(plain) == list(range(4))
+    for i in plain:
+        assert len(mixed[i]) == len(plain[i])
+        assert max(np.abs(a - b).max() for a, b in zip(plain[i], mixed[i], strict=True)) <= 0.5
     assert not rt.batch_active
 
 
@@ -233,17 +249,16 @@ def test_prefetched_answers_are_served_without_the_model(default_engine):
 
 
 def test_cancel_reaches_a_document_job_inside_its_batch(default_engine):
-    started = threading.Event()
-
+    """Cancelled when its first answer is in, with two of six prompts still waiting for a slot (four
+    slots): the job ends cancelled, whatever the model writes and however fast."""
     def job(ctx):
         return ctx.generate_many(_prompts(ctx.backend, 6, max_tokens=80),
-                                 on_result=lambda _i, _r: started.set())
+                                 on_result=lambda _i, _r: ctx.handle.cancel("cancelled by the user"))
 
     h = default_engine.submit(Job("grammar", job, Priority.BACKGROUND))
-    started.wait(120)
-    h.cancel("cancelled by the user")
-    assert h.wait(30) and h.state == JobState.CANCELLED
+    assert h.wait(120) and h.state == JobState.CANCELLED
     rt = default_engine.backend.runtime
+    assert rt.batch_sequences == 4
     assert not rt.batch_active and all(C.llama_memory_seq_pos_max(rt.mem, s) == -1 for s in rt.slot_seqs)
 
 

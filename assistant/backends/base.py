@@ -52,7 +52,7 @@ class Backend(ABC):
         out = []
         for i, prompt in enumerate(prompts):
             if should_stop is not None and should_stop():
-                out.append(GenerationResult("", 0, 0, 0, 0.0, 0.0, 0.0, "cancelled"))
+                out.append(GenerationResult.cancelled())
                 continue
             if between_steps is not None:
                 between_steps()

@@ -157,8 +157,7 @@ class RemoteBackend(Backend):
             finally:
                 for fut in pending:
                     fut.cancel()
-        cancelled = GenerationResult("", 0, 0, 0, 0.0, 0.0, 0.0, "cancelled")
-        return [r if r is not None else cancelled for r in results]
+        return [r if r is not None else GenerationResult.cancelled() for r in results]
 
     def count_tokens(self, text: str) -> int:
         if self._can_tokenize:

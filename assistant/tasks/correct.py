@@ -255,16 +255,18 @@ class GrammarChecker:
         model = ctx.backend.info.model_name
         version = self.personal.version if self.personal is not None else 0
         self._found.clear()
+
+        def key_of(para: str) -> tuple:
+            return (model, para, language, version, self.judge, self.model_edits)
+
         for i, span in enumerate(spans):
             ctx.check()
             ctx.progress(i, len(spans), f"paragraph {i + 1} of {len(spans)}")
             para = text[span.start : span.end]
-            key = (model, para, language, version, self.judge, self.model_edits)
+            key = key_of(para)
             if i % PREFETCH_PARAGRAPHS == 0:
                 window = [text[sp.start : sp.end] for sp in spans[i : i + PREFETCH_PARAGRAPHS]]
-                self._prefetch(ctx, [p for p in window
-                                     if (model, p, language, version, self.judge, self.model_edits) not in self._cache],
-                               language)
+                self._prefetch(ctx, [p for p in window if key_of(p) not in self._cache], language)
             if key in self._cache:
                 self._cache.move_to_end(key)
                 para_edits, lang = self._cache[key]

@@ -117,6 +117,11 @@ def is_copy(out: str, text: str) -> bool:
     return difflib.SequenceMatcher(a=out.casefold(), b=text.casefold()).ratio() >= 0.9
 
 
+def _has_words(core: str) -> bool:
+    """Whether there is prose to translate: letters outside markup and markers."""
+    return bool(core) and re.search(r"[^\W\d_]", _MARKER_RE.sub("", PROTECT.sub("", core))) is not None
+
+
 def restore(translated: str, pieces: list[str]) -> str | None:
     """Markers replaced by their pieces; None when the model lost, duplicated or invented one."""
     seen = [int(n) for n in _MARKER_RE.findall(translated)]
@@ -147,7 +152,7 @@ class Translator:
         out = []
         for prose in proses:
             _, core, _ = _spacing(prose)
-            if core and re.search(r"[^\W\d_]", _MARKER_RE.sub("", PROTECT.sub("", core))):
+            if _has_words(core):
                 out.append(protect(core, self.glossary)[0])
         return out
 
@@ -169,7 +174,7 @@ class Translator:
 
     def prose(self, ctx: JobContext, prose: str) -> str:
         lead, core, trail = _spacing(prose)
-        if not core or not re.search(r"[^\W\d_]", _MARKER_RE.sub("", PROTECT.sub("", core))):
+        if not _has_words(core):
             return prose  # nothing but markup, numbers or symbols
         masked, pieces = protect(core, self.glossary)
         if not pieces:
