@@ -168,12 +168,13 @@ class JobContext:
             raise Cancelled()
         return results
 
-    def prefetch(self, prompts: list[Prompt]) -> None:
+    def prefetch(self, prompts: list[Prompt], on_answer: Callable[[int], None] | None = None) -> None:
         """Generate these prompts' answers together now; ``generate`` then returns them without the model.
 
         A task keeps its one-prompt-at-a-time code and calls this first for the prompts it knows it will
-        need (a window of paragraphs at a time, so progress still moves paragraph by paragraph). Same
-        prompts, same greedy answers: only the batching differs. Duplicates are generated once."""
+        need (a window of paragraphs at a time). Same prompts, same greedy answers: only the batching
+        differs. Duplicates are generated once. ``on_answer(k)`` is told each time another answer is
+        ready (k of them so far), so the task's progress moves while the window is generated."""
         todo: dict[str, Prompt] = {}
         for p in prompts:
             key = _prompt_key(p)
@@ -181,7 +182,15 @@ class JobContext:
                 todo.setdefault(key, p)
         if len(todo) < 2:
             return  # one prompt gains nothing from a batch; generate() streams it as before
-        for key, result in zip(todo, self.generate_many(list(todo.values())), strict=True):
+        ready = 0
+
+        def answered(_i: int, _result: GenerationResult) -> None:
+            nonlocal ready
+            ready += 1
+            if on_answer is not None:
+                on_answer(ready)
+
+        for key, result in zip(todo, self.generate_many(list(todo.values()), answered), strict=True):
             self._prefetched[key] = result
 
 

@@ -229,7 +229,7 @@ def test_interactive_job_runs_within_one_step_of_a_running_batch(library):
 def test_prefetched_answers_are_served_without_the_model(default_engine):
     def job(ctx):
         prompts = _prompts(ctx.backend, 3)
-        ctx.prefetch(prompts)
+        ctx.prefetch(prompts + prompts[:1], on_answer=ready.append)  # the duplicate is generated once
         stored = dict(ctx._prefetched)
         calls = [0]
         real = ctx.backend.generate
@@ -241,9 +241,11 @@ def test_prefetched_answers_are_served_without_the_model(default_engine):
             del ctx.backend.generate
         return stored, answers, again, calls[0]
 
+    ready = []
     h = default_engine.submit(Job("grammar", job))
     assert h.wait(300) and h.state == JobState.DONE, h.error
     stored, answers, again, calls = h.result
+    assert ready == [1, 2, 3]  # told as each answer of the window is ready
     assert len(stored) == 3 and all(a in stored.values() for a in answers)
     assert calls == 1 and again.finish_reason in ("stop", "length")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from assistant.backends.base import BackendError
 from assistant.engine import JobContext
@@ -158,10 +159,11 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
         notes = []
         for i, chunk in enumerate(chunks):
             ctx.check()
+            _chunk_progress(ctx, i, len(chunks), levels)
             if i % PREFETCH_CHUNKS == 0:
-                ctx.prefetch([_prompt(ctx, "notes", c) for c in chunks[i : i + PREFETCH_CHUNKS]])
-            where = f"chunk {i + 1} of {len(chunks)}" + (f" (pass {levels})" if levels > 1 else "")
-            ctx.progress(i, len(chunks), where)
+                # A chunk's notes take long: progress follows each answer of the window as it is ready.
+                ctx.prefetch([_prompt(ctx, "notes", c) for c in chunks[i : i + PREFETCH_CHUNKS]],
+                             partial(_chunk_progress, ctx, chunks=len(chunks), level=levels, base=i))
             notes.append(_notes(ctx, chunk, source.lang))
         joined = "\n\n".join(n for n in notes if n)
         if backend.count_tokens(joined) <= final_budget:
@@ -243,6 +245,13 @@ def extracted(source: SourceIndex, length: str) -> list[str]:
 
 
 PREFETCH_CHUNKS = 4  # chunks whose notes are written together (chunks too long for a batch slot run alone)
+
+
+def _chunk_progress(ctx: JobContext, done: int, chunks: int, level: int, base: int = 0) -> None:
+    """Progress of the map step: ``base + done`` chunks have their notes; the next one is being written."""
+    done += base
+    where = f"chunk {min(done + 1, chunks)} of {chunks}" + (f" (pass {level})" if level > 1 else "")
+    ctx.progress(done, chunks, where)
 
 
 def _notes(ctx: JobContext, chunk: str, lang: str) -> str:
