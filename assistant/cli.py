@@ -385,10 +385,13 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             report = run_once(args, job)
             added = store.add_items(profile, report.made)
             if args.json:
-                _print_json({"added": added, "items": [e.to_dict() for e in report.made], "failed": report.failed})
+                _print_json({"added": added, "items": [e.to_dict() for e in report.made], "failed": report.failed,
+                             "skipped": report.skipped})
             else:
                 print(f"added {added} exercise(s)" + (f"; {len(report.failed)} failed: " + "; ".join(report.failed)
                                                        if report.failed else ""))
+                for kind, why in report.skipped.items():
+                    print(f"not made: {types()[kind].lower()} ({why})", file=sys.stderr)
             return 0 if report.made else 1
         if args.action == "due":
             items = store.due(profile)
@@ -407,7 +410,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
                 item = store.item(args.id)
             except ValueError as exc:
                 raise CLIError(str(exc)) from exc
-            g = grade(args.answer, item.exercise.answer)
+            g = grade(args.answer, item.exercise.answer, item.exercise.alternatives())
             review = store.record(item, args.answer, g.score, g.rating)
             if args.json:
                 _print_json({"review": review, "score": g.score, "correct": g.correct, "hint": g.hint,

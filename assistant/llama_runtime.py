@@ -416,7 +416,7 @@ class LlamaRuntime:
         self.batch_active = False  # while a batch runs, only the interactive sequence may be cleared
         self._one = (C.llama_token * 1)()
         self._piece = ctypes.create_string_buffer(256)
-        self.chat_template = self._meta("tokenizer.chat_template")
+        self.chat_template = self.meta("tokenizer.chat_template")
         self.bos_text = self.token_text(C.llama_vocab_bos(self.vocab))
         self.eos_text = self.token_text(C.llama_vocab_eos(self.vocab))
 
@@ -446,7 +446,8 @@ class LlamaRuntime:
             self.backend = "CPU" if not self.fallback_message else self.backend
         return model
 
-    def _meta(self, key: str) -> str | None:
+    def meta(self, key: str) -> str | None:
+        """A GGUF metadata value as text, or None when the file lacks the key."""
         buf = ctypes.create_string_buffer(1 << 16)
         n = C.llama_model_meta_val_str(self.model, key.encode(), buf, len(buf))
         if n < 0:

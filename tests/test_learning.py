@@ -3,6 +3,7 @@ generation with the real default model, and the Learn pane driven with qtbot."""
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import os
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fsrs import Card, Rating, Scheduler, State
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from assistant.backends.base import Backend, BackendInfo
 from assistant.engine import Engine, Job, JobContext, JobState
@@ -107,6 +109,22 @@ def test_profiles_items_reviews_and_progress(store):
     assert item.card.state == State.Review
 
 
+def test_the_rating_buttons_intervals_and_undo(store):
+    p = store.add_profile("French", "en", "fr", "A2", 10)
+    store.add_items(p, [exercise()])
+    item = store.due(p)[0]
+    fresh = item.card.to_dict()
+    shown = store.intervals(item, at=T0)
+    assert shown[Rating.Again] < shown[Rating.Hard] < shown[Rating.Good] < shown[Rating.Easy]
+    review = store.record(item, "the apple", 1.0, Rating.Good, at=T0)
+    assert item.due - T0 == shown[Rating.Good]  # what the Good button said is what Good did
+    assert store.intervals(item, at=T0, card=store.card_before(review)) == shown
+    back = store.undo(review)
+    assert back.card.to_dict() == fresh and store.done_today(p, today=T0.date()) == 0
+    with pytest.raises(ValueError, match="no review"):
+        store.undo(review)
+
+
 def test_export_import_csv_and_anki(store):
     p = store.add_profile("French", "en", "fr", "A2")
     store.add_items(p, [exercise(), Exercise("choice", {"sentence": "Nous ___ partis.", "options": ["sommes", "avons",
@@ -186,8 +204,9 @@ def engine(default_engine):
 @pytest.mark.parametrize("kind", list(types()))
 def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, monkeypatch):
     """Whatever the model writes, the grammar forces the type's JSON shape, and the checks either take
-    the item or refuse it, with the reason, after MAX_TRIES answers. (How often they take one is
-    bench material: a tiny model's greedy answer changes with the CPU.)"""
+    the item or refuse it, with the reason, after MAX_TRIES answers. A model that cannot write French
+    is not asked at all, and a conjugation drill never asks the model. (How often the checks take an
+    item is bench material: a tiny model's greedy answer changes with the CPU.)"""
     answers = []
     real = JobContext.generate
 
@@ -198,9 +217,17 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
 
     monkeypatch.setattr(JobContext, "generate", spy)
     h = each_model_engine.submit(Job("exercise", lambda ctx: generate_one(
-        ctx, kind, get_language("en"), get_language("fr"), "A2", "food and cooking", set())))
+        ctx, kind, get_language("en"), get_language("fr"), "A2", "food and cooking", set(), word="pomme")))
     assert h.wait(300), "generation did not finish"
-    assert 1 <= len(answers) <= MAX_TRIES
+    english_only = "SmolLM2" in each_model_engine.backend.info.model_name
+    if kind == "inflection":
+        assert answers == [] and h.state == JobState.DONE, h.error  # the conjugator's, never the model's
+    elif english_only:
+        assert answers == [] and h.state == JobState.ERROR
+        assert "writes only English, not French" in h.error
+        return
+    else:
+        assert 1 <= len(answers) <= MAX_TRIES
     fields = json_schema(kind)["properties"]
     for a in answers:
         if a.finish_reason == "length":
@@ -215,6 +242,8 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
                 assert isinstance(data[name], str) and 1 <= len(data[name]) <= limit
         if kind in ("cloze", "choice"):
             assert data["sentence"].count("___") == 1
+        if kind == "vocab":
+            assert data["word"] == "pomme"  # the app chose the word; the grammar holds the model to it
     if h.state == JobState.DONE:
         validate(h.result, get_language("fr"), None, get_language("en"))
         assert h.result.type == kind
@@ -224,14 +253,22 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
 
 
 def test_generation_from_a_document_with_progress(engine):
+    """The default model writes only English: for a learner of French the app makes what the
+    conjugator can and says why the rest was not made, instead of showing the model's French."""
     progress = []
     text = "Yesterday we cooked dinner with friends.\n\nThe market was full of fresh vegetables and bread."
-    h = engine.submit(Job("exercises", lambda ctx: generate(ctx, ["vocab", "translate"], 2, "en", "fr", "A2",
-                                                            text=text), on_progress=lambda *a: progress.append(a)))
+    kinds = ["vocab", "inflection", "translate"]
+    h = engine.submit(Job("exercises", lambda ctx: generate(ctx, kinds, 2, "en", "fr", "A2", text=text),
+                          on_progress=lambda *a: progress.append(a)))
     assert h.wait(300) and h.state == JobState.DONE, h.error
-    assert len(h.result.made) + len(h.result.failed) == 2
+    assert [e.type for e in h.result.made] == ["inflection", "inflection"] and not h.result.failed
     assert all(e.source == "document" for e in h.result.made)
+    assert set(h.result.skipped) == {"vocab", "translate"}
+    assert all("writes only English, not French" in why for why in h.result.skipped.values())
     assert progress[0][2] == "exercise 1 of 2" and progress[-1][:2] == (2, 2)
+    only_model = engine.submit(Job("exercises", lambda ctx: generate(ctx, ["cloze"], 1, "en", "fr", "A2", "food")))
+    assert only_model.wait(60) and only_model.state == JobState.ERROR
+    assert "writes only English, not French" in only_model.error
 
 
 @pytest.mark.parametrize("args,message", [
@@ -296,9 +333,15 @@ def test_learn_pane_profile_generate_answer_next(qtbot, learn_window, tmp_path):
     pane.type_box.setCurrentIndex(pane.type_box.findData("vocab"))
     pane.count_box.setValue(2)
     pane.topic.setText("food")
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)  # the default model writes only English
+    assert pane.handle is None or pane.handle.finished
+    assert pane.message.text() == ("SmolLM2-135M-Instruct (Q4_1) writes only English, not French. Gemma-3-270M "
+                                   "(Q4_K_M) is installed and writes French: choose it in the Models pane.")
+    assert not pane.switch_button.isHidden() and pane.switch_button.text() == "Use Gemma-3-270M (Q4_K_M)"
+    pane.type_box.setCurrentIndex(pane.type_box.findData("inflection"))
     qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=120_000)
-    assert pane.message.text().startswith("Added"), pane.message.text()
+    assert pane.message.text().startswith("Added 2 exercises"), pane.message.text()
     deck = tmp_path / "deck.tsv"
     deck.write_text("#separator:tab\nle pain\tbread\nla pomme\tthe apple\n")
     assert pane.import_from(str(deck)) == 2  # practice needs items whatever the model managed
@@ -308,16 +351,38 @@ def test_learn_pane_profile_generate_answer_next(qtbot, learn_window, tmp_path):
     qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
     assert pane.result.text().startswith("<b>Right.</b>")
     assert pane.stats.text().startswith("Today 1/20")
-    qtbot.mouseClick(pane.next_button, Qt.MouseButton.LeftButton)
+    # Anki's four ratings, each with FSRS's interval for this card; the grade's (Good) is the default.
+    assert [b.text().split(" · ")[0] for b in pane.rate_buttons.values()] == ["1 Again", "2 Hard", "3 Good", "4 Easy"]
+    assert all(b.isVisible() for b in pane.rate_buttons.values()) and pane.rate_buttons[Rating.Good].isDefault()
+    assert pane.rate_buttons[Rating.Again].text().endswith("min")
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    qtbot.keyClick(pane.practice, Qt.Key.Key_Space)  # takes the suggested rating and moves on
     assert pane.current is not None and pane.current.id != first.id
+    assert not pane.rate_buttons[Rating.Good].isVisible()
+    second = pane.current
+    before = second.card.to_dict()
     pane.answer.setText("zzz")
     qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
     assert pane.result.text().startswith("<b>Not quite.</b>") and pane.explain_button.isEnabled()
+    assert pane.rate_buttons[Rating.Again].isDefault()
     qtbot.mouseClick(pane.explain_button, Qt.MouseButton.LeftButton)  # the model explains, on request
     qtbot.waitUntil(lambda: "Explaining" not in pane.result.text(), timeout=60_000)
     assert pane.result.text().startswith("<b>Not quite.</b>")  # the explanation joins this item's result
-    qtbot.mouseClick(pane.override_button, Qt.MouseButton.LeftButton)  # "I was right"
-    assert "Counted as right" in pane.result.text()
+    review = pane.last_review
+    qtbot.keyClick(pane.practice, Qt.Key.Key_3)  # "I was right": rated Good instead
+    assert pane.store.db.execute("SELECT rating, overridden FROM reviews WHERE id=?", (review,)).fetchone() == (
+        int(Rating.Good), 1)
+    assert pane.stats.text().startswith("Today 2/20")
+    qtbot.mouseClick(pane.undo_button, Qt.MouseButton.LeftButton)  # the last rating taken back
+    assert pane.current.id == second.id and pane.stats.text().startswith("Today 1/20")
+    assert pane.store.db.execute("SELECT count(*) FROM reviews WHERE id=?", (review,)).fetchone() == (0,)
+    assert pane.store.item(second.id).card.to_dict() == before  # scheduled as if never reviewed
+    qtbot.mouseClick(pane.reveal_button, Qt.MouseButton.LeftButton)  # no typing: show, then rate oneself
+    assert html.escape(second.exercise.answer) in pane.result.text()
+    qtbot.mouseClick(pane.rate_buttons[Rating.Hard], Qt.MouseButton.LeftButton)
+    assert pane.store.db.execute("SELECT rating FROM reviews ORDER BY id DESC LIMIT 1").fetchone() == (
+        int(Rating.Hard),)
     w.editor.setPlainText("la baguette")
     w.editor.selectAll()
     pane.collect(w.editor.textCursor().selectedText())
@@ -336,20 +401,24 @@ def test_cli_exercise_round_trip(tmp_path):
     out = run("due")
     assert out.returncode == 2 and b"no study profile yet" in out.stderr
     assert run("profile", "--name", "Deutsch", "--native", "en", "--target", "xx").returncode == 2
-    assert run("profile", "--name", "Deutsch", "--native", "en", "--target", "de", "--json").returncode == 0
+    assert run("profile", "--name", "Français", "--native", "en", "--target", "fr", "--json").returncode == 0
     out = run("generate", "--type", "vocab", "--count", "1")
     assert out.returncode == 2 and b"give --topic" in out.stderr
-    out = run("generate", "--type", "vocab", "--type", "translate", "--count", "2", "--topic", "travel", "--json")
+    out = run("generate", "--type", "vocab", "--type", "inflection", "--count", "2", "--topic", "travel", "--json")
     assert out.returncode == 0, out.stderr
-    import json
-
-    assert json.loads(out.stdout)["added"] >= 1
+    report = json.loads(out.stdout)
+    assert report["added"] == 2 and "writes only English" in report["skipped"]["vocab"]
     due = json.loads(run("due", "--json").stdout)
     assert due and due[0]["question"]
     ans = run("answer", str(due[0]["id"]), "wrong answer", "--json")
     assert ans.returncode == 0, ans.stderr
     data = json.loads(ans.stdout)
     assert data["score"] == 0.0 and data["answer"] and data["next_due"]
+    person = due[0]["question"].split(" — ")[1].split(" · ")[0]  # "aller — nous · présent (indicatif)"
+    words = data["answer"].split()
+    given = " ".join(words[words.index(person) + 1:]) if person in words[:-1] else data["answer"]
+    again = run("answer", str(due[0]["id"]), given, "--json")  # the form without its pronoun is right too
+    assert again.returncode == 0 and json.loads(again.stdout)["score"] == 1.0, (given, again.stdout)
     exported = run("export")
     assert exported.returncode == 0 and exported.stdout.startswith(b"type,question,answer")
     (tmp_path / "bad.sqlite3").write_bytes(b"not a database at all" * 100)

@@ -22,6 +22,15 @@ def window(open_window):
 
 
 @pytest.fixture
+def multilingual_window(qtbot, open_window, library):
+    """A window with the bundled multilingual model loaded: the default one writes only English."""
+    w = open_window()
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
+        w.load_model(library.get("gemma-3-270m"))
+    return w
+
+
+@pytest.fixture
 def small_context_window(open_window):
     w = open_window(context_size=512)
     yield w
@@ -284,8 +293,8 @@ keep_this(code)
 > We walked to the library together."""
 
 
-def test_translation_keeps_markdown_and_glossary_and_replaces_with_undo(qtbot, window):
-    w, pane = window, window.translate_pane
+def test_translation_keeps_markdown_and_glossary_and_replaces_with_undo(qtbot, multilingual_window):
+    w, pane = multilingual_window, multilingual_window.translate_pane
     set_text(w, MARKDOWN)
     pane.target.setCurrentIndex(pane.target.findData("fr"))
     pane.glossary.setPlainText("library = bibliothèque")
@@ -341,6 +350,14 @@ def test_translation_insert_below_and_refusals(qtbot, window):
     qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
     assert pane.handle is None and "glossary line 1" in pane.message.text().lower()
     pane.glossary.setPlainText("")
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)  # the default model: English only
+    assert pane.handle is None and pane.message.text() == (
+        "SmolLM2-135M-Instruct (Q4_1) writes only English, not German. Gemma-3-270M (Q4_K_M) is installed and "
+        "writes German: choose it in the Models pane.")
+    assert not pane.switch_button.isHidden() and pane.switch_button.text() == "Use Gemma-3-270M (Q4_K_M)"
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):
+        qtbot.mouseClick(pane.switch_button, Qt.MouseButton.LeftButton)  # one click loads the able model
+    assert pane.switch_button.isHidden()
     run_and_wait(qtbot, pane)
     translated = pane.result.text
     qtbot.mouseClick(pane.insert_button, Qt.MouseButton.LeftButton)

@@ -8,10 +8,13 @@ only writes exercises and explains mistakes, through the engine like every other
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fsrs import Rating
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -28,17 +31,37 @@ from PySide6.QtWidgets import (
 from assistant.atomic import atomic_write_text
 from assistant.engine import Job, Priority
 from assistant.languages import languages
-from assistant.learning.exercises import GenerationReport, generate, levels, types
+from assistant.learning.exercises import GenerationReport, generate, levels, spec, types, unavailable
 from assistant.learning.grading import Grade, grade
-from assistant.learning.store import Item, Profile, StoreError, StudyStore, default_path, now
+from assistant.learning.store import RATING_SCORE, Item, Profile, StoreError, StudyStore, default_path, now
 from assistant.prompting import build_prompt
 from ui.background import run_in_background
 from ui.editor import Scope
-from ui.progress_chart import ProgressChart
-from ui.task_pane import TaskPane, capitalized
+from ui.progress_chart import ProgressChart, ReviewHeatmap
+from ui.task_pane import TaskPane, as_sentence, capitalized
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+
+
+HEATMAP_DAYS = 182
+
+
+def human_interval(delta: timedelta) -> str:
+    """An interval as Anki shows it on its buttons: "<1 min", "10 min", "3 h", "4 d", "2 mo", "1.5 y"."""
+    minutes = delta.total_seconds() / 60
+    if minutes < 1:
+        return "<1 min"
+    if minutes < 60:
+        return f"{round(minutes)} min"
+    if minutes < 60 * 24:
+        return f"{round(minutes / 60)} h"
+    days = minutes / (60 * 24)
+    if days < 30:
+        return f"{round(days)} d"
+    if days < 365:
+        return f"{days / 30:.1f} mo".replace(".0 ", " ")
+    return f"{days / 365:.1f} y".replace(".0 ", " ")
 
 
 class LearnPane(TaskPane):
@@ -134,26 +157,53 @@ class LearnPane(TaskPane):
         self.check_button = QPushButton("Check")
         self.check_button.setObjectName("learnCheck")
         self.check_button.clicked.connect(self.check)
+        self.reveal_button = QPushButton("Show answer")
+        self.reveal_button.setToolTip("Show the answer without typing one, then rate yourself (Space)")
+        self.reveal_button.clicked.connect(self.reveal)
         self.explain_button = QPushButton("Explain")
         self.explain_button.clicked.connect(self.explain)
-        self.override_button = QPushButton("I was right")
-        self.override_button.clicked.connect(self.override)
-        self.next_button = QPushButton("Next")
+        self.undo_button = QPushButton("Undo review")
+        self.undo_button.setToolTip("Take the last rating back and show that card again (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo_review)
+        self.next_button = QPushButton("Skip")
         self.next_button.setObjectName("learnNext")
+        self.next_button.setToolTip("Leave this card for later, unreviewed")
         self.next_button.clicked.connect(self.next_item)
-        for b in (self.check_button, self.explain_button, self.override_button, self.next_button):
+        for b in (self.check_button, self.reveal_button, self.explain_button, self.undo_button, self.next_button):
             buttons.addWidget(b)
+        # Anki's four ratings, each with the interval FSRS would give; 1-4 or a click rates, Space takes
+        # the one the grade suggests.
+        ratings = QHBoxLayout()
+        self.rate_buttons: dict[Rating, QPushButton] = {}
+        for key, rating in enumerate((Rating.Again, Rating.Hard, Rating.Good, Rating.Easy), 1):
+            b = QPushButton()
+            b.setObjectName(f"learnRate{rating.name}")
+            b.clicked.connect(lambda _c=False, r=rating: self.rate(r))
+            ratings.addWidget(b)
+            self.rate_buttons[rating] = b
+            QShortcut(QKeySequence(str(key)), practice, lambda r=rating: self._rate_key(r),
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Space), practice, self._space,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence.StandardKey.Undo, practice, self.undo_review,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.suggested: Rating | None = None
+        self.undoable: int | None = None  # the last rated review, which Undo takes back
         pl.addRow(self.instruction)
         pl.addRow(self.question)
         pl.addRow(self.options)
         pl.addRow(self.answer)
         pl.addRow(buttons)
         pl.addRow(self.result)
+        pl.addRow(ratings)
+        self.practice = practice
         self.layout_.addWidget(practice)
         self.scope_label.hide()  # the source box says what exercises are made from
         self.chart = ProgressChart()
         self.chart.setMaximumHeight(230)
         self.layout_.addWidget(self.chart)
+        self.heatmap = ReviewHeatmap()
+        self.layout_.addWidget(self.heatmap)
         self.layout_.addStretch(1)
         deck = QHBoxLayout()
         for label, slot in (("Export CSV…", lambda: self.export_dialog(False)),
@@ -234,8 +284,35 @@ class LearnPane(TaskPane):
         self._fill_profiles(p.name)
         self.show_message(f"Profile {p.name} created. Generate some exercises to start.")
 
+    def _offer_types(self, p: Profile | None) -> None:
+        """Types that cannot be made for the profile's language stay listed, greyed, with the reason."""
+        model = self.type_box.model()
+        for i in range(1, self.type_box.count()):
+            kind = self.type_box.itemData(i)
+            why = unavailable(kind, p.target) if p is not None else None
+            item = model.item(i)
+            item.setEnabled(why is None)
+            item.setToolTip(why[:1].upper() + why[1:] + "." if why else "")
+            item.setText(types()[kind] + (" (not available)" if why else ""))
+        if not model.item(max(self.type_box.currentIndex(), 0)).isEnabled():
+            self.type_box.setCurrentIndex(0)
+
+    def _refusal(self, kinds: list[str], p: Profile) -> tuple[str, str | None] | None:
+        """Why none of ``kinds`` can be made here (and the language a model is missing for), or None."""
+        first: tuple[str, str | None] | None = None
+        for kind in kinds:
+            why = unavailable(kind, p.target)
+            found = (why, None) if why else None
+            if why is None and not spec()["types"][kind].get("built_by"):
+                found = self.language_refusal(p.target, p.native)
+            if found is None:
+                return None
+            first = first or found
+        return first
+
     def refresh(self) -> None:
         p = self.profile()
+        self._offer_types(p)
         if p is None or self.store is None:
             self.stats.setText("Create a profile to start.")
             self.chart.set_data([], [])
@@ -243,6 +320,7 @@ class LearnPane(TaskPane):
         self.stats.setText(f"Today {self.store.done_today(p)}/{p.daily_goal} · streak {self.store.streak(p)} "
                            f"day(s) · {self.store.count(p, now())} due · {self.store.count(p)} in the bank")
         self.chart.set_data(self.store.reviews_per_day(p), self.store.upcoming(p))
+        self.heatmap.set_data([(d, n) for d, n, _ in self.store.reviews_per_day(p, days=HEATMAP_DAYS)])
         if self.current is None:
             self.next_item()
 
@@ -265,15 +343,24 @@ class LearnPane(TaskPane):
                 self.show_message("No collected words yet: select a word in the editor and choose "
                                   "“Add to study deck” from its menu.", error=True)
                 return
-            used = words[:12]
-            kinds, topic = ["vocab"], "these words: " + ", ".join(used)
+            used = words[:count]  # a card each
+            kinds, topic = ["vocab"], "my words"
         if source != "document" and not topic:
             self.show_message("Type a topic first.", error=True)
+            return
+        refused = self._refusal(kinds, p)
+        if refused:
+            why, code = refused
+            if code:
+                self.refuse_for_language(why, code)
+            else:
+                self.show_message(as_sentence(why), error=True)
             return
         existing = self.store.keys(p)
         source_scope = Scope(0, 0, text or topic, False)  # never written back: exercises go to the bank
         if self.start(source_scope,
-                      lambda ctx: generate(ctx, kinds, count, p.native, p.target, p.level, topic, text, existing),
+                      lambda ctx: generate(ctx, kinds, count, p.native, p.target, p.level, topic, text, existing,
+                                           used or None),
                       "There is no text to make exercises from."):
             # The learner may switch profiles or collect more words while the job runs: the results
             # belong to the profile and the words the job was started with.
@@ -286,8 +373,10 @@ class LearnPane(TaskPane):
             return
         try:
             added = self.store.add_items(p, report.made)
+            carded = {e.fields.get("word") for e in report.made if e.type == "vocab"}
             if used and added:
-                self.store.forget_collected(p, used)
+                # Only the words that got their card leave the list; the others wait for the next try.
+                self.store.forget_collected(p, [w for w in used if w in carded])
         except StoreError as exc:
             self.show_message(capitalized(str(exc)), error=True)
             return
@@ -295,6 +384,8 @@ class LearnPane(TaskPane):
         msg += "." if p.id == self._current_profile_id() else f" to {p.name}."
         if report.failed:
             msg += f" {len(report.failed)} could not be made: {report.failed[0]}."
+        for kind, why in report.skipped.items():
+            msg += f" No {types()[kind].lower()} items: {why}."
         self.show_message(msg, error=not added)
         self.current = None
         self.refresh()
@@ -322,16 +413,23 @@ class LearnPane(TaskPane):
         self.answer.clear()
         self.last_review = None
         self.last_grade = None
+        self.suggested = None
         due = self.store.due(p, limit=1) if p is not None and self.store is not None else []
-        self.current = due[0] if due else None
+        self._show(due[0] if due else None)
+
+    def _show(self, item: Item | None) -> None:
+        p = self.profile()
+        self.current = item
         if self.store is not None and self.store.damaged_rows:
             n = len(self.store.damaged_rows)
             self.show_message(f"{n} exercise{'s' if n != 1 else ''} in the bank {'are' if n != 1 else 'is'} "
                               "damaged and skipped; the rest work as usual.", error=True)
-        for b in (self.check_button, self.answer):
+        for b in (self.check_button, self.reveal_button, self.answer, self.next_button):
             b.setEnabled(self.current is not None)
         self.explain_button.setEnabled(False)
-        self.override_button.setEnabled(False)
+        self.undo_button.setEnabled(self.undoable is not None)
+        for b in self.rate_buttons.values():
+            b.hide()
         if self.current is None:
             self.instruction.setText("Nothing is due. Well done!" if p is not None else "")
             self.question.clear()
@@ -353,7 +451,7 @@ class LearnPane(TaskPane):
             return
         ex = self.current.exercise
         given = self.options.currentText() if ex.type == "choice" else self.answer.text()
-        g = grade(given, ex.answer)
+        g = grade(given, ex.answer, ex.alternatives())
         # Committed before anything else happens: the review survives a crash right after.
         try:
             self.last_review = self.store.record(self.current, given, g.score, g.rating)
@@ -361,22 +459,76 @@ class LearnPane(TaskPane):
             self.result.setText(html.escape(capitalized(str(exc))))
             return
         self.last_grade = g
-        self.result.setText(f"<b>{g.label}.</b> {g.hint}  Next review: {self.current.due:%d %b %H:%M} UTC")
+        self.result.setText(f"<b>{g.label}.</b> {g.hint}".strip())
         self.explain_button.setEnabled(not g.correct)
-        self.override_button.setEnabled(not g.correct)
-        self.check_button.setEnabled(False)
+        self._offer_ratings(g.rating, self.store.card_before(self.last_review))
         self.refresh()
 
-    def override(self) -> None:
-        if self.last_review is None or self.store is None:
+    def reveal(self) -> None:
+        """Show the answer without grading a typed one; the learner rates themself."""
+        if self.current is None or self.last_review is not None or self.suggested is not None:
+            return
+        self.result.setText(f"<b>Answer:</b> {html.escape(self.current.exercise.answer)}")
+        self._offer_ratings(Rating.Good, self.current.card)
+
+    def _offer_ratings(self, suggested: Rating, card) -> None:
+        self.suggested = suggested
+        self.check_button.setEnabled(False)
+        self.reveal_button.setEnabled(False)
+        self.answer.setEnabled(False)
+        intervals = self.store.intervals(self.current, card=card)
+        for key, (rating, b) in enumerate(self.rate_buttons.items(), 1):
+            b.setText(f"{key} {rating.name} · {human_interval(intervals[rating])}")
+            b.setDefault(rating == suggested)
+            f = b.font()
+            f.setBold(rating == suggested)
+            b.setFont(f)
+            b.show()
+        self.practice.setFocus()  # 1-4 and Space now rate; while typing they were the answer's
+
+    def rate(self, rating: Rating) -> None:
+        """Rate the shown card (and schedule it), then go on to the next one."""
+        if self.current is None or self.store is None or self.suggested is None:
             return
         try:
-            item = self.store.override(self.last_review)
+            if self.last_review is None:  # revealed, not typed: the rating is the review
+                self.last_review = self.store.record(self.current, "", RATING_SCORE[rating], rating)
+            elif rating != self.last_grade.rating:
+                self.store.override(self.last_review, rating)
         except StoreError as exc:
             self.result.setText(html.escape(capitalized(str(exc))))
             return
-        self.result.setText(f"<b>Counted as right.</b> Next review: {item.due:%d %b %H:%M} UTC")
-        self.override_button.setEnabled(False)
+        self.undoable = self.last_review
+        self.next_item()
+        self.refresh()
+
+    def _rate_key(self, rating: Rating) -> None:
+        if self.rate_buttons[rating].isVisible():
+            self.rate(rating)
+
+    def _space(self) -> None:
+        if self.suggested is not None:
+            self.rate(self.suggested)
+        elif self.current is not None:
+            self.reveal()
+
+    def undo_review(self) -> None:
+        """Take the last rating back: the card is scheduled as before and shown again."""
+        if self.undoable is None or self.store is None:
+            return
+        try:
+            item = self.store.undo(self.undoable)
+        except (StoreError, ValueError) as exc:
+            self.show_message(capitalized(str(exc)), error=True)
+            return
+        self.undoable = None
+        self.result.clear()
+        self.answer.clear()
+        self.last_review = None
+        self.last_grade = None
+        self.suggested = None
+        self._show(item)
+        self.show_message("Review taken back.")
         self.refresh()
 
     def explain(self) -> None:

@@ -65,3 +65,43 @@ class ProgressChart(QWidget):
             if v:
                 p.drawText(QRectF(bar.left() - 4, bar.top() - 14, bar.width() + 8, 14),
                            Qt.AlignmentFlag.AlignHCenter, str(v))
+
+
+class ReviewHeatmap(QWidget):
+    """Reviews per day as a calendar of squares, a column a week (Anki's and GitHub's heatmap): the
+    darker the square, the more reviews that day."""
+
+    CELL = 11
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewHeatmap")
+        self.days: list[tuple[date, int]] = []
+        self.setMinimumHeight(7 * (self.CELL + 2) + 24)
+
+    def set_data(self, days: list[tuple[date, int]]) -> None:
+        self.days = days
+        n = max(len(days), 1)
+        self.setToolTip(f"{sum(c for _, c in days)} reviews in the last {n} days")
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        text = self.palette().color(QPalette.ColorRole.Text)
+        p.setPen(text)
+        p.drawText(QPointF(8, 14), "Reviews per day, last 26 weeks")
+        if not self.days:
+            return
+        top, most = 22, max((c for _, c in self.days), default=0) or 1
+        first = self.days[0][0]
+        offset = first.weekday()  # Monday on the top row
+        empty = self.palette().color(QPalette.ColorRole.AlternateBase)
+        for i, (_d, count) in enumerate(self.days):
+            col, row = divmod(i + offset, 7)
+            x, y = 8 + col * (self.CELL + 2), top + row * (self.CELL + 2)
+            if x + self.CELL > self.width():
+                break
+            color = QColor("#2f6fd6") if count else empty
+            if count:
+                color.setAlphaF(0.25 + 0.75 * count / most)
+            p.fillRect(QRectF(x, y, self.CELL, self.CELL), color)

@@ -15,18 +15,26 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 
 from assistant.engine import Job, JobContext, JobHandle, Priority
 from assistant.languages import unsupported_script
+from assistant.model_languages import model_languages, refusal_with_advice
 from assistant.text_diff import Edit
 from ui.edit_review import EditReview
 from ui.editor import Scope
 from ui.engine_bridge import JobSignals
 
 if TYPE_CHECKING:
+    from assistant.model_library import ModelEntry
     from ui.main_window import MainWindow
 
 
 def capitalized(message: str) -> str:
     """A core error message ("the text is empty") as the start of a sentence shown to the user."""
     return message[:1].upper() + message[1:]
+
+
+def as_sentence(message: str) -> str:
+    """A core message as a whole sentence: capitalised, ending with one full stop."""
+    message = capitalized(message.strip())
+    return message if message.endswith((".", "!", "?", "…")) else message + "."
 
 
 class TaskPane(QWidget):
@@ -63,6 +71,12 @@ class TaskPane(QWidget):
         self.message.setObjectName(f"{self.kind}Message")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Offered with a refusal when an installed model can write the language: one click loads it.
+        self.switch_button = QPushButton()
+        self.switch_button.setObjectName(f"{self.kind}SwitchModel")
+        self.switch_button.hide()
+        self.switch_button.clicked.connect(self._switch_model)
+        self._switch_to: ModelEntry | None = None
         self.editor.selectionChanged.connect(self._update_scope_label)
         self._update_scope_label()
 
@@ -75,6 +89,7 @@ class TaskPane(QWidget):
         self.layout_.addLayout(row)
         for w in (self.scope_label, self.progress, self.message):
             self.layout_.addWidget(w)
+        self.layout_.addWidget(self.switch_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def _update_scope_label(self) -> None:
         selected = self.editor.textCursor().hasSelection()
@@ -87,6 +102,27 @@ class TaskPane(QWidget):
     def show_message(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #c0392b;" if error else "")
         self.message.setText(text)
+        self._switch_to = None
+        self.switch_button.hide()
+
+    def refuse_for_language(self, why: str, code: str) -> None:
+        """Show a language refusal, with a button that loads the first installed model able to write it."""
+        self.show_message(as_sentence(why), error=True)
+        backend = self.bridge.engine.backend
+        current = backend.info.model_name if backend is not None else ""
+        for entry in self.window_.library.list():
+            if entry.info.name != current and model_languages(entry.info.name, entry.info.architecture).serves(code):
+                self._switch_to = entry
+                self.switch_button.setText(f"Use {entry.info.name}")
+                self.switch_button.show()
+                break
+
+    def _switch_model(self) -> None:
+        if self._switch_to is not None:
+            entry, self._switch_to = self._switch_to, None
+            self.switch_button.hide()
+            self.window_.load_model(entry)
+            self.show_message(f"Loading {entry.info.name}… run again when it is ready.")
 
     # running -------------------------------------------------------------------------
     def run(self) -> None:
@@ -133,6 +169,19 @@ class TaskPane(QWidget):
         self.progress.setFormat("starting…")
         self.progress.show()
         return True
+
+    def language_refusal(self, *codes: str) -> tuple[str, str] | None:
+        """Why the loaded model must not write (or read) these languages, naming the installed models
+        that can, and the language it is about; None when it may, or when no model is loaded."""
+        backend = self.bridge.engine.backend
+        if backend is None:
+            return None
+        installed = [(e.info.name, e.info.architecture) for e in self.window_.library.list()]
+        for code in codes:
+            why = refusal_with_advice(backend.info, code, installed)
+            if why:
+                return why, code
+        return None
 
     def cancel(self) -> None:
         if self.handle is not None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from assistant.languages import LanguageError, detect_language, languages
 from assistant.tasks.translate import Translation, parse_glossary, resolve_source, translate
 from ui.editor import Scope
-from ui.task_pane import TaskPane, capitalized
+from ui.task_pane import TaskPane, as_sentence
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -98,8 +98,12 @@ class TranslatePane(TaskPane):
                 src = resolve_source(scope.text, source).code
                 if src == target:
                     raise LanguageError(f"the text is already in {languages()[target].name}; choose another target")
+                refused = self.language_refusal(target, src)
+                if refused:
+                    self.refuse_for_language(*refused)
+                    return
         except (LanguageError, ValueError) as exc:
-            self.show_message(capitalized(str(exc)) + ".", error=True)
+            self.show_message(as_sentence(str(exc)), error=True)
             return
         if self.start(scope, lambda ctx: translate(ctx, scope.text, target, source, glossary),
                       "There is no text to translate. Write something or select a passage."):

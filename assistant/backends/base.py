@@ -26,6 +26,8 @@ class BackendInfo:
     n_ctx: int
     strategy: Strategy
     message: str = ""  # e.g. why the GPU was not used
+    architecture: str = ""  # the GGUF's general.architecture, where known
+    title: str = ""  # the GGUF's general.name, where known
 
     def describe(self) -> str:
         where = self.backend

@@ -47,6 +47,8 @@ class LocalBackend(Backend):
             n_ctx=rt.n_ctx,
             strategy=strategy,
             message=message,
+            architecture=rt.meta("general.architecture") or "",
+            title=rt.meta("general.name") or "",
         )
 
     def _render(self, messages: list[dict[str, str]]) -> list[tuple[str, bool]]:

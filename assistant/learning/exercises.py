@@ -1,14 +1,20 @@
 """Exercise types (data in resources/exercises.json), grammar-constrained generation and validation.
 
-Every item the model writes is constrained to the type's JSON shape by a llama.cpp grammar,
-then checked: fields present, the answer among the options, the gap's answer not given
-away in the sentence, no duplicate of an item already in the bank, the target language as
-asked. A failed item is generated again, a bounded number of times.
+Where language data can make an item, the model does not: conjugation drills come from the
+conjugator (conjugation.py) and a vocabulary card's word from the learner's frequency band
+(lexicon.py). Everything the model writes is constrained to the type's JSON shape by a llama.cpp
+grammar, then checked against real language data: every word of a target-language sentence is a
+word of that language (or a name), the language is the one asked for, the gap is a whole word and
+its answer a real word that fits there better than other words of its band, every option of a
+multiple choice is a real word and the answer the one that fits best, no duplicate of an item
+already in the bank. A failed item is generated again, a bounded number of times. A model that
+cannot write the target language is not asked (model_languages.py).
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -17,6 +23,8 @@ from functools import cache
 from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, detect_language, get_language
+from assistant.learning import conjugation, lexicon
+from assistant.model_languages import refusal
 from assistant.paths import resource
 from assistant.prompting import build_prompt
 
@@ -40,6 +48,19 @@ def levels() -> list[str]:
     return list(spec()["levels"])
 
 
+def unavailable(kind: str, target: str) -> str | None:
+    """Why a type cannot be offered for a target language (the pane hides it and says why); None if it can."""
+    t = spec()["types"][kind]
+    name = get_language(target).name
+    if t.get("built_by") == "conjugator":
+        if not conjugation.has_conjugator(target):
+            return f"{t['label']} drills need a conjugator; the app has none for {name}"
+        return None
+    if not lexicon.can_check(target):
+        return f"the app has no word list to check {name} sentences against"
+    return None
+
+
 @dataclass
 class Exercise:
     type: str
@@ -51,6 +72,16 @@ class Exercise:
     def answer(self) -> str:
         f = self.fields
         return str(f.get("answer") or f.get("translation") or "")
+
+    def alternatives(self) -> tuple[str, ...]:
+        """Other answers graded as right: a conjugated form without its pronoun ("allons" for "nous allons")."""
+        if self.type != "inflection":
+            return ()
+        person = str(self.fields.get("form", "")).split(" · ")[0].strip()
+        words = self.answer.split()
+        if person and person in words[:-1]:
+            return (" ".join(words[words.index(person) + 1 :]),)
+        return ()
 
     def question(self) -> str:
         """What the learner is shown."""
@@ -73,7 +104,8 @@ class Exercise:
 
     def key(self) -> str:
         """What makes two items the same exercise (for the no-duplicates rule)."""
-        main = self.fields.get("sentence") or self.fields.get("word") or self.fields.get("source") or ""
+        f = self.fields
+        main = f.get("sentence") or f.get("word") or f.get("source") or f.get("lemma") or ""
         return f"{self.type}:{_fold(str(main))}:{_fold(self.answer)}"
 
     def to_dict(self) -> dict:
@@ -85,10 +117,14 @@ def _fold(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
-def json_schema(kind: str) -> dict:
+def json_schema(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> dict:
+    """The type's JSON shape; ``fixed`` fields have the one value given (a vocabulary card's word)."""
     props, required = {}, []
+    pinned = dict(fixed)
     for name, limit in spec()["types"][kind]["fields"].items():
-        if isinstance(limit, list):
+        if name in pinned:
+            props[name] = {"type": "string", "enum": [pinned[name]]}
+        elif isinstance(limit, list):
             length, count = limit
             props[name] = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": length},
                            "minItems": count, "maxItems": count}
@@ -100,13 +136,14 @@ def json_schema(kind: str) -> dict:
 
 GAP_FIELD = "sentence"  # in cloze and choice items it carries exactly one ___
 GAP_SIDE = 120  # characters the grammar allows on each side of the gap
+MAX_GAP_WORDS = 3  # a gap holds a word or a short unit ("sommes allés", "a lot of"), not a clause
 
 
 @cache
-def grammar(kind: str) -> str:
+def grammar(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> str:
     from llama_cpp.llama_grammar import json_schema_to_gbnf  # pure Python: JSON schema -> GBNF
 
-    gbnf = json_schema_to_gbnf(json.dumps(json_schema(kind)))
+    gbnf = json_schema_to_gbnf(json.dumps(json_schema(kind, fixed)))
     if kind in ("cloze", "choice"):
         # The gap is part of the grammar: text, one ___, text; no other underscores, quotes or newlines.
         gbnf = re.sub(r"^sentence-kv ::= .*$",
@@ -189,15 +226,37 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         raise ExerciseError("the translation repeats the word")
     if ex.type == "translate" and _fold(f["source"]) == _fold(f["answer"]):
         raise ExerciseError("the translation repeats the sentence")
+    if ex.type in ("cloze", "choice") and re.search(r"\w___|___\w", f["sentence"]):
+        raise ExerciseError("the gap is inside a word")
     in_target = {"cloze": "sentence", "choice": "sentence", "error_spot": "answer", "translate": "answer",
                  "vocab": "example"}.get(ex.type)
     if in_target:
         _check_language(f[in_target], target, in_target)
-    in_native = {"translate": "source"}.get(ex.type)
+        _check_words(f[in_target], target, in_target)
+    words = {"cloze": [f.get("answer")], "choice": f.get("options"), "vocab": [f.get("word")]}.get(ex.type) or []
+    for w in words:
+        if ex.type != "vocab" and len(w.split()) > MAX_GAP_WORDS:
+            raise ExerciseError(f"the answer “{w}” is a phrase, not a word for the gap")
+        if lexicon.can_check(target.code) and not lexicon.is_real_word(w, target.code):
+            raise ExerciseError(f"“{w}” is not a {target.name} word")
+    in_native = {"translate": "source", "vocab": "translation"}.get(ex.type)
     if in_native and native is not None:
-        _check_language(f[in_native], native, in_native)
+        if ex.type == "translate":
+            _check_language(f[in_native], native, in_native)
+        _check_words(f[in_native], native, in_native)
     if existing is not None and ex.key() in existing:
         raise ExerciseError("the bank already has this exercise")
+
+
+def _check_words(text: str, lang: Language, what: str) -> None:
+    """Every word is a word of ``lang`` (or a name); a language without word data is not checked here
+    (the types that need it are not offered for it)."""
+    if not lexicon.can_check(lang.code):
+        return
+    unknown = lexicon.unknown_words(text.replace("___", " "), lang.code)
+    if unknown:
+        listed = ", ".join(f"“{w}”" for w in unknown[:3])
+        raise ExerciseError(f"the {what} has words that are not {lang.name}: {listed}")
 
 
 def _gap_word(sentence: str) -> str | None:
@@ -213,7 +272,8 @@ def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
     sentences in every language, so translation, gap and choice examples can be built from them.
     """
     t = spec()["types"][kind]
-    request = t["instruction"].format(native=native.name, target=target.name, level="A2", topic="daily life")
+    request = t["instruction"].format(native=native.name, target=target.name, level="A2", topic="daily life",
+                                      word=t["example"].get("word", ""))
     s_nat, s_tgt = native.samples, target.samples
     gap = _gap_word(s_tgt[1]) if " " in s_tgt[1] else None
     if kind == "translate":
@@ -230,17 +290,36 @@ def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
         words = s_tgt[0].split()
         wrong = " ".join([words[1], words[0], *words[2:]])
         return request, {"sentence": wrong, "answer": s_tgt[0], "explanation": "word order"}
-    return t["instruction"].format(native="English", target="French", level="A2", topic="daily life"), t["example"]
+    return t["instruction"].format(native="English", target="French", level="A2", topic="daily life",
+                                   word=t["example"].get("word", "")), t["example"]
 
 
 def generate_one(ctx: JobContext, kind: str, native: Language, target: Language, level: str, topic: str,
-                 existing: set[str], source: str = "topic") -> Exercise:
-    """One valid exercise, or ExerciseError after MAX_TRIES attempts (the last problem named)."""
+                 existing: set[str], source: str = "topic", word: str | None = None,
+                 rng: random.Random | None = None) -> Exercise:
+    """One valid exercise, or ExerciseError after MAX_TRIES attempts (the last problem named).
+
+    A conjugation drill comes from the conjugator. A vocabulary card is for ``word`` (one of the
+    learner's band when None). Anything else is written by the model, if it can write the languages."""
     t = spec()["types"].get(kind)
     if t is None:
         raise ExerciseError(f"unknown exercise type {kind!r}; choose one of: {', '.join(types())}")
-    if "languages" in t and target.code not in t["languages"]:
-        raise ExerciseError(f"{t['label']} exercises are not offered for {target.name}")
+    why = unavailable(kind, target.code)
+    if why:
+        raise ExerciseError(why)
+    rng = rng or random.Random()
+    if t.get("built_by") == "conjugator":
+        return _drill(target, level, existing, rng, topic, source)
+    for lang in (target, native):
+        refused = refusal(ctx.backend.info, lang.code)
+        if refused:
+            raise ExerciseError(refused)
+    fixed: tuple[tuple[str, str], ...] = ()
+    if kind == "vocab":
+        word = word or _band_word(target, level, existing, rng)
+        if not lexicon.is_real_word(word, target.code):
+            raise ExerciseError(f"“{word}” is not a {target.name} word")
+        fixed = (("word", word),)
     problem = ""
     avoid: list[str] = []
     for _attempt in range(MAX_TRIES):
@@ -248,9 +327,9 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         note = f" Do not repeat: {'; '.join(avoid[-3:])}." if avoid else ""
         request, shown = example(kind, native, target)
         prompt = build_prompt(
-            "exercise", ctx.backend.info.strategy, {"grammar": grammar(kind)},
+            "exercise", ctx.backend.info.strategy, {"grammar": grammar(kind, fixed)},
             native=native.name, target=target.name, instruction=t["instruction"].format(
-                native=native.name, target=target.name, level=level, topic=topic),
+                native=native.name, target=target.name, level=level, topic=topic, word=word or ""),
             avoid=note, example_request=request, example_json=json.dumps(shown, ensure_ascii=False))
         raw = ctx.generate(prompt, stream=False).text.strip()
         try:
@@ -267,6 +346,7 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             if _fold(json.dumps(ex.fields)) == _fold(json.dumps(shown)) or \
                     leaked(_prose(ex.fields), [_prose(shown)], target.code) is not None:
                 raise ExerciseError("the model copied its example")
+            _check_fit(ctx, ex, target, level, rng)
         except ExerciseError as exc:
             problem = str(exc)
             avoid.append(str(ex.fields.get("sentence") or ex.fields.get("word") or ex.fields.get("source") or ""))
@@ -274,6 +354,79 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         return ex
     raise ExerciseError(f"the model could not write a valid {t['label'].lower()} exercise in {MAX_TRIES} tries "
                         f"({problem})")
+
+
+def _drill(target: Language, level: str, existing: set[str], rng: random.Random, topic: str,
+           source: str) -> Exercise:
+    """A conjugation drill from the conjugator: correct by construction, new to the bank."""
+    def item(f: conjugation.Form) -> Exercise:
+        return Exercise("inflection", {"lemma": f.infinitive, "form": f.label, "answer": f.answer}, topic, source)
+
+    try:
+        return item(conjugation.drill(target.code, level, rng, lambda f: item(f).key() not in existing))
+    except conjugation.ConjugationError as exc:
+        raise ExerciseError(str(exc)) from exc
+
+
+COMMON_WORDS = 200  # frequency ranks of mostly grammatical words ("de", "the"): no vocabulary card for them
+
+
+def content_words(target: Language, level: str) -> list[str]:
+    """The words of the learner's band worth a card (the most common, grammatical words left out)."""
+    common = set(lexicon.ranked_lemmas(target.code, COMMON_WORDS))
+    return [w for w in lexicon.words_for_level(target.code, level) if w not in common and len(w) > 2]
+
+
+def _band_word(target: Language, level: str, existing: set[str], rng: random.Random) -> str:
+    taken = {k.split(":")[1] for k in existing if k.startswith("vocab:")}
+    choices = [w for w in content_words(target, level) if _fold(w) not in taken]
+    if not choices:
+        raise ExerciseError(f"every {level} word the app knows for {target.name} already has a card")
+    return rng.choice(choices)
+
+
+def words_from_text(text: str, target: Language, level: str) -> list[str]:
+    """Words of the writer's text worth a card at ``level``: its lemmas within the learner's band or
+    below, most frequent in the text first (none when the text is not in the target language)."""
+    import simplemma
+
+    if not lexicon.can_check(target.code) or detect_language(text[:2000]).code != target.code:
+        return []
+    allowed = set(lexicon.ranked_lemmas(target.code, lexicon.band(level)[1]))
+    common = set(lexicon.ranked_lemmas(target.code, COMMON_WORDS))
+    counts: dict[str, int] = {}
+    for w in re.findall(r"[^\W\d_]{3,}", text):
+        lemma = simplemma.lemmatize(w.casefold(), lang=target.code)
+        if lemma in allowed and lemma not in common:
+            counts[lemma] = counts.get(lemma, 0) + 1
+    return sorted(counts, key=lambda w: -counts[w])
+
+
+FIT_RIVALS = 2  # random words of the answer's band a gap's answer must fit better than
+
+
+def _check_fit(ctx: JobContext, ex: Exercise, target: Language, level: str, rng: random.Random) -> None:
+    """The answer fits its gap better than the alternatives, by the model's log-probability of the
+    whole sentence: a choice's every distractor (else one of them may be right too), a cloze's
+    random words of the answer's frequency band. Skipped on a backend that cannot score (a server)."""
+    if ex.type not in ("cloze", "choice"):
+        return
+    f = ex.fields
+    if ex.type == "choice":
+        rivals = [o for o in f["options"] if _fold(o) != _fold(f["answer"])]
+    else:
+        band = lexicon.level_of(f["answer"], target.code) or level
+        pool = [w for w in lexicon.words_for_level(target.code, band) if _fold(w) != _fold(f["answer"])]
+        rivals = rng.sample(pool, min(FIT_RIVALS, len(pool)))
+    if not rivals:
+        return
+    texts = [f["sentence"].replace("___", w, 1) for w in [f["answer"], *rivals]]
+    scores = ctx.backend.logprobs(texts)
+    if any(sc is None for sc in scores):
+        return
+    beaten = [w for w, sc in zip(rivals, scores[1:], strict=True) if sc >= scores[0]]
+    if beaten:
+        raise ExerciseError(f"“{beaten[0]}” fits the gap as well as the answer “{f['answer']}”")
 
 
 def _prose(fields: dict) -> str:
@@ -295,6 +448,7 @@ def _repair_options(ex: Exercise) -> None:
 class GenerationReport:
     made: list[Exercise] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # type -> why it cannot be made here
 
 
 def topics_from_text(text: str, limit: int = 6) -> list[str]:
@@ -308,8 +462,13 @@ def topics_from_text(text: str, limit: int = 6) -> list[str]:
 
 
 def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target: str, level: str,
-             topic: str = "", text: str = "", existing: set[str] | None = None) -> GenerationReport:
-    """``count`` items cycling through ``kinds``, on a topic or from a document's text."""
+             topic: str = "", text: str = "", existing: set[str] | None = None, words: list[str] | None = None,
+             rng: random.Random | None = None) -> GenerationReport:
+    """``count`` items cycling through ``kinds``, on a topic or from a document's text. Vocabulary cards
+    are for ``words`` (the learner's collected words), else the text's words of the learner's band,
+    else words of the band. Types that cannot be made for the languages (no conjugator, no word
+    list, a model that cannot write them) are skipped with the reason; if none is left, nothing is
+    generated and the reason is the error."""
     nat, tgt = get_language(native), get_language(target)
     if nat.code == tgt.code:
         raise ExerciseError("the native and target languages are the same")
@@ -318,14 +477,28 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
     topics = topics_from_text(text) if text.strip() else [topic.strip()]
     if not topics or not topics[0]:
         raise ExerciseError("give a topic, or some text to make exercises from")
-    seen = set(existing or ())
     report = GenerationReport()
+    usable = []
+    for kind in dict.fromkeys(kinds):
+        why = unavailable(kind, tgt.code) if kind in spec()["types"] else None
+        if why is None and kind in spec()["types"] and not spec()["types"][kind].get("built_by"):
+            why = refusal(ctx.backend.info, tgt.code) or refusal(ctx.backend.info, nat.code)
+        if why:
+            report.skipped[kind] = why
+        else:
+            usable.append(kind)
+    if not usable:
+        raise ExerciseError(next(iter(report.skipped.values())))
+    rng = rng or random.Random()
+    queue = list(words or []) or (words_from_text(text, tgt, level) if text.strip() else [])
+    seen = set(existing or ())
     for i in range(count):
         ctx.progress(i, count, f"exercise {i + 1} of {count}")
-        kind = kinds[i % len(kinds)]
+        kind = usable[i % len(usable)]
+        word = queue.pop(0) if kind == "vocab" and queue else None
         try:
             ex = generate_one(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen,
-                              "document" if text.strip() else "topic")
+                              "document" if text.strip() else "topic", word, rng)
         except ExerciseError as exc:
             report.failed.append(str(exc))
             continue

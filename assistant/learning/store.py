@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS collected (
 """
 
 
+RATING_SCORE = {Rating.Again: 0.0, Rating.Hard: 0.5, Rating.Good: 1.0, Rating.Easy: 1.0}  # the charts' accuracy
+
+
 class StoreError(RuntimeError):
     """The study bank cannot be used right now; the message says why and what is kept."""
 
@@ -252,7 +255,8 @@ class StudyStore:
         return cur.lastrowid
 
     def override(self, review_id: int, rating: Rating = Rating.Good) -> Item:
-        """The learner says the grade was wrong: reschedule from the card as it was before that review."""
+        """The learner rates the review otherwise (Again/Hard/Good/Easy, or "I was right"): reschedule from
+        the card as it was before that review."""
         row = self.db.execute("SELECT item_id, answered_at, card_before FROM reviews WHERE id=?",
                               (review_id,)).fetchone()
         if row is None:
@@ -262,7 +266,33 @@ class StudyStore:
                                              datetime.fromisoformat(answered_at))
         with self._tx():
             self.db.execute("UPDATE reviews SET rating=?, score=?, overridden=1 WHERE id=?",
-                            (int(rating), 1.0 if rating >= Rating.Good else 0.5, review_id))
+                            (int(rating), RATING_SCORE[rating], review_id))
+            self.db.execute("UPDATE items SET card=?, due=? WHERE id=?",
+                            (json.dumps(card.to_dict()), card.due.isoformat(), item_id))
+        return self.item(item_id)
+
+    def intervals(self, item: Item, at: datetime | None = None, card: Card | None = None) -> dict[Rating, timedelta]:
+        """How long until the next review for each rating, as FSRS would schedule it (shown on the buttons)."""
+        at = at or now()
+        card = card or item.card
+        return {r: self.scheduler.review_card(card, r, at)[0].due - at
+                for r in (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)}
+
+    def card_before(self, review_id: int) -> Card:
+        row = self.db.execute("SELECT card_before FROM reviews WHERE id=?", (review_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"no review with id {review_id}")
+        return Card.from_dict(json.loads(row[0]))
+
+    def undo(self, review_id: int) -> Item:
+        """Take a review back: the card as it was before it, the review gone from the log and the charts."""
+        row = self.db.execute("SELECT item_id, card_before FROM reviews WHERE id=?", (review_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"no review with id {review_id}")
+        item_id, before = row
+        card = Card.from_dict(json.loads(before))
+        with self._tx():
+            self.db.execute("DELETE FROM reviews WHERE id=?", (review_id,))
             self.db.execute("UPDATE items SET card=?, due=? WHERE id=?",
                             (json.dumps(card.to_dict()), card.due.isoformat(), item_id))
         return self.item(item_id)

@@ -23,6 +23,7 @@ from assistant.checking.judge import judge
 from assistant.checking.personal import PersonalDictionary
 from assistant.engine import JobContext
 from assistant.markdown import split_frame
+from assistant.model_languages import refusal
 from assistant.paths import resource
 from assistant.prompting import Prompt, build_prompt
 from assistant.text_diff import Edit, align, apply_edits, changed_fraction, tokenize
@@ -215,15 +216,18 @@ class GrammarChecker:
         if found.language is None:
             return [], None, 0
         backend = ctx.backend
+        # A model that does not know the paragraph's language neither judges nor proposes: its
+        # likelihoods of French say nothing, and the rules' and dictionaries' own order stands.
+        knows = refusal(backend.info, found.language) is None
         out: list[Edit] = []
         rejected = 0
         for s in sentences(core):
             ctx.check()
             sentence = core[s.start : s.end]
             layer = [e.shifted(-s.start) for e in found.edits if s.start <= e.start and e.end <= s.end]
-            if layer and self.judge:
+            if layer and self.judge and knows:
                 layer = judge(sentence, layer, backend.logprobs, ctx.check)
-            if not layer and self.model_edits and found.language in MODEL_LANGUAGES:
+            if not layer and self.model_edits and knows and found.language in MODEL_LANGUAGES:
                 model, was_rewrite = self.correct_sentence(ctx, sentence)
                 rejected += was_rewrite
                 layer = [replace(e, layer="model") for e in model]
@@ -239,7 +243,7 @@ class GrammarChecker:
         for para in paras:
             _, core, _ = split_frame(para)
             found = self._layers(core, language)
-            if found.language not in MODEL_LANGUAGES:
+            if found.language not in MODEL_LANGUAGES or refusal(ctx.backend.info, found.language):
                 continue
             for s in sentences(core):
                 if not any(s.start <= e.start and e.end <= s.end for e in found.edits):

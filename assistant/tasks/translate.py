@@ -19,6 +19,7 @@ from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, LanguageError, detect_language, get_language, languages
 from assistant.markdown import FENCE, PROTECT, RULE, TABLE_SEP, split_frame
+from assistant.model_languages import refusal
 from assistant.prompting import Prompt, Strategy, build_prompt
 
 _MARKER = "⟦{}⟧"
@@ -227,6 +228,10 @@ def translate(ctx: JobContext, text: str, target: str, source: str | None = None
     src = resolve_source(text, source)
     if src.code == tgt.code:
         raise LanguageError(f"the text is already in {tgt.name}; choose another target language")
+    for lang in (tgt, src):  # a model that cannot write (or read) a language would pass off garbage as it
+        why = refusal(ctx.backend.info, lang.code)
+        if why:
+            raise LanguageError(why)
     tr = Translator(src, tgt, glossary)
     segs = segments(text)
     todo = sum(s.translatable for s in segs)

@@ -1,0 +1,136 @@
+"""Real language data for exercises: which words a language has, and which a learner of a level meets.
+
+A word is real when the language's spelling dictionary knows it, or (where the app has no
+dictionary) when wordfreq's frequency list holds it often enough; names, acronyms and the like
+pass as the spelling checker lets them pass. Vocabulary for a CEFR level comes from the frequency
+list's band for that level (resources/learning_data.json), reduced to lemmas with simplemma, so
+an A1 learner meets the ~1,000 most common words and a B2 learner goes deeper.
+
+Languages whose words wordfreq cannot split without extra packages (Chinese, Japanese, Korean)
+have no word check here: `can_check` says so, and the learning pane hides the types that need it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache, lru_cache
+
+from assistant.checking.spelling import SpellingChecker, has_dictionary
+from assistant.paths import resource
+
+MIN_ZIPF = 3.0  # where no dictionary exists, a word the frequency list holds less often is not taken as real
+_UNSPLIT = ("zh", "ja", "ko")  # wordfreq needs jieba / MeCab to split these; neither is a dependency
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+(?:['’-](?:[^\W\d_]|[\u0300-\u036f])+)*")
+
+
+class NoLanguageData(ValueError):
+    """The app has no word list for this language; meant for the learner."""
+
+
+@cache
+def data() -> dict:
+    return json.loads(resource("learning_data.json").read_text("utf-8"))
+
+
+@cache
+def _wordfreq_languages() -> frozenset[str]:
+    from wordfreq import available_languages
+
+    return frozenset(available_languages())
+
+
+def can_check(lang: str) -> bool:
+    """Whether the words of a sentence in ``lang`` can be checked against real language data."""
+    return lang not in _UNSPLIT and (has_dictionary(lang) or lang in _wordfreq_languages())
+
+
+@lru_cache(maxsize=100_000)
+def zipf(word: str, lang: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, lang)
+
+
+def unknown_words(text: str, lang: str) -> list[str]:
+    """The words of ``text`` that ``lang`` does not have ("bricard", "ouleur"), in order of appearance.
+
+    Raises NoLanguageData when the app cannot tell (see `can_check`)."""
+    if not can_check(lang):
+        raise NoLanguageData(f"there is no word list to check {lang} text against")
+    if has_dictionary(lang):
+        return list(dict.fromkeys(e.original for e in _speller().check(text, lang)))
+    from assistant.checking.spelling import never_flagged
+
+    out = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        parts = re.split(r"['’-]", word)
+        if never_flagged(text, m.start(), word, lang, None):
+            continue
+        if zipf(word.casefold(), lang) < MIN_ZIPF and any(zipf(p.casefold(), lang) < MIN_ZIPF for p in parts):
+            out.append(word)
+    return list(dict.fromkeys(out))
+
+
+@cache
+def _speller() -> SpellingChecker:
+    return SpellingChecker(None)  # no personal dictionary: a learner's item must be real for everyone
+
+
+def is_real_word(phrase: str, lang: str) -> bool:
+    """Every word of ``phrase`` (an answer, an option: "sommes allés") is a word of ``lang``."""
+    words = _WORD.findall(phrase)
+    if not words:
+        return False
+    # Checked in lower case: alone, a capitalised answer would pass as a name.
+    return not unknown_words(" ".join(w.lower() for w in words), lang)
+
+
+def band(level: str) -> tuple[int, int]:
+    """Ranks [start, end) of the frequency list that belong to ``level``."""
+    ranks = data()["vocabulary_ranks"]
+    if level not in ranks:
+        raise ValueError(f"unknown level {level!r}; choose one of: {', '.join(ranks)}")
+    order = list(ranks)
+    i = order.index(level)
+    return (ranks[order[i - 1]] if i else 0), ranks[level]
+
+
+@lru_cache(maxsize=64)
+def ranked_lemmas(lang: str, depth: int) -> tuple[str, ...]:
+    """The language's lemmas by frequency, most common first, to ``depth`` ranks of its word list:
+    inflected forms folded into their lemma (at the lemma's first place); one-letter words, numbers,
+    names and abbreviations (words simplemma's lexicon lacks: "mike", "vgl") left out."""
+    if not can_check(lang):
+        raise NoLanguageData(f"there is no frequency list for {lang}")
+    import simplemma
+    from wordfreq import top_n_list
+
+    out: dict[str, None] = {}
+    for w in top_n_list(lang, depth):
+        if len(w) < 2 or not w.isalpha():
+            continue
+        lemma = simplemma.lemmatize(w, lang=lang).casefold()
+        if lemma == w and lemma not in out and simplemma.is_known(lemma, lang=lang) and not unknown_words(lemma, lang):
+            out[lemma] = None
+    return tuple(out)
+
+
+def words_for_level(lang: str, level: str) -> tuple[str, ...]:
+    """Lemmas in the level's own frequency band (an A2 learner gets the words after A1's)."""
+    start, end = band(level)
+    within = ranked_lemmas(lang, end)
+    before = set(ranked_lemmas(lang, start)) if start else set()
+    return tuple(w for w in within if w not in before)
+
+
+def level_of(word: str, lang: str) -> str | None:
+    """The first level whose band holds ``word`` (as a lemma), or None beyond C2."""
+    import simplemma
+
+    lemma = simplemma.lemmatize(word.casefold(), lang=lang)
+    for level in data()["vocabulary_ranks"]:
+        if lemma in ranked_lemmas(lang, band(level)[1]):
+            return level
+    return None

@@ -1,0 +1,156 @@
+"""Exercise quality against real language data, per bundled model and target language.
+
+    .venv/bin/python bench/bench_learning.py [--models ID,ID] [--targets fr,de,es] [--items 50]
+
+For each model and target language, ``--items`` items of every type are generated from 10 topics
+(learner: English native, A2). Reported per type:
+- made / failed (the checks refused MAX_TRIES answers) / refused (the model cannot write the
+  language, or the app has no data for the type), and seconds per accepted item on this machine
+  (the time of failed items included);
+- "raw unknown": the share of the model's raw answers (every try, before any check) with a word the
+  frequency list does not know (wordfreq zipf 0, names aside), i.e. what the app showed before;
+- "accepted unknown": the same share among accepted items (goal 0 %);
+- conjugation items checked again against the conjugator's full table (goal 100 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.backends.factory import local_factory
+from assistant.engine import Engine, Job, JobContext, JobState
+from assistant.languages import get_language
+from assistant.learning import conjugation
+from assistant.learning.exercises import generate_one, spec, types, unavailable
+from assistant.model_languages import refusal
+from assistant.model_library import ModelLibrary
+
+TOPICS = ["food and cooking", "travel by train", "the weather", "family", "work and the office",
+          "shopping for clothes", "health and the doctor", "school", "sport", "the house and garden"]
+TARGET_FIELDS = {"cloze": ["sentence", "answer"], "choice": ["sentence", "options"], "vocab": ["word", "example"],
+                 "translate": ["answer"], "error_spot": ["answer"], "inflection": ["answer"]}
+
+
+def has_unknown_word(fields: dict, kind: str, lang: str) -> bool:
+    """An independent check: wordfreq's own tokenizer and list, zipf 0 (never seen), capitalised words aside."""
+    from wordfreq import tokenize, zipf_frequency
+
+    for name in TARGET_FIELDS[kind]:
+        value = fields.get(name)
+        texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        for text in texts:
+            capitalised = {w.casefold() for w in text.replace("___", " ").split()[1:] if w[:1].isupper()}
+            for tok in tokenize(text.replace("___", " "), lang):
+                if tok.isalpha() and tok not in capitalised and zipf_frequency(tok, lang) == 0:
+                    return True
+    return False
+
+
+def conjugation_correct(fields: dict, lang: str) -> bool:
+    """The drill's answer is in the conjugator's table for its verb, mood and tense."""
+    person_tense = fields["form"].split(" · ")[-1]
+    tense, mood = person_tense.rsplit(" (", 1)
+    mood = mood.rstrip(")")
+    table = conjugation.table(lang, fields["lemma"])["moods"][mood]
+    forms = {c for e in table[tense.replace(" ", "-")] for c in e["c"]}
+    return fields["answer"] in forms
+
+
+def _one(ctx: JobContext, kind: str, nat, tgt, topic: str, existing: set[str], rng: random.Random):
+    return generate_one(ctx, kind, nat, tgt, "A2", topic, existing, rng=rng)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", default="smollm2-135m-instruct,gemma-3-270m")
+    ap.add_argument("--targets", default="fr,de,es")
+    ap.add_argument("--items", type=int, default=50, help="items of each type per model and language")
+    ap.add_argument("--types", default=",".join(types()))
+    ap.add_argument("--json", default=None, help="also write the table here")
+    args = ap.parse_args()
+    library = ModelLibrary()
+    raw: list[dict] = []
+    real = JobContext.generate
+
+    def spy(self, prompt, stream=True):  # records every raw answer; the model writes it as always
+        result = real(self, prompt, stream)
+        try:
+            raw.append(json.loads(result.text))
+        except json.JSONDecodeError:
+            pass
+        return result
+
+    JobContext.generate = spy
+    rows = []
+    print(f"{'model':24} {'lang':4} {'type':11} {'made':>4} {'fail':>4} {'refused':>7} {'s/item':>7} "
+          f"{'raw unknown':>11} {'acc. unknown':>12} {'conj ok':>7}")
+    for model_id in args.models.split(","):
+        engine = Engine()
+        entry = library.get(model_id)
+        engine.load(local_factory(entry, n_ctx=2048)).wait()
+        info = engine.backend.info
+        for target in args.targets.split(","):
+            tgt, nat = get_language(target), get_language("en")
+            for kind in args.types.split(","):
+                stats: dict[str, int] = defaultdict(int)
+                seconds, raw_start = 0.0, len(raw)
+                existing: set[str] = set()
+                rng = random.Random(0)
+                why = unavailable(kind, target)
+                if why is None and not spec()["types"][kind].get("built_by"):
+                    why = refusal(info, target)
+                for i in range(args.items):
+                    if why:
+                        stats["refused"] += 1  # not asked: no data for the type, or a model that cannot write it
+                        continue
+                    t0 = time.perf_counter()
+                    job = partial(_one, kind=kind, nat=nat, tgt=tgt, topic=TOPICS[i % len(TOPICS)], existing=existing,
+                                  rng=rng)
+                    h = engine.submit(Job("bench", job))
+                    h.wait()
+                    seconds += time.perf_counter() - t0
+                    if h.state != JobState.DONE:
+                        stats["failed"] += 1
+                        continue
+                    ex = h.result
+                    existing.add(ex.key())
+                    stats["made"] += 1
+                    stats["unknown"] += has_unknown_word(ex.fields, kind, target)
+                    if kind == "inflection":
+                        stats["conj_ok"] += conjugation_correct(ex.fields, target)
+                answers = raw[raw_start:]
+                raw_unknown = sum(has_unknown_word(a, kind, target) for a in answers)
+                row = {"model": entry.info.name, "lang": target, "type": kind, **stats,
+                       "seconds_per_item": seconds / stats["made"] if stats["made"] else None,
+                       "raw_answers": len(answers), "raw_unknown": raw_unknown}
+                rows.append(row)
+                made = stats["made"]
+                per_item = f"{seconds / made:.1f}" if made else "-"
+                raw_share = f"{raw_unknown}/{len(answers)}" if answers else "-"
+                accepted = f"{stats['unknown']}/{made}" if made else "-"
+                conj = f"{stats['conj_ok']}/{made}" if kind == "inflection" and made else ""
+                print(f"{entry.info.name[:24]:24} {target:4} {kind:11} {made:4} {stats['failed']:4} "
+                      f"{stats['refused']:7} {per_item:>7} {raw_share:>11} {accepted:>12} {conj:>7}", flush=True)
+        engine.shutdown()
+    made = sum(r.get("made", 0) for r in rows)
+    unknown = sum(r.get("unknown", 0) for r in rows)
+    raw_total = sum(r["raw_answers"] for r in rows)
+    raw_unknown = sum(r["raw_unknown"] for r in rows)
+    print(f"\naccepted items with an unknown word: {unknown}/{made}"
+          f" ({100 * unknown / made if made else 0:.1f} %); raw answers with one: {raw_unknown}/{raw_total}"
+          f" ({100 * raw_unknown / raw_total if raw_total else 0:.1f} %)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""Exercises grounded in language data: the conjugator, frequency bands, real-word checks, and the
+model-language table. All deterministic: no model runs here, so every assertion is exact."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+from assistant.backends.base import BackendInfo
+from assistant.languages import get_language
+from assistant.learning import conjugation, lexicon
+from assistant.learning.exercises import (
+    Exercise,
+    ExerciseError,
+    content_words,
+    spec,
+    types,
+    unavailable,
+    validate,
+    words_from_text,
+)
+from assistant.learning.grading import grade
+from assistant.model_languages import able, model_languages, refusal, refusal_with_advice
+from assistant.prompting import Strategy
+
+FR, EN, DE = get_language("fr"), get_language("en"), get_language("de")
+
+
+# conjugation ------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang,verb,mood,tense,person,answer", [
+    ("fr", "aller", "indicatif", "présent", ("1", "p"), "nous allons"),
+    ("fr", "être", "indicatif", "imparfait", ("1", "s"), "j'étais"),
+    ("fr", "finir", "indicatif", "passé-composé", ("3", "p"), "ils ont fini"),
+    ("fr", "venir", "subjonctif", "présent", ("2", "s"), "que tu viennes"),
+    ("es", "ser", "indicativo", "presente", ("1", "s"), "yo soy"),
+    ("es", "tener", "indicativo", "pretérito-perfecto-simple", ("3", "s"), "él tuvo"),
+    ("it", "essere", "indicativo", "presente", ("1", "s"), "io sono"),
+    ("it", "avere", "indicativo", "futuro", ("1", "p"), "noi avremo"),
+    ("pt", "ser", "indicativo", "presente", ("1", "s"), "eu sou"),
+    ("pt", "falar", "indicativo", "pretérito-perfeito", ("1", "s"), "eu falei"),
+])
+def test_conjugator_gives_the_known_forms(lang, verb, mood, tense, person, answer):
+    f = conjugation.form(lang, verb, mood, tense, person)
+    assert f.answer == answer
+    assert f.bare and answer.endswith(f.bare) and f.bare != answer  # the form alone, its pronoun left out
+
+
+@pytest.mark.parametrize("lang", conjugation.languages())
+def test_every_drilled_tense_and_person_exists_for_common_verbs(lang):
+    """The tense table in resources names only tenses the conjugator has, for every person asked."""
+    persons = [tuple(p) for p in lexicon.data()["conjugation"]["persons"]]
+    verbs = conjugation.verbs_for(lang, "A1")
+    assert len(verbs) >= 30  # the A1 band holds the common verbs
+    for mood, tense in conjugation.tenses_for(lang, "C2"):
+        for person in persons:
+            for verb in verbs[:3]:  # être/avoir/faire and the like: the irregular ones
+                assert conjugation.form(lang, verb, mood, tense, person).answer
+
+
+def test_drills_are_correct_by_construction_and_graded_with_or_without_the_pronoun():
+    rng = random.Random(7)
+    for lang in conjugation.languages():
+        for level in ("A1", "B1", "C2"):
+            allowed = conjugation.tenses_for(lang, level)
+            for _ in range(5):
+                f = conjugation.drill(lang, level, rng)
+                assert (f.mood, f.tense) in allowed
+                assert f.infinitive in conjugation.verbs_for(lang, level)
+                ex = Exercise("inflection", {"lemma": f.infinitive, "form": f.label, "answer": f.answer})
+                validate(ex, get_language(lang))
+                assert grade(f.answer, ex.answer, ex.alternatives()).correct
+                if f.person and f.answer.split()[0] == f.person:
+                    assert grade(f.bare, ex.answer, ex.alternatives()).correct  # "allons" for "nous allons"
+    assert conjugation.tenses_for("fr", "A1") == [("indicatif", "présent")]
+
+
+def test_an_unknown_verb_is_refused_not_invented():
+    with pytest.raises(conjugation.ConjugationError, match="does not know the verb “bricarder”"):
+        conjugation.table("fr", "bricarder")
+    with pytest.raises(conjugation.ConjugationError, match="no conjugator"):
+        conjugation.table("de", "gehen")
+
+
+def test_drills_skip_what_the_bank_has():
+    seen: set[str] = set()
+    rng = random.Random(1)
+    for _ in range(20):
+        f = conjugation.drill("fr", "A1", rng, lambda f: f.answer not in seen)
+        assert f.answer not in seen
+        seen.add(f.answer)
+    with pytest.raises(conjugation.ConjugationError, match="already in the bank"):
+        conjugation.drill("fr", "A1", rng, lambda _f: False)
+
+
+def test_the_conjugator_leaves_no_log_file_and_the_logging_set_up_alone(tmp_path):
+    """verbecc's own set-up writes verbecc.log into the working directory and resets the root
+    logger; through the app it does neither (checked in a fresh interpreter)."""
+    code = ("import logging; logging.getLogger().setLevel(logging.DEBUG);"
+            "from assistant.learning import conjugation as c; c.form('fr','aller','indicatif','présent',('1','p'));"
+            "assert logging.getLogger().level == logging.DEBUG, logging.getLogger().level; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": os.getcwd()}, check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert not logging.getLogger("verbecc").handlers
+
+
+# words ------------------------------------------------------------------------------------
+def test_nonsense_french_is_named_word_by_word():
+    text = "La ville est le grande crédit de la rue et le bricard leur même pour l'ouleur, et l'aubrage."
+    assert lexicon.unknown_words(text, "fr") == ["bricard", "ouleur", "aubrage"]
+    assert lexicon.unknown_words("Nous sommes allés au cinéma avec Marie hier soir.", "fr") == []
+    # Polish has no spelling dictionary here: its frequency list decides.
+    assert lexicon.unknown_words("Dzisiaj jest ładna pogoda, ale blorpt.", "pl") == ["blorpt"]
+    assert lexicon.is_real_word("sommes allés", "fr") and not lexicon.is_real_word("Bricard", "fr")
+    with pytest.raises(lexicon.NoLanguageData):
+        lexicon.unknown_words("我在读书。", "zh")
+
+
+def test_frequency_bands_follow_the_levels():
+    a1, a2 = lexicon.words_for_level("fr", "A1"), lexicon.words_for_level("fr", "A2")
+    assert {"maison", "parler", "femme"} <= set(a1) and not set(a1) & set(a2)
+    assert lexicon.band("A1") == (0, 1000) and lexicon.band("A2") == (1000, 2000)
+    assert lexicon.level_of("maison", "fr") == "A1" and lexicon.level_of("parapluie", "fr") not in ("A1", "A2")
+    assert lexicon.level_of("xqzt", "fr") is None
+    cards = content_words(FR, "A1")
+    assert "maison" in cards and not {"de", "le", "et", "un"} & set(cards)  # grammatical words get no card
+    assert all(lexicon.is_real_word(w, "fr") for w in cards[:200])
+    with pytest.raises(ValueError, match="unknown level"):
+        lexicon.band("Z9")
+
+
+def test_words_from_a_document_in_the_target_language():
+    text = "Ma famille habite dans une petite maison. La maison de ma famille a un jardin et un chat."
+    words = words_from_text(text, FR, "A2")
+    assert words[:2] == ["famille", "maison"] or words[:2] == ["maison", "famille"]
+    assert "jardin" in words and "la" not in words
+    assert words_from_text("My family lives in a small house with a garden.", FR, "A2") == []
+
+
+@pytest.mark.parametrize("kind,fields,message", [
+    ("cloze", {"sentence": "La ville est le grande crédit de la rue et le bricard ___ même.", "answer": "leur",
+               "hint": "their"}, "words that are not French: “bricard”"),
+    ("cloze", {"sentence": "Il a été la naï___des chagrés.", "answer": "Bien sûr", "hint": "x"}, "inside a word"),
+    ("cloze", {"sentence": "Je bois un ___ le matin.", "answer": "ouleur", "hint": "a drink"},
+     "“ouleur” is not a French word"),
+    ("cloze", {"sentence": "Le chien ___.", "answer": "mange ses oeufs pour le repas", "hint": "x"}, "a phrase"),
+    ("choice", {"sentence": "Nous ___ au cinéma hier soir.", "options": ["sommes allés", "allons", "bricons", "aller"],
+                "answer": "sommes allés"}, "“bricons” is not a French word"),
+    ("vocab", {"word": "pomme", "translation": "the aple", "example": "Je mange une pomme."},
+     "translation has words that are not English: “aple”"),
+    ("translate", {"source": "The train leaves at eight.", "answer": "Le trane part à huit heures."},
+     "answer has words that are not French: “trane”"),
+])
+def test_items_with_words_the_language_lacks_are_refused(kind, fields, message):
+    with pytest.raises(ExerciseError, match=message):
+        validate(Exercise(kind, fields), FR, None, EN)
+
+
+def test_real_items_pass():
+    for kind, fields in [
+        ("cloze", {"sentence": "Je bois un ___ le matin.", "answer": "café", "hint": "a hot drink"}),
+        ("choice", {"sentence": "Nous ___ au cinéma hier soir.",
+                    "options": ["sommes allés", "allons", "irons", "aller"], "answer": "sommes allés"}),
+        ("vocab", {"word": "pomme", "translation": "apple", "example": "Je mange une pomme rouge."}),
+        ("translate", {"source": "The train leaves at eight.", "answer": "Le train part à huit heures."}),
+        ("error_spot", {"sentence": "Elle a mangé les pommes vert.", "answer": "Elle a mangé les pommes vertes.",
+                        "explanation": "agreement"}),
+    ]:
+        validate(Exercise(kind, fields), FR, None, EN)
+
+
+def test_types_a_language_has_no_data_for_are_not_offered():
+    assert unavailable("inflection", "de") == "Conjugation drills need a conjugator; the app has none for German"
+    assert unavailable("inflection", "fr") is None and unavailable("cloze", "de") is None
+    assert "no word list to check Chinese" in unavailable("cloze", "zh")
+    assert all(unavailable(k, "fr") is None for k in types())
+    assert spec()["types"]["inflection"]["built_by"] == "conjugator"
+
+
+# which model writes what ------------------------------------------------------------------
+def _info(name: str, arch: str) -> BackendInfo:
+    return BackendInfo(name, "CPU", 0, 30, 2048, Strategy.INSTRUCT, architecture=arch, title=name)
+
+
+def test_model_languages_come_from_the_table():
+    assert model_languages("SmolLM2 135M", "llama").codes == frozenset({"en"})
+    assert model_languages("Gemma 3 270m", "gemma3").serves("fr")
+    assert model_languages("Llama 3.2 1B Instruct", "llama").serves("de")
+    assert not model_languages("Llama 3.2 1B Instruct", "llama").serves("zh")
+    assert model_languages("Some Mistral", "mistral").serves("fr") is None  # unknown: not refused
+    smol = _info("SmolLM2-135M-Instruct", "llama")
+    assert refusal(smol, "fr") == "SmolLM2-135M-Instruct writes only English, not French"
+    assert refusal(_info("SmolLM2-135M-Instruct", "llama"), "en") is None
+    assert refusal(_info("my-model", "mistral"), "fr") is None
+    installed = [("SmolLM2-135M-Instruct", "llama"), ("Gemma-3-270M", "gemma3")]
+    assert able(installed, "fr") == ["Gemma-3-270M"]
+    advice = refusal_with_advice(_info("SmolLM2-135M-Instruct", "llama"), "fr", installed)
+    assert advice == ("SmolLM2-135M-Instruct writes only English, not French. Gemma-3-270M is installed and writes "
+                      "French: choose it in the Models pane.")
+    assert "Get models" in refusal_with_advice(_info("SmolLM2-135M-Instruct", "llama"), "fr", installed[:1])
