@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ class ModelInfo:
     embedding_length: int
     vocab_size: int
     base_model: str
+    languages: list[str] = field(default_factory=list)  # general.languages, as the model's card declares them
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -107,4 +108,19 @@ def read_model_info(path: str | Path) -> ModelInfo:
         embedding_length=n_embd,
         vocab_size=int(_field_value(reader, "tokenizer.ggml.tokens") or 0),
         base_model=str(base),
+        languages=_languages(reader),
     )
+
+
+def _languages(reader: GGUFReader) -> list[str]:
+    """general.languages (ISO codes from the model card, written by llama.cpp's converter), if any."""
+    f = reader.get_field("general.languages")
+    if f is None or not f.types or f.types[0] != GGUFValueType.ARRAY:
+        return []
+    out = []
+    for i in f.data:
+        try:
+            out.append(bytes(f.parts[i]).decode("utf-8").strip().lower())
+        except (UnicodeDecodeError, IndexError):
+            continue
+    return [c for c in out if c][:200]

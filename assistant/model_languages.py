@@ -1,8 +1,9 @@
 """Which languages a model can write (data in resources/model_languages.json), so that no pane shows
 a tiny English-only model's attempt at French as French.
 
-A model is matched by its GGUF architecture and name. A family the table does not know is
-"unknown": it is used as the writer chose, and the pane says the app cannot vouch for it.
+What the writer says a model writes (Models pane) comes first, then the GGUF's own
+general.languages, then the family table, matched by GGUF architecture and name. A model none of
+them covers is "unknown": it is used as the writer chose.
 """
 
 from __future__ import annotations
@@ -42,7 +43,12 @@ def _families() -> list[dict]:
     return json.loads(resource("model_languages.json").read_text("utf-8"))["families"]
 
 
-def model_languages(name: str, architecture: str = "") -> ModelLanguages:
+def model_languages(name: str, architecture: str = "", declared: list[str] | tuple[str, ...] | None = None
+                    ) -> ModelLanguages:
+    """What a model writes: as declared (the writer's setting, else the GGUF's general.languages), else
+    from the family table, else unknown."""
+    if declared is not None:
+        return ModelLanguages("declared", frozenset(c for c in declared if c in languages()))
     for fam in _families():
         arch = fam.get("architecture")
         if arch and not re.fullmatch(arch, architecture or ""):
@@ -56,7 +62,7 @@ def model_languages(name: str, architecture: str = "") -> ModelLanguages:
 
 def languages_of(info: BackendInfo) -> ModelLanguages:
     """What the loaded model can write (a server's model: by the name it reports)."""
-    return model_languages(f"{info.title} {info.model_name}", info.architecture)
+    return model_languages(f"{info.title} {info.model_name}", info.architecture, info.languages)
 
 
 def refusal(info: BackendInfo, code: str) -> str | None:
@@ -67,12 +73,15 @@ def refusal(info: BackendInfo, code: str) -> str | None:
     return None
 
 
-def able(installed: list[tuple[str, str]], code: str) -> list[str]:
-    """Of installed models, given as (name, architecture), those known to write ``code``."""
-    return [name for name, arch in installed if model_languages(name, arch).serves(code)]
+Installed = list[tuple[str, str, "list[str] | None"]]  # (name, architecture, declared languages)
 
 
-def refusal_with_advice(info: BackendInfo, code: str, installed: list[tuple[str, str]]) -> str | None:
+def able(installed: Installed, code: str) -> list[str]:
+    """Of installed models, those known to write ``code``."""
+    return [name for name, arch, declared in installed if model_languages(name, arch, declared).serves(code)]
+
+
+def refusal_with_advice(info: BackendInfo, code: str, installed: Installed) -> str | None:
     """The refusal, with the installed models that would do: "SmolLM2 writes only English, not
     French. Gemma-3-270M is installed and writes French: choose it in the Models pane." """
     why = refusal(info, code)

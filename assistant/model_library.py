@@ -39,6 +39,12 @@ class ModelEntry:
     gpu_layers: int | None = None  # None = offload all layers that fit
     adapters: list[dict] = field(default_factory=list)
     origin: dict = field(default_factory=dict)  # where it came from: {"source", "repo", "file", "sha256"}
+    languages: list[str] | None = None  # the writer's own statement of what it writes; None: not said
+
+    @property
+    def declared_languages(self) -> list[str] | None:
+        """What the writer, else the GGUF's metadata, says the model writes; None when neither says."""
+        return self.languages if self.languages is not None else (self.info.languages or None)
 
     @property
     def path(self) -> Path:
@@ -52,6 +58,7 @@ class ModelEntry:
             "gpu_layers": self.gpu_layers,
             "adapters": self.adapters,
             "origin": self.origin,
+            "languages": self.languages,
         }
 
     @classmethod
@@ -243,6 +250,12 @@ class ModelLibrary:
     def set_gpu_layers(self, model_id: str, layers: int | None) -> None:
         with self._lock:
             self.get(model_id).gpu_layers = layers
+            self._save()
+
+    def set_languages(self, model_id: str, codes: list[str] | None) -> None:
+        """The languages the writer says this model writes (None: as its metadata or family says)."""
+        with self._lock:
+            self.get(model_id).languages = codes
             self._save()
 
     # adapters ----------------------------------------------------------------------

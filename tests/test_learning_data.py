@@ -198,8 +198,10 @@ def test_model_languages_come_from_the_table():
     assert refusal(smol, "fr") == "SmolLM2-135M-Instruct writes only English, not French"
     assert refusal(_info("SmolLM2-135M-Instruct", "llama"), "en") is None
     assert refusal(_info("my-model", "mistral"), "fr") is None
-    installed = [("SmolLM2-135M-Instruct", "llama"), ("Gemma-3-270M", "gemma3")]
+    installed = [("SmolLM2-135M-Instruct", "llama", None), ("Gemma-3-270M", "gemma3", None)]
     assert able(installed, "fr") == ["Gemma-3-270M"]
+    assert able([*installed, ("my-tune", "llama", ["en", "fr"])], "fr") == ["Gemma-3-270M", "my-tune"]
+    assert model_languages("SmolLM2 fine-tuned on French", "llama", ["fr", "xx"]).codes == frozenset({"fr"})
     advice = refusal_with_advice(_info("SmolLM2-135M-Instruct", "llama"), "fr", installed)
     assert advice == ("SmolLM2-135M-Instruct writes only English, not French. Gemma-3-270M is installed and writes "
                       "French: choose it in the Models pane.")

@@ -130,6 +130,25 @@ def test_models_pane_load_switches_model(loaded, qtbot):
     assert w.model_label.text().startswith("Gemma")
 
 
+def test_models_pane_says_and_takes_what_a_model_writes(window, qtbot):
+    pane = window.models_pane
+    row = next(r for r in range(pane.table.rowCount())
+               if pane.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "gemma-3-270m")
+    pane.table.selectRow(row)
+    assert pane.writes.text() == "" and pane.writes.placeholderText() == "it writes every app language (Gemma 3)"
+    statuses: list[str] = []
+    pane.status.connect(statuses.append)
+    pane.writes.setText("fr, xx")
+    pane.writes.editingFinished.emit()
+    assert "Unknown language code “xx”" in statuses[-1] and window.library.get("gemma-3-270m").languages is None
+    pane.writes.setText("fr, de")
+    pane.writes.editingFinished.emit()
+    assert window.library.get("gemma-3-270m").languages == ["fr", "de"]
+    pane.writes.setText("")
+    pane.writes.editingFinished.emit()
+    assert window.library.get("gemma-3-270m").languages is None
+
+
 def test_pyside_signal_emit_keeps_bool_refcounts():
     """PySide6 6.12.0 dropped a reference to True on every emit() and crashed after a few thousand."""
     import sys

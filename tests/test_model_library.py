@@ -125,3 +125,36 @@ def test_the_window_shows_the_damage_warning(qtbot, lib_root, monkeypatch):
         assert "damaged" in w.statusBar().currentMessage()
     finally:
         w.close()
+
+
+def test_what_a_model_writes_from_its_metadata_and_the_writers_setting(lib_root, tmp_path):
+    """general.languages in the GGUF is read; the writer's own statement wins and is kept across
+    restarts; a library file from before this setting existed still loads."""
+    import gguf
+    import numpy as np
+
+    path = tmp_path / "tiny-french.gguf"
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_name("Tiny French")
+    w.add_languages(["fr", "de"])
+    w.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    assert read_model_info(path).languages == ["fr", "de"]
+    lib = make_library(lib_root)
+    smol = lib.get("smollm2-135m-instruct")
+    assert smol.info.languages == ["en"] and smol.declared_languages == ["en"]  # SmolLM2's card says so
+    assert lib.get("gemma-3-270m").declared_languages is None  # the family table speaks for it
+    lib.set_languages("gemma-3-270m", ["fr", "es"])
+    again = make_library(lib_root)
+    assert again.get("gemma-3-270m").declared_languages == ["fr", "es"]
+    data = json.loads((lib_root / "library.json").read_text())
+    for m in data["models"]:
+        m.pop("languages", None)
+        m["info"].pop("languages", None)
+    (lib_root / "library.json").write_text(json.dumps(data))
+    old = make_library(lib_root)
+    assert old.load_warning is None or "damaged" not in old.load_warning
+    assert old.get("gemma-3-270m").languages is None

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.languages import languages
+from assistant.model_languages import model_languages
 from assistant.model_library import ModelEntry, ModelLibrary
 from ui.adapters_box import AdaptersBox
 from ui.background import run_in_background
@@ -110,6 +112,16 @@ class ModelsPane(QWidget):
         gpu.addStretch(1)
         layout.addLayout(gpu)
 
+        writes = QHBoxLayout()
+        writes.addWidget(QLabel("Writes:"))
+        self.writes = QLineEdit()
+        self.writes.setObjectName("modelLanguages")
+        self.writes.setToolTip("The languages this model writes well, as codes (en, fr, de…). Translation and "
+                               "the Learn pane use it only for these. Empty: as its metadata or family says.")
+        self.writes.editingFinished.connect(self._languages_changed)
+        writes.addWidget(self.writes, 1)
+        layout.addLayout(writes)
+
         remote = QGroupBox("Server (optional)")
         form = QFormLayout(remote)
         self.use_server = QCheckBox("Use an OpenAI-compatible server instead of the local model")
@@ -160,6 +172,7 @@ class ModelsPane(QWidget):
         for b in (self.remove_button, self.default_button, self.load_button):
             b.setEnabled(e is not None)
         self.gpu_layers.setEnabled(e is not None)
+        self.writes.setEnabled(e is not None)
         self.adapters_box.show_model(e.id if e is not None else None)
         if e is None:
             self.details.setText("No model selected.")
@@ -168,6 +181,10 @@ class ModelsPane(QWidget):
         self.gpu_layers.blockSignals(True)
         self.gpu_layers.setValue(-1 if e.gpu_layers is None else e.gpu_layers)
         self.gpu_layers.blockSignals(False)
+        ml = model_languages(i.name, i.architecture, e.declared_languages)
+        self.writes.setText(", ".join(e.languages) if e.languages is not None else "")
+        self.writes.setPlaceholderText(ml.describe("it") + (f" ({ml.family})" if ml.family else "")
+                                       if ml.codes is not None else "unknown: type the codes it writes, e.g. en, fr")
         self.details.setText(
             f"<b>{i.name}</b><br>{i.path}<br>{i.parameter_count:,} parameters · {i.block_count} layers · "
             f"vocabulary {i.vocab_size:,} · needs about {_mb(i.memory_estimate)}"
@@ -242,6 +259,21 @@ class ModelsPane(QWidget):
         if e is not None:
             self.use_server.setChecked(False)
             self.load_requested.emit(e)
+
+    def _languages_changed(self) -> None:
+        e = self.selected()
+        if e is None:
+            return
+        text = self.writes.text().strip()
+        codes = [c.strip().lower() for c in text.replace(";", ",").split(",") if c.strip()]
+        unknown = [c for c in codes if c not in languages()]
+        if unknown:
+            self.status.emit(f"Unknown language code “{unknown[0]}”; use: {', '.join(languages())}")
+            return
+        if (codes or None) != e.languages:
+            self.library.set_languages(e.id, codes or None)
+            self.status.emit(f"{e.info.name}: " + (f"writes {', '.join(codes)}" if codes else "languages as its "
+                                                   "metadata or family says") + " (used from the next load)")
 
     def _gpu_layers_changed(self, value: int) -> None:
         e = self.selected()

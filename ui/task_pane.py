@@ -111,7 +111,8 @@ class TaskPane(QWidget):
         backend = self.bridge.engine.backend
         current = backend.info.model_name if backend is not None else ""
         for entry in self.window_.library.list():
-            if entry.info.name != current and model_languages(entry.info.name, entry.info.architecture).serves(code):
+            ml = model_languages(entry.info.name, entry.info.architecture, entry.declared_languages)
+            if entry.info.name != current and ml.serves(code):
                 self._switch_to = entry
                 self.switch_button.setText(f"Use {entry.info.name}")
                 self.switch_button.show()
@@ -176,7 +177,7 @@ class TaskPane(QWidget):
         backend = self.bridge.engine.backend
         if backend is None:
             return None
-        installed = [(e.info.name, e.info.architecture) for e in self.window_.library.list()]
+        installed = [(e.info.name, e.info.architecture, e.declared_languages) for e in self.window_.library.list()]
         for code in codes:
             why = refusal_with_advice(backend.info, code, installed)
             if why:

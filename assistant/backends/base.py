@@ -28,6 +28,7 @@ class BackendInfo:
     message: str = ""  # e.g. why the GPU was not used
     architecture: str = ""  # the GGUF's general.architecture, where known
     title: str = ""  # the GGUF's general.name, where known
+    languages: tuple[str, ...] | None = None  # what the writer or the model's metadata says it writes
 
     def describe(self) -> str:
         where = self.backend

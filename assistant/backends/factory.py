@@ -18,7 +18,8 @@ def local_factory(entry: ModelEntry, n_ctx: int = 4096, n_threads: int | None = 
         from assistant.backends.local import LocalBackend
 
         return LocalBackend(entry.path, name=entry.info.name, n_ctx=n_ctx, gpu_layers=entry.gpu_layers,
-                            n_threads=n_threads, on_progress=progress, batch_sequences=batch_sequences)
+                            n_threads=n_threads, on_progress=progress, batch_sequences=batch_sequences,
+                            languages=entry.declared_languages)
 
     return build
 

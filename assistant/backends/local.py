@@ -23,6 +23,7 @@ class LocalBackend(Backend):
         n_threads: int | None = None,
         on_progress: Callable[[float], bool] | None = None,
         batch_sequences: int = DEFAULT_BATCH_SEQUENCES,
+        languages: list[str] | None = None,
     ) -> None:
         try:
             self.runtime = LlamaRuntime(
@@ -49,6 +50,7 @@ class LocalBackend(Backend):
             message=message,
             architecture=rt.meta("general.architecture") or "",
             title=rt.meta("general.name") or "",
+            languages=tuple(languages) if languages is not None else None,
         )
 
     def _render(self, messages: list[dict[str, str]]) -> list[tuple[str, bool]]:
