@@ -8,8 +8,10 @@ For each model and target language, ``--items`` items of every type are generate
   language, or the app has no data for the type), and seconds per accepted item on this machine
   (the time of failed items included);
 - "raw unknown": the share of the model's raw answers (every try, before any check) with a word the
-  frequency list does not know (wordfreq zipf 0, names aside), i.e. what the app showed before;
-- "accepted unknown": the same share among accepted items (goal 0 %);
+  frequency list does not know at all (wordfreq zipf 0, names aside), i.e. what the app showed before;
+  "raw rejected": the share with a word the app's own check rejects (spelling dictionary, else
+  frequency list: "bricard" has a zipf of 1.9 but is in no dictionary);
+- "accepted unknown": the zipf-0 share among accepted items (goal 0 %);
 - conjugation items checked again against the conjugator's full table (goal 100 %).
 """
 
@@ -18,9 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
@@ -29,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.backends.factory import local_factory
 from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
-from assistant.learning import conjugation
+from assistant.learning import conjugation, lexicon
 from assistant.learning.exercises import generate_one, spec, types, unavailable
 from assistant.model_languages import refusal
 from assistant.model_library import ModelLibrary
@@ -52,6 +55,16 @@ def has_unknown_word(fields: dict, kind: str, lang: str) -> bool:
             for tok in tokenize(text.replace("___", " "), lang):
                 if tok.isalpha() and tok not in capitalised and zipf_frequency(tok, lang) == 0:
                     return True
+    return False
+
+
+def app_rejects_a_word(fields: dict, kind: str, lang: str) -> bool:
+    """The app's own word check (spelling dictionary, else frequency list) finds a word the language lacks."""
+    for name in TARGET_FIELDS[kind]:
+        value = fields.get(name)
+        for text in value if isinstance(value, list) else [value] if isinstance(value, str) else []:
+            if lexicon.unknown_words(text.replace("___", " "), lang):
+                return True
     return False
 
 
@@ -91,8 +104,9 @@ def main() -> None:
 
     JobContext.generate = spy
     rows = []
+    reasons: Counter[str] = Counter()
     print(f"{'model':24} {'lang':4} {'type':11} {'made':>4} {'fail':>4} {'refused':>7} {'s/item':>7} "
-          f"{'raw unknown':>11} {'acc. unknown':>12} {'conj ok':>7}")
+          f"{'raw unknown':>11} {'raw rejected':>12} {'acc. unknown':>12} {'conj ok':>7}")
     for model_id in args.models.split(","):
         engine = Engine()
         entry = library.get(model_id)
@@ -120,6 +134,8 @@ def main() -> None:
                     seconds += time.perf_counter() - t0
                     if h.state != JobState.DONE:
                         stats["failed"] += 1
+                        # "... in 3 tries (the sentence has words that are not French: “x”)" -> its kind
+                        reasons[re.sub(r"[:“].*", "", (h.error or "").split("(", 1)[-1]).strip(" )")] += 1
                         continue
                     ex = h.result
                     existing.add(ex.key())
@@ -129,25 +145,33 @@ def main() -> None:
                         stats["conj_ok"] += conjugation_correct(ex.fields, target)
                 answers = raw[raw_start:]
                 raw_unknown = sum(has_unknown_word(a, kind, target) for a in answers)
+                raw_rejected = sum(app_rejects_a_word(a, kind, target) for a in answers)
                 row = {"model": entry.info.name, "lang": target, "type": kind, **stats,
                        "seconds_per_item": seconds / stats["made"] if stats["made"] else None,
-                       "raw_answers": len(answers), "raw_unknown": raw_unknown}
+                       "raw_answers": len(answers), "raw_unknown": raw_unknown, "raw_rejected": raw_rejected}
                 rows.append(row)
                 made = stats["made"]
                 per_item = f"{seconds / made:.1f}" if made else "-"
                 raw_share = f"{raw_unknown}/{len(answers)}" if answers else "-"
+                rejected = f"{raw_rejected}/{len(answers)}" if answers else "-"
                 accepted = f"{stats['unknown']}/{made}" if made else "-"
                 conj = f"{stats['conj_ok']}/{made}" if kind == "inflection" and made else ""
                 print(f"{entry.info.name[:24]:24} {target:4} {kind:11} {made:4} {stats['failed']:4} "
-                      f"{stats['refused']:7} {per_item:>7} {raw_share:>11} {accepted:>12} {conj:>7}", flush=True)
+                      f"{stats['refused']:7} {per_item:>7} {raw_share:>11} {rejected:>12} {accepted:>12} {conj:>7}",
+                      flush=True)
         engine.shutdown()
     made = sum(r.get("made", 0) for r in rows)
     unknown = sum(r.get("unknown", 0) for r in rows)
     raw_total = sum(r["raw_answers"] for r in rows)
     raw_unknown = sum(r["raw_unknown"] for r in rows)
+    raw_rejected = sum(r["raw_rejected"] for r in rows)
     print(f"\naccepted items with an unknown word: {unknown}/{made}"
           f" ({100 * unknown / made if made else 0:.1f} %); raw answers with one: {raw_unknown}/{raw_total}"
-          f" ({100 * raw_unknown / raw_total if raw_total else 0:.1f} %)")
+          f" ({100 * raw_unknown / raw_total if raw_total else 0:.1f} %); raw answers the app's word check"
+          f" rejects: {raw_rejected}/{raw_total} ({100 * raw_rejected / raw_total if raw_total else 0:.1f} %)")
+    print("why items failed (the last try's reason):")
+    for reason, n in reasons.most_common(8):
+        print(f"  {n:4}  {reason}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1), "utf-8")
 

@@ -175,6 +175,20 @@ def test_real_items_pass():
         validate(Exercise(kind, fields), FR, None, EN)
 
 
+def test_sentences_stay_within_reach_of_the_learners_level():
+    assert lexicon.words_above("Le sénateur a dénoncé la prévarication du gouvernement.", "fr", "A2") == [
+        "sénateur", "dénoncé", "prévarication"]
+    assert lexicon.words_above("J'aime l'école et aujourd'hui il fait beau avec Marie.", "fr", "A1") == []
+    hard = Exercise("translate", {"source": "The senator denounced the embezzlement of the government.",
+                                  "answer": "Le sénateur a dénoncé la prévarication et la concussion du gouvernement."})
+    validate(hard, FR, None, EN)  # real French words: fine without a level
+    validate(hard, FR, None, EN, "C1")
+    with pytest.raises(ExerciseError, match="above A1: “sénateur”, “dénoncé”"):
+        validate(hard, FR, None, EN, "A1")
+    easy = Exercise("cloze", {"sentence": "Je bois un ___ le matin.", "answer": "café", "hint": "a drink"})
+    validate(easy, FR, None, EN, "A1")
+
+
 def test_types_a_language_has_no_data_for_are_not_offered():
     assert unavailable("inflection", "de") == "Conjugation drills need a conjugator; the app has none for German"
     assert unavailable("inflection", "fr") is None and unavailable("cloze", "de") is None

@@ -4,7 +4,8 @@ Where language data can make an item, the model does not: conjugation drills com
 conjugator (conjugation.py) and a vocabulary card's word from the learner's frequency band
 (lexicon.py). Everything the model writes is constrained to the type's JSON shape by a llama.cpp
 grammar, then checked against real language data: every word of a target-language sentence is a
-word of that language (or a name), the language is the one asked for, the gap is a whole word and
+word of that language (or a name) and, but for one, within two levels of the learner's frequency
+band, the language is the one asked for, the gap is a whole word and
 its answer a real word that fits there better than other words of its band, every option of a
 multiple choice is a real word and the answer the one that fits best, no duplicate of an item
 already in the bank. A failed item is generated again, a bounded number of times. A model that
@@ -205,8 +206,8 @@ def check_shape(kind: object, fields: object, imported: bool = False) -> None:
 
 
 def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
-             native: Language | None = None) -> None:
-    """Raise ExerciseError naming the first problem."""
+             native: Language | None = None, level: str | None = None) -> None:
+    """Raise ExerciseError naming the first problem (``level``: also check the words are within reach)."""
     f = ex.fields
     check_shape(ex.type, f)
     if ex.type in ("cloze", "choice"):
@@ -228,8 +229,7 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         raise ExerciseError("the translation repeats the sentence")
     if ex.type in ("cloze", "choice") and re.search(r"\w___|___\w", f["sentence"]):
         raise ExerciseError("the gap is inside a word")
-    in_target = {"cloze": "sentence", "choice": "sentence", "error_spot": "answer", "translate": "answer",
-                 "vocab": "example"}.get(ex.type)
+    in_target = TARGET_TEXT.get(ex.type)
     if in_target:
         _check_language(f[in_target], target, in_target)
         _check_words(f[in_target], target, in_target)
@@ -244,6 +244,8 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         if ex.type == "translate":
             _check_language(f[in_native], native, in_native)
         _check_words(f[in_native], native, in_native)
+    if level is not None:
+        _check_level(ex, target, level)
     if existing is not None and ex.key() in existing:
         raise ExerciseError("the bank already has this exercise")
 
@@ -342,7 +344,7 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         if kind == "choice":
             _repair_options(ex)
         try:
-            validate(ex, target, existing, native)
+            validate(ex, target, existing, native, level)
             if _fold(json.dumps(ex.fields)) == _fold(json.dumps(shown)) or \
                     leaked(_prose(ex.fields), [_prose(shown)], target.code) is not None:
                 raise ExerciseError("the model copied its example")
@@ -400,6 +402,28 @@ def words_from_text(text: str, target: Language, level: str) -> list[str]:
         if lemma in allowed and lemma not in common:
             counts[lemma] = counts.get(lemma, 0) + 1
     return sorted(counts, key=lambda w: -counts[w])
+
+
+LEVEL_MARGIN = 2  # levels above the learner's a sentence's words may reach (an A2 sentence: up to B2 words)
+TARGET_TEXT = {"cloze": "sentence", "choice": "sentence", "error_spot": "answer", "translate": "answer",
+               "vocab": "example"}
+
+
+def _check_level(ex: Exercise, target: Language, level: str) -> None:
+    """The target-language sentence is within reach: no more than one word (names aside) beyond the
+    learner's level plus LEVEL_MARGIN in the frequency bands."""
+    name = TARGET_TEXT.get(ex.type)
+    if name is None or not lexicon.can_check(target.code):
+        return
+    order = levels()
+    if order.index(level) + LEVEL_MARGIN >= len(order) - 1:
+        return  # from B2 on, any real word of the language may come up
+    ceiling = order[order.index(level) + LEVEL_MARGIN]
+    too_hard = lexicon.words_above(ex.fields[name].replace("___", " "), target.code, ceiling)
+    if ex.type == "vocab":
+        too_hard = [w for w in too_hard if _fold(w) != _fold(ex.fields["word"])]  # the card's own word may be
+    if len(too_hard) > 1:
+        raise ExerciseError(f"the {name} is above {level}: {', '.join(f'“{w}”' for w in too_hard[:3])}")
 
 
 FIT_RIVALS = 2  # random words of the answer's band a gap's answer must fit better than

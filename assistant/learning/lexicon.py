@@ -134,3 +134,32 @@ def level_of(word: str, lang: str) -> str | None:
         if lemma in ranked_lemmas(lang, band(level)[1]):
             return level
     return None
+
+
+def words_above(text: str, lang: str, level: str) -> list[str]:
+    """The words of ``text`` beyond ``level``'s frequency band (by their own form or their lemma; names,
+    numbers and one-letter words aside), in order of appearance."""
+    import simplemma
+
+    from assistant.checking.spelling import never_flagged
+
+    within = _within(lang, band(level)[1])
+
+    def reached(w: str) -> bool:
+        low = w.casefold()
+        return len(low) < 2 or low in within or simplemma.lemmatize(low, lang=lang) in within
+
+    out = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if never_flagged(text, m.start(), word, lang, None) or reached(word):
+            continue  # "aujourd'hui" as a whole
+        out += [p for p in re.split(r"['’-]", word) if not reached(p)]  # "l'école", "grand-mère" by part
+    return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=16)
+def _within(lang: str, depth: int) -> frozenset[str]:
+    from wordfreq import top_n_list
+
+    return frozenset(top_n_list(lang, depth)) | frozenset(ranked_lemmas(lang, depth))
