@@ -351,7 +351,8 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             _check_fit(ctx, ex, target, level, rng)
         except ExerciseError as exc:
             problem = str(exc)
-            avoid.append(str(ex.fields.get("sentence") or ex.fields.get("word") or ex.fields.get("source") or ""))
+            f = ex.fields  # what to write differently next time (a card's word is fixed: its example)
+            avoid.append(str(f.get("sentence") or f.get("example") or f.get("source") or ""))
             continue
         return ex
     raise ExerciseError(f"the model could not write a valid {t['label'].lower()} exercise in {MAX_TRIES} tries "
