@@ -179,6 +179,7 @@ class LearnPane(TaskPane):
             b = QPushButton()
             b.setObjectName(f"learnRate{rating.name}")
             b.clicked.connect(lambda _c=False, r=rating: self.rate(r))
+            b.hide()  # shown once the answer is
             ratings.addWidget(b)
             self.rate_buttons[rating] = b
             QShortcut(QKeySequence(str(key)), practice, lambda r=rating: self._rate_key(r),
