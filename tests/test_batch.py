@@ -265,11 +265,14 @@ def test_cancel_reaches_a_document_job_inside_its_batch(default_engine):
 
 
 class _SlowServer(BaseHTTPRequestHandler):
-    """An OpenAI-style server on 127.0.0.1 that counts requests in flight (each answer takes 0.2 s)."""
+    """An OpenAI-style server on 127.0.0.1 that counts requests in flight. Each request waits (up to
+    5 s) until the client has had EXPECTED requests in flight at once, so the count does not depend
+    on how fast this machine schedules threads; a client that sends one at a time fails the count."""
 
-    lock = threading.Lock()
+    lock = threading.Condition()
     in_flight = 0
     most = 0
+    EXPECTED = 3
 
     def log_message(self, *_args) -> None:
         pass
@@ -288,7 +291,9 @@ class _SlowServer(BaseHTTPRequestHandler):
         with cls.lock:
             cls.in_flight += 1
             cls.most = max(cls.most, cls.in_flight)
-        time.sleep(0.2)
+            cls.lock.notify_all()
+            cls.lock.wait_for(lambda: cls.most >= cls.EXPECTED, timeout=5)
+        time.sleep(0.05)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
