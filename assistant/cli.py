@@ -46,8 +46,12 @@ def read_input_text(args: argparse.Namespace) -> str:
         raise CLIError(str(exc)) from exc
 
 
-def open_engine(args: argparse.Namespace, library: ModelLibrary | None = None) -> Engine:
-    """Start an engine and load the model the arguments name, failing with a one-line message."""
+def open_engine(args: argparse.Namespace, library: ModelLibrary | None = None,
+                languages: list[str] | None = None) -> Engine:
+    """Start an engine and load the model the arguments name, failing with a one-line message.
+
+    Without --model, a task in ``languages`` the default model cannot write runs on the best installed
+    model that can (said on stderr)."""
     engine = Engine()
     if getattr(args, "server", None):
         factory = remote_factory(args.server, args.server_model, os.environ.get("WRITING_ASSISTANT_API_KEY"),
@@ -59,6 +63,13 @@ def open_engine(args: argparse.Namespace, library: ModelLibrary | None = None) -
         except LibraryError as exc:
             engine.shutdown()
             raise CLIError(str(exc)) from exc
+        if not args.model and languages:
+            from assistant.hub.fit import this_machine
+            from assistant.model_routing import choose_entry
+
+            entry, why = choose_entry(library.list(), entry, languages, this_machine(), args.ctx)
+            if why and not getattr(args, "json", False):
+                print(f"note: using {entry.info.name}: {why}; --model chooses another", file=sys.stderr)
         factory = local_factory(entry, n_ctx=args.ctx, batch_sequences=getattr(args, "parallel", 0))
     handle = engine.load(factory)
     handle.wait()
@@ -117,9 +128,10 @@ def run_job(engine: Engine, job: Job, stream: bool) -> Any:
     return handle.result
 
 
-def run_once(args: argparse.Namespace, job: Job, stream: bool = False) -> Any:
-    """Load the model the arguments name, run one job on it, and shut the engine down."""
-    engine = open_engine(args)
+def run_once(args: argparse.Namespace, job: Job, stream: bool = False, languages: list[str] | None = None) -> Any:
+    """Load the model the arguments name (or, without one, a model that writes ``languages``), run one job
+    on it, and shut the engine down."""
+    engine = open_engine(args, languages=languages)
     try:
         return run_job(engine, job, stream)
     finally:
@@ -382,7 +394,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             job = Job("exercises", lambda ctx: generate(ctx, kinds, args.count, profile.native, profile.target,
                                                         profile.level, args.topic or "", text, existing),
                       on_progress=_progress(args))
-            report = run_once(args, job)
+            report = run_once(args, job, languages=[profile.target, profile.native])
             added = store.add_items(profile, report.made)
             if args.json:
                 _print_json({"added": added, "items": [e.to_dict() for e in report.made], "failed": report.failed,
@@ -578,12 +590,12 @@ def cmd_translate(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from exc
     text = _nonempty(args, "translate")
     try:
-        resolve_source(text, args.source)
+        source = resolve_source(text, args.source).code
     except LanguageError as exc:
         raise CLIError(str(exc)) from exc
     job = Job("translate", lambda ctx: translate(ctx, text, args.to, args.source, glossary),
               on_progress=_progress(args))
-    result = run_once(args, job, stream=not args.json)
+    result = run_once(args, job, stream=not args.json, languages=[args.to, source])
     if result.untranslated and not args.json:
         print(f"note: {result.untranslated} passage(s) the model only repeated were left untranslated",
               file=sys.stderr)

@@ -265,6 +265,21 @@ class Engine:
         return self.submit(Job("load", run, Priority.LOAD, supersede=True, on_progress=on_progress,
                                on_done=on_done, on_error=on_error, on_cancelled=on_cancelled))
 
+    def unload(self) -> JobHandle:
+        """Free the loaded model on the worker (jobs still waiting for it are cancelled)."""
+        with self._cond:
+            for _, _, older in self._queue:
+                if older.kind != "load":
+                    older.cancel("the model was unloaded")
+
+        def run(_ctx: JobContext) -> None:
+            old, self.backend = self.backend, None
+            self.adapters = ()
+            if old is not None:
+                old.close()
+
+        return self.submit(Job("load", run, Priority.LOAD, supersede=True))
+
     def _attach(self, adapters: tuple[tuple[str, float], ...]) -> None:
         """Switch LoRA adapters on the loaded context (no reload); a no-op when they are already on."""
         backend = self.backend

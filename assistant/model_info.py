@@ -11,6 +11,9 @@ from gguf import GGUFReader, GGUFValueType, LlamaFileType
 from assistant.gguf_validate import validate_gguf
 from assistant.records import record_from_dict
 
+KV_ESTIMATE_TOKENS = 4096  # memory_estimate counts a KV cache of at most this many tokens
+RUNTIME_ESTIMATE_BYTES = 64 * 1024 * 1024
+
 
 @dataclass
 class ModelInfo:
@@ -33,6 +36,12 @@ class ModelInfo:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def kv_bytes_per_token(self) -> int:
+        """The KV cache's bytes per token of context (f16 K and V), as memory_estimate counted it."""
+        kv = self.memory_estimate - self.file_size - RUNTIME_ESTIMATE_BYTES
+        return max(0, kv) // min(self.context_length or KV_ESTIMATE_TOKENS, KV_ESTIMATE_TOKENS)
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelInfo:
@@ -88,7 +97,7 @@ def read_model_info(path: str | Path) -> ModelInfo:
     n_head = arch_int("attention.head_count") or 1
     n_head_kv = arch_int("attention.head_count_kv") or n_head
     head_dim = arch_int("attention.key_length") or (n_embd // n_head if n_head else 0)
-    kv_tokens = min(n_ctx or 4096, 4096)
+    kv_tokens = min(n_ctx or KV_ESTIMATE_TOKENS, KV_ESTIMATE_TOKENS)
     kv_bytes = 2 * n_layer * n_head_kv * head_dim * kv_tokens * 2  # K and V, f16
     name = _field_value(reader, "general.name") or path.stem
     base = _field_value(reader, "general.base_model.0.name") or _field_value(reader, "adapter.base_model") or ""
@@ -103,7 +112,7 @@ def read_model_info(path: str | Path) -> ModelInfo:
         context_length=n_ctx,
         has_chat_template=reader.get_field("tokenizer.chat_template") is not None,
         file_size=summary.file_size,
-        memory_estimate=summary.file_size + kv_bytes + 64 * 1024 * 1024,
+        memory_estimate=summary.file_size + kv_bytes + RUNTIME_ESTIMATE_BYTES,
         block_count=n_layer,
         embedding_length=n_embd,
         vocab_size=int(_field_value(reader, "tokenizer.ggml.tokens") or 0),

@@ -83,8 +83,9 @@ def test_the_pane_says_what_it_checked_as_and_counts_by_kind(qtbot, window):
     pane = window.grammar_pane
     window.editor.setPlainText("Their going to the park tomorow.\n\nLe chat est sur la table avec le bricard.\n\n"
                                "Bu cümle Türkçe yazılmıştır ve kontrol edilmez.")
-    pane.run()
-    qtbot.waitUntil(lambda: pane.handle.finished and pane.run_button.isEnabled(), timeout=120_000)
+    pane.run()  # mostly French: its model layers run on a model that reads French (test_model_routing.py)
+    qtbot.waitUntil(lambda: pane.handle is not None and pane.handle.finished and pane.run_button.isEnabled(),
+                    timeout=120_000)
     msg = pane.message.text()
     assert "Checked as English and French" in msg or "Checked as French and English" in msg
     assert "1 paragraph in a language no checker serves was not checked" in msg

@@ -175,6 +175,19 @@ def test_real_items_pass():
         validate(Exercise(kind, fields), FR, None, EN)
 
 
+def test_multiple_choice_distractors_come_from_the_answers_frequency_band():
+    def choice(options, answer):
+        return Exercise("choice", {"sentence": "J'habite dans une petite ___ avec un jardin.", "options": options,
+                                   "answer": answer})
+
+    assert [lexicon.reach_level(w, "fr") for w in ("maison", "ville", "chambre", "parapluie", "sommes")] == [
+        "A1", "A1", "A1", "C1", "A1"]  # "sommes" as a form: simplemma reads it as the noun "somme"
+    validate(choice(["maison", "ville", "chambre", "voiture"], "maison"), FR, None, EN)
+    with pytest.raises(ExerciseError, match=r"the option “parapluie” \(C1\) is not from the answer's frequency "
+                                            r"band \(A1\)"):
+        validate(choice(["maison", "ville", "parapluie", "voiture"], "maison"), FR, None, EN)
+
+
 def test_sentences_stay_within_reach_of_the_learners_level():
     assert lexicon.words_above("Le sénateur a dénoncé la prévarication du gouvernement.", "fr", "A2") == [
         "sénateur", "dénoncé", "prévarication"]

@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     # The window is gone: now the model may take its time to stop and be freed.
     window.bridge.engine.join(10.0)
+    window.router.join(10.0)
     return code
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from assistant.checking.checker import can_check
-from assistant.languages import languages
+from assistant.languages import detect_language, languages
 from assistant.tasks.correct import CorrectionResult, GrammarChecker, kind_group
 from assistant.text_diff import Edit
 from ui.edit_review import EditReview
@@ -65,8 +65,15 @@ class GrammarPane(TaskPane):
     def run(self) -> None:
         scope = self.editor.scope()
         checker, language = self.checker, self.language.currentData()
+        bridge = None
+        code = language or (detect_language(scope.text[:2000]).code if scope.text.strip() else None)
+        if code is not None and (checker.judge or checker.model_edits):
+            # The model's layers need a model that reads the language; the rules and dictionaries do not.
+            bridge = self.routed_bridge(code, required=False)
+            if bridge is None:
+                return
         if self.start(scope, lambda ctx: checker.check(ctx, scope.text, language),
-                      "There is no text to check. Write something or select a passage."):
+                      "There is no text to check. Write something or select a passage.", bridge=bridge):
             self.review.clear()
 
     def on_done(self, result: CorrectionResult) -> None:

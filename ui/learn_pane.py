@@ -162,6 +162,10 @@ class LearnPane(TaskPane):
         self.reveal_button.clicked.connect(self.reveal)
         self.explain_button = QPushButton("Explain")
         self.explain_button.clicked.connect(self.explain)
+        # An explanation that needs another model waits for it to load: (model id, item id, review id).
+        self._explain_after: tuple[str, int, int | None] | None = None
+        self._loading_note = ""
+        window.router.ready.connect(self._explain_when_ready)
         self.undo_button = QPushButton("Undo review")
         self.undo_button.setToolTip("Take the last rating back and show that card again (Ctrl+Z)")
         self.undo_button.clicked.connect(self.undo_review)
@@ -305,11 +309,26 @@ class LearnPane(TaskPane):
             why = unavailable(kind, p.target)
             found = (why, None) if why else None
             if why is None and not spec()["types"][kind].get("built_by"):
-                found = self.language_refusal(p.target, p.native)
+                found = self.model_refusal(p)
             if found is None:
                 return None
             first = first or found
         return first
+
+    def _explain_when_ready(self, model_id: str) -> None:
+        """The model an explanation waited for is loaded: explain, if the learner is still on that answer."""
+        waiting, self._explain_after = self._explain_after, None
+        if waiting is not None and waiting[0] == model_id and self.current is not None and (
+                self.current.id, self.last_review) == waiting[1:]:
+            self.explain()
+
+    def model_refusal(self, p: Profile) -> tuple[str, str] | None:
+        """Why no model may write this profile's exercises (and the language), or None."""
+        router = self.window_.router
+        if not router.enabled:
+            return self.language_refusal(p.target, p.native)
+        route = router.route(self.kind, [p.target, p.native])
+        return (route.refusal, route.language) if route.refusal else None
 
     def refresh(self) -> None:
         p = self.profile()
@@ -357,12 +376,19 @@ class LearnPane(TaskPane):
             else:
                 self.show_message(as_sentence(why), error=True)
             return
+        bridge = None
+        if self.model_refusal(p) is None and any(unavailable(k, p.target) is None and not spec()["types"][k].get(
+                "built_by") for k in kinds):
+            # Types the conjugator builds need no model; the others run on a model that writes the language.
+            bridge = self.routed_bridge(p.target, p.native)
+            if bridge is None:
+                return
         existing = self.store.keys(p)
         source_scope = Scope(0, 0, text or topic, False)  # never written back: exercises go to the bank
         if self.start(source_scope,
                       lambda ctx: generate(ctx, kinds, count, p.native, p.target, p.level, topic, text, existing,
                                            used or None),
-                      "There is no text to make exercises from."):
+                      "There is no text to make exercises from.", bridge=bridge):
             # The learner may switch profiles or collect more words while the job runs: the results
             # belong to the profile and the words the job was started with.
             self._job_profile, self._job_words = p, used
@@ -534,15 +560,35 @@ class LearnPane(TaskPane):
 
     def explain(self) -> None:
         p = self.profile()
-        if self.current is None or p is None or self.bridge.engine.backend is None:
+        if self.current is None or p is None:
+            return
+        bridge = self.bridge
+        router = self.window_.router
+        if router.enabled:
+            route = router.route(self.kind, [p.native, p.target])
+            if not route.refusal:
+                routed = router.bridge_for(route)
+                if routed is None:
+                    assert route.entry is not None
+                    self._loading_note = f"<br><i>Loading {html.escape(route.entry.info.name)} to explain this…</i>"
+                    if self._loading_note not in self.result.text():
+                        self.result.setText(self.result.text() + self._loading_note)
+                    self.explain_button.setEnabled(False)
+                    self._explain_after = (route.entry.id, self.current.id, self.last_review)
+                    return
+                bridge = routed
+        backend = bridge.engine.backend
+        if backend is None:
             return
         ex, given = self.current.exercise, self.answer.text() or self.options.currentText()
         nat, tgt = languages()[p.native].name, languages()[p.target].name
-        strategy = self.bridge.engine.backend.info.strategy
+        strategy = backend.info.strategy
         prompt = build_prompt("explain", strategy, native=nat, target=tgt, question=ex.question(),
                               answer=ex.answer, given=given)
         self.explain_button.setEnabled(False)
-        self.result.setText(self.result.text() + "<br><i>Explaining…</i>")
+        shown = self.result.text().replace(self._loading_note, "") if self._loading_note else self.result.text()
+        self._loading_note = ""
+        self.result.setText(shown + "<br><i>Explaining…</i>")
         asked_for = (self.current.id, self.last_review)
 
         def show(text: str) -> None:
@@ -555,8 +601,8 @@ class LearnPane(TaskPane):
             sig.done.connect(lambda text: show(str(text).strip()))
             sig.error.connect(lambda msg: show(f"(no explanation: {msg})"))
 
-        self.bridge.submit(Job("explain", lambda ctx: ctx.generate(prompt, stream=False).text, Priority.INTERACTIVE),
-                           connect)
+        bridge.submit(Job("explain", lambda ctx: ctx.generate(prompt, stream=False).text, Priority.INTERACTIVE),
+                      connect)
 
     # deck files --------------------------------------------------------------------
     def export_to(self, path: str, anki: bool) -> bool:

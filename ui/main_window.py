@@ -39,6 +39,7 @@ from ui.ghost_text import InlineCompletion
 from ui.grammar_pane import GrammarPane
 from ui.learn_pane import LearnPane
 from ui.live_checking import LiveChecking
+from ui.model_router import ModelRouter
 from ui.models_pane import ModelsPane
 from ui.recovery_controller import RecoveryController
 from ui.rewrite_pane import RewritePane
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         self.inline = InlineCompletion(self.editor, self.bridge, self.settings.get("inline_delay_ms"))
         self.editor.inline = self.inline
         self.inline.adapter_source = lambda: self.adapters_for("complete")
+        # A second model for tasks the writer's cannot do (a language it does not write), on its own engine.
+        self.router = ModelRouter(self.library, self.settings, self.bridge, lambda: self.model_id, self)
         self.panes = QTabWidget()
         self.panes.setObjectName("panes")
         self.grammar_pane = GrammarPane(self)
@@ -329,6 +332,11 @@ class MainWindow(QMainWindow):
         self.bridge.load_progress.connect(self._load_progress)
         self.bridge.job_started.connect(self._job_started)
         self.bridge.job_finished.connect(self._job_finished)
+        self.router.second.job_started.connect(self._job_started)
+        self.router.second.job_finished.connect(self._job_finished)
+        self.router.changed.connect(self._show_models)
+        self.router.failed.connect(lambda _id, msg: self.statusBar().showMessage(f"Second model not loaded: {msg}",
+                                                                                20000))
         self.models_pane.load_requested.connect(self.load_model)
         self.models_pane.remote_requested.connect(self.load_configured_model)
         self.models_pane.status.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
@@ -364,7 +372,8 @@ class MainWindow(QMainWindow):
         self.model_info = info
         self.model_id = None if info.backend == "Remote" else self._loading_id
         self.rewrite_pane.fill_adapters()
-        self.model_label.setText(info.model_name)
+        self.router.main_changed(self.model_id)
+        self._show_models()
         if info.backend in ("CPU", "Remote"):
             self.backend_label.setText(info.backend)
         else:
@@ -372,6 +381,15 @@ class MainWindow(QMainWindow):
         if info.message and info.backend != "Remote":
             self.statusBar().showMessage(info.message, 15000)
         self._count_timer.start()
+
+    def _show_models(self) -> None:
+        """The status bar names the loaded model, and the second one when a task runs on another."""
+        if self.model_info is None:
+            return
+        second = self.router.model_name()
+        self.model_label.setText(self.model_info.model_name + (f" + {second}" if second else ""))
+        self.model_label.setToolTip(f"{second} is loaded too, for the tasks {self.model_info.model_name} cannot do "
+                                    "(see Models › Model for each task)" if second else "")
 
     def _model_failed(self, message: str) -> None:
         self.model_label.setText("No model")
@@ -433,7 +451,7 @@ class MainWindow(QMainWindow):
         self._count_timer.start()
 
     def _count_tokens(self) -> None:
-        if self.bridge.engine.backend is None:
+        if self._closed or self.bridge.engine.backend is None:
             return
         text = self.editor.toPlainText()
         job = Job("count", lambda ctx: ctx.backend.count_tokens(text), Priority.BACKGROUND, supersede=True)
@@ -581,5 +599,6 @@ class MainWindow(QMainWindow):
         if self.learn_pane.store is not None:
             self.learn_pane.store.close()
         self.bridge.shutdown(wait=False)
+        self.router.shutdown(wait=False)
         self._closed = True
         event.accept()

@@ -31,6 +31,7 @@ from ui.adapters_box import AdaptersBox
 from ui.background import run_in_background
 from ui.download_controller import DownloadController
 from ui.settings import Settings
+from ui.task_models_box import TaskModelsBox
 
 COLUMNS = ("Model", "Architecture", "Size", "Quant", "Context", "Prompting", "File", "Memory")
 
@@ -122,6 +123,10 @@ class ModelsPane(QWidget):
         writes.addWidget(self.writes, 1)
         layout.addLayout(writes)
 
+        self.task_models = TaskModelsBox(library, settings)
+        self.task_models.status.connect(self.status.emit)
+        layout.addWidget(self.task_models)
+
         remote = QGroupBox("Server (optional)")
         form = QFormLayout(remote)
         self.use_server = QCheckBox("Use an OpenAI-compatible server instead of the local model")
@@ -157,6 +162,7 @@ class ModelsPane(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, e.id)
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
+        self.task_models.refresh()
         if entries and not self.table.selectedItems():
             self.table.selectRow(0)
         self._selection_changed()
@@ -272,6 +278,7 @@ class ModelsPane(QWidget):
             return
         if (codes or None) != e.languages:
             self.library.set_languages(e.id, codes or None)
+            self.task_models.refresh()
             self.status.emit(f"{e.info.name}: " + (f"writes {', '.join(codes)}" if codes else "languages as its "
                                                    "metadata or family says") + " (used from the next load)")
 

@@ -44,6 +44,9 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("batch_sequences", int, 0, "Prompts a document task decodes together on a local model "
            "(0: chosen for the machine, 4 on a CPU, 8 on a GPU)", minimum=0, maximum=64),
     Option("server_concurrency", int, 4, "Requests a document task sends a server at once", minimum=1, maximum=64),
+    Option("route_models", bool, True, "Run translation and exercises on another installed model (kept loaded "
+           "beside the writer's) when the loaded one cannot write the language"),
+    Option("task_models", str, "{}", "The model the writer chose for a task: {task: model id}; absent: automatic"),
     Option("backend", str, "local", "local (embedded llama.cpp) or remote (OpenAI-compatible server)",
            ("local", "remote")),
     Option("server_url", str, "", "Base URL of the OpenAI-compatible server"),

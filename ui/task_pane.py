@@ -19,7 +19,7 @@ from assistant.model_languages import model_languages, refusal_with_advice
 from assistant.text_diff import Edit
 from ui.edit_review import EditReview
 from ui.editor import Scope
-from ui.engine_bridge import JobSignals
+from ui.engine_bridge import EngineBridge, JobSignals
 
 if TYPE_CHECKING:
     from assistant.model_library import ModelEntry
@@ -77,6 +77,15 @@ class TaskPane(QWidget):
         self.switch_button.hide()
         self.switch_button.clicked.connect(self._switch_model)
         self._switch_to: ModelEntry | None = None
+        # When the job runs on another model than the writer's (see ui.model_router), which and why.
+        self.model_note = QLabel()
+        self.model_note.setObjectName(f"{self.kind}ModelNote")
+        self.model_note.setWordWrap(True)
+        self.model_note.setStyleSheet("color: palette(placeholder-text);")
+        self.model_note.hide()
+        self._waiting_for: str | None = None  # the routed model this pane's run waits for
+        window.router.ready.connect(self._routed_model_ready)
+        window.router.failed.connect(self._routed_model_failed)
         self.editor.selectionChanged.connect(self._update_scope_label)
         self._update_scope_label()
 
@@ -87,7 +96,7 @@ class TaskPane(QWidget):
         row.addWidget(self.cancel_button)
         row.addStretch(1)
         self.layout_.addLayout(row)
-        for w in (self.scope_label, self.progress, self.message):
+        for w in (self.scope_label, self.model_note, self.progress, self.message):
             self.layout_.addWidget(w)
         self.layout_.addWidget(self.switch_button, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -125,16 +134,62 @@ class TaskPane(QWidget):
             self.window_.load_model(entry)
             self.show_message(f"Loading {entry.info.name}… run again when it is ready.")
 
+    # which model -----------------------------------------------------------------------
+    def routed_bridge(self, *codes: str, required: bool = True) -> EngineBridge | None:
+        """The bridge this pane's job on a text in ``codes`` runs on: the loaded model's, or the one of
+        the model the router chose for them. None when the pane has said why it cannot run now: no model
+        writes the languages (refused, with advice), or the able model is loading (the pane runs again by
+        itself when it is ready). A task that works without a model of the language (``required`` False:
+        grammar's rules and dictionaries) runs on the loaded model when none is able."""
+        self.model_note.hide()
+        router = self.window_.router
+        if not router.enabled:
+            refused = self.language_refusal(*codes) if required else None
+            if refused:
+                self.refuse_for_language(*refused)
+                return None
+            return self.bridge
+        route = router.route(self.kind, list(codes))
+        if route.refusal and not required:
+            return self.bridge
+        if route.refusal:
+            self.refuse_for_language(route.refusal, route.language)
+            return None
+        bridge = router.bridge_for(route)
+        if bridge is None:
+            assert route.entry is not None
+            self._waiting_for = route.entry.id
+            self.show_message(f"Loading {route.entry.info.name}: {as_sentence(route.why)} "
+                              "This starts by itself when it is ready.")
+            return None
+        if route.entry is not None:
+            self.model_note.setText(f"Runs on {route.entry.info.name}: {as_sentence(route.why)}")
+            self.model_note.show()
+        return bridge
+
+    def _routed_model_ready(self, model_id: str) -> None:
+        if self._waiting_for == model_id:
+            self._waiting_for = None
+            if not self.busy:
+                self.run()
+
+    def _routed_model_failed(self, model_id: str, message: str) -> None:
+        if self._waiting_for == model_id:
+            self._waiting_for = None
+            self.show_message(f"The model for this did not load: {message}", error=True)
+
     # running -------------------------------------------------------------------------
     def run(self) -> None:
         raise NotImplementedError
 
     def start(self, scope: Scope, fn: Callable[[JobContext], Any], empty_message: str,
-              adapters: tuple[tuple[str, float], ...] | None = None) -> bool:
+              adapters: tuple[tuple[str, float], ...] | None = None, bridge: EngineBridge | None = None) -> bool:
         """Submit fn for a scope; refuses (with a message) when busy, empty or without a model.
 
-        ``adapters`` overrides the pane's own LoRA adapters for this job.
+        ``adapters`` overrides the pane's own LoRA adapters for this job; ``bridge`` runs it on another
+        model than the writer's (routed_bridge), which gets none of the writer's adapters.
         """
+        bridge = bridge or self.bridge
         if self.busy:
             self.show_message("Already running; cancel it first.", error=True)
             return False
@@ -146,7 +201,7 @@ class TaskPane(QWidget):
             self.show_message(f"The text is in {script} script, which none of the app's languages use; "
                               "the model would only produce noise. Your text is unchanged.", error=True)
             return False
-        if self.bridge.engine.backend is None:
+        if bridge.engine.backend is None:
             self.show_message("No model is loaded yet. Load one in the Models pane.", error=True)
             return False
         self.scope = scope
@@ -161,10 +216,10 @@ class TaskPane(QWidget):
             sig.cancelled.connect(self._cancelled)
 
         if adapters is None:
-            adapters = self.window_.adapters_for(self.kind)
+            adapters = self.window_.adapters_for(self.kind) if bridge is self.bridge else ()
         # Document work yields to ghost text and other interactive requests between its batch's steps.
         job = Job(self.kind, fn, Priority.BACKGROUND, adapters=adapters)
-        self.handle, _ = self.bridge.submit(job, connect)
+        self.handle, _ = bridge.submit(job, connect)
         self.cancel_button.show()
         self.progress.setRange(0, 0)
         self.progress.setFormat("starting…")

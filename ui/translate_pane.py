@@ -92,21 +92,21 @@ class TranslatePane(TaskPane):
     def run(self) -> None:
         scope = self.editor.scope()
         target, source = self.target.currentData(), self.source.currentData()
+        bridge = None
         try:
             glossary = parse_glossary(self.glossary.toPlainText())
             if scope.text.strip():
                 src = resolve_source(scope.text, source).code
                 if src == target:
                     raise LanguageError(f"the text is already in {languages()[target].name}; choose another target")
-                refused = self.language_refusal(target, src)
-                if refused:
-                    self.refuse_for_language(*refused)
+                bridge = self.routed_bridge(target, src)
+                if bridge is None:
                     return
         except (LanguageError, ValueError) as exc:
             self.show_message(as_sentence(str(exc)), error=True)
             return
         if self.start(scope, lambda ctx: translate(ctx, scope.text, target, source, glossary),
-                      "There is no text to translate. Write something or select a passage."):
+                      "There is no text to translate. Write something or select a passage.", bridge=bridge):
             self.result = None
             self._lines = scope.text.split("\n")
             self._line = 0

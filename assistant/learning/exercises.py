@@ -239,6 +239,8 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
             raise ExerciseError(f"the answer “{w}” is a phrase, not a word for the gap")
         if lexicon.can_check(target.code) and not lexicon.is_real_word(w, target.code):
             raise ExerciseError(f"“{w}” is not a {target.name} word")
+    if ex.type == "choice" and lexicon.can_check(target.code):
+        _check_distractor_bands(f["options"], f["answer"], target)
     in_native = {"translate": "source", "vocab": "translation"}.get(ex.type)
     if in_native and native is not None:
         if ex.type == "translate":
@@ -248,6 +250,29 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         _check_level(ex, target, level)
     if existing is not None and ex.key() in existing:
         raise ExerciseError("the bank already has this exercise")
+
+
+BAND_SPREAD = 1  # levels a distractor's frequency band may lie from the answer's
+
+
+def _check_distractor_bands(options: list[str], answer: str, target: Language) -> None:
+    """Every distractor from the answer's frequency band or the next one either side: a rare word among
+    common ones is guessed away without knowing the answer, and a learner should not meet it here."""
+    order = list(lexicon.data()["vocabulary_ranks"])
+
+    def rank(word: str) -> int:
+        found = lexicon.reach_level(word, target.code)
+        return order.index(found) if found else len(order)
+
+    if len(answer.split()) > 1:
+        return  # a multiword answer has no one band
+    at = rank(answer)
+    if at == len(order):
+        return  # beyond the list (a rare form): nothing to compare with
+    for o in options:
+        if _fold(o) != _fold(answer) and len(o.split()) == 1 and abs(rank(o) - at) > BAND_SPREAD:
+            where = order[rank(o)] if rank(o) < len(order) else "beyond C2"
+            raise ExerciseError(f"the option “{o}” ({where}) is not from the answer's frequency band ({order[at]})")
 
 
 def _check_words(text: str, lang: Language, what: str) -> None:

@@ -136,6 +136,20 @@ def level_of(word: str, lang: str) -> str | None:
     return None
 
 
+def reach_level(word: str, lang: str) -> str | None:
+    """The first level whose band holds ``word`` as a form or as its lemma ("sommes" is A1 as a form,
+    though simplemma reads it as the noun "somme"), or None beyond C2."""
+    import simplemma
+
+    low = word.casefold()
+    lemma = simplemma.lemmatize(low, lang=lang)
+    for level in data()["vocabulary_ranks"]:
+        within = _within(lang, band(level)[1])
+        if low in within or lemma in within:
+            return level
+    return None
+
+
 def words_above(text: str, lang: str, level: str) -> list[str]:
     """The words of ``text`` beyond ``level``'s frequency band (by their own form or their lemma; names,
     numbers and one-letter words aside), in order of appearance."""
