@@ -151,3 +151,73 @@ def test_the_pane_stops_using_a_bank_the_background_check_finds_damaged(qtbot, l
         assert path.read_bytes() == before
     finally:
         w.close()
+
+
+def read_only_bank(tmp_path, monkeypatch) -> tuple:
+    """A bank with a profile and a due card, then made unwritable: by permissions for a normal user; for
+    root, whom permissions do not stop (only a read-only mount would, which a test cannot make), by a FAKE:
+    the store's os.access answers "not writable" for the bank's folder, as it does on a read-only disk."""
+    from assistant.learning.exercises import Exercise
+
+    path = tmp_path / "bank" / "study.sqlite3"
+    path.parent.mkdir()
+    s = StudyStore(path)
+    p = s.add_profile("Français", "en", "fr", "A2")
+    s.add_items(p, [Exercise("vocab", {"word": "pomme", "translation": "apple", "example": "Je mange une pomme."})])
+    s.close()
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        path.parent.chmod(0o555)
+    else:
+        real, folder = os.access, str(path.parent)
+
+        def access(p, mode, *args, **kwargs):
+            if mode & os.W_OK and str(p).startswith(folder):
+                return False
+            return real(p, mode, *args, **kwargs)
+
+        monkeypatch.setattr("assistant.learning.store.os.access", access)
+    return path, path.read_bytes()
+
+
+def test_a_bank_on_a_read_only_disk_opens_for_practice_and_is_never_written(tmp_path, monkeypatch):
+    from fsrs import Rating
+
+    path, before = read_only_bank(tmp_path, monkeypatch)
+    try:
+        s = StudyStore(path)
+        assert s.read_only
+        p = s.profiles()[0]
+        item = s.due(p)[0]
+        assert item.exercise.fields["word"] == "pomme"
+        with pytest.raises(StoreError, match="read-only disk or folder: you can practise, but answers"):
+            s.record(item, "apple", 1.0, Rating.Good)
+        with pytest.raises(StoreError, match="read-only"):
+            s.add_profile("Deutsch", "en", "de", "A1")
+        assert s.due(p)[0].card.to_dict() == item.card.to_dict()  # the card is as it was
+        s.close()
+        assert path.read_bytes() == before
+    finally:
+        path.parent.chmod(0o755)
+        path.chmod(0o644)
+
+
+def test_the_learn_pane_says_the_bank_is_read_only(qtbot, library, tmp_path, monkeypatch):
+    from ui.main_window import MainWindow
+
+    path, before = read_only_bank(tmp_path, monkeypatch)
+    w = MainWindow(library=library)
+    try:
+        pane = w.learn_pane
+        pane.db_path = path
+        assert pane.open_store() and pane.store.read_only
+        assert "is on a read-only disk or folder" in pane.message.text() and pane.profile_box.count() == 1
+        assert pane.current is not None  # the due card is there to practise
+        pane.answer.setText("apple")
+        pane.check()
+        assert "cannot be saved" in pane.result.text()
+        assert path.read_bytes() == before
+    finally:
+        w.close()
+        path.parent.chmod(0o755)
+        path.chmod(0o644)

@@ -236,6 +236,9 @@ class LearnPane(TaskPane):
             return False
         self.fresh_button.hide()
         self._fill_profiles()
+        if self.store.read_only:
+            self.show_message(capitalized(self.store.read_only_message) + ".", error=True)
+            return True
         store, path = self.store, self.db_path
         run_in_background(lambda: StudyStore.integrity_problem(path),
                           lambda problem: problem and self._damaged(store, str(problem)), lambda _e: None)

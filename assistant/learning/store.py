@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ CREATE TABLE IF NOT EXISTS collected (
 
 
 RATING_SCORE = {Rating.Again: 0.0, Rating.Hard: 0.5, Rating.Good: 1.0, Rating.Easy: 1.0}  # the charts' accuracy
+
+
+# What SQLite says when the OS refuses it the file or its folder for writing.
+READ_ONLY_HINTS = ("readonly", "read-only", "unable to open database file")
 
 
 class StoreError(RuntimeError):
@@ -83,6 +88,12 @@ class StudyStore:
         self.path = Path(path) if path else default_path()
         self.scheduler = scheduler or Scheduler()
         self.damaged_rows: set[int] = set()  # item ids whose rows cannot be shown; never deleted
+        self.read_only = False  # on a read-only disk or folder: shown, never written
+        if self.path.is_file() and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            # SQLite would open it read-only without a word (WAL needs its folder too), and the first
+            # review would fail; access() also answers for root on a read-only file system.
+            self._open_read_only(OSError("the file or its folder is not writable"))
+            return
         try:
             self.db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -96,10 +107,31 @@ class StudyStore:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreError(f"the study bank {self.path} is locked by another program; close it and try "
                                  "again. Nothing was changed.") from exc
+            if self.path.is_file() and any(h in str(exc) for h in READ_ONLY_HINTS):
+                self._open_read_only(exc)
+                return
             raise StoreError(f"cannot open the study bank {self.path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"the study bank {self.path} is damaged ({exc}). It has not been changed; "
                              "you can set it aside and start a new one.") from exc
+
+    def _open_read_only(self, why: Exception) -> None:
+        """The bank cannot be written (a read-only disk, a folder without write permission): open it
+        for reading only, as immutable, since SQLite could not even keep its WAL index beside it."""
+        try:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=2.0)
+            self.db.execute("SELECT count(*) FROM items").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the study bank {self.path}: {why}") from exc
+        self.read_only = True
+
+    @property
+    def read_only_message(self) -> str:
+        return (f"the study bank {self.path} is on a read-only disk or folder: you can practise, but answers, "
+                "ratings and new exercises cannot be saved. Nothing in it was changed; copy it to a writable "
+                "folder (or make this one writable) and reopen the app to go on")
 
     def close(self) -> None:
         self.db.close()
@@ -137,7 +169,9 @@ class StudyStore:
         return kept
 
     def _tx(self):
-        return _Transaction(self.db)
+        if self.read_only:
+            raise StoreError(self.read_only_message + ".")
+        return _Transaction(self)
 
     # profiles ----------------------------------------------------------------------
     def add_profile(self, name: str, native: str, target: str, level: str, daily_goal: int = 20) -> Profile:
@@ -429,8 +463,9 @@ class StudyStore:
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    def __init__(self, store: StudyStore) -> None:
+        self.store = store
+        self.db = store.db
 
     def __enter__(self) -> None:
         try:
@@ -442,6 +477,10 @@ class _Transaction:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
             self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+                # The disk became read-only while the app ran: say so, and stop trying to write.
+                self.store.read_only = True
+                raise StoreError(self.store.read_only_message + ".") from exc
             return
         try:
             self.db.execute("COMMIT")
