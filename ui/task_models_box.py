@@ -12,7 +12,7 @@ from assistant.model_library import ModelLibrary
 from assistant.model_routing import entry_languages, parse_choices
 from ui.settings import Settings
 
-TASKS = {"translate": "Translate:", "learn": "Learn:"}
+TASKS = {"translate": "Translate:", "learn": "Learn:", "grammar": "Grammar (model layers):"}
 AUTOMATIC = "Automatic: the best model that writes the languages"
 
 
