@@ -525,7 +525,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
     personal = PersonalDictionary()
     if personal.warning:
         print(f"note: {personal.warning}", file=sys.stderr)
-    checker = GrammarChecker(personal=personal, model_edits="model" in layers)
+    checker = GrammarChecker(personal=personal, model_edits="model" in layers, style=args.style)
     checker.judge = "judge" in layers
     result = run_once(args, Job("correct", lambda ctx: checker.check(ctx, text, language),
                                 on_progress=_progress(args)))
@@ -712,6 +712,9 @@ def build_parser() -> argparse.ArgumentParser:
     model_opts(g)
     g.add_argument("--apply", action="store_true", help="print the corrected text instead of the edits")
     g.add_argument("--language", help="check as this language (default: detected per paragraph)")
+    g.add_argument("--style", action="store_true",
+                   help="also suggest style, not only errors: a comma after an opening word, a stronger word, "
+                        "American words for British ones")
     g.add_argument("--layers", default="rules,judge,model",
                    help="layers to run, comma-separated: rules (rules and dictionaries, always on), judge, model")
     g.set_defaults(func=cmd_correct)

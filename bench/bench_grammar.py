@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/bench_grammar.py --data ../shared/data/jfleg-dev [--model ID] [--limit N]
     .venv/bin/python bench/bench_grammar.py --latency          # rules + spelling only, no model, no data
+    .venv/bin/python bench/bench_grammar.py --no-model         # the rows that need no model, in seconds
 
 Rows, each with GLEU on the learner sentences (dev.src against the four references) and the
 false-edit rate on the human-corrected sentences (dev.ref0, already correct):
 - unchanged: every sentence left as it is.
+- rules only / rules + spelling (no model): Harper alone, then with the dictionaries.
 - naive prompt: "correct the grammar, output only the sentence", the model's output used as is.
 - rules + spelling: Harper and the dictionaries, their first candidate, no model (what live checking shows).
 - + model judge: the model chooses among their candidates and vetoes clearly worse ones.
@@ -75,6 +77,7 @@ def main() -> None:
     ap.add_argument("--model", default=None)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--latency", action="store_true", help="only the live layers' latency")
+    ap.add_argument("--no-model", action="store_true", help="only the rows that need no model")
     args = ap.parse_args()
     data = Path(args.data)
     latency(data)
@@ -85,6 +88,26 @@ def main() -> None:
     n = args.limit or len(src)
     src, refs_t = src[:n], [list(r) for r in zip(*[r[:n] for r in refs], strict=True)]
     correct = refs[0][:n]
+    print(f"JFLEG dev, {n} sentences, language 'en' (JFLEG is English)")
+    print(f"{'':26} {'GLEU':>6} {'edited':>8} {'false edits':>12} {'s/sentence':>11}")
+    print(f"{'unchanged':26} {gleu(src, src, refs_t):6.1f} {0:8} {'0.0%':>12}")
+    for name, spelling in (("rules only", False), ("rules + spelling", True)):
+        layers = LayeredChecker()
+        if not spelling:
+            layers.spelling.check = lambda text, lang: []  # this row measures Harper alone
+
+        def fix_layers(text: str, layers=layers) -> str:
+            return apply_edits(text, [e for e in layers.check(text, "en").edits if not e.is_flag])
+
+        t0 = time.time()
+        out = [fix_layers(s) for s in src]
+        per = (time.time() - t0) / n
+        false = sum(fix_layers(s) != s for s in correct)
+        changed = sum(a != s for a, s in zip(out, src, strict=True))
+        print(f"{name:26} {gleu(src, out, refs_t):6.1f} {changed:8} {100 * false / n:11.1f}% "
+              f"{per:11.3f}", flush=True)
+    if args.no_model:
+        return
     engine = Engine()
     entry = ModelLibrary().get(args.model)
     engine.load(local_factory(entry, n_ctx=2048)).wait()
@@ -99,10 +122,10 @@ def main() -> None:
         return ctx.generate(prompt, stream=False).text.strip() or text
 
     naive_out = [run(engine, lambda ctx, s=s: naive_fix(ctx, s)) for s in src]
-    print(f"{entry.info.name}, JFLEG dev, {n} sentences, language 'en' (JFLEG is English)")
-    print(f"{'':26} {'GLEU':>6} {'edited':>8} {'false edits':>12} {'s/sentence':>11}")
-    print(f"{'unchanged':26} {gleu(src, src, refs_t):6.1f} {0:8} {'0.0%':>12}")
-    print(f"{'naive prompt':26} {gleu(src, naive_out, refs_t):6.1f}")
+    naive_false = sum(run(engine, lambda ctx, s=s: naive_fix(ctx, s)) != s for s in correct)
+    print(entry.info.name)
+    naive_changed = sum(a != s for a, s in zip(naive_out, src, strict=True))
+    print(f"{'naive prompt':26} {gleu(src, naive_out, refs_t):6.1f} {naive_changed:8} {100 * naive_false / n:11.1f}%")
     for name, use_judge, model_edits in LAYERS:
         checker = GrammarChecker(model_edits=model_edits)
         checker.judge = use_judge

@@ -36,7 +36,7 @@ def test_the_underlines_menu_applies_a_suggestion(qtbot, window):
     type_text(qtbot, window, "I has a apple.")
     qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)
     actions = menu_at(window, window.editor.toPlainText().index("has") + 1)
-    assert "→ have" in actions and "Ignore" in actions and "Ignore rule “Agreement”" in actions
+    assert "→ have" in actions and "Ignore" in actions and "Ignore rule “Pronoun verb agreement”" in actions
     actions["→ have"].trigger()
     assert window.editor.toPlainText() == "I have a apple."
     window.editor.undo()
@@ -52,11 +52,12 @@ def test_add_to_dictionary_and_ignore_rule_persist(qtbot, window, tmp_path):
     assert window.personal.knows("zorblax")
     assert all(t.current_text() != "zorblax" for t in window.live.review.edits)
     actions = menu_at(window, window.editor.toPlainText().index("has") + 1)
-    actions["Ignore rule “Agreement”"].trigger()
-    assert window.personal.ignores("Agreement")
+    actions["Ignore rule “Pronoun verb agreement”"].trigger()
+    assert window.personal.ignores("PronounVerbAgreement")
     window.editor.insertPlainText(" He go.")  # a new check of the paragraph honours both
     qtbot.wait(1500)
-    assert all(t.edit.rule != "Agreement" and t.current_text() != "zorblax" for t in window.live.review.edits)
+    assert all(t.edit.rule != "PronounVerbAgreement" and t.current_text() != "zorblax"
+               for t in window.live.review.edits)
     window.personal.set_rules([])
     window.personal.set_words([])
 
@@ -68,6 +69,19 @@ def test_turning_live_checking_off_clears_the_marks(qtbot, window):
     assert window.live.review.edits == [] and window.settings.get("live_checking") is False
     window.live_action.trigger()
     qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)
+
+
+def test_style_suggestions_come_only_when_turned_on(qtbot, window):
+    type_text(qtbot, window, "Therefore I has a plan.")
+    qtbot.waitUntil(lambda: live_marks(window) == [("has", "have")], timeout=15_000)
+    assert window.settings.get("style_suggestions") is False
+    window.style_action.trigger()
+    try:
+        qtbot.waitUntil(lambda: live_marks(window) == [("Therefore", "Therefore,"), ("has", "have")], timeout=15_000)
+        assert window.settings.get("style_suggestions") is True
+    finally:
+        window.style_action.trigger()
+    qtbot.waitUntil(lambda: live_marks(window) == [("has", "have")], timeout=15_000)
 
 
 def test_code_blocks_are_not_checked_live(qtbot, window):

@@ -33,7 +33,7 @@ class GrammarPane(TaskPane):
         self.setObjectName("grammarPane")
         self.personal = window.personal
         # Lives as long as the window: unchanged paragraphs stay cached.
-        self.checker = GrammarChecker(personal=self.personal)
+        self.checker = GrammarChecker(personal=self.personal, style=window.settings.get("style_suggestions"))
         row = QHBoxLayout()
         row.addWidget(QLabel("Language:"))
         self.language = QComboBox()

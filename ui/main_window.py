@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from assistant.backends.base import BackendInfo
 from assistant.backends.factory import local_factory, remote_factory
 from assistant.checking.personal import PersonalDictionary
+from assistant.checking.rules import rule_label
 from assistant.document_io import Document, DocumentError, EncodingNeeded, read_document, save_document
 from assistant.engine import Job, JobHandle, Priority
 from assistant.model_library import ModelEntry, ModelLibrary
@@ -192,7 +193,7 @@ class MainWindow(QMainWindow):
         ignore.triggered.connect(lambda: review.dismiss(tracked))
         actions.append(ignore)
         if edit.rule and edit.layer == "rules":
-            rule = QAction(f"Ignore rule “{edit.rule}”", menu)
+            rule = QAction(f"Ignore rule “{rule_label(edit.rule)}”", menu)
             rule.triggered.connect(lambda: self._ignore_rule(edit.rule))
             actions.append(rule)
         if edit.category == "spelling":
@@ -223,7 +224,8 @@ class MainWindow(QMainWindow):
             return
         for review in (self.grammar_pane.review, self.live.review):
             review.dismiss_where(lambda e: e.rule != rule)
-        self.statusBar().showMessage(f"Rule “{rule}” ignored. Grammar › Dictionary… brings it back.", 5000)
+        self.statusBar().showMessage(f"Rule “{rule_label(rule)}” ignored. Grammar › Dictionary… brings it back.",
+                                     5000)
 
     def adapters_for(self, pane: str) -> tuple[tuple[str, float], ...]:
         """The LoRA adapters a pane's jobs run with on the loaded model."""
@@ -303,6 +305,9 @@ class MainWindow(QMainWindow):
         self.live_action = self._action(t, "Check spelling and grammar as you &type", self._toggle_live)
         self.live_action.setCheckable(True)
         self.live_action.setChecked(self.settings.get("live_checking"))
+        self.style_action = self._action(t, "Suggest st&yle too, not only errors", self._toggle_style)
+        self.style_action.setCheckable(True)
+        self.style_action.setChecked(self.settings.get("style_suggestions"))
         self._action(t, "&Summarise", lambda: self.run_pane(self.summary_pane), QKeySequence("Ctrl+Shift+M"))
         self._action(t, "&Translate", lambda: self.run_pane(self.translate_pane), QKeySequence("Ctrl+Shift+T"))
         self._action(t, "&Rewrite with the current action", lambda: self.run_pane(self.rewrite_pane),
@@ -400,6 +405,11 @@ class MainWindow(QMainWindow):
     def _toggle_live(self, on: bool) -> None:
         self.settings.set("live_checking", on)
         self.live.set_enabled(on)
+
+    def _toggle_style(self, on: bool) -> None:
+        self.settings.set("style_suggestions", on)
+        self.grammar_pane.checker.layers.style = on
+        self.live.check_all()
 
     def _toggle_inline(self, on: bool) -> None:
         self.settings.set("inline_completion", on)

@@ -57,6 +57,8 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("font_size", int, 12, "Editor font size in points", minimum=4, maximum=96),
     Option("inline_completion", bool, True, "Show ghost-text suggestions while typing"),
     Option("live_checking", bool, True, "Underline spelling and grammar (rules, dictionaries) while typing"),
+    Option("style_suggestions", bool, False, "Grammar: suggest style too (commas after opening words, stronger "
+           "words, American words for British ones), not only errors"),
     Option("inline_delay_ms", int, 300, "Pause in typing before a suggestion is requested", minimum=0,
            maximum=10_000),
     Option("inline_off_documents", list, [], "Documents for which the writer turned suggestions off"),

@@ -55,10 +55,19 @@ def merge(first: list[Edit], second: list[Edit]) -> list[Edit]:
 class LayeredChecker:
     """Rules and spelling for paragraphs; thread-safe (each thread gets its own Harper)."""
 
-    def __init__(self, personal: PersonalDictionary | None = None) -> None:
+    def __init__(self, personal: PersonalDictionary | None = None, style: bool = False) -> None:
         self.personal = personal
-        self.rules = RulesChecker(personal)
+        self.rules = RulesChecker(personal, style)
         self.spelling = SpellingChecker(personal)
+
+    @property
+    def style(self) -> bool:
+        """Whether style suggestions are offered besides errors (RulesChecker)."""
+        return self.rules.style
+
+    @style.setter
+    def style(self, on: bool) -> None:
+        self.rules.style = on
 
     def language_of(self, paragraph: str, override: str | None = None) -> tuple[str | None, bool]:
         """The writer's choice, or the detected language. Lingua alone misreads short sentences

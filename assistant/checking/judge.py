@@ -2,36 +2,23 @@
 vetoes a suggestion it finds clearly worse than leaving the text alone.
 
 Each candidate is scored by the model's log-probability of the whole sentence with it in place
-(the same measure as the correction critic), less a cost per character it changes (a noisy-channel
-ranking: without it the model prefers dropping a word, "Forexample" → "Example"); "leave it" is
-scored too. The best candidate replaces the layer's first choice. A rule's suggestion that loses
-to "leave it" by more than VETO nats is dropped ("Forexample" → "Forecastle" must not survive; "For example" wins); an
-unknown word whose candidates all lose stays flagged, without a replacement.
+(the same measure as the correction critic), less a cost per typing slip it undoes
+(typos.typo_cost; a noisy-channel ranking: without it the model prefers dropping a word,
+"Forexample" → "Example"); "leave it" is scored too. The best candidate replaces the layer's
+first choice. A rule's suggestion that loses to "leave it" by more than VETO nats is dropped
+("Forexample" → "Forecastle" must not survive; "For example" wins); an unknown word whose
+candidates all lose stays flagged, without a replacement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.checking.typos import typo_cost
 from assistant.text_diff import Edit
 
 VETO = 2.0  # nats a suggestion may fall below "leave it" before the judge drops it
-CHANGE_COST = 4.5  # nats per character a candidate changes (about a 1% chance of each typo), for ranking
-CASE_COST = 0.5  # a change of case only
-
-
-def distance(a: str, b: str) -> float:
-    """Levenshtein distance in which a change of case costs CASE_COST / CHANGE_COST of an edit."""
-    prev = [float(j) for j in range(len(b) + 1)]
-    for i, ca in enumerate(a, 1):
-        cur = [float(i)]
-        for j, cb in enumerate(b, 1):
-            sub = 0.0 if ca == cb else (CASE_COST / CHANGE_COST if ca.lower() == cb.lower() else 1.0)
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + sub))
-        prev = cur
-    return prev[-1]
-
-
+CHANGE_COST = 4.5  # nats per typing slip a candidate undoes (about a 1% chance of each), for ranking
 def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[float | None]],
           check: Callable[[], None] = lambda: None) -> list[Edit]:
     """``edits`` (offsets into ``sentence``) after the judge; ``score`` gives texts' log-probabilities,
@@ -46,7 +33,7 @@ def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[fl
         return edits  # a backend that cannot score (a server): the layers' own order stands
     out = []
     for e, opts in zip(edits, options, strict=True):
-        scored = [(s - CHANGE_COST * distance(e.original, o), s, o)
+        scored = [(s - CHANGE_COST * typo_cost(e.original, o), s, o)
                   for o, s in zip(opts, [next(scores) for _ in opts], strict=True) if s is not None]
         # Ranked as a noisy channel (the model's likelihood, less the cost of the change); the veto
         # compares the chosen one's own likelihood with leaving the text as it is.

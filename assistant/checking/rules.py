@@ -17,7 +17,14 @@ import threading
 from functools import cache
 
 from assistant.checking.personal import PersonalDictionary
-from assistant.checking.spelling import is_misspelled, never_flagged
+from assistant.checking.spelling import (
+    candidates,
+    is_candidate,
+    is_misspelled,
+    meant_as_written,
+    never_flagged,
+    rank,
+)
 from assistant.markdown import overlaps, protected_spans
 from assistant.paths import resource
 from assistant.text_diff import Edit
@@ -26,8 +33,18 @@ _local = threading.local()
 
 
 @cache
+def _data() -> dict:
+    return json.loads(resource("grammar.json").read_text("utf-8"))
+
+
 def _kinds() -> dict[str, str]:
-    return json.loads(resource("grammar.json").read_text("utf-8"))["harper_kinds"]
+    return _data()["harper_kinds"]
+
+
+def rule_label(rule: str) -> str:
+    """A rule's name as the writer reads it: "DiscourseMarkers" → "Discourse markers"."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", rule)
+    return " ".join([words[0], *(w if w.isupper() else w.lower() for w in words[1:])]) if words else rule
 
 
 def _linter():
@@ -68,22 +85,48 @@ def _apostrophe_missing(word: str, lint) -> bool:
     return first.replace("'", "").replace("’", "").casefold() == word.casefold() and first != word
 
 
+def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Harper's spellings for a word, pooled with the dictionary's and ranked by frequency and
+    typing slips (spelling.rank): Harper's own order is by letters alone ("salf" → "sale" first,
+    "wark" → "walk"). Splits into pieces that are not words ("hearted ly") and guesses too far
+    from the word are left out."""
+    s, e, _ = options[0]
+    word = text[s:e]
+    if not re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)*", word):
+        return options
+    same = [new for s2, e2, new in options if (s2, e2) == (s, e) and is_candidate(new, "en")]
+    pool = rank(word, [c for c in dict.fromkeys(same + candidates(word, "en")) if is_candidate(c, "en")], "en")
+    if meant_as_written(word, pool[0] if pool else None, "en"):
+        return []
+    # No plausible spelling: the word is flagged without a suggestion (replacement = itself).
+    return [(s, e, new) for new in pool or [word]] + [o for o in options if (o[0], o[1]) != (s, e)]
+
+
 class RulesChecker:
-    def __init__(self, personal: PersonalDictionary | None = None) -> None:
+    """``style``: also Harper's style rules (grammar.json's harper_style_rules), which are choices a
+    writer may reject ("Therefore," "excellent" for "very good", "gas" for "petrol"), not errors."""
+
+    def __init__(self, personal: PersonalDictionary | None = None, style: bool = False) -> None:
         self.personal = personal
+        self.style = style
+
+    def _skipped(self, name: str) -> bool:
+        data = _data()
+        return name in data["harper_off_rules"] or (not self.style and name in data["harper_style_rules"])
 
     def check(self, text: str) -> list[Edit]:
         """Harper's lints for an English paragraph, as edits (replacement = its first suggestion)."""
         linter = _linter()
         shielded = protected_spans(text)
         edits = []
-        for lint in linter.lint(text):
+        lints = [(name, lint) for name, found in linter.organized_lints(text).items() for lint in found]
+        for name, lint in sorted(lints, key=lambda x: (x[1].span.start, x[1].span.end)):
             start, end = lint.span.start, lint.span.end
             original = text[start:end]
-            if overlaps(shielded, start, end) or not lint.suggestions:
+            if overlaps(shielded, start, end) or not lint.suggestions or self._skipped(name):
                 continue
             kind = str(lint.lint_kind)
-            if self.personal is not None and self.personal.ignores(kind):
+            if self.personal is not None and (self.personal.ignores(name) or self.personal.ignores(kind)):
                 continue
             if kind == "Spelling" and (never_flagged(text, start, original, "en", self.personal) or (
                     re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)*", original)
@@ -101,6 +144,8 @@ class RulesChecker:
                 if added.strip() and text[e:].lstrip().startswith(added.strip()):
                     continue  # the mark it adds is there already, after a space ("Thus , even")
                 options.append(r)
+            if kind == "Spelling" and options:
+                options = _spelling_options(text, options)
             if not options:
                 continue
             s, e, _ = options[0]
@@ -109,5 +154,5 @@ class RulesChecker:
                 if (s2, e2) == (s, e) and new.strip() not in [x.strip() for x in same_span]:
                     same_span.append(new.strip() if text[s:e].strip() == text[s:e] else new)
             edits.append(Edit(s, e, text[s:e], same_span[0], _kinds().get(kind, "grammar"),
-                              str(lint.message), "rules", kind, same_span[1:]))
+                              str(lint.message), "rules", name, same_span[1:]))
         return edits

@@ -17,6 +17,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 from assistant.checking.personal import PersonalDictionary
+from assistant.checking.typos import typo_cost
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
 
@@ -58,6 +59,10 @@ def is_known_word(word: str, lang: str) -> bool:
 RARE = 3.0  # zipf below which a word the dictionary lacks is taken for a misspelling
 COMMON = 3.5  # zipf from which a word counts as real, dictionary or not
 MUCH_MORE_COMMON = 1.5  # zipf by which a word one edit away must beat a frequent unknown word
+ZIPF_PER_SLIP = 2.0  # how much more common a candidate one slip further away must be to rank first
+MAX_SLIPS = 2.5  # a word further from every candidate is flagged without a suggestion
+UNLISTED_DOUBT = 1.0  # zipf taken from a word no dictionary lists: its count includes names and slips
+SPLIT_DOUBT = 1.0  # zipf taken from two words run apart: wordfreq rates any pair of common words as common
 
 
 @lru_cache(maxsize=50_000)
@@ -87,8 +92,49 @@ def _match_case(candidate: str, original: str) -> str:
 
 
 def candidates(word: str, lang: str) -> list[str]:
-    """Likely intended words, most frequent first, in the original's case."""
+    """Likely intended words, best first, in the original's case."""
     return [_match_case(c, word) for c in _candidates(word.casefold(), lang)]
+
+
+SHORT_WORD_ZIPF = 5.0  # a piece of three letters or fewer must be this common ("all day", not "stud ing")
+
+
+def is_candidate(option: str, lang: str) -> bool:
+    """Every word of ``option`` a real, common-enough word: Harper and the split search offer
+    pieces such as "hearted ly", "problem es" and "stud ing"."""
+    parts = option.casefold().replace("’", "'").split()
+    if not parts:
+        return False
+    if len(parts) == 1:
+        return parts[0] in _speller(lang)
+    return all(p in _speller(lang) and _zipf(p, lang) >= (SHORT_WORD_ZIPF if len(p) <= 3 else RARE) for p in parts)
+
+
+def _channel(word: str, option: str, lang: str) -> float:
+    """How likely ``option`` was meant when ``word`` was typed, on wordfreq's zipf scale (log10):
+    its frequency less ZIPF_PER_SLIP for each typing slip between the two (typos.typo_cost)."""
+    return (_zipf(option.casefold(), lang) - ZIPF_PER_SLIP * typo_cost(word.casefold(), option.casefold())
+            - (SPLIT_DOUBT if " " in option.strip() else 0.0))
+
+
+def rank(word: str, options: list[str], lang: str) -> list[str]:
+    """``options`` for the unknown ``word``, best first by the noisy channel: "wark": "work"
+    before "walk"; "writting": "writing" before "writhing". Options more than MAX_SLIPS away are
+    guesses ("zorblax" → "relax") and left out."""
+    low = word.casefold()
+    scored = {o: _channel(word, o, lang) for o in dict.fromkeys(options)
+              if typo_cost(low, o.casefold()) <= MAX_SLIPS}
+    return sorted(scored, key=lambda o: -scored[o])
+
+
+def meant_as_written(word: str, best: str | None, lang: str) -> bool:
+    """A rare word the frequency lists know, likelier as written than as a slip for the best
+    candidate: "perseverant" (not "perseverance"), "endothermy". Common misspellings are far
+    likelier slips for a common word ("becuase", "exemple")."""
+    z = _zipf(word.casefold().replace("’", "'"), lang)
+    if best is not None and best.casefold() == word.casefold():
+        return False  # "italian": the frequency lists do not tell cases apart
+    return z > 0 and (best is None or _channel(word, best, lang) <= z - UNLISTED_DOUBT)
 
 
 @lru_cache(maxsize=20_000)
@@ -97,13 +143,11 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
     found = set(sp.known(sp.edit_distance_1(low))) if len(low) < 24 else set()
     # No distance-2 search: at 0.2 s a word it would stall live checking, and a word that far from
     # every real one is better flagged without a suggestion than given a guess.
-    ranked = sorted(found, key=lambda c: (-_zipf(c, lang), c))[:MAX_CANDIDATES]
+    found = {c for c in found if c != low}
     splits = [f"{low[:i]} {low[i:]}" for i in range(2, len(low) - 1)
               if _zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0]
     splits.sort(key=lambda s: -min(_zipf(p, lang) for p in s.split()))
-    # Two words run together ("Forexample") when no single word is one edit away; else after them.
-    ordered = splits[:1] + ranked if not (found and len(low) - min(map(len, found)) <= 1) else ranked + splits[:1]
-    return tuple(ordered[:MAX_CANDIDATES])
+    return tuple(rank(low, [c for c in sorted(found) + splits[:1] if is_candidate(c, lang)], lang)[:MAX_CANDIDATES])
 
 
 def never_flagged(text: str, start: int, word: str, lang: str, personal: PersonalDictionary | None) -> bool:
@@ -137,6 +181,8 @@ class SpellingChecker:
             if never_flagged(text, m.start(), word, lang, self.personal) or not is_misspelled(word, lang):
                 continue
             options = candidates(word, lang)
+            if meant_as_written(word, options[0] if options else None, lang):
+                continue
             edits.append(Edit(m.start(), m.end(), m.group(0), options[0] if options else m.group(0), "spelling",
                               f"Unknown word: “{word}”", "spelling", "spelling", options[1:]))
         return edits

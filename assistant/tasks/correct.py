@@ -170,11 +170,11 @@ class GrammarChecker:
     rules left alone. Remembers each paragraph's edits."""
 
     def __init__(self, cache_size: int = 2000, personal: PersonalDictionary | None = None,
-                 model_edits: bool = True) -> None:
+                 model_edits: bool = True, style: bool = False) -> None:
         self._cache: OrderedDict[tuple, tuple[list[Edit], str | None]] = OrderedDict()
         self.cache_size = cache_size
         self.personal = personal
-        self.layers = LayeredChecker(personal)
+        self.layers = LayeredChecker(personal, style)
         self.model_edits = model_edits
         self.judge = True
         self._found: dict[tuple[str, str | None], ParagraphCheck] = {}  # the layers' findings, within one check
@@ -261,7 +261,7 @@ class GrammarChecker:
         self._found.clear()
 
         def key_of(para: str) -> tuple:
-            return (model, para, language, version, self.judge, self.model_edits)
+            return (model, para, language, version, self.judge, self.model_edits, self.layers.style)
 
         for i, span in enumerate(spans):
             ctx.check()

@@ -1,0 +1,60 @@
+"""How far a typed word is from the word meant, in typing slips: the error model of the noisy
+channel that ranks spelling candidates (with the word's frequency) and the judge's candidates
+(with the model's likelihood).
+
+A plain edit distance calls "wark" as near to "walk" as to "work" and "palce" two edits from
+"place". Writers and learners slip in known ways: one vowel for another, two letters swapped, a
+letter doubled or a double dropped, an apostrophe or hyphen left out. Those count for less
+than an arbitrary letter; a change of case for little.
+"""
+
+from __future__ import annotations
+
+VOWELS = frozenset("aeiouy")
+JOINERS = frozenset("'’-")
+CASE = 0.1  # "i" → "I"
+VOWEL_SWAP = 0.6  # "wark" → "work"
+TRANSPOSE = 0.6  # "palce" → "place"
+DOUBLE = 0.4  # "writting" → "writing", "ocasion" → "occasion"
+JOINER = 0.3  # "dont" → "don't"; a space left out ("Forexample") is an ordinary slip
+
+
+def _substitution(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    la, lb = a.lower(), b.lower()
+    if la == lb:
+        return CASE
+    if la in VOWELS and lb in VOWELS:
+        return VOWEL_SWAP
+    return 1.0
+
+
+def _indel(word: str, i: int) -> float:
+    """Cost of word[i] being the letter added or dropped."""
+    c = word[i]
+    if c in JOINERS:
+        return JOINER
+    if (i > 0 and word[i - 1].lower() == c.lower()) or (i + 1 < len(word) and word[i + 1].lower() == c.lower()):
+        return DOUBLE
+    return 1.0
+
+
+def typo_cost(typed: str, meant: str) -> float:
+    """Weighted optimal-string-alignment distance from ``meant`` to ``typed`` (1.0 = an arbitrary
+    letter added, dropped or replaced)."""
+    n, m = len(typed), len(meant)
+    d = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        d[i][0] = d[i - 1][0] + _indel(typed, i - 1)
+    for j in range(1, m + 1):
+        d[0][j] = d[0][j - 1] + _indel(meant, j - 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best = min(d[i - 1][j] + _indel(typed, i - 1), d[i][j - 1] + _indel(meant, j - 1),
+                       d[i - 1][j - 1] + _substitution(typed[i - 1], meant[j - 1]))
+            if (i > 1 and j > 1 and typed[i - 1].lower() == meant[j - 2].lower()
+                    and typed[i - 2].lower() == meant[j - 1].lower() and typed[i - 1].lower() != typed[i - 2].lower()):
+                best = min(best, d[i - 2][j - 2] + TRANSPOSE)
+            d[i][j] = best
+    return d[n][m]
