@@ -122,9 +122,10 @@ def main() -> None:
         return ctx.generate(prompt, stream=False).text.strip() or text
 
     naive_out = [run(engine, lambda ctx, s=s: naive_fix(ctx, s)) for s in src]
-    naive_false = sum(run(engine, lambda ctx, s=s: naive_fix(ctx, s)) != s for s in correct)
+    # The model's answer loses JFLEG's trailing space: compared without it, as an edit would be.
+    naive_false = sum(run(engine, lambda ctx, s=s: naive_fix(ctx, s)) != s.strip() for s in correct)
     print(entry.info.name)
-    naive_changed = sum(a != s for a, s in zip(naive_out, src, strict=True))
+    naive_changed = sum(a != s.strip() for a, s in zip(naive_out, src, strict=True))
     print(f"{'naive prompt':26} {gleu(src, naive_out, refs_t):6.1f} {naive_changed:8} {100 * naive_false / n:11.1f}%")
     for name, use_judge, model_edits in LAYERS:
         checker = GrammarChecker(model_edits=model_edits)
