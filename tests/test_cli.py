@@ -94,6 +94,16 @@ def test_correct_json_and_apply():
     assert data["corrected"] != text
 
 
+def test_correct_offers_style_only_with_style():
+    text = "Therefore we has left."
+    plain = json.loads(cli("correct", text, "--json", "--layers", "rules").stdout)
+    styled = json.loads(cli("correct", text, "--json", "--layers", "rules", "--style").stdout)
+    assert [(e["original"], e["rule"]) for e in plain["edits"]] == [("has", "PronounVerbAgreement")]
+    assert [(e["original"], e["rule"]) for e in styled["edits"]] == [
+        ("Therefore", "DiscourseMarkers"), ("has", "PronounVerbAgreement")]
+    assert all(e["layer"] == "rules" for e in styled["edits"])
+
+
 def test_summarize_json_with_chunks(tmp_path):
     p = tmp_path / "long.md"
     para = ("The village of Larkmoor sits in a narrow valley. For three hundred years its people lived from wool. "
