@@ -3,10 +3,13 @@ sentences, as spans of the text they come from."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.markdown import FENCE
+from assistant.paths import resource
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[]?[A-Z0-9À-Ý])")
 
@@ -30,9 +33,30 @@ def paragraphs(text: str) -> list[Span]:
     return spans
 
 
+@lru_cache(maxsize=1)
+def _titles() -> frozenset[str]:
+    return frozenset(json.loads(resource("languages.json").read_text("utf-8"))["titles"])
+
+
+def after_title(text: str, pos: int) -> bool:
+    """``text[:pos]`` ends with a title and its full stop ("… Mr. "): what follows is a name, not a
+    new sentence."""
+    i = pos
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    if i == 0 or text[i - 1] != ".":
+        return False
+    j = i - 1
+    while j > 0 and text[j - 1].isalpha() and i - j < 8:
+        j -= 1
+    return (j == 0 or not text[j - 1].isalnum()) and text[j : i - 1] in _titles()
+
+
 def sentences(text: str) -> list[Span]:
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
+        if after_title(text, m.start()):
+            continue
         spans.append(Span(start, m.start()))
         start = m.end()
     spans.append(Span(start, len(text)))

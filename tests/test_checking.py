@@ -115,6 +115,20 @@ def test_common_slips_cost_less_than_other_letters():
     assert typo_cost("palce", "place") < typo_cost("palce", "pale") == 1
     assert typo_cost("writting", "writing") < 1 and typo_cost("dont", "don't") < 1
     assert typo_cost("i", "I") < typo_cost("dont", "don't")
+    assert typo_cost("experinces", "experiences") < 1 == typo_cost("rememberd", "remember")  # a vowel left out
+    assert typo_cost("disking", "risking") > typo_cost("disking", "dishing") == 1  # the first letter is seldom wrong
+
+
+@pytest.mark.parametrize("typed,meant,other", [
+    ("experinces", "experiences", "experience"), ("diversifed", "diversified", "diversify"), ("oher", "other", "her"),
+])
+def test_a_left_out_vowel_and_a_sound_first_letter_decide_between_near_words(typed, meant, other):
+    assert rank(typed, [other, meant], "en")[0] == meant
+
+
+def test_a_word_after_a_title_is_a_name(layers):
+    assert found(layers, "But Mr. Bacchan rejected this.")[1] == []
+    assert found(layers, "It ended. Bacchan rejected this.")[1] != []  # a sentence's first word may be a slip
 
 
 def test_harpers_spellings_are_reranked_and_pieces_that_are_not_words_dropped(layers):
@@ -217,3 +231,12 @@ def test_layers_then_the_model_on_a_real_model(default_engine):
             assert e.replacement in offered[(e.start, e.end)]  # the judge chooses; it never invents
     fixes = [e for e in r.edits if not e.is_flag]
     assert apply_edits(text, fixes) != text or not fixes
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Inorder to do this we work.", ("Inorder", "In order")),
+    ("They wait untill they know.", ("untill", "until")),
+    ("Due to their unability to walk far.", ("unability", "inability")),
+])
+def test_misspelt_negatives_are_spelled_not_turned_into_dis_words(layers, text, expected):
+    assert expected in found(layers, text)[1]  # Harper's WrongNegative said Disorder, distill, disability

@@ -134,3 +134,9 @@ def test_empty_text_and_unknown_length(small):
 def test_as_bullets_turns_prose_into_bullets():
     assert as_bullets("One thing. Another thing.") == "- One thing.\n- Another thing."
     assert as_bullets("* a\n* b") == "- a\n- b"
+
+
+def test_a_title_does_not_end_a_sentence():
+    text = "I met Mr. Bacchan today. He said hi. Then Dr. Who came. It was St. Louis."
+    assert [text[s.start:s.end] for s in sentences(text)] == [
+        "I met Mr. Bacchan today.", "He said hi.", "Then Dr. Who came.", "It was St. Louis."]

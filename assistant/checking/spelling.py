@@ -20,6 +20,7 @@ from assistant.checking.personal import PersonalDictionary
 from assistant.checking.typos import typo_cost
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
+from assistant.text_units import after_title
 
 DICTIONARIES = ("en", "es", "fr", "de", "it", "pt", "ru", "nl")
 MAX_CANDIDATES = 4
@@ -154,7 +155,8 @@ def never_flagged(text: str, start: int, word: str, lang: str, personal: Persona
     """Names, deliberate spellings and the writer's own words: no layer calls them misspelt."""
     if word.casefold().replace("’", "'") in CLITICS:
         return True  # "do n't", "John 's": a contraction written apart, as corpora tokenise it
-    if word[:1].isupper() and lang not in CAPITALISED_NOUNS and not _SENTENCE_START.search(text[:start]):
+    if word[:1].isupper() and lang not in CAPITALISED_NOUNS and (
+            not _SENTENCE_START.search(text[:start]) or after_title(text, start)):
         return True  # a name, most likely
     if any(c.isupper() for c in word[1:]) and not word.isupper():
         return True  # iPhone, McDonald: inner capitals are deliberate
