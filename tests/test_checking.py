@@ -200,6 +200,9 @@ def test_personal_dictionary_and_ignored_rules(tmp_path):
     assert found(layers, "I has a apple.")[1] == []
     assert (tmp_path / "personal-dictionary.txt").read_text() == "zorblax\n"
     assert PersonalDictionary(tmp_path).ignores("Agreement")  # persisted
+    assert found(layers, "I saw the blorvax.", "en")[1] and found(layers, "Je vois le blorvax.", "fr")[1]
+    personal.ignore_rule("SpellCheck")  # what "Ignore rule “Spell check”" stores: both layers, every language
+    assert found(layers, "I saw the blorvax.", "en")[1] == found(layers, "Je vois le blorvax.", "fr")[1] == []
     out = tmp_path / "export.txt"
     assert personal.export_words(out) == 1
     other = PersonalDictionary(tmp_path / "other")

@@ -62,6 +62,20 @@ def test_add_to_dictionary_and_ignore_rule_persist(qtbot, window, tmp_path):
     window.personal.set_words([])
 
 
+def test_ignoring_the_spelling_rule_silences_the_dictionaries_too(qtbot, window):
+    pane = window.grammar_pane
+    pane.language.setCurrentIndex(pane.language.findData("fr"))  # French: the dictionary layer, not Harper
+    type_text(qtbot, window, "Je vois le blorvax aujourd'hui.")
+    qtbot.waitUntil(lambda: any(t.current_text() == "blorvax" for t in window.live.review.edits), timeout=15_000)
+    (mark,) = [t for t in window.live.review.edits if t.current_text() == "blorvax"]
+    assert mark.edit.layer == "spelling"
+    actions = menu_at(window, window.editor.toPlainText().index("blorvax") + 2)
+    actions["Ignore rule “Spell check”"].trigger()
+    assert window.personal.ignores("SpellCheck")
+    assert all(t.current_text() != "blorvax" for t in window.live.review.edits)
+    window.personal.set_rules([])
+
+
 def test_turning_live_checking_off_clears_the_marks(qtbot, window):
     type_text(qtbot, window, "I has a apple.")
     qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)

@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         ignore = QAction("Ignore", menu)
         ignore.triggered.connect(lambda: review.dismiss(tracked))
         actions.append(ignore)
-        if edit.rule and edit.layer == "rules":
+        if edit.rule and edit.layer in ("rules", "spelling"):
             rule = QAction(f"Ignore rule “{rule_label(edit.rule)}”", menu)
             rule.triggered.connect(lambda: self._ignore_rule(edit.rule))
             actions.append(rule)

@@ -165,6 +165,14 @@ def never_flagged(text: str, start: int, word: str, lang: str, personal: Persona
     return personal is not None and personal.knows(word)
 
 
+SPELLING_RULE = "SpellCheck"  # Harper's name for its spelling rule: one "Ignore rule" silences both layers
+
+
+def spelling_ignored(personal: PersonalDictionary | None) -> bool:
+    """The writer turned spelling off ("Spelling" is the lint kind earlier versions stored)."""
+    return personal is not None and (personal.ignores(SPELLING_RULE) or personal.ignores("Spelling"))
+
+
 class SpellingChecker:
     def __init__(self, personal: PersonalDictionary | None = None) -> None:
         self.personal = personal
@@ -172,7 +180,7 @@ class SpellingChecker:
     def check(self, text: str, lang: str) -> list[Edit]:
         """Unknown words of ``text`` (a paragraph in ``lang``) as edits: replacement = the most frequent
         candidate (the judge may choose another), or the word itself when there is none."""
-        if not has_dictionary(lang):
+        if not has_dictionary(lang) or spelling_ignored(self.personal):
             return []
         shielded = protected_spans(text)
         edits = []
@@ -186,5 +194,5 @@ class SpellingChecker:
             if meant_as_written(word, options[0] if options else None, lang):
                 continue
             edits.append(Edit(m.start(), m.end(), m.group(0), options[0] if options else m.group(0), "spelling",
-                              f"Unknown word: “{word}”", "spelling", "spelling", options[1:]))
+                              f"Unknown word: “{word}”", "spelling", SPELLING_RULE, options[1:]))
         return edits
