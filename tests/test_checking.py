@@ -117,6 +117,14 @@ def test_common_slips_cost_less_than_other_letters():
     assert typo_cost("i", "I") < typo_cost("dont", "don't")
     assert typo_cost("experinces", "experiences") < 1 == typo_cost("rememberd", "remember")  # a vowel left out
     assert typo_cost("disking", "risking") > typo_cost("disking", "dishing") == 1  # the first letter is seldom wrong
+    assert typo_cost("etre", "être") < 1 and typo_cost("ecole", "école") < 1  # an accent left out, even first
+
+
+@pytest.mark.parametrize("typed,meant,other,lang", [
+    ("etre", "être", "entre", "fr"), ("tres", "très", "trois", "fr"), ("fur", "für", "fuhr", "de"),
+])
+def test_an_accent_left_out_is_a_small_slip(typed, meant, other, lang):
+    assert rank(typed, [other, meant], lang)[0] == meant
 
 
 @pytest.mark.parametrize("typed,meant,other", [

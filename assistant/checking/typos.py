@@ -4,17 +4,21 @@ channel that ranks spelling candidates (with the word's frequency) and the judge
 
 A plain edit distance calls "wark" as near to "walk" as to "work" and "palce" two edits from
 "place". Writers and learners slip in known ways: one vowel for another, two letters swapped, a
-letter doubled or a double dropped, a vowel left out inside a word, an apostrophe or hyphen left
-out. Those count for less than an arbitrary letter; a change of case for little. The first letter
+letter doubled or a double dropped, a vowel left out inside a word, an accent or an apostrophe or
+hyphen left out. Those count for less than an arbitrary letter; a change of case for little. The first letter
 is seldom wrong (a fact of spelling-error studies since Pollock and Zamora, 1983), so a slip there
 counts for more.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from functools import cache
+
 VOWELS = frozenset("aeiouy")
 JOINERS = frozenset("'’-")
 CASE = 0.1  # "i" → "I"
+ACCENT = 0.3  # "etre" → "être", "fur" → "für": the accent left out is the commonest slip in French and German
 VOWEL_SWAP = 0.6  # "wark" → "work"
 TRANSPOSE = 0.6  # "palce" → "place"
 DOUBLE = 0.4  # "writting" → "writing", "ocasion" → "occasion"
@@ -23,13 +27,21 @@ OMITTED_VOWEL = 0.6  # inside a word: "experinces" → "experiences", "rememberd
 FIRST_LETTER = 0.5  # added to a slip in the first letter: writers seldom get it wrong ("disking" is not "risking")
 
 
+@cache
+def _base(c: str) -> str:
+    """The letter without its accent: "é" → "e"."""
+    return unicodedata.normalize("NFD", c)[0]
+
+
 def _substitution(a: str, b: str, first: bool = False) -> float:
     if a == b:
         return 0.0
     la, lb = a.lower(), b.lower()
     if la == lb:
         return CASE
-    if la in VOWELS and lb in VOWELS:
+    if _base(la) == _base(lb):
+        return ACCENT
+    if _base(la) in VOWELS and _base(lb) in VOWELS:
         return VOWEL_SWAP
     return 1.0 + (FIRST_LETTER if first else 0.0)
 
