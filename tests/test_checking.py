@@ -127,6 +127,13 @@ def test_an_accent_left_out_is_a_small_slip(typed, meant, other, lang):
     assert rank(typed, [other, meant], lang)[0] == meant
 
 
+def test_german_letters_spelled_out_are_offered_back(layers):
+    assert typo_cost("muede", "müde") < 1 and typo_cost("Groesse", "Größe") < 1
+    text = "Die Groesse ist gut, ich bin muede und das Wetter ist schoen."
+    assert found(layers, text, "de")[1] == [("Groesse", "Größe"), ("muede", "müde"), ("schoen", "schön")]
+    assert found(layers, "Die Straße ist groß und er heißt Paul.", "de")[1] == []  # ß is a letter, not "ss"
+
+
 @pytest.mark.parametrize("typed,meant,other", [
     ("experinces", "experiences", "experience"), ("diversifed", "diversified", "diversify"), ("oher", "other", "her"),
 ])

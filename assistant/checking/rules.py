@@ -11,11 +11,10 @@ first use.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
-from functools import cache
 
+from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
     candidates,
@@ -26,19 +25,13 @@ from assistant.checking.spelling import (
     rank,
 )
 from assistant.markdown import overlaps, protected_spans
-from assistant.paths import resource
 from assistant.text_diff import Edit
 
 _local = threading.local()
 
 
-@cache
-def _data() -> dict:
-    return json.loads(resource("grammar.json").read_text("utf-8"))
-
-
 def _kinds() -> dict[str, str]:
-    return _data()["harper_kinds"]
+    return grammar_data()["harper_kinds"]
 
 
 def rule_label(rule: str) -> str:
@@ -111,7 +104,7 @@ class RulesChecker:
         self.style = style
 
     def _skipped(self, name: str) -> bool:
-        data = _data()
+        data = grammar_data()
         return name in data["harper_off_rules"] or (not self.style and name in data["harper_style_rules"])
 
     def check(self, text: str) -> list[Edit]:

@@ -17,7 +17,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 from assistant.checking.personal import PersonalDictionary
-from assistant.checking.typos import typo_cost
+from assistant.checking.typos import spelled_out, typo_cost
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
 from assistant.text_units import after_title
@@ -54,7 +54,7 @@ def has_dictionary(lang: str | None) -> bool:
 
 def is_known_word(word: str, lang: str) -> bool:
     """In the language's dictionary (any case)."""
-    return word.casefold().replace("’", "'") in _speller(lang)
+    return word.lower().replace("’", "'") in _speller(lang)
 
 
 RARE = 3.0  # zipf below which a word the dictionary lacks is taken for a misspelling
@@ -71,7 +71,7 @@ def is_misspelled(word: str, lang: str) -> bool:
     """Not in the dictionary, and either rare in the frequency lists or a frequent misspelling: one
     edit away from a far more common dictionary word ("teh", "recieve", "dont"). New words that
     are common and near no other ("emoji", "GitHub") pass."""
-    low = word.casefold().replace("’", "'")
+    low = word.lower().replace("’", "'")
     sp = _speller(lang)
     if low in sp:
         return False
@@ -94,7 +94,7 @@ def _match_case(candidate: str, original: str) -> str:
 
 def candidates(word: str, lang: str) -> list[str]:
     """Likely intended words, best first, in the original's case."""
-    return [_match_case(c, word) for c in _candidates(word.casefold(), lang)]
+    return [_match_case(c, word) for c in _candidates(word.lower(), lang)]
 
 
 SHORT_WORD_ZIPF = 5.0  # a piece of three letters or fewer must be this common ("all day", not "stud ing")
@@ -103,7 +103,7 @@ SHORT_WORD_ZIPF = 5.0  # a piece of three letters or fewer must be this common (
 def is_candidate(option: str, lang: str) -> bool:
     """Every word of ``option`` a real, common-enough word: Harper and the split search offer
     pieces such as "hearted ly", "problem es" and "stud ing"."""
-    parts = option.casefold().replace("’", "'").split()
+    parts = option.lower().replace("’", "'").split()
     if not parts:
         return False
     if len(parts) == 1:
@@ -114,7 +114,7 @@ def is_candidate(option: str, lang: str) -> bool:
 def _channel(word: str, option: str, lang: str) -> float:
     """How likely ``option`` was meant when ``word`` was typed, on wordfreq's zipf scale (log10):
     its frequency less ZIPF_PER_SLIP for each typing slip between the two (typos.typo_cost)."""
-    return (_zipf(option.casefold(), lang) - ZIPF_PER_SLIP * typo_cost(word.casefold(), option.casefold())
+    return (_zipf(option.lower(), lang) - ZIPF_PER_SLIP * typo_cost(word.lower(), option.lower())
             - (SPLIT_DOUBT if " " in option.strip() else 0.0))
 
 
@@ -122,9 +122,9 @@ def rank(word: str, options: list[str], lang: str) -> list[str]:
     """``options`` for the unknown ``word``, best first by the noisy channel: "wark": "work"
     before "walk"; "writting": "writing" before "writhing". Options more than MAX_SLIPS away are
     guesses ("zorblax" → "relax") and left out."""
-    low = word.casefold()
+    low = word.lower()
     scored = {o: _channel(word, o, lang) for o in dict.fromkeys(options)
-              if typo_cost(low, o.casefold()) <= MAX_SLIPS}
+              if typo_cost(low, o.lower()) <= MAX_SLIPS}
     return sorted(scored, key=lambda o: -scored[o])
 
 
@@ -132,10 +132,19 @@ def meant_as_written(word: str, best: str | None, lang: str) -> bool:
     """A rare word the frequency lists know, likelier as written than as a slip for the best
     candidate: "perseverant" (not "perseverance"), "endothermy". Common misspellings are far
     likelier slips for a common word ("becuase", "exemple")."""
-    z = _zipf(word.casefold().replace("’", "'"), lang)
-    if best is not None and best.casefold() == word.casefold():
+    z = _zipf(word.lower().replace("’", "'"), lang)
+    if best is not None and best.lower() == word.lower():
         return False  # "italian": the frequency lists do not tell cases apart
     return z > 0 and (best is None or _channel(word, best, lang) <= z - UNLISTED_DOUBT)
+
+
+def _respelled(low: str, lang: str) -> list[str]:
+    """``low`` with letters spelled out as two written as one ("muede" → "müde"): each pair alone, and all."""
+    out, whole = [], low
+    for letter, pair in spelled_out(lang).items():
+        out += [low[:k] + letter + low[k + 2 :] for k in range(len(low) - 1) if low.startswith(pair, k)]
+        whole = whole.replace(pair, letter)
+    return [*out, whole] if whole != low else out
 
 
 @lru_cache(maxsize=20_000)
@@ -144,7 +153,7 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
     found = set(sp.known(sp.edit_distance_1(low))) if len(low) < 24 else set()
     # No distance-2 search: at 0.2 s a word it would stall live checking, and a word that far from
     # every real one is better flagged without a suggestion than given a guess.
-    found = {c for c in found if c != low}
+    found = {c for c in found if c != low} | set(sp.known(_respelled(low, lang)))
     splits = [f"{low[:i]} {low[i:]}" for i in range(2, len(low) - 1)
               if _zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0]
     splits.sort(key=lambda s: -min(_zipf(p, lang) for p in s.split()))
@@ -153,7 +162,7 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
 
 def never_flagged(text: str, start: int, word: str, lang: str, personal: PersonalDictionary | None) -> bool:
     """Names, deliberate spellings and the writer's own words: no layer calls them misspelt."""
-    if word.casefold().replace("’", "'") in CLITICS:
+    if word.lower().replace("’", "'") in CLITICS:
         return True  # "do n't", "John 's": a contraction written apart, as corpora tokenise it
     if word[:1].isupper() and lang not in CAPITALISED_NOUNS and (
             not _SENTENCE_START.search(text[:start]) or after_title(text, start)):

@@ -15,6 +15,8 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
+from assistant.checking.data import grammar_data
+
 VOWELS = frozenset("aeiouy")
 JOINERS = frozenset("'’-")
 CASE = 0.1  # "i" → "I"
@@ -25,6 +27,15 @@ DOUBLE = 0.4  # "writting" → "writing", "ocasion" → "occasion"
 JOINER = 0.3  # "dont" → "don't"; a space left out ("Forexample") is an ordinary slip
 OMITTED_VOWEL = 0.6  # inside a word: "experinces" → "experiences", "rememberd" → "remembered"
 FIRST_LETTER = 0.5  # added to a slip in the first letter: writers seldom get it wrong ("disking" is not "risking")
+
+
+@cache
+def spelled_out(lang: str | None = None) -> dict[str, str]:
+    """Letters typed as two where the key is missing ("ü" → "ue"), for ``lang`` or every language."""
+    table = grammar_data()["spelled_out_letters"]
+    if lang is not None:
+        return dict(table.get(lang, {}))
+    return {k: v for letters in table.values() for k, v in letters.items()}
 
 
 @cache
@@ -60,7 +71,8 @@ def _indel(word: str, i: int, omitted: bool = False) -> float:
 
 def typo_cost(typed: str, meant: str) -> float:
     """Weighted optimal-string-alignment distance from ``meant`` to ``typed`` (1.0 = an arbitrary
-    letter added, dropped or replaced)."""
+    letter added, dropped or replaced; a letter spelled out as two, "muede" for "müde", an accent)."""
+    two = spelled_out()
     n, m = len(typed), len(meant)
     d = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
@@ -74,5 +86,8 @@ def typo_cost(typed: str, meant: str) -> float:
             if (i > 1 and j > 1 and typed[i - 1].lower() == meant[j - 2].lower()
                     and typed[i - 2].lower() == meant[j - 1].lower() and typed[i - 1].lower() != typed[i - 2].lower()):
                 best = min(best, d[i - 2][j - 2] + TRANSPOSE)
+            pair = two.get(meant[j - 1].lower())
+            if pair and i > 1 and typed[i - 2 : i].lower() == pair:
+                best = min(best, d[i - 2][j - 1] + ACCENT)
             d[i][j] = best
     return d[n][m]

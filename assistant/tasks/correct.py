@@ -11,20 +11,18 @@ paragraph, so re-checking a long document only checks what changed.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from functools import cache
 
 from assistant.backends.base import Backend
 from assistant.checking.checker import LayeredChecker, ParagraphCheck
+from assistant.checking.data import grammar_data
 from assistant.checking.judge import judge
 from assistant.checking.personal import PersonalDictionary
 from assistant.engine import JobContext
 from assistant.markdown import split_frame
 from assistant.model_languages import refusal
-from assistant.paths import resource
 from assistant.prompting import Prompt, build_prompt
 from assistant.text_diff import Edit, align, apply_edits, changed_fraction, tokenize
 from assistant.text_units import paragraphs, sentences
@@ -57,12 +55,7 @@ class CorrectionResult:
 
 def kind_group(category: str) -> str:
     """The group an edit's category is listed under: Spelling, Grammar or Style."""
-    return _rules()["kind_groups"].get(category, "Grammar")
-
-
-@cache
-def _rules() -> dict:
-    return json.loads(resource("grammar.json").read_text("utf-8"))
+    return grammar_data()["kind_groups"].get(category, "Grammar")
 
 
 def _similar(a: str, b: str) -> bool:
@@ -70,7 +63,7 @@ def _similar(a: str, b: str) -> bool:
 
 
 def categorize(edit: Edit) -> Edit:
-    rules = _rules()
+    rules = grammar_data()
     old, new = edit.original.strip(), edit.replacement.strip()
     ow, nw = old.lower(), new.lower()
     if not old:
@@ -105,7 +98,7 @@ def is_correction(edit: Edit, context: str = "") -> bool:
     (measured on JFLEG: 22% of correct sentences edited). The rules are data in
     resources/grammar.json.
     """
-    rules = _rules()
+    rules = grammar_data()
     function_words = set(rules["function_words"])
     old_t = [t.text.lower() for t in tokenize(edit.original)]
     new_t = [t.text.lower() for t in tokenize(edit.replacement)]
