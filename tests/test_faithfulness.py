@@ -38,9 +38,14 @@ def test_the_readme_answer_is_rejected_as_the_prompts_example(length):
     assert lines == [] and "copied the prompt's example" in why and "rail yard" in why
 
 
+APP = ("An offline desktop writing assistant: a document editor with panes for grammar, translation and "
+       "summaries, driven by a language model that runs on your own machine.")
+
+
 def test_a_near_copy_is_a_leak_too():
+    # A fixed source, not the README: a README line that happens to say "turns" made "turning" the source's.
     near = "The town council approved turning the former rail yard into a public park with bike paths."
-    assert leaked(near, examples(), "en", README) == near
+    assert leaked(near, examples(), "en", APP) == near
 
 
 def test_a_text_about_a_park_may_be_summarised_as_one():
