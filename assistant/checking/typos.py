@@ -5,9 +5,9 @@ channel that ranks spelling candidates (with the word's frequency) and the judge
 A plain edit distance calls "wark" as near to "walk" as to "work" and "palce" two edits from
 "place". Writers and learners slip in known ways: one vowel for another, two letters swapped, a
 letter doubled or a double dropped, a vowel left out inside a word, an accent or an apostrophe or
-hyphen left out. Those count for less than an arbitrary letter; a change of case for little. The first letter
-is seldom wrong (a fact of spelling-error studies since Pollock and Zamora, 1983), so a slip there
-counts for more.
+hyphen left out. Those count for less than an arbitrary letter; a change of case for little. The
+first letter is seldom wrong, as studies of spelling errors have found since Pollock and Zamora
+(1983), so a slip there counts for more.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from assistant.checking.data import grammar_data
 VOWELS = frozenset("aeiouy")
 JOINERS = frozenset("'’-")
 CASE = 0.1  # "i" → "I"
-ACCENT = 0.3  # "etre" → "être", "fur" → "für": the accent left out is the commonest slip in French and German
+ACCENT = 0.3  # "etre" → "être", "fur" → "für": an accent left out, as on a keyboard without the letter
 VOWEL_SWAP = 0.6  # "wark" → "work"
 TRANSPOSE = 0.6  # "palce" → "place"
 DOUBLE = 0.4  # "writting" → "writing", "ocasion" → "occasion"
