@@ -19,6 +19,8 @@ from assistant.text_diff import Edit
 
 VETO = 2.0  # nats a suggestion may fall below "leave it" before the judge drops it
 CHANGE_COST = 4.5  # nats per typing slip a candidate undoes (about a 1% chance of each), for ranking
+
+
 def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[float | None]],
           check: Callable[[], None] = lambda: None) -> list[Edit]:
     """``edits`` (offsets into ``sentence``) after the judge; ``score`` gives texts' log-probabilities,

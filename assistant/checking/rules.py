@@ -28,6 +28,7 @@ from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
 
 _local = threading.local()
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # letters, with inner apostrophes ("don't")
 
 
 def _kinds() -> dict[str, str]:
@@ -85,7 +86,7 @@ def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tu
     from the word are left out."""
     s, e, _ = options[0]
     word = text[s:e]
-    if not re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)*", word):
+    if not _PLAIN_WORD.fullmatch(word):
         return options
     same = [new for s2, e2, new in options if (s2, e2) == (s, e) and is_candidate(new, "en")]
     pool = rank(word, [c for c in dict.fromkeys(same + candidates(word, "en")) if is_candidate(c, "en")], "en")
@@ -122,7 +123,7 @@ class RulesChecker:
             if self.personal is not None and (self.personal.ignores(name) or self.personal.ignores(kind)):
                 continue
             if kind == "Spelling" and (never_flagged(text, start, original, "en", self.personal) or (
-                    re.fullmatch(r"[^\W\d_]+(?:['’][^\W\d_]+)*", original)
+                    _PLAIN_WORD.fullmatch(original)
                     and not is_misspelled(original, "en") and not _apostrophe_missing(original, lint))):
                 continue  # a name, or a word the dictionaries and frequency lists know ("intro", "etc")
             options: list[tuple[int, int, str]] = []
