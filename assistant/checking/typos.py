@@ -13,7 +13,7 @@ first letter is seldom wrong, as studies of spelling errors have found since Pol
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant.checking.data import grammar_data
 
@@ -69,6 +69,7 @@ def _indel(word: str, i: int, omitted: bool = False) -> float:
     return 1.0 + (FIRST_LETTER if i == 0 else 0.0)
 
 
+@lru_cache(maxsize=100_000)  # rank() filters and scores by the same pairs; live checking repeats words
 def typo_cost(typed: str, meant: str) -> float:
     """Weighted optimal-string-alignment distance from ``meant`` to ``typed`` (1.0 = an arbitrary
     letter added, dropped or replaced; a letter spelled out as two, "muede" for "müde", an accent)."""
