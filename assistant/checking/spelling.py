@@ -52,9 +52,15 @@ def has_dictionary(lang: str | None) -> bool:
     return lang in DICTIONARIES
 
 
+def _key(word: str) -> str:
+    """A word as the dictionaries store it: lowercased (not casefolded: that turns ß into ss), with a
+    straight apostrophe."""
+    return word.lower().replace("’", "'")
+
+
 def is_known_word(word: str, lang: str) -> bool:
     """In the language's dictionary (any case)."""
-    return word.lower().replace("’", "'") in _speller(lang)
+    return _key(word) in _speller(lang)
 
 
 RARE = 3.0  # zipf below which a word the dictionary lacks is taken for a misspelling
@@ -71,7 +77,7 @@ def is_misspelled(word: str, lang: str) -> bool:
     """Not in the dictionary, and either rare in the frequency lists or a frequent misspelling: one
     edit away from a far more common dictionary word ("teh", "recieve", "dont"). New words that
     are common and near no other ("emoji", "GitHub") pass."""
-    low = word.lower().replace("’", "'")
+    low = _key(word)
     sp = _speller(lang)
     if low in sp:
         return False
@@ -103,7 +109,7 @@ SHORT_WORD_ZIPF = 5.0  # a piece of three letters or fewer must be this common (
 def is_candidate(option: str, lang: str) -> bool:
     """Every word of ``option`` a real, common-enough word: Harper and the split search offer
     pieces such as "hearted ly", "problem es" and "stud ing"."""
-    parts = option.lower().replace("’", "'").split()
+    parts = _key(option).split()
     if not parts:
         return False
     if len(parts) == 1:
@@ -132,7 +138,7 @@ def meant_as_written(word: str, best: str | None, lang: str) -> bool:
     """A rare word the frequency lists know, likelier as written than as a slip for the best
     candidate: "perseverant" (not "perseverance"), "endothermy". Common misspellings are far
     likelier slips for a common word ("becuase", "exemple")."""
-    z = _zipf(word.lower().replace("’", "'"), lang)
+    z = _zipf(_key(word), lang)
     if best is not None and best.lower() == word.lower():
         return False  # "italian": the frequency lists do not tell cases apart
     return z > 0 and (best is None or _channel(word, best, lang) <= z - UNLISTED_DOUBT)
@@ -162,7 +168,7 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
 
 def never_flagged(text: str, start: int, word: str, lang: str, personal: PersonalDictionary | None) -> bool:
     """Names, deliberate spellings and the writer's own words: no layer calls them misspelt."""
-    if word.lower().replace("’", "'") in CLITICS:
+    if _key(word) in CLITICS:
         return True  # "do n't", "John 's": a contraction written apart, as corpora tokenise it
     if word[:1].isupper() and lang not in CAPITALISED_NOUNS and (
             not _SENTENCE_START.search(text[:start]) or after_title(text, start)):
