@@ -13,7 +13,7 @@ import pytest
 
 from assistant.backends.base import BackendInfo
 from assistant.languages import get_language
-from assistant.learning import conjugation, lexicon
+from assistant.learning import conjugation, lexicon, parts_of_speech
 from assistant.learning.exercises import (
     Exercise,
     ExerciseError,
@@ -28,7 +28,7 @@ from assistant.learning.grading import grade
 from assistant.model_languages import able, model_languages, refusal, refusal_with_advice
 from assistant.prompting import Strategy
 
-FR, EN, DE = get_language("fr"), get_language("en"), get_language("de")
+FR, EN, DE, ES = get_language("fr"), get_language("en"), get_language("de"), get_language("es")
 
 
 # conjugation ------------------------------------------------------------------------------
@@ -188,6 +188,65 @@ def test_multiple_choice_distractors_come_from_the_answers_frequency_band():
         validate(choice(["maison", "ville", "parapluie", "voiture"], "maison"), FR, None, EN)
 
 
+# parts of speech ---------------------------------------------------------------------------
+@pytest.mark.parametrize("lang,word,tag", [
+    ("fr", "maison", "NOUN"), ("fr", "mangeons", "VERB"), ("fr", "pense", "VERB"), ("fr", "rapidement", "ADV"),
+    ("fr", "heureusement", "ADV"), ("fr", "dans", "ADP"), ("fr", "terre", "NOUN"),  # terre: by elimination
+    ("es", "hablamos", "VERB"), ("es", "duermo", "VERB"), ("es", "fácilmente", "ADV"), ("es", "por", "ADP"),
+    ("es", "estación", "NOUN"), ("it", "stazione", "NOUN"), ("it", "parliamo", "VERB"), ("it", "velocemente", "ADV"),
+    ("de", "Bahnhof", "NOUN"), ("de", "laufen", "VERB"), ("de", "gestern", "ADV"), ("de", "schnell", "ADJ"),
+    ("en", "quickly", "ADV"), ("en", "dog", "NOUN"), ("nl", "lopen", "VERB"), ("pt", "falamos", "VERB"),
+    ("pt", "por", "ADP"), ("pt", "casa", "NOUN"),
+    ("fr", "sommes allés", "VERB"),  # a multiword unit has its words' parts of speech
+])
+def test_parts_of_speech_come_from_the_language_data(lang, word, tag):
+    assert tag in parts_of_speech.tags(word, lang)
+
+
+@pytest.mark.parametrize("lang,word,tag", [
+    ("fr", "maison", "VERB"), ("fr", "rapidement", "NOUN"), ("fr", "mangeons", "ADV"), ("es", "hablamos", "NOUN"),
+    ("es", "por", "VERB"), ("de", "Bahnhof", "VERB"), ("de", "laufen", "ADJ"), ("en", "quickly", "NOUN"),
+])
+def test_a_word_is_not_every_part_of_speech(lang, word, tag):
+    assert tag not in parts_of_speech.tags(word, lang)
+
+
+def test_a_word_the_data_cannot_place_has_no_part_of_speech():
+    assert parts_of_speech.tags("", "fr") == frozenset()
+    assert parts_of_speech.tags("дом", "ru") == frozenset()  # no data for Russian
+
+
+def test_the_tagger_is_loaded_from_its_package_not_the_working_directory(tmp_path, monkeypatch):
+    """HanTa unpickles a model file named as given, from the working directory first; a file of that name
+    there must not be read (an unpickled file can run code)."""
+    parts_of_speech._tagger.cache_clear()
+    parts_of_speech.tags.cache_clear()
+    (tmp_path / parts_of_speech.data()["sources"]["de"]["tagger"]).write_bytes(b"not a model")
+    monkeypatch.chdir(tmp_path)
+    assert "NOUN" in parts_of_speech.tags("Hund", "de")
+
+
+def _choice(sentence, options, answer):
+    return Exercise("choice", {"sentence": sentence, "options": options, "answer": answer})
+
+
+def test_multiple_choice_distractors_are_the_answers_part_of_speech():
+    validate(_choice("J'habite dans une petite ___ avec un jardin.", ["maison", "ville", "chambre", "voiture"],
+                     "maison"), FR, None, EN)
+    with pytest.raises(ExerciseError, match="the option “rapidement” is an adverb, not .*a noun.* like the answer "
+                                            "“maison”"):
+        validate(_choice("J'habite dans une petite ___ avec un jardin.", ["maison", "ville", "rapidement", "voiture"],
+                         "maison"), FR, None, EN)
+    validate(_choice("Nous ___ au cinéma hier soir.", ["sommes allés", "allons", "irons", "aller"], "sommes allés"),
+             FR, None, EN)
+    with pytest.raises(ExerciseError, match="the option “laufen” is a verb"):
+        validate(_choice("Der ___ ist groß.", ["Bahnhof", "Zug", "laufen", "Garten"], "Bahnhof"), DE, None, EN)
+    validate(_choice("Der ___ ist groß.", ["Bahnhof", "Zug", "Garten", "Hund"], "Bahnhof"), DE, None, EN)
+    with pytest.raises(ExerciseError, match="the option “por” is a preposition"):
+        validate(_choice("Nosotros ___ español en clase.", ["hablamos", "comemos", "por", "vivimos"], "hablamos"),
+                 ES, None, EN)
+
+
 def test_sentences_stay_within_reach_of_the_learners_level():
     assert lexicon.words_above("Le sénateur a dénoncé la prévarication du gouvernement.", "fr", "A2") == [
         "sénateur", "dénoncé", "prévarication"]
@@ -207,6 +266,9 @@ def test_types_a_language_has_no_data_for_are_not_offered():
     assert unavailable("inflection", "fr") is None and unavailable("cloze", "de") is None
     assert "no word list to check Chinese" in unavailable("cloze", "zh")
     assert all(unavailable(k, "fr") is None for k in types())
+    assert unavailable("choice", "ru") == ("Multiple choice needs to know each word's part of speech; the app has "
+                                           "no such data for Russian")
+    assert all(unavailable("choice", lang) is None for lang in ("fr", "de", "es", "it", "pt", "en", "nl"))
     assert spec()["types"]["inflection"]["built_by"] == "conjugator"
 
 

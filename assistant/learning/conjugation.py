@@ -123,9 +123,15 @@ def tenses_for(lang: str, level: str) -> list[tuple[str, str]]:
 
 
 @cache
+def infinitives(lang: str) -> frozenset[str]:
+    """Every verb the conjugator knows."""
+    return frozenset(_conjugator(lang).get_infinitives())
+
+
+@cache
 def verbs_for(lang: str, level: str) -> tuple[str, ...]:
     """Infinitives the conjugator knows that the frequency list puts within ``level`` (or below)."""
-    known = set(_conjugator(lang).get_infinitives())
+    known = infinitives(lang)
     depth = lexicon.band(level)[1]
     return tuple(w for w in lexicon.ranked_lemmas(lang, depth) if w in known)
 

@@ -5,11 +5,12 @@ conjugator (conjugation.py) and a vocabulary card's word from the learner's freq
 (lexicon.py). Everything the model writes is constrained to the type's JSON shape by a llama.cpp
 grammar, then checked against real language data: every word of a target-language sentence is a
 word of that language (or a name) and, but for one, within two levels of the learner's frequency
-band, the language is the one asked for, the gap is a whole word and
-its answer a real word that fits there better than other words of its band, every option of a
-multiple choice is a real word and the answer the one that fits best, no duplicate of an item
-already in the bank. A failed item is generated again, a bounded number of times. A model that
-cannot write the target language is not asked (model_languages.py).
+band, the language is the one asked for, the gap is a whole word and its answer a real word that
+fits there better than other words of its band, every option of a multiple choice is a real word
+of the answer's frequency band and part of speech (parts_of_speech.py) and the answer the one that
+fits best, no duplicate of an item already in the bank. A failed item is generated again, a
+bounded number of times. A model that cannot write the target language is not asked
+(model_languages.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from functools import cache
 from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, detect_language, get_language
-from assistant.learning import conjugation, lexicon
+from assistant.learning import conjugation, lexicon, parts_of_speech
 from assistant.model_languages import refusal
 from assistant.paths import resource
 from assistant.prompting import build_prompt
@@ -59,6 +60,8 @@ def unavailable(kind: str, target: str) -> str | None:
         return None
     if not lexicon.can_check(target):
         return f"the app has no word list to check {name} sentences against"
+    if t.get("needs_parts_of_speech") and not parts_of_speech.can_tag(target):
+        return f"{t['label']} needs to know each word's part of speech; the app has no such data for {name}"
     return None
 
 
@@ -241,6 +244,8 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
             raise ExerciseError(f"“{w}” is not a {target.name} word")
     if ex.type == "choice" and lexicon.can_check(target.code):
         _check_distractor_bands(f["options"], f["answer"], target)
+    if ex.type == "choice" and parts_of_speech.can_tag(target.code):
+        _check_distractor_parts_of_speech(f["options"], f["answer"], target)
     in_native = {"translate": "source", "vocab": "translation"}.get(ex.type)
     if in_native and native is not None:
         if ex.type == "translate":
@@ -273,6 +278,23 @@ def _check_distractor_bands(options: list[str], answer: str, target: Language) -
         if _fold(o) != _fold(answer) and len(o.split()) == 1 and abs(rank(o) - at) > BAND_SPREAD:
             where = order[rank(o)] if rank(o) < len(order) else "beyond C2"
             raise ExerciseError(f"the option “{o}” ({where}) is not from the answer's frequency band ({order[at]})")
+
+
+def _check_distractor_parts_of_speech(options: list[str], answer: str, target: Language) -> None:
+    """Every distractor can be the same part of speech as the answer: a noun among verbs is picked
+    without knowing what it means. Out of context a word may be several ("le": article or pronoun),
+    a multiword unit has its words' together; sharing one is enough."""
+    wanted = parts_of_speech.tags(answer, target.code)
+    if not wanted:
+        raise ExerciseError(f"the app cannot tell what kind of word the answer “{answer}” is")
+    for o in options:
+        if _fold(o) == _fold(answer):
+            continue
+        found = parts_of_speech.tags(o, target.code)
+        if not found & wanted:
+            kind = parts_of_speech.names(found) if found else "a word of unknown kind"
+            raise ExerciseError(f"the option “{o}” is {kind}, not {parts_of_speech.names(wanted)} "
+                                f"like the answer “{answer}”")
 
 
 def _check_words(text: str, lang: Language, what: str) -> None:
