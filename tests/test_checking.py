@@ -127,6 +127,39 @@ def test_an_accent_left_out_is_a_small_slip(typed, meant, other, lang):
     assert rank(typed, [other, meant], lang)[0] == meant
 
 
+@pytest.mark.parametrize("text,lang,expected", [
+    ("Tres bien, je suis content d'etre a l'ecole.", "fr", [("Tres", "Très"), ("etre", "être"), ("ecole", "école")]),
+    ("Yo tambien quiero ver la pelicula.", "es", [("tambien", "también"), ("pelicula", "película")]),
+    ("Das ist fur dich, wir mochten es.", "de", [("fur", "für")]),  # "mochten" (liked) is a word
+    ("Perche la citta è bella?", "it", [("Perche", "Perché"), ("citta", "città")]),
+    # Right as written, though an accented word strips to them: both common, or a real word known
+    # to the lexicon and not far rarer ("publico": I publish; "realizo": I carry out).
+    ("Yo publico un libro y realizo el trabajo. Esta casa es mas grande que el tuyo.", "es", []),
+    ("Il a une maison ou il va la voir.", "fr", []),
+    ("We met at the cafe for a resume review.", "en", []),  # English writes them without accents
+])
+def test_words_written_without_their_accents_are_flagged(layers, text, lang, expected):
+    edits = layers.check(text, lang).edits
+    assert [(text[e.start:e.end], e.replacement) for e in edits] == expected
+    assert {(e.layer, e.rule) for e in edits} <= {("spelling", "MissingAccents")}
+
+
+def test_an_ambiguous_bare_word_offers_each_accented_word(layers):
+    (edit,) = layers.check("Il achete du pain.", "fr").edits
+    assert {"acheté", "achète"} <= {edit.replacement, *edit.alternatives}
+    assert edit.reason.startswith("Written without its accents")
+
+
+def test_missing_accents_can_be_ignored_alone(tmp_path):
+    personal = PersonalDictionary(tmp_path)
+    checker = LayeredChecker(personal)
+    text = "Je suis tres content du bricard."
+    assert [e.original for e in checker.check(text, "fr").edits] == ["tres", "bricard"]
+    personal.ignore_rule("MissingAccents")
+    assert [e.original for e in checker.check(text, "fr").edits] == ["bricard"]  # the rest of spelling stays
+    assert rule_label("MissingAccents") == "Missing accents"
+
+
 def test_german_letters_spelled_out_are_offered_back(layers):
     assert typo_cost("muede", "müde") < 1 and typo_cost("Groesse", "Größe") < 1
     text = "Die Groesse ist gut, ich bin muede und das Wetter ist schoen."

@@ -5,7 +5,8 @@ lacks from a misspelling and to rank the candidates.
 Never flagged: words in the personal dictionary, capitalised words inside a sentence (names),
 words with digits or inner capitals (code, products), and anything inside code, links, URLs or
 e-mail addresses. A word is flagged only when neither the dictionary nor the frequency lists
-know it (see is_misspelled). Candidates are words one edit away, plus splits into two real
+know it (see is_misspelled), or when it is a real word written without the accents its language
+wants ("tres" for "très", accents.py). Candidates are words one edit away, plus splits into two real
 words ("Forexample" → "For example"); the model judge (judge.py) chooses among them.
 """
 
@@ -16,6 +17,7 @@ import threading
 import unicodedata
 from functools import cache, lru_cache
 
+from assistant.checking.accents import bare, restored
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.typos import spelled_out, typo_cost
 from assistant.markdown import overlaps, protected_spans
@@ -181,6 +183,7 @@ def never_flagged(text: str, start: int, word: str, lang: str, personal: Persona
 
 
 SPELLING_RULE = "SpellCheck"  # Harper's name for its spelling rule: one "Ignore rule" silences both layers
+MISSING_ACCENTS_RULE = "MissingAccents"  # its own rule: a writer without an accent key may want it off alone
 
 
 def spelling_ignored(personal: PersonalDictionary | None) -> bool:
@@ -203,11 +206,21 @@ class SpellingChecker:
             word = unicodedata.normalize("NFC", m.group(0))
             if len(word) < 2 or overlaps(shielded, m.start(), m.end()):
                 continue
-            if never_flagged(text, m.start(), word, lang, self.personal) or not is_misspelled(word, lang):
+            if never_flagged(text, m.start(), word, lang, self.personal):
                 continue
-            options = candidates(word, lang)
-            if meant_as_written(word, options[0] if options else None, lang):
-                continue
-            edits.append(Edit(m.start(), m.end(), m.group(0), options[0] if options else m.group(0), "spelling",
-                              f"Unknown word: “{word}”", "spelling", SPELLING_RULE, options[1:]))
+            if is_misspelled(word, lang):
+                options = candidates(word, lang)
+                if meant_as_written(word, options[0] if options else None, lang):
+                    continue
+            else:
+                options = [_match_case(a, word) for a in restored(word, lang)]  # a real word, accents left out
+                if not options:
+                    continue
+            edit = Edit(m.start(), m.end(), m.group(0), options[0] if options else m.group(0), "spelling",
+                        f"Unknown word: “{word}”", "spelling", SPELLING_RULE, options[1:])
+            if options and bare(options[0]).lower() == word.lower():
+                if self.personal is not None and self.personal.ignores(MISSING_ACCENTS_RULE):
+                    continue
+                edit.reason, edit.rule = f"Written without its accents: “{options[0]}”", MISSING_ACCENTS_RULE
+            edits.append(edit)
         return edits

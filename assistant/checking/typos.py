@@ -12,9 +12,9 @@ first letter is seldom wrong, as studies of spelling errors have found since Pol
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache, lru_cache
 
+from assistant.checking.accents import bare
 from assistant.checking.data import grammar_data
 
 VOWELS = frozenset("aeiouy")
@@ -38,10 +38,7 @@ def spelled_out(lang: str | None = None) -> dict[str, str]:
     return {k: v for letters in table.values() for k, v in letters.items()}
 
 
-@cache
-def _base(c: str) -> str:
-    """The letter without its accent: "é" → "e"."""
-    return unicodedata.normalize("NFD", c)[0]
+_base = cache(bare)  # a letter without its accent: "é" → "e"
 
 
 def _substitution(a: str, b: str, first: bool = False) -> float:
