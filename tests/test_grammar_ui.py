@@ -137,3 +137,28 @@ def test_every_paragraph_of_a_pasted_document_is_checked(qtbot, window):
     window.editor.setPlainText("She go to school.\n\nTheir going to the park tomorow.")
     qtbot.waitUntil(lambda: len(window.live.review.edits) == 3, timeout=15_000)
     assert live_marks(window) == [("go", "goes"), ("Their", "They're"), ("tomorow", "tomorrow")]
+
+
+def test_the_dictionary_dialog_lists_ignored_rules_by_name_and_brings_one_back(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from assistant.checking.personal import PersonalDictionary
+    from tests.screens import screenshot
+    from ui.dictionary_dialog import DictionaryDialog
+
+    personal = PersonalDictionary(tmp_path)
+    personal.add_word("zorblax")
+    for rule in ("PronounVerbAgreement", "MissingAccents", "SpellCheck"):
+        personal.ignore_rule(rule)
+    dialog = DictionaryDialog(personal)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    screenshot(dialog, "dictionary_dialog.png")
+    items = [dialog.rules.item(i) for i in range(dialog.rules.count())]
+    assert [i.text() for i in items] == ["Missing accents", "Pronoun verb agreement", "Spell check"]
+    assert all(i.checkState() == Qt.CheckState.Checked for i in items)
+    items[0].setCheckState(Qt.CheckState.Unchecked)  # "Missing accents" checked again
+    dialog.save()
+    assert personal.rules() == ["PronounVerbAgreement", "SpellCheck"]
+    assert personal.words() == ["zorblax"]
+    assert PersonalDictionary(tmp_path).rules() == ["PronounVerbAgreement", "SpellCheck"]  # persisted

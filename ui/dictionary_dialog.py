@@ -1,13 +1,17 @@
-"""Your words and ignored rules: edited as plain text, one per line, exported and imported."""
+"""Your words (plain text, one per line, exported and imported) and the rules you ignore (by the names
+the menus show them under; untick one to bring it back)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -15,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.checking.personal import PersonalDictionary
+from assistant.checking.rules import rule_label
 
 
 class DictionaryDialog(QDialog):
@@ -32,9 +37,17 @@ class DictionaryDialog(QDialog):
         self.words = QPlainTextEdit("\n".join(personal.words()))
         self.words.setObjectName("dictionaryWords")
         layout.addWidget(self.words, 3)
-        layout.addWidget(QLabel("Rules ignored, one per line:"))
-        self.rules = QPlainTextEdit("\n".join(personal.rules()))
+        layout.addWidget(QLabel("Rules ignored (untick one to check it again):" if personal.rules()
+                                else "Rules ignored: none. “Ignore rule” on an underline adds one here."))
+        self.rules = QListWidget()
         self.rules.setObjectName("dictionaryRules")
+        for rule in personal.rules():
+            item = QListWidgetItem(rule_label(rule))
+            item.setData(Qt.ItemDataRole.UserRole, rule)
+            item.setToolTip(rule)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.rules.addItem(item)
         layout.addWidget(self.rules, 1)
         row = QHBoxLayout()
         for label, slot in (("Import words…", self.import_words), ("Export words…", self.export_words)):
@@ -55,11 +68,16 @@ class DictionaryDialog(QDialog):
     def save(self) -> None:
         try:
             self.personal.set_words(self.words.toPlainText().splitlines())
-            self.personal.set_rules(self.rules.toPlainText().splitlines())
+            self.personal.set_rules(self.ignored_rules())
         except OSError as exc:
             self.message.setText(f"Not saved: {exc.strerror or exc}. Your lists are unchanged.")
             return
         self.accept()
+
+    def ignored_rules(self) -> list[str]:
+        """The rules still ticked, by their names as stored."""
+        items = (self.rules.item(i) for i in range(self.rules.count()))
+        return [it.data(Qt.ItemDataRole.UserRole) for it in items if it.checkState() == Qt.CheckState.Checked]
 
     def import_words(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import words", "", "Text files (*.txt *.dic);;All files (*)")
