@@ -76,6 +76,23 @@ def test_ignoring_the_spelling_rule_silences_the_dictionaries_too(qtbot, window)
     window.personal.set_rules([])
 
 
+def test_missing_accents_are_underlined_and_can_be_ignored_alone(qtbot, window):
+    from tests.screens import screenshot
+
+    pane = window.grammar_pane
+    pane.language.setCurrentIndex(pane.language.findData("fr"))
+    type_text(qtbot, window, "Je suis tres content d'etre ici avec le blorvax.")
+    qtbot.waitUntil(lambda: ("tres", "très") in live_marks(window), timeout=15_000)
+    assert ("etre", "être") in live_marks(window)
+    screenshot(window, "missing_accents.png")
+    actions = menu_at(window, window.editor.toPlainText().index("tres") + 1)
+    assert "→ très" in actions and "Ignore rule “Missing accents”" in actions
+    actions["Ignore rule “Missing accents”"].trigger()
+    assert window.personal.ignores("MissingAccents") and not window.personal.ignores("SpellCheck")
+    assert [t.current_text() for t in window.live.review.edits] == ["blorvax"]  # the rest of spelling stays
+    window.personal.set_rules([])
+
+
 def test_turning_live_checking_off_clears_the_marks(qtbot, window):
     type_text(qtbot, window, "I has a apple.")
     qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)
