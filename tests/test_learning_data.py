@@ -247,6 +247,39 @@ def test_multiple_choice_distractors_are_the_answers_part_of_speech():
                  ES, None, EN)
 
 
+@pytest.mark.parametrize("lang,sentence,options,answer,bad", [
+    ("fr", "J'habite dans une petite ___ avec un jardin.", ["maison", "rapidement", "bricard", "maison"], "maison",
+     ["rapidement", "bricard"]),  # an adverb, a non-word, the answer twice
+    ("de", "Der ___ fährt um acht Uhr ab.", ["Zug", "laufen", "schnell", "Bus"], "Zug", ["laufen", "schnell"]),
+    ("es", "Nosotros ___ español en clase.", ["hablamos", "por", "vivimos", "parapente"], "hablamos",
+     ["por", "parapente"]),  # a preposition, a word far beyond the answer's band
+])
+def test_a_bad_distractor_is_replaced_by_a_word_of_the_answers_band_and_kind(lang, sentence, options, answer, bad):
+    from assistant.learning.exercises import _replace_bad_distractors
+
+    target = get_language(lang)
+    ex = _choice(sentence, list(options), answer)
+    _replace_bad_distractors(ex, target, "A2", random.Random(0))
+    new = ex.fields["options"]
+    assert len(new) == len(options) and new.count(answer) == 1
+    assert not set(bad) & set(new)
+    assert [o for o in options if o not in bad and o != answer] == [o for o in new if o in options and o != answer]
+    validate(ex, target, None, EN)  # real words, the answer's band and part of speech, no repeats
+    if lang == "de":
+        assert all(o[:1].isupper() for o in new)  # nouns in German are capitalised
+
+
+def test_good_distractors_are_kept_as_the_model_wrote_them():
+    from assistant.learning.exercises import _replace_bad_distractors
+
+    ex = _choice("Nous ___ au cinéma hier soir.", ["sommes allés", "allons", "irons", "aller"], "sommes allés")
+    _replace_bad_distractors(ex, FR, "A2", random.Random(0))
+    assert ex.fields["options"] == ["sommes allés", "allons", "irons", "aller"]
+    ex = _choice("J'habite dans une petite ___ avec un jardin.", ["maison", "ville", "chambre", "voiture"], "maison")
+    _replace_bad_distractors(ex, FR, "A2", random.Random(0))
+    assert ex.fields["options"] == ["maison", "ville", "chambre", "voiture"]
+
+
 def test_sentences_stay_within_reach_of_the_learners_level():
     assert lexicon.words_above("Le sénateur a dénoncé la prévarication du gouvernement.", "fr", "A2") == [
         "sénateur", "dénoncé", "prévarication"]

@@ -7,10 +7,10 @@ grammar, then checked against real language data: every word of a target-languag
 word of that language (or a name) and, but for one, within two levels of the learner's frequency
 band, the language is the one asked for, the gap is a whole word and its answer a real word that
 fits there better than other words of its band, every option of a multiple choice is a real word
-of the answer's frequency band and part of speech (parts_of_speech.py) and the answer the one that
-fits best, no duplicate of an item already in the bank. A failed item is generated again, a
-bounded number of times. A model that cannot write the target language is not asked
-(model_languages.py).
+of the answer's frequency band and part of speech (parts_of_speech.py; a distractor the model got
+wrong is replaced by such a word from the frequency list) and the answer the one that fits best,
+no duplicate of an item already in the bank. A failed item is generated again, a bounded number of
+times. A model that cannot write the target language is not asked (model_languages.py).
 """
 
 from __future__ import annotations
@@ -390,6 +390,7 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
                              for k, v in data.items()}, topic, source)
         if kind == "choice":
             _repair_options(ex)
+            _replace_bad_distractors(ex, target, level, rng)
         try:
             validate(ex, target, existing, native, level)
             if _fold(json.dumps(ex.fields)) == _fold(json.dumps(shown)) or \
@@ -514,6 +515,53 @@ def _repair_options(ex: Exercise) -> None:
         return
     if len({_fold(o) for o in opts}) == len(opts):
         ex.fields["options"] = [*opts[:-1], answer]
+
+
+DISTRACTOR_TRIES = 60  # words of the answer's band looked at for one distractor
+
+
+def _replace_bad_distractors(ex: Exercise, target: Language, level: str, rng: random.Random) -> None:
+    """A distractor the model wrote that is no word of the language, from another frequency band or
+    another part of speech than the answer, or a repeat, is replaced by a word of the answer's band
+    and part of speech, so a good sentence is not thrown away for one bad option. Whether an option
+    fits the gap as well as the answer is still the fit check's question (`_check_fit`)."""
+    f = ex.fields
+    options, answer, lang = f.get("options"), str(f.get("answer", "")), target.code
+    if not isinstance(options, list) or len(answer.split()) != 1 or _fold(answer) not in map(_fold, options) or \
+            not (lexicon.can_check(lang) and parts_of_speech.can_tag(lang)) or not parts_of_speech.tags(answer, lang):
+        return
+    sentence = _fold(str(f.get("sentence", "")))
+
+    def fits(option: str, taken: list[str]) -> bool:
+        if len(option.split()) != 1 or _fold(option) in map(_fold, taken) or \
+                re.search(rf"\b{re.escape(_fold(option))}\b", sentence):
+            return False
+        try:
+            if not lexicon.is_real_word(option, lang):
+                return False
+            _check_distractor_bands([option], answer, target)
+            _check_distractor_parts_of_speech([option], answer, target)
+        except ExerciseError:
+            return False
+        return True
+
+    pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
+    rng.shuffle(pool)
+    kept: list[str] = []
+    for i, option in enumerate(options):
+        taken = [*kept, *options[i + 1 :], answer]
+        if (_fold(option) == _fold(answer) and _fold(answer) not in map(_fold, kept)) or fits(option, taken):
+            kept.append(option)
+            continue
+        replacement = option  # kept for the checks to refuse when the band has no word of this kind
+        for _ in range(min(DISTRACTOR_TRIES, len(pool))):
+            word = pool.pop()
+            word = word[:1].upper() + word[1:] if answer[:1].isupper() else word  # German nouns, a first word
+            if fits(word, taken):
+                replacement = word
+                break
+        kept.append(replacement)
+    f["options"] = kept
 
 
 @dataclass
