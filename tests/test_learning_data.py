@@ -269,6 +269,55 @@ def test_a_bad_distractor_is_replaced_by_a_word_of_the_answers_band_and_kind(lan
         assert all(o[:1].isupper() for o in new)  # nouns in German are capitalised
 
 
+@pytest.mark.parametrize("options,answer,repaired", [
+    (["allons", "irons", "aller", "allait"], "sommes allés", ["allons", "irons", "aller", "sommes allés"]),
+    (["allons", "irons", "allons", "aller"], "sommes allés", ["allons", "irons", "aller", "sommes allés"]),
+    (["allons", "allons", "allons", "allons"], "allons", ["allons", "allons", "allons", "allons"]),
+])
+def test_options_without_the_answer_or_with_repeats_are_repaired(options, answer, repaired):
+    from assistant.learning.exercises import _repair_options
+
+    ex = _choice("Nous ___ au cinéma.", list(options), answer)
+    _repair_options(ex)
+    assert ex.fields["options"] == repaired  # repeats left are replaced from data next:
+
+
+def test_a_choice_written_with_one_option_four_times_gets_three_distractors():
+    from assistant.learning.exercises import _repair_options, _replace_bad_distractors
+
+    ex = _choice("J'habite dans une petite ___ avec un jardin.", ["maison"] * 4, "maison")
+    _repair_options(ex)
+    _replace_bad_distractors(ex, FR, "A2", random.Random(0))
+    assert ex.fields["options"][0] == "maison" and len(set(ex.fields["options"])) == 4
+    validate(ex, FR, None, EN)
+
+
+def test_the_answer_is_not_always_in_the_same_place():
+    """Models write the answer first (as the prompt's example does), the repair puts it last: a learner
+    would learn the place, not the word. A fake backend (tests/fakes.py) writes the same item, answer
+    first, every time, which no real model can be made to do on demand."""
+    import json
+
+    from assistant.engine import Job
+    from assistant.learning.exercises import generate_one
+    from tests.fakes import fixed_answer_engine
+
+    item = {"sentence": "Nous ___ au cinéma avec des amis.", "options": ["allons", "allez", "vont", "allais"],
+            "answer": "allons"}
+    engine = fixed_answer_engine(json.dumps(item, ensure_ascii=False))
+    try:
+        places = set()
+        for seed in range(8):
+            h = engine.submit(Job("choice", lambda ctx, seed=seed: generate_one(
+                ctx, "choice", EN, FR, "A2", "cinema", set(), rng=random.Random(seed))))
+            assert h.wait(30)
+            assert sorted(h.result.fields["options"]) == sorted(item["options"])
+            places.add(h.result.fields["options"].index("allons"))
+        assert len(places) > 1
+    finally:
+        engine.shutdown()
+
+
 def test_good_distractors_are_kept_as_the_model_wrote_them():
     from assistant.learning.exercises import _replace_bad_distractors
 

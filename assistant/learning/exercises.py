@@ -397,6 +397,8 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
                     leaked(_prose(ex.fields), [_prose(shown)], target.code) is not None:
                 raise ExerciseError("the model copied its example")
             _check_fit(ctx, ex, target, level, rng)
+            if kind == "choice":
+                rng.shuffle(ex.fields["options"])  # the model puts the answer first, the repair last
         except ExerciseError as exc:
             problem = str(exc)
             f = ex.fields  # what to write differently next time (a card's word is fixed: its example)
@@ -508,13 +510,19 @@ def _prose(fields: dict) -> str:
 
 
 def _repair_options(ex: Exercise) -> None:
-    """Small models often write four distractors and leave the right answer out of them: put it in
-    the last place (keeping the options distinct) instead of throwing the item away."""
+    """Small models often leave the right answer out of the options, or write one twice: the options
+    are made distinct and the answer put in place of the last one missing; repeats left to fill the
+    count are replaced from language data next (`_replace_bad_distractors`)."""
     opts, answer = ex.fields.get("options"), ex.fields.get("answer", "")
-    if not isinstance(opts, list) or not answer or _fold(answer) in [_fold(o) for o in opts]:
+    if not isinstance(opts, list) or not opts or not answer:
         return
-    if len({_fold(o) for o in opts}) == len(opts):
-        ex.fields["options"] = [*opts[:-1], answer]
+    distinct: list[str] = []
+    for o in opts:
+        if _fold(o) not in map(_fold, distinct):
+            distinct.append(o)
+    if _fold(answer) not in map(_fold, distinct):
+        distinct = [*distinct[: len(opts) - 1], answer]
+    ex.fields["options"] = distinct + [distinct[0]] * (len(opts) - len(distinct))
 
 
 DISTRACTOR_TRIES = 60  # words of the answer's band looked at for one distractor
