@@ -540,7 +540,7 @@ def _replace_bad_distractors(ex: Exercise, target: Language, level: str, rng: ra
         return
     sentence = _fold(str(f.get("sentence", "")))
 
-    def fits(option: str, taken: list[str]) -> bool:
+    def usable(option: str, taken: list[str]) -> bool:
         if len(option.split()) != 1 or _fold(option) in map(_fold, taken) or \
                 re.search(rf"\b{re.escape(_fold(option))}\b", sentence):
             return False
@@ -558,14 +558,14 @@ def _replace_bad_distractors(ex: Exercise, target: Language, level: str, rng: ra
     kept: list[str] = []
     for i, option in enumerate(options):
         taken = [*kept, *options[i + 1 :], answer]
-        if (_fold(option) == _fold(answer) and _fold(answer) not in map(_fold, kept)) or fits(option, taken):
+        if (_fold(option) == _fold(answer) and _fold(answer) not in map(_fold, kept)) or usable(option, taken):
             kept.append(option)
             continue
         replacement = option  # kept for the checks to refuse when the band has no word of this kind
         for _ in range(min(DISTRACTOR_TRIES, len(pool))):
             word = pool.pop()
             word = word[:1].upper() + word[1:] if answer[:1].isupper() else word  # German nouns, a first word
-            if fits(word, taken):
+            if usable(word, taken):
                 replacement = word
                 break
         kept.append(replacement)
