@@ -1,9 +1,12 @@
 """Exercise quality against real language data, per bundled model and target language.
 
-    .venv/bin/python bench/bench_learning.py [--models ID,ID] [--targets fr,de,es] [--items 50]
+    .venv/bin/python bench/bench_learning.py [--models ID,ID] [--targets fr,de,es] [--items 50] [--native en]
 
 For each model and target language, ``--items`` items of every type are generated from 10 topics
-(learner: English native, A2). Reported per type:
+(learner: ``--native`` native, English by default; A2). A model-written type is refused when the
+model cannot write the target or the learner's language (hints and explanations are in the latter),
+as the app refuses it: SmolLM2, which writes only English, is refused every such type for a learner
+of French, and for an English target with any other native language. Reported per type:
 - made / failed (the checks refused MAX_TRIES answers) / refused (the model cannot write the
   language, or the app has no data for the type), and seconds per accepted item on this machine
   (the time of failed items included);
@@ -88,6 +91,7 @@ def main() -> None:
     ap.add_argument("--targets", default="fr,de,es")
     ap.add_argument("--items", type=int, default=50, help="items of each type per model and language")
     ap.add_argument("--types", default=",".join(types()))
+    ap.add_argument("--native", default="en", help="the learner's own language")
     ap.add_argument("--json", default=None, help="also write the table here")
     args = ap.parse_args()
     library = ModelLibrary()
@@ -113,7 +117,7 @@ def main() -> None:
         engine.load(local_factory(entry, n_ctx=2048)).wait()
         info = engine.backend.info
         for target in args.targets.split(","):
-            tgt, nat = get_language(target), get_language("en")
+            tgt, nat = get_language(target), get_language(args.native)
             for kind in args.types.split(","):
                 stats: dict[str, int] = defaultdict(int)
                 seconds, raw_start = 0.0, len(raw)
@@ -121,7 +125,7 @@ def main() -> None:
                 rng = random.Random(0)
                 why = unavailable(kind, target)
                 if why is None and not spec()["types"][kind].get("built_by"):
-                    why = refusal(info, target)
+                    why = refusal(info, target) or refusal(info, args.native)
                 for i in range(args.items):
                     if why:
                         stats["refused"] += 1  # not asked: no data for the type, or a model that cannot write it
