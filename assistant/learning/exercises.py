@@ -116,6 +116,11 @@ class Exercise:
         return asdict(self)
 
 
+def _in_sentence(word: str, sentence: str) -> bool:
+    """``word`` stands in ``sentence`` as a whole word, case and accents' composition aside."""
+    return re.search(rf"\b{re.escape(_fold(word))}\b", _fold(sentence)) is not None
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return re.sub(r"[\W_]+", " ", text).strip()
@@ -214,7 +219,7 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
     f = ex.fields
     check_shape(ex.type, f)
     if ex.type in ("cloze", "choice"):
-        if _fold(f["answer"]) and re.search(rf"\b{re.escape(_fold(f['answer']))}\b", _fold(f["sentence"])):
+        if _fold(f["answer"]) and _in_sentence(f["answer"], f["sentence"]):
             raise ExerciseError("the sentence gives the answer away")
     if ex.type == "cloze" and _fold(f["answer"]) and _fold(f["answer"]) in _fold(f.get("hint", "")):
         raise ExerciseError("the hint gives the answer away")
@@ -538,11 +543,11 @@ def _replace_bad_distractors(ex: Exercise, target: Language, level: str, rng: ra
     if not isinstance(options, list) or len(answer.split()) != 1 or _fold(answer) not in map(_fold, options) or \
             not (lexicon.can_check(lang) and parts_of_speech.can_tag(lang)) or not parts_of_speech.tags(answer, lang):
         return
-    sentence = _fold(str(f.get("sentence", "")))
+    sentence = str(f.get("sentence", ""))
 
     def usable(option: str, taken: list[str]) -> bool:
         if len(option.split()) != 1 or _fold(option) in map(_fold, taken) or \
-                re.search(rf"\b{re.escape(_fold(option))}\b", sentence):
+                _in_sentence(option, sentence):
             return False
         try:
             if not lexicon.is_real_word(option, lang):
