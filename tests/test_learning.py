@@ -3,6 +3,7 @@ generation with the real default model, and the Learn pane driven with qtbot."""
 
 from __future__ import annotations
 
+import ctypes
 import html
 import json
 import math
@@ -29,7 +30,9 @@ from assistant.learning.exercises import (
     ExerciseError,
     generate,
     generate_one,
+    grammar,
     json_schema,
+    spec,
     types,
     validate,
 )
@@ -199,6 +202,51 @@ def test_an_answered_review_survives_kill_9(tmp_path):
 @pytest.fixture(scope="module")
 def engine(default_engine):
     return default_engine
+
+
+def _grammar_admits(runtime, gbnf: str, text: str) -> bool:
+    """Whether llama.cpp's own grammar engine lets a model write ``text``, token by token."""
+    import llama_cpp as C
+
+    sampler = C.llama_sampler_init_grammar(runtime.vocab, gbnf.encode(), b"root")
+    assert sampler, "llama.cpp refused the grammar"
+    one = (C.llama_token_data * 1)()
+    candidates = C.llama_token_data_array(one, 1, -1, False)
+    try:
+        for tok in runtime.tokenize(text, add_special=False):
+            one[0].id, one[0].logit, one[0].p = tok, 0.0, 0.0
+            candidates.size, candidates.selected = 1, -1
+            C.llama_sampler_apply(sampler, ctypes.byref(candidates))
+            if one[0].logit == float("-inf"):
+                return False
+            C.llama_sampler_accept(sampler, tok)
+        return True
+    finally:
+        C.llama_sampler_free(sampler)
+
+
+@pytest.mark.parametrize("kind", [k for k in types() if not spec()["types"][k].get("built_by")])
+def test_the_exercise_grammar_admits_only_one_line_json(gemma_backend, kind):
+    """A field is one line of text. llama-cpp-python's JSON string lets a model write a raw newline or
+    tab, which json.loads refuses and, doubled, meets the prompt's stop string mid-object: the
+    commonest reason items failed. Checked with llama.cpp's grammar engine on Gemma's tokens."""
+    runtime = gemma_backend.runtime
+    gbnf = grammar(kind, (("word", "pomme"),) if kind == "vocab" else ())
+    fields = dict(spec()["types"][kind]["example"])
+    if kind == "vocab":
+        fields["word"] = "pomme"
+    good = json.dumps(fields, ensure_ascii=False)
+    assert _grammar_admits(runtime, gbnf, good)
+    for name, value in fields.items():
+        if name == "word":
+            continue  # pinned by the app
+        first = value[0] if isinstance(value, list) else value
+        start = good.index(json.dumps(first, ensure_ascii=False)) + 3  # inside the value
+        for bad in ("\n", "\t", "\r", "\x00"):
+            assert not _grammar_admits(runtime, gbnf, good[:start] + bad + good[start:]), (name, bad)
+        assert not _grammar_admits(runtime, gbnf, good[:start] + "\\n" + good[start:])  # an escaped newline
+        if name != "sentence" or kind not in ("cloze", "choice"):
+            assert _grammar_admits(runtime, gbnf, good[:start] + '\\"' + good[start:])  # a quote, escaped
 
 
 @pytest.mark.parametrize("kind", list(types()))

@@ -148,18 +148,27 @@ GAP_SIDE = 120  # characters the grammar allows on each side of the gap
 MAX_GAP_WORDS = 3  # a gap holds a word or a short unit ("sommes allés", "a lot of"), not a clause
 
 
+CHAR_RULE = r'char ::= [^"\\\x00-\x1F\x7F] | "\\\""'  # any character but a quote, backslash or control; or \"
+GAP_CHAR_RULE = r'gapch ::= [^_"\\\x00-\x1F\x7F]'  # the same, less the underscore (one ___ only) and escapes
+
+
 @cache
 def grammar(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> str:
     from llama_cpp.llama_grammar import json_schema_to_gbnf  # pure Python: JSON schema -> GBNF
 
     gbnf = json_schema_to_gbnf(json.dumps(json_schema(kind, fixed)))
+    # llama-cpp-python's string character is [^"\\]: it lets the model write a raw newline or tab,
+    # which no JSON parser accepts, and two newlines meet the prompt's stop string mid-object. These
+    # were the commonest failure ("cut off"). A field is one line of text: no control characters and
+    # no escapes but a quote.
+    gbnf = re.sub(r"^char ::= .*$", lambda _: CHAR_RULE, gbnf, flags=re.MULTILINE)
     if kind in ("cloze", "choice"):
         # The gap is part of the grammar: text, one ___, text; no other underscores, quotes or newlines.
         gbnf = re.sub(r"^sentence-kv ::= .*$",
                       'sentence-kv ::= "\\"sentence\\"" space ":" space "\\"" '
                       f'gapch{{1,{GAP_SIDE}}} "___" gapch{{0,{GAP_SIDE}}} '
                       '"\\"" space', gbnf, flags=re.MULTILINE)
-        gbnf += '\ngapch ::= [^_"\\\\\\n]\n'
+        gbnf += f"\n{GAP_CHAR_RULE}\n"
     return gbnf
 
 
@@ -385,11 +394,13 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             native=native.name, target=target.name, instruction=t["instruction"].format(
                 native=native.name, target=target.name, level=level, topic=topic, word=word or ""),
             avoid=note, example_request=request, example_json=json.dumps(shown, ensure_ascii=False))
-        raw = ctx.generate(prompt, stream=False).text.strip()
+        answer = ctx.generate(prompt, stream=False)
         try:
-            data = json.loads(raw)
+            data = json.loads(answer.text.strip())
         except json.JSONDecodeError:
-            problem = "the model's answer was cut off"
+            # The grammar admits only whole JSON objects, so only the token budget can leave one unfinished.
+            problem = ("the model's answer was cut off" if answer.finish_reason == "length"
+                       else "the model's answer was not JSON")
             continue
         ex = Exercise(kind, {k: (v.strip() if isinstance(v, str) else [x.strip() for x in v])
                              for k, v in data.items()}, topic, source)
