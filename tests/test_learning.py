@@ -249,6 +249,22 @@ def test_the_exercise_grammar_admits_only_one_line_json(gemma_backend, kind):
             assert _grammar_admits(runtime, gbnf, good[:start] + '\\"' + good[start:])  # a quote, escaped
 
 
+@pytest.mark.parametrize("kind", ["cloze", "choice"])
+def test_the_gap_grammar_admits_no_gap_inside_a_word(gemma_backend, kind):
+    """The gap stands between word boundaries by construction: "la naï___des" cannot be written."""
+    gbnf = grammar(kind)
+
+    def item(sentence: str) -> str:
+        fields = dict(spec()["types"][kind]["example"], sentence=sentence)
+        return json.dumps(fields, ensure_ascii=False)
+
+    for fine in ("Je bois un ___ le matin.", "Il faut que l'___ parte.", "Tu viens ___?", "Nous ___, puis…",
+                 "___ est là.", "C'est «___»."):
+        assert _grammar_admits(gemma_backend.runtime, gbnf, item(fine)), fine
+    for inside in ("la naï___des chagrés", "Je bois un ca___ le matin.", "Je ___é le matin.", "Un 2___ jour."):
+        assert not _grammar_admits(gemma_backend.runtime, gbnf, item(inside)), inside
+
+
 @pytest.mark.parametrize("kind", list(types()))
 def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, monkeypatch):
     """Whatever the model writes, the grammar forces the type's JSON shape, and the checks either take

@@ -150,6 +150,9 @@ MAX_GAP_WORDS = 3  # a gap holds a word or a short unit ("sommes allés", "a lot
 
 CHAR_RULE = r'char ::= [^"\\\x00-\x1F\x7F] | "\\\""'  # any character but a quote, backslash or control; or \"
 GAP_CHAR_RULE = r'gapch ::= [^_"\\\x00-\x1F\x7F]'  # the same, less the underscore (one ___ only) and escapes
+# What may stand right before and after the gap: a space, an elision's apostrophe, an opening or closing
+# mark; never a letter or digit.
+GAP_BOUNDARY_RULES = "gapbefore ::= [ '’«¿¡(/-]\ngapafter ::= [ .,;:!?'’»)…/-]"
 
 
 @cache
@@ -163,12 +166,13 @@ def grammar(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> str:
     # no escapes but a quote.
     gbnf = re.sub(r"^char ::= .*$", lambda _: CHAR_RULE, gbnf, flags=re.MULTILINE)
     if kind in ("cloze", "choice"):
-        # The gap is part of the grammar: text, one ___, text; no other underscores, quotes or newlines.
+        # The gap is part of the grammar: text, one ___ standing between word boundaries, text; no other
+        # underscores, quotes or line breaks. A gap inside a word ("la naï___") cannot be written.
         gbnf = re.sub(r"^sentence-kv ::= .*$",
                       'sentence-kv ::= "\\"sentence\\"" space ":" space "\\"" '
-                      f'gapch{{1,{GAP_SIDE}}} "___" gapch{{0,{GAP_SIDE}}} '
+                      f'(gapch{{0,{GAP_SIDE - 1}}} gapbefore)? "___" (gapafter gapch{{0,{GAP_SIDE - 1}}})? '
                       '"\\"" space', gbnf, flags=re.MULTILINE)
-        gbnf += f"\n{GAP_CHAR_RULE}\n"
+        gbnf += f"\n{GAP_CHAR_RULE}\n{GAP_BOUNDARY_RULES}\n"
     return gbnf
 
 
