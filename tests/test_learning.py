@@ -8,6 +8,7 @@ import html
 import json
 import math
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -314,6 +315,34 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
     else:
         assert h.state == JobState.ERROR and len(answers) == MAX_TRIES
         assert f"in {MAX_TRIES} tries (" in h.error
+
+
+def test_every_try_samples_with_a_seed_of_its_own(library, monkeypatch):
+    """Sampling with one fixed seed gave the same answer to the same request: the second item on a topic
+    repeated the first and was thrown away as a duplicate. Each try now draws its seed from the job's
+    random source (a spy records the prompts; the real Gemma writes the answers)."""
+    from assistant.backends.factory import local_factory
+
+    seeds = []
+    real = JobContext.generate
+
+    def spy(self, prompt, stream=True):
+        seeds.append(prompt.params.seed)
+        return real(self, prompt, stream)
+
+    monkeypatch.setattr(JobContext, "generate", spy)
+    eng = Engine()
+    try:
+        assert eng.load(local_factory(library.get("gemma-3-270m"), n_ctx=2048)).wait(120)
+        rng = random.Random(5)
+        for _ in range(2):
+            h = eng.submit(Job("exercise", lambda ctx: generate_one(
+                ctx, "translate", get_language("en"), get_language("fr"), "A2", "the weather", set(), rng=rng)))
+            assert h.wait(300), "generation did not finish"
+    finally:
+        eng.shutdown()
+    assert len(seeds) >= 2 and len(set(seeds)) == len(seeds), seeds
+    assert seeds[0] == random.Random(5).randrange(1, 2**31)  # reproducible from the job's random source
 
 
 def test_generation_from_a_document_with_progress(engine):

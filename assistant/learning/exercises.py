@@ -394,7 +394,9 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         note = f" Do not repeat: {'; '.join(avoid[-3:])}." if avoid else ""
         request, shown = example(kind, native, target)
         prompt = build_prompt(
-            "exercise", ctx.backend.info.strategy, {"grammar": grammar(kind, fixed)},
+            # A seed of its own for every try: with one fixed seed the same request gave the
+            # same answer, so a second item on a topic repeated the first and was thrown away.
+            "exercise", ctx.backend.info.strategy, {"grammar": grammar(kind, fixed), "seed": rng.randrange(1, 2**31)},
             native=native.name, target=target.name, instruction=t["instruction"].format(
                 native=native.name, target=target.name, level=level, topic=topic, word=word or ""),
             avoid=note, example_request=request, example_json=json.dumps(shown, ensure_ascii=False))
