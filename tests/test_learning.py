@@ -26,6 +26,7 @@ from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
 from assistant.learning.exercises import (
     GAP_SIDE,
+    MAX_GAP_WORDS,
     MAX_TRIES,
     Exercise,
     ExerciseError,
@@ -246,18 +247,29 @@ def test_the_exercise_grammar_admits_only_one_line_json(gemma_backend, kind):
         for bad in ("\n", "\t", "\r", "\x00"):
             assert not _grammar_admits(runtime, gbnf, good[:start] + bad + good[start:]), (name, bad)
         assert not _grammar_admits(runtime, gbnf, good[:start] + "\\n" + good[start:])  # an escaped newline
-        if name != "sentence" or kind not in ("cloze", "choice"):
+        if kind not in ("cloze", "choice") or name == "hint":  # the rest hold no quotes at all
             assert _grammar_admits(runtime, gbnf, good[:start] + '\\"' + good[start:])  # a quote, escaped
 
 
 @pytest.mark.parametrize("kind", ["cloze", "choice"])
 def test_the_gap_grammar_admits_no_gap_inside_a_word(gemma_backend, kind):
-    """The gap stands between word boundaries by construction: "la naï___des" cannot be written."""
+    """The gap stands between word boundaries by construction: "la naï___des" cannot be written; what fills
+    it (the answer, each option) is a word or a unit of at most MAX_GAP_WORDS words, within the field's limit."""
     gbnf = grammar(kind)
+    example = spec()["types"][kind]["example"]
 
-    def item(sentence: str) -> str:
-        fields = dict(spec()["types"][kind]["example"], sentence=sentence)
+    def item(sentence: str = "Je bois un ___ le matin.", answer: str = "") -> str:
+        fields = dict(example, sentence=sentence)
+        if answer:
+            fields["answer"] = answer
+            if kind == "choice":
+                fields["options"] = [answer, *example["options"][1:]]
         return json.dumps(fields, ensure_ascii=False)
+
+    for fine in ("café", "sommes allés", "a lot of", "s'est levée", "x" * 40, "Krankenversicherungskarte und"):
+        assert _grammar_admits(gemma_backend.runtime, gbnf, item(answer=fine)), fine
+    for phrase in ("a cup of tea", "x" * 41, "two  spaces", " café", "café ", "ca_fé"):
+        assert not _grammar_admits(gemma_backend.runtime, gbnf, item(answer=phrase)), phrase
 
     for fine in ("Je bois un ___ le matin.", "Il faut que l'___ parte.", "Tu viens ___?", "Nous ___, puis…",
                  "___ est là.", "C'est «___»."):
@@ -303,7 +315,9 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
             if rule["type"] == "array":
                 assert len(data[name]) == rule["minItems"] and all(isinstance(v, str) and v for v in data[name])
             else:
-                limit = 2 * GAP_SIDE + 3 if name == "sentence" and kind in ("cloze", "choice") else rule["maxLength"]
+                limit = rule["maxLength"]
+                if kind in ("cloze", "choice"):  # the gap's grammar: see grammar()
+                    limit = 2 * GAP_SIDE + 3 if name == "sentence" else MAX_GAP_WORDS * (limit + 1)
                 assert isinstance(data[name], str) and 1 <= len(data[name]) <= limit
         if kind in ("cloze", "choice"):
             assert data["sentence"].count("___") == 1

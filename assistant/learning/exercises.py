@@ -153,6 +153,14 @@ GAP_CHAR_RULE = r'gapch ::= [^_"\\\x00-\x1F\x7F]'  # the same, less the undersco
 # What may stand right before and after the gap: a space, an elision's apostrophe, an opening or closing
 # mark; never a letter or digit.
 GAP_BOUNDARY_RULES = "gapbefore ::= [ '’«¿¡(/-]\ngapafter ::= [ .,;:!?'’»)…/-]"
+WORD_CHAR_RULE = r'wordch ::= [^ _"\\\x00-\x1F\x7F]'  # a character of a word (no space)
+
+
+def _filler(limit: int) -> str:
+    """What fills a gap: up to MAX_GAP_WORDS words of at most ``limit`` characters, one space apart. (The
+    whole may be longer than ``limit``; a grammar cannot share a length among words cheaply, and the shape
+    check refuses such an answer.)"""
+    return f'"\\"" wordch{{1,{limit}}} (" " wordch{{1,{limit}}}){{0,{MAX_GAP_WORDS - 1}}} "\\"" space'
 
 
 @cache
@@ -172,7 +180,11 @@ def grammar(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> str:
                       'sentence-kv ::= "\\"sentence\\"" space ":" space "\\"" '
                       f'(gapch{{0,{GAP_SIDE - 1}}} gapbefore)? "___" (gapafter gapch{{0,{GAP_SIDE - 1}}})? '
                       '"\\"" space', gbnf, flags=re.MULTILINE)
-        gbnf += f"\n{GAP_CHAR_RULE}\n{GAP_BOUNDARY_RULES}\n"
+        limits = spec()["types"][kind]["fields"]
+        for rule, limit in (("answer", limits["answer"]), ("options-item", (limits.get("options") or [0])[0])):
+            gbnf = re.sub(rf"^{rule} ::= .*$", lambda _, r=rule, n=limit: f"{r} ::= {_filler(n)}", gbnf,
+                          flags=re.MULTILINE)
+        gbnf += f"\n{GAP_CHAR_RULE}\n{GAP_BOUNDARY_RULES}\n{WORD_CHAR_RULE}\n"
     return gbnf
 
 
