@@ -16,6 +16,8 @@ of French, and for an English target with any other native language. Reported pe
   frequency list: "bricard" has a zipf of 1.9 but is in no dictionary);
 - "accepted unknown": the zipf-0 share among accepted items (goal 0 %);
 - conjugation items checked again against the conjugator's full table (goal 100 %).
+Then the totals, the answers that were no JSON object (by finish reason: "length" is the token
+budget) and the commonest reasons items failed.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ def main() -> None:
     args = ap.parse_args()
     library = ModelLibrary()
     raw: list[dict] = []
+    unparsed: Counter[str] = Counter()  # answers that are no JSON object, by why the model stopped
     real = JobContext.generate
 
     def spy(self, prompt, stream=True):  # records every raw answer; the model writes it as always
@@ -103,7 +106,7 @@ def main() -> None:
         try:
             raw.append(json.loads(result.text))
         except json.JSONDecodeError:
-            pass
+            unparsed[result.finish_reason] += 1
         return result
 
     JobContext.generate = spy
@@ -120,6 +123,7 @@ def main() -> None:
             tgt, nat = get_language(target), get_language(args.native)
             for kind in args.types.split(","):
                 stats: dict[str, int] = defaultdict(int)
+                by_type: Counter[str] = Counter()
                 seconds, raw_start = 0.0, len(raw)
                 existing: set[str] = set()
                 rng = random.Random(0)
@@ -139,7 +143,9 @@ def main() -> None:
                     if h.state != JobState.DONE:
                         stats["failed"] += 1
                         # "... in 3 tries (the sentence has words that are not French: “x”)" -> its kind
-                        reasons[re.sub(r"[:“].*", "", (h.error or "").split("(", 1)[-1]).strip(" )")] += 1
+                        reason = re.sub(r"[:“].*", "", (h.error or "").split("(", 1)[-1]).strip(" )")
+                        reasons[reason] += 1
+                        by_type[reason] += 1
                         continue
                     ex = h.result
                     existing.add(ex.key())
@@ -152,7 +158,8 @@ def main() -> None:
                 raw_rejected = sum(app_rejects_a_word(a, kind, target) for a in answers)
                 row = {"model": entry.info.name, "lang": target, "type": kind, **stats,
                        "seconds_per_item": seconds / stats["made"] if stats["made"] else None,
-                       "raw_answers": len(answers), "raw_unknown": raw_unknown, "raw_rejected": raw_rejected}
+                       "raw_answers": len(answers), "raw_unknown": raw_unknown, "raw_rejected": raw_rejected,
+                       "why_failed": dict(by_type.most_common())}
                 rows.append(row)
                 made = stats["made"]
                 per_item = f"{seconds / made:.1f}" if made else "-"
@@ -173,6 +180,8 @@ def main() -> None:
           f" ({100 * unknown / made if made else 0:.1f} %); raw answers with one: {raw_unknown}/{raw_total}"
           f" ({100 * raw_unknown / raw_total if raw_total else 0:.1f} %); raw answers the app's word check"
           f" rejects: {raw_rejected}/{raw_total} ({100 * raw_rejected / raw_total if raw_total else 0:.1f} %)")
+    print(f"answers that were no JSON object: {sum(unparsed.values())}"
+          + "".join(f"; {n} ended by {why}" for why, n in unparsed.most_common()))
     print("why items failed (the last try's reason):")
     for reason, n in reasons.most_common(8):
         print(f"  {n:4}  {reason}")

@@ -1,16 +1,17 @@
 """Exercise types (data in resources/exercises.json), grammar-constrained generation and validation.
 
 Where language data can make an item, the model does not: conjugation drills come from the
-conjugator (conjugation.py) and a vocabulary card's word from the learner's frequency band
-(lexicon.py). Everything the model writes is constrained to the type's JSON shape by a llama.cpp
-grammar, then checked against real language data: every word of a target-language sentence is a
-word of that language (or a name) and, but for one, within two levels of the learner's frequency
-band, the language is the one asked for, the gap is a whole word and its answer a real word that
-fits there better than other words of its band, every option of a multiple choice is a real word
-of the answer's frequency band and part of speech (parts_of_speech.py; a distractor the model got
-wrong is replaced by such a word from the frequency list) and the answer the one that fits best,
-no duplicate of an item already in the bank. A failed item is generated again, a bounded number of
-times. A model that cannot write the target language is not asked (model_languages.py).
+conjugator (conjugation.py), a vocabulary card's word from the learner's frequency band
+(lexicon.py), and a gap item's gap and distractors from the app: the model writes one sentence and
+its translation, the app blanks a real word of the learner's band in it (never inside a word), and
+a multiple choice's other options are words of the answer's band and part of speech
+(parts_of_speech.py) that the model scores clearly worse in the gap. Everything the model writes is
+constrained to the type's JSON shape by a llama.cpp grammar, then checked against real language
+data: every word of a target-language sentence is a word of that language (or a name) and, but
+for one, within two levels of the learner's frequency band, the sentence is one sentence of a
+length fit for the level, the language is the one asked for, no duplicate of an item already in
+the bank. A failed item is generated again, a bounded number of times. A model that cannot write
+the target language is not asked (model_languages.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from assistant.learning import conjugation, lexicon, parts_of_speech
 from assistant.model_languages import refusal
 from assistant.paths import resource
 from assistant.prompting import build_prompt
+from assistant.text_units import sentences
 
 MAX_TRIES = 3
 
@@ -127,10 +129,12 @@ def _fold(text: str) -> str:
 
 
 def json_schema(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> dict:
-    """The type's JSON shape; ``fixed`` fields have the one value given (a vocabulary card's word)."""
+    """The JSON shape the model writes for the type; ``fixed`` fields have the one value given (a vocabulary
+    card's word)."""
     props, required = {}, []
     pinned = dict(fixed)
-    for name, limit in spec()["types"][kind]["fields"].items():
+    t = spec()["types"][kind]
+    for name, limit in (t.get("model_fields") or t["fields"]).items():
         if name in pinned:
             props[name] = {"type": "string", "enum": [pinned[name]]}
         elif isinstance(limit, list):
@@ -143,24 +147,10 @@ def json_schema(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> dict:
     return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
 
-GAP_FIELD = "sentence"  # in cloze and choice items it carries exactly one ___
-GAP_SIDE = 120  # characters the grammar allows on each side of the gap
 MAX_GAP_WORDS = 3  # a gap holds a word or a short unit ("sommes allés", "a lot of"), not a clause
 
 
 CHAR_RULE = r'char ::= [^"\\\x00-\x1F\x7F] | "\\\""'  # any character but a quote, backslash or control; or \"
-GAP_CHAR_RULE = r'gapch ::= [^_"\\\x00-\x1F\x7F]'  # the same, less the underscore (one ___ only) and escapes
-# What may stand right before and after the gap: a space, an elision's apostrophe, an opening or closing
-# mark; never a letter or digit.
-GAP_BOUNDARY_RULES = "gapbefore ::= [ '’«¿¡(/-]\ngapafter ::= [ .,;:!?'’»)…/-]"
-WORD_CHAR_RULE = r'wordch ::= [^ _"\\\x00-\x1F\x7F]'  # a character of a word (no space)
-
-
-def _filler(limit: int) -> str:
-    """What fills a gap: up to MAX_GAP_WORDS words of at most ``limit`` characters, one space apart. (The
-    whole may be longer than ``limit``; a grammar cannot share a length among words cheaply, and the shape
-    check refuses such an answer.)"""
-    return f'"\\"" wordch{{1,{limit}}} (" " wordch{{1,{limit}}}){{0,{MAX_GAP_WORDS - 1}}} "\\"" space'
 
 
 @cache
@@ -172,20 +162,7 @@ def grammar(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> str:
     # which no JSON parser accepts, and two newlines meet the prompt's stop string mid-object. These
     # were the commonest failure ("cut off"). A field is one line of text: no control characters and
     # no escapes but a quote.
-    gbnf = re.sub(r"^char ::= .*$", lambda _: CHAR_RULE, gbnf, flags=re.MULTILINE)
-    if kind in ("cloze", "choice"):
-        # The gap is part of the grammar: text, one ___ standing between word boundaries, text; no other
-        # underscores, quotes or line breaks. A gap inside a word ("la naï___") cannot be written.
-        gbnf = re.sub(r"^sentence-kv ::= .*$",
-                      'sentence-kv ::= "\\"sentence\\"" space ":" space "\\"" '
-                      f'(gapch{{0,{GAP_SIDE - 1}}} gapbefore)? "___" (gapafter gapch{{0,{GAP_SIDE - 1}}})? '
-                      '"\\"" space', gbnf, flags=re.MULTILINE)
-        limits = spec()["types"][kind]["fields"]
-        for rule, limit in (("answer", limits["answer"]), ("options-item", (limits.get("options") or [0])[0])):
-            gbnf = re.sub(rf"^{rule} ::= .*$", lambda _, r=rule, n=limit: f"{r} ::= {_filler(n)}", gbnf,
-                          flags=re.MULTILINE)
-        gbnf += f"\n{GAP_CHAR_RULE}\n{GAP_BOUNDARY_RULES}\n{WORD_CHAR_RULE}\n"
-    return gbnf
+    return re.sub(r"^char ::= .*$", lambda _: CHAR_RULE, gbnf, flags=re.MULTILINE)
 
 
 def _check_language(text: str, lang: Language, what: str) -> None:
@@ -280,6 +257,7 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
     if in_native and native is not None:
         if ex.type == "translate":
             _check_language(f[in_native], native, in_native)
+            _check_one_sentence(f[in_native], in_native)
         _check_words(f[in_native], native, in_native)
     if level is not None:
         _check_level(ex, target, level)
@@ -338,33 +316,21 @@ def _check_words(text: str, lang: Language, what: str) -> None:
         raise ExerciseError(f"the {what} has words that are not {lang.name}: {listed}")
 
 
-def _gap_word(sentence: str) -> str | None:
-    words = [w for w in re.findall(r"[^\W\d_]+", sentence) if len(w) > 3]
-    return max(words, key=len) if words else None
-
-
 def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
-    """The worked example for the prompt, in the learner's own languages where the samples allow.
+    """The worked example for the prompt, in the learner's own languages.
 
     A base model copies its example's language; an example in French made it write French
     exercises for learners of German. The samples in resources/languages.json are the same
-    sentences in every language, so translation, gap and choice examples can be built from them.
+    sentences in every language, so the examples are built from them.
     """
     t = spec()["types"][kind]
     request = t["instruction"].format(native=native.name, target=target.name, level="A2", topic="daily life",
                                       word=t["example"].get("word", ""))
     s_nat, s_tgt = native.samples, target.samples
-    gap = _gap_word(s_tgt[1]) if " " in s_tgt[1] else None
     if kind == "translate":
         return request, {"source": s_nat[0], "answer": s_tgt[0]}
-    if kind in ("cloze", "choice") and gap:
-        sentence = s_tgt[1].replace(gap, "___", 1)
-        if kind == "cloze":
-            return request, {"sentence": sentence, "answer": gap, "hint": s_nat[1]}
-        others = [w for w in re.findall(r"[^\W\d_]+", s_tgt[0] + " " + s_tgt[1]) if w != gap and len(w) > 2]
-        if len(set(others)) >= 3:
-            options = [gap, *list(dict.fromkeys(others))[:3]]
-            return request, {"sentence": sentence, "options": options, "answer": gap}
+    if t.get("gap_by_app"):
+        return request, {"sentence": s_tgt[1], "translation": s_nat[1]}
     if kind == "error_spot" and " " in s_tgt[0]:
         words = s_tgt[0].split()
         wrong = " ".join([words[1], words[0], *words[2:]])
@@ -420,23 +386,20 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             problem = ("the model's answer was cut off" if answer.finish_reason == "length"
                        else "the model's answer was not JSON")
             continue
-        ex = Exercise(kind, {k: (v.strip() if isinstance(v, str) else [x.strip() for x in v])
-                             for k, v in data.items()}, topic, source)
-        if kind == "choice":
-            _repair_options(ex)
-            _replace_bad_distractors(ex, target, level, rng)
+        written = {k: (v.strip() if isinstance(v, str) else [x.strip() for x in v]) for k, v in data.items()}
         try:
-            validate(ex, target, existing, native, level)
-            if _fold(json.dumps(ex.fields)) == _fold(json.dumps(shown)) or \
-                    leaked(_prose(ex.fields), [_prose(shown)], target.code) is not None:
+            if _fold(json.dumps(written)) == _fold(json.dumps(shown)) or \
+                    leaked(_prose(written), [_prose(shown)], target.code) is not None:
                 raise ExerciseError("the model copied its example")
-            _check_fit(ctx, ex, target, level, rng)
-            if kind == "choice":
-                rng.shuffle(ex.fields["options"])  # the model puts the answer first, the repair last
+            if t.get("gap_by_app"):
+                ex = _gap_item(ctx, kind, written, native, target, level, existing, rng, topic, source)
+            else:
+                ex = Exercise(kind, written, topic, source)
+                validate(ex, target, existing, native, level)
         except ExerciseError as exc:
             problem = str(exc)
-            f = ex.fields  # what to write differently next time (a card's word is fixed: its example)
-            avoid.append(str(f.get("sentence") or f.get("example") or f.get("source") or ""))
+            # what to write differently next time (a card's word is fixed: its example)
+            avoid.append(str(written.get("sentence") or written.get("example") or written.get("source") or ""))
             continue
         return ex
     raise ExerciseError(f"the model could not write a valid {t['label'].lower()} exercise in {MAX_TRIES} tries "
@@ -495,42 +458,135 @@ TARGET_TEXT = {"cloze": "sentence", "choice": "sentence", "error_spot": "answer"
 
 
 def _check_level(ex: Exercise, target: Language, level: str) -> None:
-    """The target-language sentence is within reach: no more than one word (names aside) beyond the
-    learner's level plus LEVEL_MARGIN in the frequency bands."""
     name = TARGET_TEXT.get(ex.type)
-    if name is None or not lexicon.can_check(target.code):
-        return
+    if name is not None:
+        own = ex.fields["word"] if ex.type == "vocab" else ""  # a card's own word may be beyond the level
+        _check_reach(ex.fields[name].replace("___", " "), name, target, level, own)
+
+
+def _check_one_sentence(text: str, what: str) -> None:
+    if len(sentences(text)) > 1:
+        raise ExerciseError(f"the {what} is {len(sentences(text))} sentences, not one")
+
+
+def _check_reach(text: str, what: str, target: Language, level: str, own: str = "") -> None:
+    """A target-language sentence is within the learner's reach: one sentence, no longer than the level's
+    bound in words, and no more than one word (names and ``own`` aside) beyond the learner's level plus
+    LEVEL_MARGIN in the frequency bands."""
+    _check_one_sentence(text, what)
+    most = spec()["sentence_words"][level]
+    if len(text.split()) > most:
+        raise ExerciseError(f"the {what} is longer than {most} words, the bound for {level}")
     order = levels()
-    if order.index(level) + LEVEL_MARGIN >= len(order) - 1:
+    if not lexicon.can_check(target.code) or order.index(level) + LEVEL_MARGIN >= len(order) - 1:
         return  # from B2 on, any real word of the language may come up
     ceiling = order[order.index(level) + LEVEL_MARGIN]
-    too_hard = lexicon.words_above(ex.fields[name].replace("___", " "), target.code, ceiling)
-    if ex.type == "vocab":
-        too_hard = [w for w in too_hard if _fold(w) != _fold(ex.fields["word"])]  # the card's own word may be
+    too_hard = [w for w in lexicon.words_above(text, target.code, ceiling) if _fold(w) != _fold(own)]
     if len(too_hard) > 1:
-        raise ExerciseError(f"the {name} is above {level}: {', '.join(f'“{w}”' for w in too_hard[:3])}")
+        raise ExerciseError(f"the {what} is above {level}: {', '.join(f'“{w}”' for w in too_hard[:3])}")
 
 
-FIT_RIVALS = 2  # random words of the answer's band a gap's answer must fit better than
+GAP_WORDS_TRIED = 4  # words of a sentence tried as its gap before the sentence is given up
+FIT_RIVALS = 2  # random words of the answer's band a cloze's answer must fit better than
+CHOICE_MARGIN = 3.0  # nats: how much worse than the answer a distractor must make the sentence
+DISTRACTOR_POOL = 8  # candidate distractors scored for one gap
+DISTRACTOR_TRIES = 80  # words of the answer's band looked at to find them
+ELISIONS = 2  # letters before an apostrophe that make an elision (l', qu'), not a word's inside (aujourd'hui)
+
+
+def _gap_item(ctx: JobContext, kind: str, written: dict, native: Language, target: Language, level: str,
+              existing: set[str], rng: random.Random, topic: str, source: str) -> Exercise:
+    """A gap item from a sentence the model wrote, made by the app: the sentence and its translation are
+    checked as a translation drill's are (languages, words, level, one sentence), then one of its words
+    within the learner's band is blanked. The answer is the model's own word, so it is a real word that
+    belongs there; a cloze's answer must still fit better than random words of its band (the hint is the
+    translation), and a choice's distractors are words of the answer's band and part of speech that the
+    model finds clearly worse in the gap, so none of them is also right."""
+    sentence, translation = written["sentence"], written["translation"]
+    for text, what, lang in ((sentence, "sentence", target), (translation, "translation", native)):
+        _check_language(text, lang, what)
+        _check_words(text, lang, what)
+    if _fold(sentence) == _fold(translation):
+        raise ExerciseError("the translation repeats the sentence")
+    _check_one_sentence(translation, "translation")
+    _check_reach(sentence, "sentence", target, level)
+    if "_" in sentence:
+        raise ExerciseError("the sentence has underscores of its own")
+    problem = f"no word of the sentence makes a gap at {level}"
+    for word, start, end in gap_words(sentence, target, level, rng, translation if kind == "cloze" else ""):
+        gapped = sentence[:start] + "___" + sentence[end:]
+        if kind == "cloze":
+            ex = Exercise(kind, {"sentence": gapped, "answer": word, "hint": translation}, topic, source)
+        else:
+            others = _distractors(ctx, gapped, word, target, level, rng)
+            if others is None:
+                problem = f"too few words of the band and kind of “{word}” are clearly wrong in its gap"
+                continue
+            options = [word, *others]
+            rng.shuffle(options)
+            ex = Exercise(kind, {"sentence": gapped, "options": options, "answer": word}, topic, source)
+        try:
+            validate(ex, target, existing, native, level)
+            if kind == "cloze":
+                _check_fit(ctx, ex, target, level, rng)
+        except ExerciseError as exc:
+            problem = str(exc)
+            continue
+        return ex
+    raise ExerciseError(problem)
+
+
+def gap_words(sentence: str, target: Language, level: str, rng: random.Random,
+              hint: str = "") -> list[tuple[str, int, int]]:
+    """Words of ``sentence`` that make a fair gap, in random order, at most GAP_WORDS_TRIED: whole words
+    (not a piece of "aujourd'hui" or of a hyphenated word; after an elision's apostrophe is fine), real
+    words of the language within the learner's band, not among its most common grammatical words, not
+    the first word (its capital would tell) nor a name, once in the sentence, and not in ``hint``."""
+    lang = target.code
+    if not lexicon.can_check(lang):
+        return []
+    import simplemma
+
+    order = levels()
+    reachable = set(order[: order.index(level) + 1])
+    common = set(lexicon.ranked_lemmas(lang, COMMON_WORDS))
+    found = []
+    for m in re.finditer(r"[^\W\d_]+", sentence):
+        word, start, end = m[0], m.start(), m.end()
+        before, after = sentence[max(0, start - 1):start], sentence[end:end + 2]
+        if start == 0 or not sentence[:start].strip() or len(word) < 3:
+            continue
+        if before == "-" or after[:1] == "-" or (after[:1] in "'’" and after[1:2].isalpha()):
+            continue  # inside a hyphenated or apostrophed word
+        if before in ("'", "’"):
+            elided = re.search(r"[^\W\d_]+$", sentence[: start - 1])
+            if elided and len(elided[0]) > ELISIONS:
+                continue  # the end of "aujourd'hui", not a word after "l'" or "qu'"
+        if word[:1].isupper() and not (lang == "de" and "NOUN" in parts_of_speech.tags(word, lang)):
+            continue  # a name (German nouns are capitalised)
+        if len(re.findall(rf"\b{re.escape(_fold(word))}\b", _fold(sentence))) != 1:
+            continue
+        if hint and _in_sentence(word, hint):
+            continue
+        if not lexicon.is_real_word(word, lang) or lexicon.reach_level(word, lang) not in reachable:
+            continue
+        if simplemma.lemmatize(word.casefold(), lang=lang) in common:
+            continue
+        found.append((word, start, end))
+    rng.shuffle(found)
+    return found[:GAP_WORDS_TRIED]
 
 
 def _check_fit(ctx: JobContext, ex: Exercise, target: Language, level: str, rng: random.Random) -> None:
-    """The answer fits its gap better than the alternatives, by the model's log-probability of the
-    whole sentence: a choice's every distractor (else one of them may be right too), a cloze's
-    random words of the answer's frequency band. Skipped on a backend that cannot score (a server)."""
-    if ex.type not in ("cloze", "choice"):
-        return
+    """A cloze's answer fits its gap better than random words of its frequency band, by the model's
+    log-probability of the whole sentence. Skipped on a backend that cannot score (a server)."""
     f = ex.fields
-    if ex.type == "choice":
-        rivals = [o for o in f["options"] if _fold(o) != _fold(f["answer"])]
-    else:
-        band = lexicon.level_of(f["answer"], target.code) or level
-        pool = [w for w in lexicon.words_for_level(target.code, band) if _fold(w) != _fold(f["answer"])]
-        rivals = rng.sample(pool, min(FIT_RIVALS, len(pool)))
+    band = lexicon.level_of(f["answer"], target.code) or level
+    pool = [w for w in lexicon.words_for_level(target.code, band) if _fold(w) != _fold(f["answer"])]
+    rivals = rng.sample(pool, min(FIT_RIVALS, len(pool)))
     if not rivals:
         return
-    texts = [f["sentence"].replace("___", w, 1) for w in [f["answer"], *rivals]]
-    scores = ctx.backend.logprobs(texts)
+    scores = ctx.backend.logprobs([f["sentence"].replace("___", w, 1) for w in [f["answer"], *rivals]])
     if any(sc is None for sc in scores):
         return
     beaten = [w for w, sc in zip(rivals, scores[1:], strict=True) if sc >= scores[0]]
@@ -543,67 +599,44 @@ def _prose(fields: dict) -> str:
     return "\n".join(v if isinstance(v, str) else " ".join(v) for v in fields.values())
 
 
-def _repair_options(ex: Exercise) -> None:
-    """Small models often leave the right answer out of the options, or write one twice: the options
-    are made distinct and the answer put in place of the last one missing; repeats left to fill the
-    count are replaced from language data next (`_replace_bad_distractors`)."""
-    opts, answer = ex.fields.get("options"), ex.fields.get("answer", "")
-    if not isinstance(opts, list) or not opts or not answer:
-        return
-    distinct: list[str] = []
-    for o in opts:
-        if _fold(o) not in map(_fold, distinct):
-            distinct.append(o)
-    if _fold(answer) not in map(_fold, distinct):
-        distinct = [*distinct[: len(opts) - 1], answer]
-    ex.fields["options"] = distinct + [distinct[0]] * (len(opts) - len(distinct))
-
-
-DISTRACTOR_TRIES = 60  # words of the answer's band looked at for one distractor
-
-
-def _replace_bad_distractors(ex: Exercise, target: Language, level: str, rng: random.Random) -> None:
-    """A distractor the model wrote that is no word of the language, from another frequency band or
-    another part of speech than the answer, or a repeat, is replaced by a word of the answer's band
-    and part of speech, so a good sentence is not thrown away for one bad option. Whether an option
-    fits the gap as well as the answer is still the fit check's question (`_check_fit`)."""
-    f = ex.fields
-    options, answer, lang = f.get("options"), str(f.get("answer", "")), target.code
-    if not isinstance(options, list) or len(answer.split()) != 1 or _fold(answer) not in map(_fold, options) or \
-            not (lexicon.can_check(lang) and parts_of_speech.can_tag(lang)) or not parts_of_speech.tags(answer, lang):
-        return
-    sentence = str(f.get("sentence", ""))
-
-    def usable(option: str, taken: list[str]) -> bool:
-        if len(option.split()) != 1 or _fold(option) in map(_fold, taken) or \
-                _in_sentence(option, sentence):
-            return False
-        try:
-            if not lexicon.is_real_word(option, lang):
-                return False
-            _check_distractor_bands([option], answer, target)
-            _check_distractor_parts_of_speech([option], answer, target)
-        except ExerciseError:
-            return False
-        return True
-
+def distractor_candidates(sentence: str, answer: str, target: Language, level: str, rng: random.Random,
+                          count: int = DISTRACTOR_POOL) -> list[str]:
+    """Up to ``count`` words that could stand as the answer's distractors: real words of its frequency band
+    and part of speech, not in the sentence, capitalised where the answer is (German nouns)."""
+    lang = target.code
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
     rng.shuffle(pool)
-    kept: list[str] = []
-    for i, option in enumerate(options):
-        taken = [*kept, *options[i + 1 :], answer]
-        if (_fold(option) == _fold(answer) and _fold(answer) not in map(_fold, kept)) or usable(option, taken):
-            kept.append(option)
+    found: list[str] = []
+    for word in pool[:DISTRACTOR_TRIES]:
+        word = word[:1].upper() + word[1:] if answer[:1].isupper() else word
+        if len(word.split()) != 1 or _fold(word) in {_fold(answer), *map(_fold, found)} or \
+                _in_sentence(word, sentence) or not lexicon.is_real_word(word, lang):
             continue
-        replacement = option  # kept for the checks to refuse when the band has no word of this kind
-        for _ in range(min(DISTRACTOR_TRIES, len(pool))):
-            word = pool.pop()
-            word = word[:1].upper() + word[1:] if answer[:1].isupper() else word  # German nouns, a first word
-            if usable(word, taken):
-                replacement = word
-                break
-        kept.append(replacement)
-    f["options"] = kept
+        try:
+            _check_distractor_bands([word], answer, target)
+            _check_distractor_parts_of_speech([word], answer, target)
+        except ExerciseError:
+            continue
+        found.append(word)
+        if len(found) == count:
+            break
+    return found
+
+
+def _distractors(ctx: JobContext, gapped: str, answer: str, target: Language, level: str,
+                 rng: random.Random) -> list[str] | None:
+    """The choice's wrong options: candidates the model scores at least CHOICE_MARGIN nats worse in the
+    gap than the answer, so none of them is also right; None when too few are. A backend that cannot
+    score (a server) leaves the band and part-of-speech checks as the only ones."""
+    wanted = spec()["types"]["choice"]["fields"]["options"][1] - 1
+    candidates = distractor_candidates(gapped, answer, target, level, rng)
+    if len(candidates) < wanted:
+        return None
+    scores = ctx.backend.logprobs([gapped.replace("___", w, 1) for w in [answer, *candidates]])
+    if any(sc is None for sc in scores):
+        return candidates[:wanted]
+    clear = [w for w, sc in zip(candidates, scores[1:], strict=True) if sc <= scores[0] - CHOICE_MARGIN]
+    return clear[:wanted] if len(clear) >= wanted else None
 
 
 @dataclass
