@@ -118,9 +118,13 @@ class Exercise:
         return asdict(self)
 
 
+def _occurrences(word: str, sentence: str) -> int:
+    """How often ``word`` stands in ``sentence`` as a whole word, case and accents' composition aside."""
+    return len(re.findall(rf"\b{re.escape(_fold(word))}\b", _fold(sentence)))
+
+
 def _in_sentence(word: str, sentence: str) -> bool:
-    """``word`` stands in ``sentence`` as a whole word, case and accents' composition aside."""
-    return re.search(rf"\b{re.escape(_fold(word))}\b", _fold(sentence)) is not None
+    return _occurrences(word, sentence) > 0
 
 
 def _fold(text: str) -> str:
@@ -465,8 +469,9 @@ def _check_level(ex: Exercise, target: Language, level: str) -> None:
 
 
 def _check_one_sentence(text: str, what: str) -> None:
-    if len(sentences(text)) > 1:
-        raise ExerciseError(f"the {what} is {len(sentences(text))} sentences, not one")
+    count = len(sentences(text))
+    if count > 1:
+        raise ExerciseError(f"the {what} is {count} sentences, not one")
 
 
 def _check_reach(text: str, what: str, target: Language, level: str, own: str = "") -> None:
@@ -553,9 +558,9 @@ def gap_words(sentence: str, target: Language, level: str, rng: random.Random,
     found = []
     for m in re.finditer(r"[^\W\d_]+", sentence):
         word, start, end = m[0], m.start(), m.end()
-        before, after = sentence[max(0, start - 1):start], sentence[end:end + 2]
-        if start == 0 or not sentence[:start].strip() or len(word) < 3:
-            continue
+        if not sentence[:start].strip() or len(word) < 3:
+            continue  # the first word, or too short to be worth a gap
+        before, after = sentence[start - 1], sentence[end:end + 2]
         if before == "-" or after[:1] == "-" or (after[:1] in "'’" and after[1:2].isalpha()):
             continue  # inside a hyphenated or apostrophed word
         if before in ("'", "’"):
@@ -564,7 +569,7 @@ def gap_words(sentence: str, target: Language, level: str, rng: random.Random,
                 continue  # the end of "aujourd'hui", not a word after "l'" or "qu'"
         if word[:1].isupper() and not (lang == "de" and "NOUN" in parts_of_speech.tags(word, lang)):
             continue  # a name (German nouns are capitalised)
-        if len(re.findall(rf"\b{re.escape(_fold(word))}\b", _fold(sentence))) != 1:
+        if _occurrences(word, sentence) != 1:
             continue
         if hint and _in_sentence(word, hint):
             continue
