@@ -214,6 +214,10 @@ def test_a_word_is_not_every_part_of_speech(lang, word, tag):
 def test_a_word_the_data_cannot_place_has_no_part_of_speech():
     assert parts_of_speech.tags("", "fr") == frozenset()
     assert parts_of_speech.tags("дом", "ru") == frozenset()  # no data for Russian
+    # a real word the tables do not hold is guessed a noun or adjective, and said to be only guessed
+    assert parts_of_speech.tags("michel", "fr") and not parts_of_speech.placed("michel", "fr")
+    assert parts_of_speech.placed("maison", "fr") and parts_of_speech.placed("Haus", "de")
+    assert not parts_of_speech.placed("дом", "ru")
 
 
 def test_the_tagger_is_loaded_from_its_package_not_the_working_directory(tmp_path, monkeypatch):
@@ -263,6 +267,29 @@ def test_distractor_candidates_are_words_of_the_answers_band_and_kind(lang, sent
         validate(_choice(sentence, [answer, *found[i:i + 3]], answer), target, None, EN)
     if lang == "de":
         assert all(o[:1].isupper() for o in found)  # nouns in German are capitalised
+
+
+@pytest.mark.parametrize("lang,sentence,answer,level,names", [
+    ("fr", "Il a pris le ___ pour aller au travail.", "train", "A1", {"michel", "françois"}),
+    ("es", "Ayer compramos una ___ muy bonita.", "casa", "A1", {"juan", "carlos", "pedro", "maría"}),
+])
+def test_a_first_name_is_neither_a_distractor_nor_a_card(lang, sentence, answer, level, names):
+    """The frequency lists are in lower case: "michel" ranks among French nouns, and nothing but the
+    list of first names keeps it from a learner's options or vocabulary cards."""
+    from assistant.learning.exercises import content_words, distractor_candidates
+
+    target = get_language(lang)
+    band = lexicon.words_for_level(lang, level)
+    assert names <= set(band)  # the names are there to be drawn: the test tests the filter
+    drawn = set()
+    for seed in range(40):
+        drawn.update(distractor_candidates(sentence, answer, target, level, random.Random(seed), count=40))
+    assert len(drawn) > 100 and not {w for w in drawn if lexicon.is_given_name(w, lang)}
+    cards = set(content_words(target, level))
+    assert not names & cards
+    # a first name that is also a word the data places stays a card ("rosa", a rose; "pierre", a stone)
+    kept = {"fr": "pierre", "es": "rosa"}[lang]
+    assert lexicon.is_given_name(kept, lang) and kept in content_words(target, lexicon.level_of(kept, lang))
 
 
 @pytest.mark.parametrize("lang,sentence,never,some", [

@@ -426,9 +426,12 @@ COMMON_WORDS = 200  # frequency ranks of mostly grammatical words ("de", "the"):
 
 
 def content_words(target: Language, level: str) -> list[str]:
-    """The words of the learner's band worth a card (the most common, grammatical words left out)."""
+    """The words of the learner's band worth a card: not the most common, grammatical words, nor a first
+    name that the part-of-speech data does not place as a word of its own ("michel" goes, "pierre",
+    a stone, stays)."""
     common = set(lexicon.ranked_lemmas(target.code, COMMON_WORDS))
-    return [w for w in lexicon.words_for_level(target.code, level) if w not in common and len(w) > 2]
+    return [w for w in lexicon.words_for_level(target.code, level) if w not in common and len(w) > 2
+            and not (lexicon.is_given_name(w, target.code) and not parts_of_speech.placed(w, target.code))]
 
 
 def _band_word(target: Language, level: str, existing: set[str], rng: random.Random) -> str:
@@ -587,7 +590,8 @@ def _check_fit(ctx: JobContext, ex: Exercise, target: Language, level: str, rng:
     log-probability of the whole sentence. Skipped on a backend that cannot score (a server)."""
     f = ex.fields
     band = lexicon.level_of(f["answer"], target.code) or level
-    pool = [w for w in lexicon.words_for_level(target.code, band) if _fold(w) != _fold(f["answer"])]
+    pool = [w for w in lexicon.words_for_level(target.code, band)
+            if _fold(w) != _fold(f["answer"]) and not lexicon.is_given_name(w, target.code)]
     rivals = rng.sample(pool, min(FIT_RIVALS, len(pool)))
     if not rivals:
         return
@@ -607,7 +611,8 @@ def _prose(fields: dict) -> str:
 def distractor_candidates(sentence: str, answer: str, target: Language, level: str, rng: random.Random,
                           count: int = DISTRACTOR_POOL) -> list[str]:
     """Up to ``count`` words that could stand as the answer's distractors: real words of its frequency band
-    and part of speech, not in the sentence, capitalised where the answer is (German nouns)."""
+    and part of speech, not a first name ("michel" is in the French list as a word), not in the sentence,
+    capitalised where the answer is (German nouns)."""
     lang = target.code
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
     rng.shuffle(pool)
@@ -615,7 +620,8 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     for word in pool[:DISTRACTOR_TRIES]:
         word = word[:1].upper() + word[1:] if answer[:1].isupper() else word
         if len(word.split()) != 1 or _fold(word) in {_fold(answer), *map(_fold, found)} or \
-                _in_sentence(word, sentence) or not lexicon.is_real_word(word, lang):
+                lexicon.is_given_name(word, lang) or _in_sentence(word, sentence) or \
+                not lexicon.is_real_word(word, lang):
             continue
         try:
             _check_distractor_bands([word], answer, target)

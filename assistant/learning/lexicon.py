@@ -87,6 +87,21 @@ def is_real_word(phrase: str, lang: str) -> bool:
     return not unknown_words(" ".join(w.lower() for w in words), lang)
 
 
+@cache
+def _given_names(lang: str) -> frozenset[str]:
+    names = json.loads(resource("given_names.json").read_text("utf-8"))["names"]
+    return frozenset(names.get(lang, ()))
+
+
+def is_given_name(word: str, lang: str) -> bool:
+    """Whether ``word`` is a first name in ``lang``'s list (resources/given_names.json, from Faker).
+
+    The frequency lists are in lower case, so "michel" ranks among French nouns; a word drawn from
+    them to stand beside the learner's answer must not be a name. Only the languages whose
+    part-of-speech data cannot tell a name have a list (packaging/extract_given_names.py)."""
+    return word.casefold() in _given_names(lang)
+
+
 def band(level: str) -> tuple[int, int]:
     """Ranks [start, end) of the frequency list that belong to ``level``."""
     ranks = data()["vocabulary_ranks"]

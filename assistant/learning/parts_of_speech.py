@@ -80,7 +80,17 @@ def _tagger(lang: str):
     return HanoverTagger.HanoverTagger(str(Path(HanoverTagger.__file__).parent / data()["sources"][lang]["tagger"]))
 
 
-def _looked_up(word: str, lang: str) -> frozenset[str]:
+def placed(word: str, lang: str) -> bool:
+    """Whether the data itself gives ``word`` a part of speech, not the noun-or-adjective guess for a
+    real word it does not place (French "michel" and Spanish "pedro" are placed by that guess only)."""
+    if not can_tag(lang):
+        return False
+    if "tagger" in data()["sources"][lang]:
+        return bool(_tagged(word, lang))
+    return bool(_looked_up(word, lang, guess=False))
+
+
+def _looked_up(word: str, lang: str, guess: bool = True) -> frozenset[str]:
     lex = _lexicon(lang)
     found = set()
     lemma = simplemma.lemmatize(word.lower(), lang=lang)
@@ -97,7 +107,7 @@ def _looked_up(word: str, lang: str) -> frozenset[str]:
         for tag, derived in lex["derived"].items():
             if _by_rule(form, derived["rules"], lex["lemmas"].get(derived["from"], ())):
                 found.add(tag)
-    return frozenset(found or data()["sources"][lang].get("otherwise", ()))
+    return frozenset(found or (data()["sources"][lang].get("otherwise", ()) if guess else ()))
 
 
 def _by_rule(form: str, rules: list[list[str]], lemmas: frozenset[str]) -> bool:
