@@ -48,10 +48,11 @@ TARGET_FIELDS = {"cloze": ["sentence", "answer"], "choice": ["sentence", "option
                  "translate": ["answer"], "error_spot": ["answer"], "inflection": ["answer"]}
 
 
-def has_unknown_word(fields: dict, kind: str, lang: str) -> bool:
+def unknown_words(fields: dict, kind: str, lang: str) -> list[str]:
     """An independent check: wordfreq's own tokenizer and list, zipf 0 (never seen), capitalised words aside."""
     from wordfreq import tokenize, zipf_frequency
 
+    found = []
     for name in TARGET_FIELDS[kind]:
         value = fields.get(name)
         texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
@@ -59,8 +60,12 @@ def has_unknown_word(fields: dict, kind: str, lang: str) -> bool:
             capitalised = {w.casefold() for w in text.replace("___", " ").split()[1:] if w[:1].isupper()}
             for tok in tokenize(text.replace("___", " "), lang):
                 if tok.isalpha() and tok not in capitalised and zipf_frequency(tok, lang) == 0:
-                    return True
-    return False
+                    found.append(tok)
+    return found
+
+
+def has_unknown_word(fields: dict, kind: str, lang: str) -> bool:
+    return bool(unknown_words(fields, kind, lang))
 
 
 def app_rejects_a_word(fields: dict, kind: str, lang: str) -> bool:
@@ -111,6 +116,7 @@ def main() -> None:
 
     JobContext.generate = spy
     rows = []
+    unknown_items: list[dict] = []  # accepted items with a zipf-0 word, shown at the end to be judged
     reasons: Counter[str] = Counter()
     print(f"{'model':24} {'lang':4} {'type':11} {'made':>4} {'fail':>4} {'refused':>7} {'s/item':>7} "
           f"{'raw unknown':>11} {'raw rejected':>12} {'acc. unknown':>12} {'conj ok':>7}")
@@ -150,7 +156,10 @@ def main() -> None:
                     ex = h.result
                     existing.add(ex.key())
                     stats["made"] += 1
-                    stats["unknown"] += has_unknown_word(ex.fields, kind, target)
+                    unknown = unknown_words(ex.fields, kind, target)
+                    stats["unknown"] += bool(unknown)
+                    if unknown:
+                        unknown_items.append({"type": kind, "lang": target, "words": unknown, "fields": ex.fields})
                     if kind == "inflection":
                         stats["conj_ok"] += conjugation_correct(ex.fields, target)
                 answers = raw[raw_start:]
@@ -182,6 +191,9 @@ def main() -> None:
           f" rejects: {raw_rejected}/{raw_total} ({100 * raw_rejected / raw_total if raw_total else 0:.1f} %)")
     print(f"answers that were no JSON object: {sum(unparsed.values())}"
           + "".join(f"; {n} ended by {why}" for why, n in unparsed.most_common()))
+    for item in unknown_items:
+        print(f"accepted with a word wordfreq never saw ({item['lang']} {item['type']}, {', '.join(item['words'])}):"
+              f" {json.dumps(item['fields'], ensure_ascii=False)}")
     print("why items failed (the last try's reason):")
     for reason, n in reasons.most_common(8):
         print(f"  {n:4}  {reason}")
