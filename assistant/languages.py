@@ -26,6 +26,7 @@ class Language:
     native: str
     script: str
     samples: tuple[str, str]
+    sample_word: str = ""  # "book" as the second sample has it: a vocabulary card's worked example
 
 
 class LanguageError(ValueError):
@@ -35,7 +36,8 @@ class LanguageError(ValueError):
 @cache
 def languages() -> dict[str, Language]:
     data = json.loads(resource("languages.json").read_text("utf-8"))
-    return {d["code"]: Language(d["code"], d["name"], d["native"], d["script"], tuple(d["samples"]))
+    return {d["code"]: Language(d["code"], d["name"], d["native"], d["script"], tuple(d["samples"]),
+                                d.get("sample_word", ""))
             for d in data["languages"]}
 
 

@@ -329,12 +329,14 @@ def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
     """
     t = spec()["types"][kind]
     request = t["instruction"].format(native=native.name, target=target.name, level="A2", topic="daily life",
-                                      word=t["example"].get("word", ""))
+                                      word=target.sample_word)
     s_nat, s_tgt = native.samples, target.samples
     if kind == "translate":
         return request, {"source": s_nat[0], "answer": s_tgt[0]}
     if t.get("gap_by_app"):
         return request, {"sentence": s_tgt[1], "translation": s_nat[1]}
+    if kind == "vocab":  # shown a French card, Gemma wrote a Spanish word's example in French
+        return request, {"word": target.sample_word, "translation": native.sample_word, "example": s_tgt[1]}
     if kind == "error_spot" and " " in s_tgt[0]:
         words = s_tgt[0].split()
         wrong = " ".join([words[1], words[0], *words[2:]])
