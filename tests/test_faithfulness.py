@@ -64,7 +64,7 @@ def test_translation_and_rewrite_examples_use_the_same_check():
     assert "copied the prompt's example" in unfaithful(out, "Lunch is at noon in the big hall today.", formal, "en")
     # An exercise that is its prompt's example, reworded a little, is caught as well.
     _request, shown = example("translate", get_language("en"), fr)
-    assert leaked(shown["answer"].replace(".", " !"), [shown["answer"]], "fr") is not None
+    assert leaked(shown["sentence"].replace(".", " !"), [shown["sentence"]], "fr") is not None
 
 
 # grounding -------------------------------------------------------------------------------

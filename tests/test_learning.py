@@ -315,6 +315,11 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
             assert f["sentence"].count("___") == 1
             written = [json.loads(a.text)["sentence"].strip() for a in answers if a.finish_reason != "length"]
             assert f["sentence"].replace("___", f["answer"]) in written
+        mapping = spec()["types"][kind].get("fields_from_model")
+        if mapping:  # a translation drill is the model's sentence pair, the other way round
+            pairs = [json.loads(a.text) for a in answers if a.finish_reason != "length"]
+            assert {n: f.strip() for n, f in h.result.fields.items()} in [
+                {n: p[f].strip() for n, f in mapping.items()} for p in pairs]
     else:
         assert h.state == JobState.ERROR and len(answers) == MAX_TRIES
         assert f"in {MAX_TRIES} tries (" in h.error

@@ -390,9 +390,8 @@ def test_every_worked_example_is_in_the_learners_languages(target, native):
             continue
         request, fields = example(kind, nat, tgt)
         assert tgt.name in request and "French" not in request.replace(tgt.name, "").replace(nat.name, "")
-        in_target = {"vocab": ["example"], "translate": ["answer"], "error_spot": ["sentence", "answer"]}.get(
-            kind, ["sentence"])
-        in_native = {"vocab": [], "translate": ["source"], "error_spot": []}.get(kind, ["translation"])
+        in_target = {"vocab": ["example"], "error_spot": ["sentence", "answer"]}.get(kind, ["sentence"])
+        in_native = {"vocab": [], "error_spot": []}.get(kind, ["translation"])
         for name in in_target:
             assert detect_language(fields[name]).code == target, (kind, name, fields[name])
         for name in in_native:

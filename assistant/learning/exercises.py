@@ -331,9 +331,7 @@ def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
     request = t["instruction"].format(native=native.name, target=target.name, level="A2", topic="daily life",
                                       word=target.sample_word)
     s_nat, s_tgt = native.samples, target.samples
-    if kind == "translate":
-        return request, {"source": s_nat[0], "answer": s_tgt[0]}
-    if t.get("gap_by_app"):
+    if "model_fields" in t:  # a sentence and its translation, for the gap items and the translation drill
         return request, {"sentence": s_tgt[1], "translation": s_nat[1]}
     if kind == "vocab":  # shown a French card, Gemma wrote a Spanish word's example in French
         return request, {"word": target.sample_word, "translation": native.sample_word, "example": s_tgt[1]}
@@ -400,7 +398,8 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             if t.get("gap_by_app"):
                 ex = _gap_item(ctx, kind, written, native, target, level, existing, rng, topic, source)
             else:
-                ex = Exercise(kind, written, topic, source)
+                made = {name: written[field] for name, field in t.get("fields_from_model", {}).items()}
+                ex = Exercise(kind, made or written, topic, source)
                 validate(ex, target, existing, native, level)
         except ExerciseError as exc:
             problem = str(exc)
