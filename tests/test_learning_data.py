@@ -156,6 +156,13 @@ def test_words_from_a_document_in_the_target_language():
      "translation has words that are not English: “aple”"),
     ("translate", {"source": "The train leaves at eight.", "answer": "Le trane part à huit heures."},
      "answer has words that are not French: “trane”"),
+    # a name no frequency list has seen is the model's invention (benchmark: "d'Écossie" for Écosse)
+    ("translate", {"source": "I am going to Scotland tomorrow.", "answer": "Je vais en Écossie demain."},
+     "answer has words that are not French: “Écossie”"),
+    # the "correction" is another sentence, not the first with its one mistake put right
+    ("error_spot", {"sentence": "Les écoles de Paris sont bien meilleures que les écoles de Lyon.",
+                    "answer": "Mon frère aime beaucoup le chocolat chaud le matin.", "explanation": "word order"},
+     "changes 12 words, not one mistake"),
 ])
 def test_items_with_words_the_language_lacks_are_refused(kind, fields, message):
     with pytest.raises(ExerciseError, match=message):
@@ -171,6 +178,11 @@ def test_real_items_pass():
         ("translate", {"source": "The train leaves at eight.", "answer": "Le train part à huit heures."}),
         ("error_spot", {"sentence": "Elle a mangé les pommes vert.", "answer": "Elle a mangé les pommes vertes.",
                         "explanation": "agreement"}),
+        ("error_spot", {"sentence": "Hier je suis mangé au restaurant.",
+                        "answer": "Hier j'ai mangé au restaurant.", "explanation": "the auxiliary"}),
+        ("error_spot", {"sentence": "Je pas aime le café.", "answer": "Je n'aime pas le café.",
+                        "explanation": "negation"}),
+        ("translate", {"source": "I am going to Paris with Marie.", "answer": "Je vais à Paris avec Marie."}),
     ]:
         validate(Exercise(kind, fields), FR, None, EN)
 

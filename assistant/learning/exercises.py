@@ -237,6 +237,8 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
             raise ExerciseError("the answer is not among the options")
     if ex.type == "error_spot" and _fold(f["sentence"]) == _fold(f["answer"]):
         raise ExerciseError("the 'wrong' sentence has no mistake")
+    if ex.type == "error_spot":
+        _check_one_correction(f["sentence"], f["answer"])
     if ex.type == "vocab" and _fold(f["word"]) == _fold(f["translation"]):
         raise ExerciseError("the translation repeats the word")
     if ex.type == "translate" and _fold(f["source"]) == _fold(f["answer"]):
@@ -267,6 +269,20 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         _check_level(ex, target, level)
     if existing is not None and ex.key() in existing:
         raise ExerciseError("the bank already has this exercise")
+
+
+def _check_one_correction(wrong: str, corrected: str) -> None:
+    """The corrected sentence is the wrong one with one mistake put right: at most the type's
+    'changed_words' words replaced, added or taken away, not another sentence ("Les écoles de Paris
+    sont meilleures que celles d'Écosse" corrected into "les écoles d'Écosse est la meilleure...")."""
+    import difflib
+
+    a, b = _fold(wrong).split(), _fold(corrected).split()
+    changed = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in
+                  difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op != "equal")
+    most = spec()["types"]["error_spot"]["changed_words"]
+    if changed > most:
+        raise ExerciseError(f"the corrected sentence changes {changed} words, not one mistake (at most {most})")
 
 
 BAND_SPREAD = 1  # levels a distractor's frequency band may lie from the answer's
@@ -314,7 +330,8 @@ def _check_words(text: str, lang: Language, what: str) -> None:
     (the types that need it are not offered for it)."""
     if not lexicon.can_check(lang.code):
         return
-    unknown = lexicon.unknown_words(text.replace("___", " "), lang.code)
+    text = text.replace("___", " ")
+    unknown = lexicon.unknown_words(text, lang.code) + lexicon.unseen_names(text, lang.code)
     if unknown:
         listed = ", ".join(f"“{w}”" for w in unknown[:3])
         raise ExerciseError(f"the {what} has words that are not {lang.name}: {listed}")

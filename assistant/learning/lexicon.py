@@ -73,6 +73,20 @@ def unknown_words(text: str, lang: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def unseen_names(text: str, lang: str) -> list[str]:
+    """The names in ``text`` (capitalised inside a sentence, which the spelling check lets pass) that the
+    frequency list has never seen: a real place or person ("Paris", "Marie") is in it, a model's invention
+    ("la meilleure école d'Écossie", for Écosse) is not."""
+    from assistant.checking.spelling import never_flagged
+
+    found = []
+    for m in re.finditer(r"[^\W\d_]+", text):
+        word = m.group(0)
+        if word[:1].isupper() and never_flagged(text, m.start(), word, lang, None) and not zipf(word.casefold(), lang):
+            found.append(word)
+    return list(dict.fromkeys(found))
+
+
 @cache
 def _speller() -> SpellingChecker:
     return SpellingChecker(None)  # no personal dictionary: a learner's item must be real for everyone
