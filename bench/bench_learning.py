@@ -100,6 +100,8 @@ def main() -> None:
     ap.add_argument("--types", default=",".join(types()))
     ap.add_argument("--native", default="en", help="the learner's own language")
     ap.add_argument("--json", default=None, help="also write the table here")
+    ap.add_argument("--accepted", default=None, help="also write every accepted item here, one JSON object a line,"
+                    " to be read and judged by a person")
     args = ap.parse_args()
     library = ModelLibrary()
     raw: list[dict] = []
@@ -117,6 +119,7 @@ def main() -> None:
     JobContext.generate = spy
     rows = []
     unknown_items: list[dict] = []  # accepted items with a zipf-0 word, shown at the end to be judged
+    accepted_out = open(args.accepted, "w", encoding="utf-8") if args.accepted else None
     reasons: Counter[str] = Counter()
     print(f"{'model':24} {'lang':4} {'type':11} {'made':>4} {'fail':>4} {'refused':>7} {'s/item':>7} "
           f"{'raw unknown':>11} {'raw rejected':>12} {'acc. unknown':>12} {'conj ok':>7}")
@@ -156,6 +159,10 @@ def main() -> None:
                     ex = h.result
                     existing.add(ex.key())
                     stats["made"] += 1
+                    if accepted_out:
+                        accepted_out.write(json.dumps({"model": entry.info.name, "lang": target, "type": kind,
+                                                       "topic": ex.topic, **ex.fields}, ensure_ascii=False) + "\n")
+                        accepted_out.flush()
                     unknown = unknown_words(ex.fields, kind, target)
                     stats["unknown"] += bool(unknown)
                     if unknown:
@@ -180,6 +187,8 @@ def main() -> None:
                       f"{stats['refused']:7} {per_item:>7} {raw_share:>11} {rejected:>12} {accepted:>12} {conj:>7}",
                       flush=True)
         engine.shutdown()
+    if accepted_out:
+        accepted_out.close()
     made = sum(r.get("made", 0) for r in rows)
     unknown = sum(r.get("unknown", 0) for r in rows)
     raw_total = sum(r["raw_answers"] for r in rows)

@@ -26,7 +26,7 @@ from functools import cache
 from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, detect_language, get_language
-from assistant.learning import conjugation, lexicon, parts_of_speech
+from assistant.learning import agreement, conjugation, lexicon, parts_of_speech
 from assistant.model_languages import refusal
 from assistant.paths import resource
 from assistant.prompting import build_prompt
@@ -249,6 +249,7 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
     if in_target:
         _check_language(f[in_target], target, in_target)
         _check_words(f[in_target], target, in_target)
+        _check_agreement(f[in_target], target, in_target)
     words = {"cloze": [f.get("answer")], "choice": f.get("options"), "vocab": [f.get("word")]}.get(ex.type) or []
     for w in words:
         if ex.type != "vocab" and len(w.split()) > MAX_GAP_WORDS:
@@ -267,6 +268,8 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         _check_words(f[in_native], native, in_native)
     if level is not None:
         _check_level(ex, target, level)
+    if ex.type == "translate":
+        _check_pair(f["answer"], f["source"])
     if existing is not None and ex.key() in existing:
         raise ExerciseError("the bank already has this exercise")
 
@@ -335,6 +338,33 @@ def _check_words(text: str, lang: Language, what: str) -> None:
     if unknown:
         listed = ", ".join(f"“{w}”" for w in unknown[:3])
         raise ExerciseError(f"the {what} has words that are not {lang.name}: {listed}")
+
+
+def _check_agreement(text: str, lang: Language, what: str) -> None:
+    """Each verb right after a subject pronoun is that pronoun's form in the conjugator ("je prend" is not)."""
+    wrong = agreement.disagreements(text.replace("___", " | "), lang.code)
+    if wrong:
+        w = wrong[0]
+        raise ExerciseError(f"the {what} has “{w.pronoun} {w.written}”: after “{w.pronoun}” the verb is “{w.wanted}”")
+
+
+REPEATS = 3  # the same word this many times in a row is a model stuck in a loop ("garden garden garden")
+LENGTH_RATIO = 2.0  # words: a translation more than twice as long or short as its sentence, and by more
+LENGTH_SLACK = 3  # than this many words, says something else (1 of 2,028 Multi30k fr/de-en human pairs)
+
+
+def _check_pair(sentence: str, translation: str) -> None:
+    """The model's translation of its own sentence can say what the sentence says: no word stuck in a loop
+    and a length like the sentence's. Whether each word is right is beyond what the app can tell: the
+    writing model's own log-probabilities back its mistranslations (bench/bench_translation_support.py)."""
+    for text, what in ((sentence, "sentence"), (translation, "translation")):
+        words = [_fold(w) for w in re.findall(r"[^\W\d_]+", text)]
+        for i in range(len(words) - REPEATS + 1):
+            if len(set(words[i:i + REPEATS])) == 1:
+                raise ExerciseError(f"the {what} repeats “{words[i]}”")
+    a, b = len(sentence.split()), len(translation.split())
+    if max(a, b) > LENGTH_RATIO * min(a, b) and abs(a - b) > LENGTH_SLACK:
+        raise ExerciseError(f"the translation has {b} words for a sentence of {a}")
 
 
 def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
@@ -538,6 +568,8 @@ def _gap_item(ctx: JobContext, kind: str, written: dict, native: Language, targe
     _check_reach(sentence, "sentence", target, level)
     if "_" in sentence:
         raise ExerciseError("the sentence has underscores of its own")
+    _check_agreement(sentence, target, "sentence")
+    _check_pair(sentence, translation)
     problem = f"no word of the sentence makes a gap at {level}"
     for word, start, end in gap_words(sentence, target, level, rng, translation if kind == "cloze" else ""):
         gapped = sentence[:start] + "___" + sentence[end:]
