@@ -198,6 +198,16 @@ def test_words_from_a_document_in_the_target_language():
                    "answer": "Le jardin est grand."}, "the translation repeats “garden”"),
     ("translate", {"source": "I used to buy my clothes for the summer, so I took them to the winter to buy shoes.",
                    "answer": "J'achète des chaussures."}, "the translation has 19 words for a sentence of 3"),
+    # a card whose example does not use its word, or whose "translation" is a sentence (benchmark)
+    ("vocab", {"word": "extérieur", "translation": "outside", "example": "La ferme est ouverte le matin."},
+     "the example does not use “extérieur”"),
+    ("vocab", {"word": "secret", "translation": "in train, but not too far from the train",
+               "example": "C'est un secret."}, "the translation is 9 words, not the word's meaning"),
+    # markup the model left in (benchmark: "Je cuisine une salade de cour</h4>")
+    ("translate", {"source": "I cook a salad.", "answer": "Je cuisine une salade</h4>"}, "the answer has markup: “<”"),
+    # the worked example's explanation copied onto a correction that is no reordering (benchmark)
+    ("error_spot", {"sentence": "Le mode du shopping.", "answer": "La mode du shopping.", "explanation": "word order"},
+     "the explanation “word order” is the example's"),
     # the "correction" is another sentence, not the first with its one mistake put right
     ("error_spot", {"sentence": "Les écoles de Paris sont bien meilleures que les écoles de Lyon.",
                     "answer": "Mon frère aime beaucoup le chocolat chaud le matin.", "explanation": "word order"},
@@ -223,6 +233,10 @@ def test_real_items_pass():
         ("error_spot", {"sentence": "Je pas aime le café.", "answer": "Je n'aime pas le café.",
                         "explanation": "negation"}),
         ("translate", {"source": "I am going to Paris with Marie.", "answer": "Je vais à Paris avec Marie."}),
+        ("error_spot", {"sentence": "Je mange pomme une.", "answer": "Je mange une pomme.",
+                        "explanation": "word order"}),
+        ("vocab", {"word": "vouloir", "translation": "to want", "example": "J'ai voulu partir tôt."}),
+        ("vocab", {"word": "la pomme", "translation": "the apple", "example": "Les pommes sont rouges."}),
     ]:
         validate(Exercise(kind, fields), FR, None, EN)
 

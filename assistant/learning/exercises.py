@@ -239,6 +239,14 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         raise ExerciseError("the 'wrong' sentence has no mistake")
     if ex.type == "error_spot":
         _check_one_correction(f["sentence"], f["answer"])
+        _check_explanation(f["sentence"], f["answer"], f.get("explanation") or "")
+    if ex.type == "vocab":
+        _check_card(f, target)
+    for name, value in f.items():
+        for text in value if isinstance(value, list) else [value]:
+            mark = MARKUP.search(text) if isinstance(text, str) else None
+            if mark:
+                raise ExerciseError(f"the {name} has markup: “{mark.group(0)}”")
     if ex.type == "vocab" and _fold(f["word"]) == _fold(f["translation"]):
         raise ExerciseError("the translation repeats the word")
     if ex.type == "translate" and _fold(f["source"]) == _fold(f["answer"]):
@@ -286,6 +294,38 @@ def _check_one_correction(wrong: str, corrected: str) -> None:
     most = spec()["types"]["error_spot"]["changed_words"]
     if changed > most:
         raise ExerciseError(f"the corrected sentence changes {changed} words, not one mistake (at most {most})")
+
+
+MARKUP = re.compile(r"[<>{}\[\]\\|#*=]")  # "Je cuisine une salade de cour</h4>", "in France.}"
+
+
+def _check_explanation(wrong: str, corrected: str, explanation: str) -> None:
+    """An item explained as its worked example is ("word order") must be a reordering: Gemma copied the
+    phrase onto "Huit mois d'affaire" corrected into "4 mois de procès"."""
+    if _fold(explanation) == _fold(spec()["types"]["error_spot"]["reorder_explanation"]) and \
+            sorted(_fold(wrong).split()) != sorted(_fold(corrected).split()):
+        raise ExerciseError(f"the explanation “{explanation}” is the example's, and the correction is no reordering")
+
+
+def _check_card(f: dict, target: Language) -> None:
+    """A card's translation is the word's meaning, not a sentence, and its example uses the word (a form of
+    it: "voulu" for "vouloir")."""
+    import simplemma
+
+    most = spec()["types"]["vocab"]["translation_words"]
+    if len(f["translation"].split()) > most:
+        raise ExerciseError(f"the translation is {len(f['translation'].split())} words, not the word's meaning")
+    example = f.get("example") or ""
+    if not example.strip():
+        return
+    word = _fold(f["word"])
+    lemma = _fold(simplemma.lemmatize(f["word"].split()[-1], lang=target.code))
+    for tok in re.findall(r"[^\W\d_]+", example):
+        t = _fold(tok)
+        if t == word or word.endswith(" " + t) or _fold(simplemma.lemmatize(tok, lang=target.code)) == lemma \
+                or (t.startswith(word) and len(t) - len(word) <= 2):
+            return
+    raise ExerciseError(f"the example does not use “{f['word']}”")
 
 
 BAND_SPREAD = 1  # levels a distractor's frequency band may lie from the answer's
@@ -385,7 +425,7 @@ def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
     if kind == "error_spot" and " " in s_tgt[0]:
         words = s_tgt[0].split()
         wrong = " ".join([words[1], words[0], *words[2:]])
-        return request, {"sentence": wrong, "answer": s_tgt[0], "explanation": "word order"}
+        return request, {"sentence": wrong, "answer": s_tgt[0], "explanation": t["reorder_explanation"]}
     return t["instruction"].format(native="English", target="French", level="A2", topic="daily life",
                                    word=t["example"].get("word", "")), t["example"]
 
