@@ -358,6 +358,28 @@ def test_a_first_name_is_neither_a_distractor_nor_a_card(lang, sentence, answer,
     assert lexicon.is_given_name(kept, lang) and kept in content_words(target, lexicon.level_of(kept, lang))
 
 
+@pytest.mark.parametrize("lang,sentence,answer,rude", [
+    ("fr", "Il y a une ___ ici.", "maison", {"putain", "merde"}),
+    ("es", "Hay una ___ aquí.", "casa", {"mierda", "puta"}),
+])
+def test_a_vulgar_word_is_neither_a_distractor_nor_a_card_nor_in_a_sentence(lang, sentence, answer, rude):
+    """The frequency lists rank "putain" among A1 French; the benchmark drew it as a distractor."""
+    from assistant.learning.exercises import content_words, distractor_candidates
+
+    target = get_language(lang)
+    assert rude <= set(lexicon.words_for_level(lang, "A1"))  # there to be drawn: the test tests the filter
+    drawn = set()
+    for seed in range(60):
+        drawn.update(w.casefold() for w in distractor_candidates(sentence, answer, target, "A1",
+                                                                 random.Random(seed), count=40))
+    assert len(drawn) > 100 and not drawn & rude
+    assert not rude & set(content_words(target, "A1"))
+    word = sorted(rude)[0]
+    with pytest.raises(ExerciseError, match=f"vulgar or offensive word: “{word}”"):
+        validate(Exercise("translate", {"source": "It is raining.", "answer": sentence.replace("___", word)}),
+                 target, None, EN)
+
+
 @pytest.mark.parametrize("lang,sentence,never,some", [
     ("fr", "Il fait beau aujourd'hui à la gare.", {"Il", "aujourd", "hui", "la"}, {"gare"}),
     ("fr", "Je vais à l'école avec mon frère.", {"Je", "à", "l", "avec", "mon"}, {"école", "frère"}),

@@ -374,6 +374,9 @@ def _check_words(text: str, lang: Language, what: str) -> None:
     if not lexicon.can_check(lang.code):
         return
     text = text.replace("___", " ")
+    rude = lexicon.offensive_words(text, lang.code)
+    if rude:
+        raise ExerciseError(f"the {what} has a vulgar or offensive word: “{rude[0]}”")
     unknown = lexicon.unknown_words(text, lang.code) + lexicon.unseen_names(text, lang.code)
     if unknown:
         listed = ", ".join(f"“{w}”" for w in unknown[:3])
@@ -519,7 +522,8 @@ def content_words(target: Language, level: str) -> list[str]:
     a stone, stays)."""
     common = set(lexicon.ranked_lemmas(target.code, COMMON_WORDS))
     return [w for w in lexicon.words_for_level(target.code, level) if w not in common and len(w) > 2
-            and not (lexicon.is_given_name(w, target.code) and not parts_of_speech.placed(w, target.code))]
+            and not (lexicon.is_given_name(w, target.code) and not parts_of_speech.placed(w, target.code))
+            and not lexicon.is_offensive(w, target.code)]
 
 
 def _band_word(target: Language, level: str, existing: set[str], rng: random.Random) -> str:
@@ -681,7 +685,8 @@ def _check_fit(ctx: JobContext, ex: Exercise, target: Language, level: str, rng:
     f = ex.fields
     band = lexicon.level_of(f["answer"], target.code) or level
     pool = [w for w in lexicon.words_for_level(target.code, band)
-            if _fold(w) != _fold(f["answer"]) and not lexicon.is_given_name(w, target.code)]
+            if _fold(w) != _fold(f["answer"]) and not lexicon.is_given_name(w, target.code)
+            and not lexicon.is_offensive(w, target.code)]
     rivals = rng.sample(pool, min(FIT_RIVALS, len(pool)))
     if not rivals:
         return
@@ -710,7 +715,8 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     for word in pool[:DISTRACTOR_TRIES]:
         word = word[:1].upper() + word[1:] if answer[:1].isupper() else word
         if len(word.split()) != 1 or _fold(word) in {_fold(answer), *map(_fold, found)} or \
-                lexicon.is_given_name(word, lang) or _in_sentence(word, sentence) or \
+                lexicon.is_given_name(word, lang) or lexicon.is_offensive(word, lang) or \
+                _in_sentence(word, sentence) or \
                 not lexicon.is_real_word(word, lang):
             continue
         try:

@@ -102,6 +102,21 @@ def is_real_word(phrase: str, lang: str) -> bool:
 
 
 @cache
+def _offensive(lang: str) -> frozenset[str]:
+    return frozenset(json.loads(resource("offensive_words.json").read_text("utf-8"))["words"].get(lang, ()))
+
+
+def is_offensive(word: str, lang: str) -> bool:
+    """A vulgar or offensive word (resources/offensive_words.json): the frequency lists rank "putain" among
+    everyday French, and it was drawn as a multiple choice's distractor."""
+    return word.casefold() in _offensive(lang)
+
+
+def offensive_words(text: str, lang: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W\d_]+", text) if is_offensive(w, lang)]
+
+
+@cache
 def _given_names(lang: str) -> frozenset[str]:
     names = json.loads(resource("given_names.json").read_text("utf-8"))["names"]
     return frozenset(names.get(lang, ()))
