@@ -406,7 +406,7 @@ def test_garbage_is_rejected_after_bounded_retries():
                                                                 "A2", "food", set())))
         assert h.wait(30) and h.state == JobState.ERROR
         assert "could not write a valid vocabulary card exercise in 3 tries" in h.error and fake.calls == 3
-        assert h.error.endswith("A larger model writes them more reliably: Models › Get models…")
+        assert h.error.endswith("); a larger model from Models › Get models writes them more reliably")
     finally:
         eng.backend = None
         eng.shutdown()

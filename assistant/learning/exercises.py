@@ -498,7 +498,7 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             continue
         return ex
     raise ExerciseError(f"the model could not write a valid {t['label'].lower()} exercise in {MAX_TRIES} tries "
-                        f"({problem}). A larger model writes them more reliably: Models › Get models…")
+                        f"({problem}); a larger model from Models › Get models writes them more reliably")
 
 
 def _drill(target: Language, level: str, existing: set[str], rng: random.Random, topic: str,
