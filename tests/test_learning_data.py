@@ -18,6 +18,7 @@ from assistant.learning.exercises import (
     Exercise,
     ExerciseError,
     content_words,
+    distractor_candidates,
     spec,
     types,
     unavailable,
@@ -378,6 +379,24 @@ def test_a_vulgar_word_is_neither_a_distractor_nor_a_card_nor_in_a_sentence(lang
     with pytest.raises(ExerciseError, match=f"vulgar or offensive word: “{word}”"):
         validate(Exercise("translate", {"source": "It is raining.", "answer": sentence.replace("___", word)}),
                  target, None, EN)
+
+
+def test_english_words_in_another_languages_list_are_not_its_words():
+    """wordfreq's Spanish list holds "the" (zipf 5.4) from English on Spanish pages; the benchmark drew it as a
+    Spanish distractor. A loanword about as common in both languages is the language's own."""
+    assert {w for w in ("the", "you", "and", "world") if lexicon.is_english_intruder(w, "es")} == {
+        "the", "you", "and", "world"}
+    assert not [w for w in ("hotel", "internet", "club", "radio", "come", "vos", "no") if
+                lexicon.is_english_intruder(w, "es")]
+    assert not lexicon.is_english_intruder("the", "en")
+    es = get_language("es")
+    assert "the" in lexicon.words_for_level("es", "A1")  # there to be drawn: the test tests the filter
+    drawn = set()
+    for seed in range(40):
+        drawn.update(distractor_candidates("Vivo en una ___ grande.", "casa", es, "A1", random.Random(seed), count=40))
+    assert drawn and not {w for w in drawn if lexicon.is_english_intruder(w, "es")}
+    with pytest.raises(ExerciseError, match="the answer has English words: “the”"):
+        validate(Exercise("translate", {"source": "I eat the apple.", "answer": "Yo como the manzana."}), es, None, EN)
 
 
 @pytest.mark.parametrize("lang,sentence,never,some", [

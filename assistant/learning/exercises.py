@@ -377,6 +377,9 @@ def _check_words(text: str, lang: Language, what: str) -> None:
     rude = lexicon.offensive_words(text, lang.code)
     if rude:
         raise ExerciseError(f"the {what} has a vulgar or offensive word: “{rude[0]}”")
+    english = [w for w in re.findall(r"[^\W\d_]+", text) if lexicon.is_english_intruder(w, lang.code)]
+    if english:
+        raise ExerciseError(f"the {what} has English words: {', '.join(f'“{w}”' for w in english[:3])}")
     unknown = lexicon.unknown_words(text, lang.code) + lexicon.unseen_names(text, lang.code)
     if unknown:
         listed = ", ".join(f"“{w}”" for w in unknown[:3])
@@ -523,7 +526,7 @@ def content_words(target: Language, level: str) -> list[str]:
     common = set(lexicon.ranked_lemmas(target.code, COMMON_WORDS))
     return [w for w in lexicon.words_for_level(target.code, level) if w not in common and len(w) > 2
             and not (lexicon.is_given_name(w, target.code) and not parts_of_speech.placed(w, target.code))
-            and not lexicon.is_offensive(w, target.code)]
+            and not lexicon.is_offensive(w, target.code) and not lexicon.is_english_intruder(w, target.code)]
 
 
 def _band_word(target: Language, level: str, existing: set[str], rng: random.Random) -> str:
@@ -686,7 +689,7 @@ def _check_fit(ctx: JobContext, ex: Exercise, target: Language, level: str, rng:
     band = lexicon.level_of(f["answer"], target.code) or level
     pool = [w for w in lexicon.words_for_level(target.code, band)
             if _fold(w) != _fold(f["answer"]) and not lexicon.is_given_name(w, target.code)
-            and not lexicon.is_offensive(w, target.code)]
+            and not lexicon.is_offensive(w, target.code) and not lexicon.is_english_intruder(w, target.code)]
     rivals = rng.sample(pool, min(FIT_RIVALS, len(pool)))
     if not rivals:
         return
@@ -716,6 +719,7 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
         word = word[:1].upper() + word[1:] if answer[:1].isupper() else word
         if len(word.split()) != 1 or _fold(word) in {_fold(answer), *map(_fold, found)} or \
                 lexicon.is_given_name(word, lang) or lexicon.is_offensive(word, lang) or \
+                lexicon.is_english_intruder(word, lang) or \
                 _in_sentence(word, sentence) or \
                 not lexicon.is_real_word(word, lang):
             continue

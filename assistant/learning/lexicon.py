@@ -112,6 +112,16 @@ def is_offensive(word: str, lang: str) -> bool:
     return word.casefold() in _offensive(lang)
 
 
+ENGLISH_GAP = 1.5  # zipf: "the" is 2.3 more common in English than in the Spanish list, "hotel" 0.2, "baby" 1.1
+
+
+def is_english_intruder(word: str, lang: str) -> bool:
+    """An English word the frequency list of another language holds from English text on its web pages
+    ("the", "and", "you" rank among Spanish and German words; "the" was drawn as a Spanish distractor); a
+    loanword ("hotel", "football", "computer") is about as common in both and stays."""
+    return lang != "en" and zipf(word.casefold(), "en") - zipf(word.casefold(), lang) > ENGLISH_GAP
+
+
 def offensive_words(text: str, lang: str) -> list[str]:
     return [w for w in re.findall(r"[^\W\d_]+", text) if is_offensive(w, lang)]
 
