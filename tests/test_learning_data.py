@@ -381,6 +381,17 @@ def test_a_vulgar_word_is_neither_a_distractor_nor_a_card_nor_in_a_sentence(lang
                  target, None, EN)
 
 
+def test_german_cards_are_written_as_a_dictionary_writes_them():
+    """The frequency list is in lower case: "veranstaltung" was a card's word, and so was "york"."""
+    words = set(content_words(DE, "B1"))
+    assert {"Antrag", "Parlament", "Brücke"} <= words  # nouns, capitalised
+    assert {"zählen", "öffnen", "komisch"} <= words  # verbs and adjectives stay in lower case
+    assert not {w for w in words if w.casefold() in {"york", "bonn", "wilhelm", "amerika", "veranstaltung"}
+                and w[:1].islower()} and "antrag" not in words
+    assert not {"York", "Bonn", "Wilhelm", "Amerika"} & words  # read only as names: no card
+    assert parts_of_speech.dictionary_form("essen", "de") == "essen"  # a verb as well as a noun
+
+
 def test_english_words_in_another_languages_list_are_not_its_words():
     """wordfreq's Spanish list holds "the" (zipf 5.4) from English on Spanish pages; the benchmark drew it as a
     Spanish distractor. A loanword about as common in both languages is the language's own."""

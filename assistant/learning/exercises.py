@@ -520,11 +520,15 @@ COMMON_WORDS = 200  # frequency ranks of mostly grammatical words ("de", "the"):
 
 
 def content_words(target: Language, level: str) -> list[str]:
-    """The words of the learner's band worth a card: not the most common, grammatical words, nor a first
-    name that the part-of-speech data does not place as a word of its own ("michel" goes, "pierre",
-    a stone, stays)."""
+    """The words of the learner's band worth a card, as a dictionary writes them (German nouns capitalised):
+    not the most common, grammatical words, a place or person the tagger reads only as a name ("york"), a
+    first name that the part-of-speech data does not place as a word of its own ("michel" goes, "pierre",
+    a stone, stays), a vulgar word or an English one."""
     common = set(lexicon.ranked_lemmas(target.code, COMMON_WORDS))
-    return [w for w in lexicon.words_for_level(target.code, level) if w not in common and len(w) > 2
+    lang = target.code
+    return [parts_of_speech.dictionary_form(w, lang) for w in lexicon.words_for_level(lang, level)
+            if w not in common and len(w) > 2 and not (parts_of_speech.can_tag(lang) and
+                                                       parts_of_speech.only_a_name(w, lang))
             and not (lexicon.is_given_name(w, target.code) and not parts_of_speech.placed(w, target.code))
             and not lexicon.is_offensive(w, target.code) and not lexicon.is_english_intruder(w, target.code)]
 
