@@ -235,9 +235,9 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
             raise ExerciseError("two options are the same")
         if _fold(f["answer"]) not in opts:
             raise ExerciseError("the answer is not among the options")
-    if ex.type == "error_spot" and _fold(f["sentence"]) == _fold(f["answer"]):
-        raise ExerciseError("the 'wrong' sentence has no mistake")
     if ex.type == "error_spot":
+        if _fold(f["sentence"]) == _fold(f["answer"]):
+            raise ExerciseError("the 'wrong' sentence has no mistake")
         _check_one_correction(f["sentence"], f["answer"])
         _check_explanation(f["sentence"], f["answer"], f.get("explanation") or "")
     if ex.type == "vocab":
@@ -312,15 +312,12 @@ def _check_card(f: dict, target: Language) -> None:
     it: "voulu" for "vouloir")."""
     import simplemma
 
-    most = spec()["types"]["vocab"]["translation_words"]
-    if len(f["translation"].split()) > most:
-        raise ExerciseError(f"the translation is {len(f['translation'].split())} words, not the word's meaning")
-    example = f.get("example") or ""
-    if not example.strip():
-        return
+    count = len(f["translation"].split())
+    if count > spec()["types"]["vocab"]["translation_words"]:
+        raise ExerciseError(f"the translation is {count} words, not the word's meaning")
     word = _fold(f["word"])
     lemma = _fold(simplemma.lemmatize(f["word"].split()[-1], lang=target.code))
-    for tok in re.findall(r"[^\W\d_]+", example):
+    for tok in lexicon.LETTER_RUN.findall(f["example"]):
         t = _fold(tok)
         if t == word or word.endswith(" " + t) or _fold(simplemma.lemmatize(tok, lang=target.code)) == lemma \
                 or (t.startswith(word) and len(t) - len(word) <= 2):
@@ -377,7 +374,7 @@ def _check_words(text: str, lang: Language, what: str) -> None:
     rude = lexicon.offensive_words(text, lang.code)
     if rude:
         raise ExerciseError(f"the {what} has a vulgar or offensive word: “{rude[0]}”")
-    english = [w for w in re.findall(r"[^\W\d_]+", text) if lexicon.is_english_intruder(w, lang.code)]
+    english = lexicon.english_words(text, lang.code)
     if english:
         raise ExerciseError(f"the {what} has English words: {', '.join(f'“{w}”' for w in english[:3])}")
     unknown = lexicon.unknown_words(text, lang.code) + lexicon.unseen_names(text, lang.code)
@@ -404,7 +401,7 @@ def _check_pair(sentence: str, translation: str) -> None:
     and a length like the sentence's. Whether each word is right is beyond what the app can tell: the
     writing model's own log-probabilities back its mistranslations (bench/bench_translation_support.py)."""
     for text, what in ((sentence, "sentence"), (translation, "translation")):
-        words = [_fold(w) for w in re.findall(r"[^\W\d_]+", text)]
+        words = [_fold(w) for w in lexicon.LETTER_RUN.findall(text)]
         for i in range(len(words) - REPEATS + 1):
             if len(set(words[i:i + REPEATS])) == 1:
                 raise ExerciseError(f"the {what} repeats “{words[i]}”")
@@ -527,10 +524,9 @@ def content_words(target: Language, level: str) -> list[str]:
     common = set(lexicon.ranked_lemmas(target.code, COMMON_WORDS))
     lang = target.code
     return [parts_of_speech.dictionary_form(w, lang) for w in lexicon.words_for_level(lang, level)
-            if w not in common and len(w) > 2 and not (parts_of_speech.can_tag(lang) and
-                                                       parts_of_speech.only_a_name(w, lang))
-            and not (lexicon.is_given_name(w, target.code) and not parts_of_speech.placed(w, target.code))
-            and not lexicon.is_offensive(w, target.code) and not lexicon.is_english_intruder(w, target.code)]
+            if w not in common and len(w) > 2 and not parts_of_speech.only_a_name(w, lang)
+            and not (lexicon.is_given_name(w, lang) and not parts_of_speech.placed(w, lang))
+            and not lexicon.unwanted(w, lang)]
 
 
 def _band_word(target: Language, level: str, existing: set[str], rng: random.Random) -> str:
@@ -660,7 +656,7 @@ def gap_words(sentence: str, target: Language, level: str, rng: random.Random,
     reachable = set(order[: order.index(level) + 1])
     common = set(lexicon.ranked_lemmas(lang, COMMON_WORDS))
     found = []
-    for m in re.finditer(r"[^\W\d_]+", sentence):
+    for m in lexicon.LETTER_RUN.finditer(sentence):
         word, start, end = m[0], m.start(), m.end()
         if not sentence[:start].strip() or len(word) < 3:
             continue  # the first word, or too short to be worth a gap
@@ -671,7 +667,8 @@ def gap_words(sentence: str, target: Language, level: str, rng: random.Random,
             elided = re.search(r"[^\W\d_]+$", sentence[: start - 1])
             if elided and len(elided[0]) > ELISIONS:
                 continue  # the end of "aujourd'hui", not a word after "l'" or "qu'"
-        if word[:1].isupper() and not (lang == "de" and "NOUN" in parts_of_speech.tags(word, lang)):
+        if word[:1].isupper() and not (parts_of_speech.capitalises_nouns(lang) and
+                                       "NOUN" in parts_of_speech.tags(word, lang)):
             continue  # a name (German nouns are capitalised)
         if _occurrences(word, sentence) != 1:
             continue
@@ -693,7 +690,7 @@ def _check_fit(ctx: JobContext, ex: Exercise, target: Language, level: str, rng:
     band = lexicon.level_of(f["answer"], target.code) or level
     pool = [w for w in lexicon.words_for_level(target.code, band)
             if _fold(w) != _fold(f["answer"]) and not lexicon.is_given_name(w, target.code)
-            and not lexicon.is_offensive(w, target.code) and not lexicon.is_english_intruder(w, target.code)]
+            and not lexicon.unwanted(w, target.code)]
     rivals = rng.sample(pool, min(FIT_RIVALS, len(pool)))
     if not rivals:
         return
@@ -722,9 +719,7 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     for word in pool[:DISTRACTOR_TRIES]:
         word = word[:1].upper() + word[1:] if answer[:1].isupper() else word
         if len(word.split()) != 1 or _fold(word) in {_fold(answer), *map(_fold, found)} or \
-                lexicon.is_given_name(word, lang) or lexicon.is_offensive(word, lang) or \
-                lexicon.is_english_intruder(word, lang) or \
-                _in_sentence(word, sentence) or \
+                lexicon.is_given_name(word, lang) or lexicon.unwanted(word, lang) or _in_sentence(word, sentence) or \
                 not lexicon.is_real_word(word, lang):
             continue
         try:

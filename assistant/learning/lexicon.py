@@ -22,6 +22,7 @@ from assistant.paths import resource
 MIN_ZIPF = 3.0  # where no dictionary exists, a word the frequency list holds less often is not taken as real
 _UNSPLIT = ("zh", "ja", "ko")  # wordfreq needs jieba / MeCab to split these; neither is a dependency
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+(?:['’-](?:[^\W\d_]|[\u0300-\u036f])+)*")
+LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters only: "l'enculé" holds "l" and "enculé"
 
 
 class NoLanguageData(ValueError):
@@ -80,7 +81,7 @@ def unseen_names(text: str, lang: str) -> list[str]:
     from assistant.checking.spelling import never_flagged
 
     found = []
-    for m in re.finditer(r"[^\W\d_]+", text):
+    for m in LETTER_RUN.finditer(text):
         word = m.group(0)
         if word[:1].isupper() and never_flagged(text, m.start(), word, lang, None) and not zipf(word.casefold(), lang):
             found.append(word)
@@ -123,7 +124,16 @@ def is_english_intruder(word: str, lang: str) -> bool:
 
 
 def offensive_words(text: str, lang: str) -> list[str]:
-    return [w for w in re.findall(r"[^\W\d_]+", text) if is_offensive(w, lang)]
+    return [w for w in LETTER_RUN.findall(text) if is_offensive(w, lang)]
+
+
+def english_words(text: str, lang: str) -> list[str]:
+    return [w for w in LETTER_RUN.findall(text) if is_english_intruder(w, lang)]
+
+
+def unwanted(word: str, lang: str) -> bool:
+    """A word never drawn from the frequency list for a learner: vulgar, or English in another language."""
+    return is_offensive(word, lang) or is_english_intruder(word, lang)
 
 
 @cache

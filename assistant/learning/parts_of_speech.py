@@ -90,17 +90,23 @@ def placed(word: str, lang: str) -> bool:
     return bool(_looked_up(word, lang, guess=False))
 
 
+def capitalises_nouns(lang: str) -> bool:
+    """German writes every noun with a capital: a capitalised word is no name for that alone, and a
+    lower-case word of the frequency list may be a noun to capitalise."""
+    return lang in data()["capitalised_nouns"]
+
+
 def only_a_name(word: str, lang: str) -> bool:
     """The data reads ``word`` as a proper noun and nothing else: German's list holds "york", "bonn",
     "wilhelm" in lower case, and "york" became a vocabulary card."""
-    found = tags(word, lang) | (tags(word[:1].upper() + word[1:], lang) if lang == "de" else frozenset())
+    found = tags(word, lang) | (tags(word[:1].upper() + word[1:], lang) if capitalises_nouns(lang) else frozenset())
     return bool(found) and found <= {"PROPN"}
 
 
 def dictionary_form(word: str, lang: str) -> str:
     """``word`` as a dictionary writes it: a German word the tagger reads only as a noun is capitalised
     ("veranstaltung" from the lower-case frequency list is "Veranstaltung"); "essen", also a verb, stays."""
-    if lang == "de" and word[:1].islower():
+    if capitalises_nouns(lang) and word[:1].islower():
         upper = word[:1].upper() + word[1:]
         if "NOUN" in tags(upper, lang) and not tags(word, lang) - {"NOUN", "PROPN"}:
             return upper
