@@ -511,9 +511,9 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
     text = _nonempty(args, "check")
     layers = {x.strip() for x in args.layers.split(",") if x.strip()}
-    unknown = layers - {"rules", "judge", "model"}
+    unknown = layers - {"rules", "judge", "forms", "model"}
     if unknown:
-        raise CLIError(f"unknown layer {sorted(unknown)[0]!r}; choose from rules, judge, model")
+        raise CLIError(f"unknown layer {sorted(unknown)[0]!r}; choose from rules, judge, forms, model")
     language = None
     if args.language:
         try:
@@ -525,7 +525,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
     personal = PersonalDictionary()
     if personal.warning:
         print(f"note: {personal.warning}", file=sys.stderr)
-    checker = GrammarChecker(personal=personal, model_edits="model" in layers, style=args.style)
+    checker = GrammarChecker(personal=personal, model_edits="model" in layers, style=args.style,
+                             confusions="forms" in layers)
     checker.judge = "judge" in layers
     result = run_once(args, Job("correct", lambda ctx: checker.check(ctx, text, language),
                                 on_progress=_progress(args)))
@@ -715,8 +716,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--style", action="store_true",
                    help="also suggest style, not only errors: a comma after an opening word, a stronger word, "
                         "American words for British ones")
-    g.add_argument("--layers", default="rules,judge,model",
-                   help="layers to run, comma-separated: rules (rules and dictionaries, always on), judge, model")
+    g.add_argument("--layers", default="rules,judge,forms,model",
+                   help="layers to run, comma-separated: rules (rules and dictionaries, always on), judge, "
+                        "forms (the model judging word forms, articles, prepositions), model")
     g.set_defaults(func=cmd_correct)
 
     s = sub.add_parser("summarize", aliases=["summarise"], help="summarise a text of any length")

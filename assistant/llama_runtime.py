@@ -27,6 +27,9 @@ from llama_cpp.llama_cpp import _lib as _LIB
 
 _LOG_TAIL: collections.deque[str] = collections.deque(maxlen=64)
 SCORE_SEQUENCES = 8  # texts scored side by side in one batch (the judge's candidates of a sentence)
+# Variants of one text (a word changed) decoded side by side after their shared prefix: each is a few
+# tokens, so many fit one batch (bench/bench_scoring.py).
+VARIANT_SEQUENCES = 32
 # Sequence ids in the one unified KV cache: 0 is the interactive sequence (ghost text, single prompts,
 # with its prefix kept between requests); then the stored task prefixes; then the batch slots.
 INTERACTIVE_SEQ = 0
@@ -386,7 +389,7 @@ class LlamaRuntime:
             cparams.no_perf = True
             # Unified, so every sequence draws on one pool of cells and copying a prefix shares its cells.
             self.slot_seqs = list(range(1 + PREFIX_SEQS, 1 + PREFIX_SEQS + max(self.batch_sequences,
-                                                                              SCORE_SEQUENCES - 1)))
+                                                                              VARIANT_SEQUENCES - 1)))
             cparams.n_seq_max = self.slot_seqs[-1] + 1
             cparams.kv_unified = True
             # Lets interrupt() stop a long prompt evaluation inside llama_decode.
@@ -567,7 +570,7 @@ class LlamaRuntime:
         """Sequence ids scoring may use: the interactive one, and the batch slots when no batch holds them."""
         return [INTERACTIVE_SEQ] + ([] if self.batch_active else self.slot_seqs[: SCORE_SEQUENCES - 1])
 
-    def _decode_side_by_side(self, batch, sequences: list[list[int]], seq_ids: list[int]):
+    def _decode_side_by_side(self, batch, sequences: list[list[int]], seq_ids: list[int], keep: bool = False):
         """Evaluate ``sequences`` in one llama_decode, one of ``seq_ids`` each, positions from 0, every
         position an output; their logits (tokens x vocab, in batch order), valid until the next decode.
         The sequences are removed from the cache afterwards (their positions were set by hand)."""
@@ -584,8 +587,9 @@ class LlamaRuntime:
                 k += 1
         batch.n_tokens = k
         rc = C.llama_decode(self.ctx, batch)
-        for seq_id in seq_ids[: len(sequences)]:
-            self.free_seq(seq_id)
+        if not keep or rc != 0:
+            for seq_id in seq_ids[: len(sequences)]:
+                self.free_seq(seq_id)
         if rc != 0:
             raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
         return np.ctypeslib.as_array(C.llama_get_logits(self.ctx), shape=(k, C.llama_vocab_n_tokens(self.vocab)))
@@ -646,6 +650,87 @@ class LlamaRuntime:
         finally:
             C.llama_batch_free(batch)
         return out
+
+    def variant_gains(self, base: list[int], variants: list[list[int]], window: int | None = None
+                      ) -> list[float]:
+        """How much more likely each variant of ``base`` is than ``base`` (nats), where variants differ
+        from it in one stretch: the base is decoded once, each variant only from where it leaves the
+        shared prefix (its cache copied from the base's), and both are compared over the changed stretch
+        and the next ``window`` tokens they share (None: to the end). Exact with window None; a short
+        window trades the change's effect far down the sentence for speed. Forgets the interactive
+        sequence's cache."""
+        import numpy as np
+
+        limit = min(self.n_ctx, self.n_batch)
+        if len(base) < 2 or len(base) > limit or any(len(v) > limit or len(v) < 2 for v in variants):
+            raise RuntimeError_("text too short or too long to score")
+        n_vocab = C.llama_vocab_n_tokens(self.vocab)
+        batch = C.llama_batch_init(self.n_batch, 0, 1)
+        gains: list[float] = []
+        try:
+            rows = self._decode_side_by_side(batch, [base], [INTERACTIVE_SEQ], keep=True).astype(np.float32)
+            rows -= (rows.max(axis=1, keepdims=True)
+                     + np.log(np.exp(rows - rows.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)))
+            base_lp = np.concatenate([[0.0], rows[np.arange(len(base) - 1), base[1:]]])
+            spans = []  # (first position decoded, end of the variant's stretch, end of the base's)
+            for v in variants:
+                lcp = 0
+                while lcp < min(len(base), len(v)) and base[lcp] == v[lcp]:
+                    lcp += 1
+                lcs = 0
+                while lcs < min(len(base), len(v)) - lcp and base[-1 - lcs] == v[-1 - lcs]:
+                    lcs += 1
+                keep = lcs if window is None else min(lcs, window)
+                # From the first differing token on the variant needs its own rows; the token there is
+                # predicted by the base's row before it (the same prefix), unless the very first differs.
+                spans.append((lcp, max(len(v) - lcs + keep, 2), max(len(base) - lcs + keep, 2)))
+            seq_ids = [] if self.batch_active else self.slot_seqs[: VARIANT_SEQUENCES - 1]
+            if not seq_ids:
+                raise RuntimeError_("no free sequence to score variants while a batch runs")
+            todo = list(range(len(variants)))
+            gains = [0.0] * len(variants)
+            while todo:
+                group, k = [], 0
+                while todo and len(group) < len(seq_ids):
+                    lcp, stop, _ = spans[todo[0]]
+                    size = max(stop - 1 - lcp, 0)
+                    if group and k + size > self.n_batch:
+                        break
+                    sid, idx = seq_ids[len(group)], todo.pop(0)
+                    group.append(idx)
+                    if lcp:
+                        C.llama_memory_seq_cp(self.mem, INTERACTIVE_SEQ, sid, 0, lcp)
+                    for pos in range(lcp, stop - 1):
+                        batch.token[k], batch.pos[k], batch.n_seq_id[k] = variants[idx][pos], pos, 1
+                        batch.seq_id[k][0] = sid
+                        batch.logits[k] = True
+                        k += 1
+                batch.n_tokens = k
+                rc = C.llama_decode(self.ctx, batch) if k else 0
+                for sid in seq_ids[: len(group)]:
+                    self.free_seq(sid)
+                if rc != 0:
+                    raise RuntimeError_(f"llama.cpp failed to score the text (code {rc})")
+                out = np.ctypeslib.as_array(C.llama_get_logits(self.ctx), shape=(k, n_vocab)) if k else None
+                at = 0
+                for idx in group:
+                    lcp, stop, base_stop = spans[idx]
+                    v = variants[idx]
+                    first = max(lcp, 1)  # the first token is never scored
+                    total = float(rows[lcp - 1, v[lcp]]) if lcp and lcp < stop else 0.0
+                    n = max(stop - 1 - lcp, 0)
+                    if n:
+                        r = out[at : at + n].astype(np.float64)
+                        m = r.max(axis=1, keepdims=True)
+                        lse = m[:, 0] + np.log(np.exp(r - m).sum(axis=1))
+                        total += float((r[np.arange(n), v[lcp + 1 : stop]] - lse).sum())
+                        at += n
+                    gains[idx] = total - float(base_lp[first:base_stop].sum())
+        finally:
+            self.free_seq(INTERACTIVE_SEQ)
+            self.cached = []
+            C.llama_batch_free(batch)
+        return gains
 
     def _sampler(self, params: SamplingParams) -> TokenSampler:
         return TokenSampler(self, params)

@@ -31,7 +31,7 @@ class Edit:
     replacement: str
     category: str = ""
     reason: str = ""
-    layer: str = ""  # who proposed it: "rules", "spelling" or "model" (empty for rewrites)
+    layer: str = ""  # who proposed it: "rules", "spelling", "forms" (data the model judged), "model"; "" rewrites
     rule: str = ""  # the rule's name, for "Ignore rule"
     alternatives: list[str] = field(default_factory=list)  # other replacements, best first
 

@@ -39,7 +39,8 @@ from assistant.text_diff import apply_edits
 
 NAIVE = "Correct the grammar of this sentence. Output only the corrected sentence.\n\n{text}"
 NAIVE_BASE = "Correct the grammar of each sentence.\n\nSentence: {text}\nCorrected:"
-LAYERS = (("rules + spelling", False, False), ("+ model judge", True, False), ("+ model edits (the app)", True, True))
+LAYERS = (("rules + spelling", False, False, False), ("+ model judge", True, False, False),
+          ("+ model confusions", True, True, False), ("+ model edits (the app)", True, True, True))
 
 
 def latency(data: Path | None) -> None:
@@ -78,6 +79,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--latency", action="store_true", help="only the live layers' latency")
     ap.add_argument("--no-model", action="store_true", help="only the rows that need no model")
+    ap.add_argument("--skip-naive", action="store_true", help="leave out the naive prompt's row")
+    ap.add_argument("--first-row", type=int, default=0, help="start the model's rows at this one (0-3)")
     args = ap.parse_args()
     data = Path(args.data)
     latency(data)
@@ -121,14 +124,18 @@ def main() -> None:
             prompt = Prompt(strategy, text=NAIVE_BASE.format(text=text), params=params)
         return ctx.generate(prompt, stream=False).text.strip() or text
 
-    naive_out = [run(engine, lambda ctx, s=s: naive_fix(ctx, s)) for s in src]
-    # The model's answer loses JFLEG's trailing space: compared without it, as an edit would be.
-    naive_false = sum(run(engine, lambda ctx, s=s: naive_fix(ctx, s)) != s.strip() for s in correct)
     print(entry.info.name)
-    naive_changed = sum(a != s.strip() for a, s in zip(naive_out, src, strict=True))
-    print(f"{'naive prompt':26} {gleu(src, naive_out, refs_t):6.1f} {naive_changed:8} {100 * naive_false / n:11.1f}%")
-    for name, use_judge, model_edits in LAYERS:
-        checker = GrammarChecker(model_edits=model_edits)
+    if args.skip_naive:
+        naive_fix = None
+    naive_out = [run(engine, lambda ctx, s=s: naive_fix(ctx, s)) for s in src] if naive_fix else src
+    # The model's answer loses JFLEG's trailing space: compared without it, as an edit would be.
+    if naive_fix:
+        naive_false = sum(run(engine, lambda ctx, s=s: naive_fix(ctx, s)) != s.strip() for s in correct)
+        naive_changed = sum(a != s.strip() for a, s in zip(naive_out, src, strict=True))
+        print(f"{'naive prompt':26} {gleu(src, naive_out, refs_t):6.1f} {naive_changed:8} "
+              f"{100 * naive_false / n:11.1f}%")
+    for name, use_judge, use_confusions, model_edits in LAYERS[args.first_row:]:
+        checker = GrammarChecker(model_edits=model_edits, confusions=use_confusions)
         checker.judge = use_judge
 
         def fix(ctx, text: str, checker=checker) -> str:

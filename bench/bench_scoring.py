@@ -7,6 +7,11 @@ For each JFLEG dev sentence, the original and its human corrections (dev.ref0..3
 a time (LlamaRuntime.token_logprobs) and side by side (token_logprobs_many), in the same run.
 Reports time per sentence, the ratio, the largest difference in a text's total log-probability, and
 how often both ways pick the same text as most likely (what the judge acts on).
+
+Then the word-form variants the model judges (assistant/checking/confusions.py) of the same sentences:
+each whole variant scored side by side (token_logprobs_many), against variant_gains decoding each one only
+from where it leaves the sentence, to the end and with the data's window; time per sentence, and how
+often each agrees with whole texts on which variants win a 3-nat margin.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.checking import confusions
 from assistant.llama_runtime import LlamaRuntime
 from assistant.model_library import ModelLibrary
 
@@ -53,8 +59,33 @@ def main() -> int:
         print(f"{model_id:22} {n} sentences x {args.candidates} texts: one at a time {1000 * t_alone / n:6.1f} ms, "
               f"batched {1000 * t_together / n:6.1f} ms per sentence = {t_alone / t_together:.2f}x faster; "
               f"largest difference {diff:.4f} nats, same best text {same_best}/{n}")
+        variants(rt, model_id, src)
         rt.close()
     return 0
+
+
+def variants(rt: LlamaRuntime, model_id: str, src: list[str]) -> None:
+    cases = []
+    for s in src:
+        found = confusions.candidates(s.strip())
+        if found:
+            cases.append((rt.tokenize(s.strip()), [rt.tokenize(c.apply(s.strip())) for c in found]))
+    n_var = sum(len(v) for _, v in cases)
+    t = time.perf_counter()
+    whole = []
+    for base, vs in cases:
+        scores = [sum(x) for x in rt.token_logprobs_many([base, *vs])]
+        whole.append([x - scores[0] for x in scores[1:]])
+    t_whole = time.perf_counter() - t
+    line = f"{model_id:22} {len(cases)} sentences, {n_var} variants: whole texts {1000 * t_whole / len(cases):6.1f} ms"
+    for window in (None, confusions.window()):
+        t = time.perf_counter()
+        gains = [rt.variant_gains(base, vs, window) for base, vs in cases]
+        took = time.perf_counter() - t
+        agree = sum((a >= 3) == (b >= 3) for x, y in zip(whole, gains, strict=True) for a, b in zip(x, y, strict=True))
+        line += (f"; from the change, window {window}: {1000 * took / len(cases):6.1f} ms = {t_whole / took:.2f}x, "
+                 f"same winners {100 * agree / n_var:.1f}%")
+    print(line + " per sentence")
 
 
 if __name__ == "__main__":

@@ -137,3 +137,20 @@ def test_translate_json_keeps_structure():
 def test_writing_commands_refuse_bad_input(args, message):
     out = cli(*args)
     assert out.returncode == 2 and message in out.stderr, out.stderr
+
+
+def test_correct_reports_the_forms_layer_and_can_leave_it_out():
+    """The forms the model judges are labelled as such in --json, are only ever forms the data offers,
+    and --layers without 'forms' has none."""
+    from assistant.checking.confusions import candidates
+
+    text = "There are several reason to visit the museum every days. She like it."
+    with_forms = json.loads(cli("correct", text, "--json", "--layers", "rules,judge,forms").stdout)
+    offered = {(c.original, c.replacement) for c in candidates(text)}
+    for e in with_forms["edits"]:
+        assert e["layer"] in ("rules", "spelling", "forms")
+        assert text[e["start"] : e["end"]] == e["original"]
+        if e["layer"] == "forms":
+            assert (e["original"], e["replacement"]) in offered
+    without = json.loads(cli("correct", text, "--json", "--layers", "rules,judge").stdout)
+    assert all(e["layer"] != "forms" for e in without["edits"])

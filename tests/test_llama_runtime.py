@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import llama_cpp as C
 import pytest
 
 from assistant.llama_runtime import SamplingParams, StopScanner
@@ -135,3 +136,31 @@ def test_batched_scoring_matches_one_text_at_a_time(request, which):
     assert len(long_prompt) > rt.n_ctx // SCORE_SEQUENCES
     result = rt.generate(long_prompt, SamplingParams(max_tokens=2))
     assert result.reused_tokens == 0 and result.finish_reason != "cancelled"
+
+
+@pytest.mark.parametrize("which", ["smol_backend", "gemma_backend"])
+def test_variant_gains_are_the_difference_of_whole_sentence_scores(request, which):
+    """Variants decoded only from where they leave the base (its cache shared) score what whole
+    sentences score, up to batch-size rounding; a window reads only the change and a few tokens."""
+    rt = request.getfixturevalue(which).runtime
+    base = "She go to school every days and dont like it."
+    variants = ["She goes to school every days and dont like it.", "She go to school every day and dont like it.",
+                "She go to the school every days and dont like it.", "go to school every days and dont like it.",
+                "She go to school every days and dont like it", "Her go to school every days and dont like it.",
+                base] * 6  # more variants than sequence ids: several batches
+    b = rt.tokenize(base, add_special=True)
+    vs = [rt.tokenize(v, add_special=True) for v in variants]
+    full = [sum(x) for x in (rt.token_logprobs(s) for s in [b, *vs[:7]])]
+    exact = rt.variant_gains(b, vs)
+    assert len(exact) == len(variants) and exact[6] == 0.0
+    # The same variant in a batch of another make-up: the same number up to rounding.
+    assert all(abs(x - y) <= 0.06 * len(v) for x, y, v in zip(exact[:7], exact[-7:], vs, strict=False))
+    for v, gain, whole in zip(vs[:7], exact[:7], full[1:], strict=True):
+        # An off-by-one row or a stale cache is off by nats a token; rounding is a fraction of one.
+        assert abs(gain - (whole - full[0])) <= 0.1 * len(v) + 0.05
+    windowed = rt.variant_gains(b, vs[:7], window=1)
+    assert windowed[4] == exact[4]  # the change is the last token: nothing after it to cut
+    assert windowed[6] == 0.0
+    # Nothing is left in the cache's scoring sequences, and generation works from scratch.
+    assert all(C.llama_memory_seq_pos_max(rt.mem, s) == -1 for s in [0, *rt.slot_seqs])
+    assert rt.generate(rt.tokenize("Hello"), SamplingParams(max_tokens=2)).reused_tokens == 0

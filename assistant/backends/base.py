@@ -75,6 +75,11 @@ class Backend(ABC):
         """``logprob`` of each text; a backend that can batch them overrides this."""
         return [self.logprob(t) for t in texts]
 
+    def variant_gains(self, text: str, variants: list[str], window: int | None = None) -> list[float] | None:
+        """How much likelier each variant of ``text`` is than ``text`` (nats), compared over the changed
+        stretch and ``window`` tokens after it (None: to the end); None where the backend cannot tell."""
+        return None
+
     def interrupt(self) -> None:  # noqa: B027 - optional hook
         """Thread-safe: stop work inside the backend now; the token loop also checks its stop flag."""
 

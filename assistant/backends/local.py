@@ -131,6 +131,15 @@ class LocalBackend(Backend):
             return [None] * len(texts)
         return [sum(s) for s in scores]
 
+    def variant_gains(self, text: str, variants: list[str], window: int | None = None) -> list[float] | None:
+        """Each variant's log-probability less the text's, from one pass over the text and a few tokens
+        per variant (LlamaRuntime.variant_gains)."""
+        try:
+            return self.runtime.variant_gains(self.runtime.tokenize(text, add_special=True),
+                                              [self.runtime.tokenize(v, add_special=True) for v in variants], window)
+        except RuntimeError_:
+            return None
+
     def count_tokens(self, text: str) -> int:
         return len(self.runtime.tokenize(text, add_special=False))
 

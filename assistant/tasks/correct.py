@@ -13,9 +13,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from assistant.backends.base import Backend
+from assistant.checking import confusions
 from assistant.checking.checker import LayeredChecker, ParagraphCheck
 from assistant.checking.data import grammar_data
 from assistant.checking.judge import judge
@@ -159,18 +161,52 @@ def proposal_prompt(backend: Backend, sentence: str) -> Prompt | None:
     return build_prompt("correct", backend.info.strategy, {"max_tokens": budget}, text=text)
 
 
+def with_fixes(sentence: str, layer: list[Edit]) -> tuple[str, list[tuple[int, int]], Callable[[int], int]]:
+    """``sentence`` with the layers' fixes in ``layer`` applied; the spans of the fixed text they
+    occupy (widened by a character each side); and a map from a position of the fixed text outside
+    those spans back to the same position in ``sentence``."""
+    text, spans, shifts, delta = sentence, [], [], 0
+    for e in sorted((e for e in layer if not e.is_flag), key=lambda e: e.start):
+        start = e.start + delta
+        text = text[:start] + e.replacement + text[start + e.end - e.start :]
+        delta += len(e.replacement) - (e.end - e.start)
+        spans.append((start - 1, start + len(e.replacement) + 1))
+        shifts.append((start + len(e.replacement), delta))
+
+    def to_original(pos: int) -> int:
+        return pos - next((d for end, d in reversed(shifts) if end <= pos), 0)
+
+    return text, spans, to_original
+
+
+def judged_confusions(backend: Backend, sentence: str, layer: list[Edit]) -> list[Edit]:
+    """The model's choice among the word forms, articles and prepositions of ``sentence``
+    (assistant.checking.confusions), judged with the layers' ``layer`` edits in place; edits with
+    offsets into ``sentence``, none where the backend cannot score variants (a server)."""
+    text, skip, to_original = with_fixes(sentence, layer)
+    found = confusions.candidates(text, skip)
+    if not found:
+        return []
+    gains = backend.variant_gains(text, [c.apply(text) for c in found], confusions.window())
+    if gains is None:
+        return []
+    return [categorize(Edit(to_original(c.start), to_original(c.start) + c.end - c.start, c.original,
+                            c.replacement, layer="forms")) for c in confusions.choose(found, gains)]
+
+
 class GrammarChecker:
     """Checks documents through an engine job, in layers (assistant.checking): rules and spelling,
     the model judging their candidates, then the model's own proposals for English sentences the
     rules left alone. Remembers each paragraph's edits."""
 
     def __init__(self, cache_size: int = 2000, personal: PersonalDictionary | None = None,
-                 model_edits: bool = True, style: bool = False) -> None:
+                 model_edits: bool = True, style: bool = False, confusions: bool = True) -> None:
         self._cache: OrderedDict[tuple, tuple[list[Edit], str | None]] = OrderedDict()
         self.cache_size = cache_size
         self.personal = personal
         self.layers = LayeredChecker(personal, style)
         self.model_edits = model_edits
+        self.confusions = confusions
         self.judge = True
         self._found: dict[tuple[str, str | None], ParagraphCheck] = {}  # the layers' findings, within one check
 
@@ -222,6 +258,9 @@ class GrammarChecker:
             layer = [e.shifted(-s.start) for e in found.edits if s.start <= e.start and e.end <= s.end]
             if layer and self.judge and knows:
                 layer = judge(sentence, layer, backend.logprobs, ctx.check)
+            if self.confusions and knows and found.language in MODEL_LANGUAGES:
+                ctx.check()
+                layer = sorted(layer + judged_confusions(backend, sentence, layer), key=lambda e: e.start)
             if not layer and self.model_edits and knows and found.language in MODEL_LANGUAGES:
                 model, was_rewrite = self.correct_sentence(ctx, sentence)
                 rejected += was_rewrite
@@ -256,7 +295,7 @@ class GrammarChecker:
         self._found.clear()
 
         def key_of(para: str) -> tuple:
-            return (model, para, language, version, self.judge, self.model_edits, self.layers.style)
+            return (model, para, language, version, self.judge, self.confusions, self.model_edits, self.layers.style)
 
         for i, span in enumerate(spans):
             ctx.check()

@@ -1,0 +1,122 @@
+"""Alternatives the model judges, for the slips learners make most and rules miss: a noun's number,
+a verb's form, an article, a preposition (in the manner of Bryant and Briscoe, "Language Model Based
+Grammatical Error Correction without Annotated Training Data", BEA 2018).
+
+The candidates come from language data, not from the model: each word's other inflections
+(LemmInflect's lexicon, kept when the frequency list knows the form), the articles, and a small
+table of confusable prepositions (resources/grammar.json, "confusions"). The model only scores
+them: a candidate is kept when the sentence is more likely with it than without it by its kind's
+margin, and of candidates that touch the same or neighbouring words only the best is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.checking.data import grammar_data
+from assistant.markdown import overlaps, protected_spans
+
+_WORD = re.compile(r"[A-Za-z]+")
+_SENTENCE_START = re.compile(r"(^|[.!?:;\"“]\s*)$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int  # offsets into the sentence
+    end: int
+    original: str
+    replacement: str
+    kind: str  # a key of the data's margins: "number", "verb form", "article", ...
+
+    def apply(self, sentence: str) -> str:
+        return sentence[: self.start] + self.replacement + sentence[self.end :]
+
+
+def _data() -> dict:
+    return grammar_data()["confusions"]
+
+
+@cache
+def _forms(word: str) -> tuple[tuple[str, str], ...]:
+    """(form, kind) for the other inflections of ``word`` a learner may have meant."""
+    from lemminflect import getAllInflections, getAllLemmas
+    from wordfreq import zipf_frequency
+
+    data = _data()
+    out: dict[str, str] = {}
+    for family in data["verb_families"]:
+        if word in family:
+            return tuple((f, "verb form") for f in family if f != word)
+    lemmas = getAllLemmas(word)
+    for upos, kind in (("VERB", "verb form"), ("NOUN", "number")):  # "goes": the verb's, not go's plural
+        for lemma in lemmas.get(upos, ()):
+            for forms in getAllInflections(lemma, upos=upos).values():
+                for form in forms:
+                    if (form != word and form.isalpha() and form not in out
+                            and zipf_frequency(form, "en") >= data["min_form_zipf"]):
+                        out[form] = kind
+    return tuple(out.items())
+
+
+def _is_noun(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word)
+    return "NOUN" in lemmas and word in lemmas["NOUN"]  # singular: its own lemma
+
+
+def _cased(form: str, like: str) -> str:
+    return form[:1].upper() + form[1:] if like[:1].isupper() else form
+
+
+def candidates(sentence: str, skip: list[tuple[int, int]] | None = None) -> list[Candidate]:
+    """The alternatives to judge in an English ``sentence``; none inside ``skip`` (spans another layer
+    already changed), code or addresses, and none for a capitalised word inside the sentence (a name)."""
+    data = _data()
+    determiners = data["determiners"]
+    prepositions = data["prepositions"]
+    never = set(data["never_inflect"])
+    blocked = list(skip or []) + protected_spans(sentence)
+    words = [m for m in _WORD.finditer(sentence) if not overlaps(blocked, m.start(), m.end())]
+    out: list[Candidate] = []
+    for i, m in enumerate(words):
+        word, low = m.group(), m.group().lower()
+        first = bool(_SENTENCE_START.search(sentence[: m.start()]))
+        if word[:1].isupper() and not first:
+            continue
+        if sentence[m.end() : m.end() + 1] == "'" or sentence[m.start() - 1 : m.start()] == "'":
+            continue  # part of a contraction or a quote
+        previous = words[i - 1].group().lower() if i else ""
+        if low in determiners:
+            out += [Candidate(m.start(), m.end(), word, _cased(d, word), "article") for d in determiners if d != low]
+            continue
+        if low in prepositions:
+            out += [Candidate(m.start(), m.end(), word, _cased(p, word), "preposition") for p in prepositions[low]]
+            continue
+        if low in never or len(low) < 2:
+            continue
+        out += [Candidate(m.start(), m.end(), word, _cased(f, word), kind) for f, kind in _forms(low)]
+        if not first and previous not in determiners and _is_noun(low):
+            article = "an" if low[0] in "aeiou" else "a"
+            out += [Candidate(m.start(), m.start(), "", f"{a} ", "missing article") for a in ("the", article)]
+    return out
+
+
+def choose(found: list[Candidate], gains: list[float | None]) -> list[Candidate]:
+    """The candidates that win their margin, best first, none touching a better one's words."""
+    margins = _data()["margins"]
+    winners = sorted(((g - margins[c.kind], c) for c, g in zip(found, gains, strict=True)
+                      if g is not None and g >= margins[c.kind]), key=lambda x: -x[0])
+    kept: list[Candidate] = []
+    for _, c in winners:
+        # Neighbours interact ("a apples"): each was judged alone, so only one of them is taken.
+        if all(c.end + 1 < k.start or k.end + 1 < c.start for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def window() -> int:
+    """Tokens after a change the comparison also reads (data; bench/bench_grammar.py measures it)."""
+    return int(_data()["window"])
