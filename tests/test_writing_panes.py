@@ -17,6 +17,7 @@ def window(open_window):
     # The pane's mechanics, on the deterministic layers: which edits the model's judge keeps varies
     # with the CPU (bench_grammar.py measures it); the edits must come whatever it would say.
     w.grammar_pane.checker.judge = False
+    w.grammar_pane.checker.confusions = False
     w.grammar_pane.checker.model_edits = False
     return w
 
