@@ -277,7 +277,7 @@ def test_layers_then_the_model_on_a_real_model(default_engine):
     first = text.split("\n\n")[0]
     offered = {(x.start, x.end): {x.replacement, *x.alternatives} for x in LayeredChecker().check(first).edits}
     for e in r.edits:
-        assert text[e.start:e.end] == e.original and e.layer in ("rules", "spelling", "model")
+        assert text[e.start:e.end] == e.original and e.layer in ("rules", "spelling", "forms", "model")
         if e.end <= len(first) and e.layer == "rules":
             assert e.replacement in offered[(e.start, e.end)]  # the judge chooses; it never invents
     fixes = [e for e in r.edits if not e.is_flag]
