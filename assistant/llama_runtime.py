@@ -343,6 +343,15 @@ class TokenSampler:
             self.chain = None
 
 
+def _log_softmax(logits):
+    """Log-probabilities of every token from rows of logits (a float64 copy)."""
+    import numpy as np
+
+    rows = logits.astype(np.float64)
+    m = rows.max(axis=1, keepdims=True)
+    return rows - (m + np.log(np.exp(rows - m).sum(axis=1, keepdims=True)))
+
+
 class LlamaRuntime:
     """A loaded model with one context. Not thread-safe: the engine's worker owns it."""
 
@@ -642,10 +651,8 @@ class LlamaRuntime:
                 start = 0
                 for idx in group:
                     seq = sequences[idx]
-                    rows = logits[start : start + len(seq) - 1].astype(np.float64)
-                    m = rows.max(axis=1, keepdims=True)
-                    lse = m[:, 0] + np.log(np.exp(rows - m).sum(axis=1))
-                    out[idx] = (rows[np.arange(len(seq) - 1), seq[1:]] - lse).tolist()
+                    rows = _log_softmax(logits[start : start + len(seq) - 1])
+                    out[idx] = rows[np.arange(len(seq) - 1), seq[1:]].tolist()
                     start += len(seq)
         finally:
             C.llama_batch_free(batch)
@@ -668,9 +675,9 @@ class LlamaRuntime:
         batch = C.llama_batch_init(self.n_batch, 0, 1)
         gains: list[float] = []
         try:
-            rows = self._decode_side_by_side(batch, [base], [INTERACTIVE_SEQ], keep=True).astype(np.float32)
-            rows -= (rows.max(axis=1, keepdims=True)
-                     + np.log(np.exp(rows - rows.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)))
+            # A copy: the next decode overwrites llama.cpp's logits, and a variant's first new token is
+            # predicted by the base's row before it.
+            rows = _log_softmax(self._decode_side_by_side(batch, [base], [INTERACTIVE_SEQ], keep=True))
             base_lp = np.concatenate([[0.0], rows[np.arange(len(base) - 1), base[1:]]])
             spans = []  # (first position decoded, end of the variant's stretch, end of the base's)
             for v in variants:
@@ -720,10 +727,7 @@ class LlamaRuntime:
                     total = float(rows[lcp - 1, v[lcp]]) if lcp and lcp < stop else 0.0
                     n = max(stop - 1 - lcp, 0)
                     if n:
-                        r = out[at : at + n].astype(np.float64)
-                        m = r.max(axis=1, keepdims=True)
-                        lse = m[:, 0] + np.log(np.exp(r - m).sum(axis=1))
-                        total += float((r[np.arange(n), v[lcp + 1 : stop]] - lse).sum())
+                        total += float(_log_softmax(out[at : at + n])[np.arange(n), v[lcp + 1 : stop]].sum())
                         at += n
                     gains[idx] = total - float(base_lp[first:base_stop].sum())
         finally:
