@@ -60,6 +60,7 @@ def _forms(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
+@cache
 def _is_noun(word: str) -> bool:
     from lemminflect import getAllLemmas
 
@@ -75,7 +76,7 @@ def candidates(sentence: str, skip: list[tuple[int, int]] | None = None) -> list
     """The alternatives to judge in an English ``sentence``; none inside ``skip`` (spans another layer
     already changed), code or addresses, and none for a capitalised word inside the sentence (a name)."""
     data = _data()
-    determiners = data["determiners"]
+    determiners = grammar_data()["articles"]
     prepositions = data["prepositions"]
     never = set(data["never_inflect"])
     blocked = list(skip or []) + protected_spans(sentence)

@@ -183,6 +183,8 @@ def judged_confusions(backend: Backend, sentence: str, layer: list[Edit]) -> lis
     """The model's choice among the word forms, articles and prepositions of ``sentence``
     (assistant.checking.confusions), judged with the layers' ``layer`` edits in place; edits with
     offsets into ``sentence``, none where the backend cannot score variants (a server)."""
+    if len(sentence) > MAX_SENTENCE_CHARS:  # as for proposals: a run-on megabyte is not scored word by word
+        return []
     text, skip, to_original = with_fixes(sentence, layer)
     found = confusions.candidates(text, skip)
     if not found:
