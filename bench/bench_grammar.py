@@ -4,8 +4,10 @@
     .venv/bin/python bench/bench_grammar.py --latency          # rules + spelling only, no model, no data
     .venv/bin/python bench/bench_grammar.py --no-model         # the rows that need no model, in seconds
 
-Rows, each with GLEU on the learner sentences (dev.src against the four references) and the
-false-edit rate on the human-corrected sentences (dev.ref0, already correct):
+Rows, each with GLEU on the learner sentences (dev.src against the four references), the
+false-edit rate on the human-corrected sentences (dev.ref0, taken as correct: any change counts)
+and, of those, the changes no other annotator (ref1-ref3) makes ("unconfirmed"; ref0 keeps some
+learner errors, "becuase", "i agree", that the others fix):
 - unchanged: every sentence left as it is.
 - rules only / rules + spelling (no model): Harper alone, then with the dictionaries.
 - naive prompt: "correct the grammar, output only the sentence", the model's output used as is.
@@ -17,6 +19,7 @@ false-edit rate on the human-corrected sentences (dev.ref0, already correct):
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -26,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import run
-from metrics import gleu
+from metrics import change_is_confirmed, gleu
 
 from assistant.backends.factory import local_factory
 from assistant.checking.checker import LayeredChecker
@@ -81,6 +84,7 @@ def main() -> None:
     ap.add_argument("--no-model", action="store_true", help="only the rows that need no model")
     ap.add_argument("--skip-naive", action="store_true", help="leave out the naive prompt's row")
     ap.add_argument("--first-row", type=int, default=0, help="start the model's rows at this one (0-3)")
+    ap.add_argument("--dump", default=None, help="write each row's outputs here as JSON lines")
     args = ap.parse_args()
     data = Path(args.data)
     latency(data)
@@ -91,9 +95,28 @@ def main() -> None:
     n = args.limit or len(src)
     src, refs_t = src[:n], [list(r) for r in zip(*[r[:n] for r in refs], strict=True)]
     correct = refs[0][:n]
+    others = [[refs[k][i] for k in (1, 2, 3)] for i in range(n)]
+    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
+
+    def report(name: str, out: list[str], fixed: list[str], per: float | None, edits: list | None = None,
+               ref0_edits: list | None = None) -> None:
+        """One row; ``fixed`` is what the row made of dev.ref0, ``edits`` each sentence's edits by layer."""
+        changed = sum(a.strip() != s.strip() for a, s in zip(out, src, strict=True))
+        false = [i for i, (a, s) in enumerate(zip(fixed, correct, strict=True)) if a.strip() != s.strip()]
+        unconfirmed = [i for i in false if not change_is_confirmed(correct[i], fixed[i], others[i])]
+        timing = f"{per:11.2f}" if per is not None else ""
+        print(f"{name:26} {gleu(src, out, refs_t):6.1f} {changed:8} {100 * len(false) / n:11.1f}% "
+              f"{100 * len(unconfirmed) / n:11.1f}% {timing}", flush=True)
+        if dump:
+            for i in range(n):
+                dump.write(json.dumps({"row": name, "i": i, "src": src[i], "out": out[i], "ref0": correct[i],
+                                       "ref0_out": fixed[i], "edits": edits[i] if edits else None,
+                                       "ref0_edits": ref0_edits[i] if ref0_edits else None},
+                                      ensure_ascii=False) + "\n")
+            dump.flush()
     print(f"JFLEG dev, {n} sentences, language 'en' (JFLEG is English)")
-    print(f"{'':26} {'GLEU':>6} {'edited':>8} {'false edits':>12} {'s/sentence':>11}")
-    print(f"{'unchanged':26} {gleu(src, src, refs_t):6.1f} {0:8} {'0.0%':>12}")
+    print(f"{'':26} {'GLEU':>6} {'edited':>8} {'false edits':>12} {'unconfirmed':>12} {'s/sentence':>11}")
+    report("unchanged", src, correct, None)
     for name, spelling in (("rules only", False), ("rules + spelling", True)):
         layers = LayeredChecker()
         if not spelling:
@@ -105,10 +128,7 @@ def main() -> None:
         t0 = time.time()
         out = [fix_layers(s) for s in src]
         per = (time.time() - t0) / n
-        false = sum(fix_layers(s) != s for s in correct)
-        changed = sum(a != s for a, s in zip(out, src, strict=True))
-        print(f"{name:26} {gleu(src, out, refs_t):6.1f} {changed:8} {100 * false / n:11.1f}% "
-              f"{per:11.3f}", flush=True)
+        report(name, out, [fix_layers(s) for s in correct], per)
     if args.no_model:
         return
     engine = Engine()
@@ -130,25 +150,20 @@ def main() -> None:
     naive_out = [run(engine, lambda ctx, s=s: naive_fix(ctx, s)) for s in src] if naive_fix else src
     # The model's answer loses JFLEG's trailing space: compared without it, as an edit would be.
     if naive_fix:
-        naive_false = sum(run(engine, lambda ctx, s=s: naive_fix(ctx, s)) != s.strip() for s in correct)
-        naive_changed = sum(a != s.strip() for a, s in zip(naive_out, src, strict=True))
-        print(f"{'naive prompt':26} {gleu(src, naive_out, refs_t):6.1f} {naive_changed:8} "
-              f"{100 * naive_false / n:11.1f}%")
+        report("naive prompt", naive_out, [run(engine, lambda ctx, s=s: naive_fix(ctx, s)) for s in correct], None)
     for name, use_judge, use_confusions, model_edits in LAYERS[args.first_row:]:
         checker = GrammarChecker(model_edits=model_edits, confusions=use_confusions)
         checker.judge = use_judge
 
-        def fix(ctx, text: str, checker=checker) -> str:
-            edits = checker.check(ctx, text, "en").edits
-            return apply_edits(text, [e for e in edits if not e.is_flag])
+        def fix(ctx, text: str, checker=checker) -> tuple[str, list[str]]:
+            edits = [e for e in checker.check(ctx, text, "en").edits if not e.is_flag]
+            return apply_edits(text, edits), [f"{e.layer}:{e.original}->{e.replacement}" for e in edits]
 
         t0 = time.time()
         out = [run(engine, lambda ctx, s=s, f=fix: f(ctx, s)) for s in src]
         per = (time.time() - t0) / n
-        false = sum(run(engine, lambda ctx, s=s, f=fix: f(ctx, s)) != s for s in correct)
-        changed = sum(a != s for a, s in zip(out, src, strict=True))
-        print(f"{name:26} {gleu(src, out, refs_t):6.1f} {changed:8} {100 * false / n:11.1f}% {per:11.2f}",
-              flush=True)
+        fixed = [run(engine, lambda ctx, s=s, f=fix: f(ctx, s)) for s in correct]
+        report(name, [o for o, _ in out], [f for f, _ in fixed], per, [e for _, e in out], [e for _, e in fixed])
     engine.shutdown()
 
 

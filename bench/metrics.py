@@ -69,3 +69,26 @@ def rouge_l(hypothesis: str, reference: str) -> float:
         return 0.0
     p, rec = lcs / len(h), lcs / len(r)
     return 2 * p * rec / (p + rec)
+
+
+def change_is_confirmed(before: str, after: str, others: list[str]) -> bool:
+    """Whether another human correction of the same sentence makes each change ``after`` makes.
+
+    JFLEG's dev.ref0 is one annotator's correction and keeps some learner errors ("becuase",
+    "i agree"); an edit there is not wrong when another annotator made it too. A change counts
+    as confirmed when its new words, with one word either side, occur in one of ``others``
+    (for a deletion, the two words that meet).
+    """
+    import difflib
+
+    b, a = before.split(), after.split()
+    refs = [r.split() for r in others]
+
+    def occurs(window: list[str]) -> bool:
+        n = len(window)
+        return any(r[i : i + n] == window for r in refs for i in range(len(r) + 1 - n))
+
+    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(a=b, b=a, autojunk=False).get_opcodes():
+        if tag != "equal" and not occurs(a[max(j1 - 1, 0) : j2 + 1]):
+            return False
+    return True

@@ -1,4 +1,5 @@
-"""English grammar rules: Harper (harper-py, the Rust checker; offline, no server).
+"""English grammar rules: Harper (harper-py, the Rust checker; offline, no server), and the
+learner patterns it has no rule for (assistant.checking.patterns).
 
 Each lint becomes an Edit on the paragraph's own characters: Harper's first suggestion as the
 replacement, the others as alternatives, its lint kind as the rule (for "Ignore rule") and its
@@ -15,6 +16,7 @@ import re
 import threading
 
 from assistant.checking.data import grammar_data
+from assistant.checking.patterns import pattern_edits
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
     candidates,
@@ -79,6 +81,30 @@ def _apostrophe_missing(word: str, lint) -> bool:
     return first.replace("'", "").replace("’", "").casefold() == word.casefold() and first != word
 
 
+_PERFECT_OR_PASSIVE = re.compile(
+    r"\b(?:have|has|had|having|'ve|is|are|was|were|be|been|being|am|get|got|gets)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _irregular_order(text: str, options: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Harper's RegularIrregulars offers the past and the participle ("runned": ran, run) in an
+    order that changes from run to run: the participle first after a form of have or be ("has
+    runned" → "run", "was writed" → "written"), the past otherwise ("He runned" → "ran")."""
+    from lemminflect import getAllLemmas, getInflection
+
+    s = options[0][0]
+    perfect = bool(_PERFECT_OR_PASSIVE.search(text[:s]))
+
+    def key(option: tuple[int, int, str]) -> tuple[int, str]:
+        word = option[2].strip().lower()
+        lemma = (getAllLemmas(word).get("VERB") or (word,))[0]
+        participle = word in getInflection(lemma, tag="VBN")
+        past = word in getInflection(lemma, tag="VBD")
+        fits = participle if perfect else past
+        return (0 if fits else 1, word)
+
+    return sorted(options, key=key)
+
+
 def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Harper's spellings for a word, pooled with the dictionary's and ranked by frequency and
     typing slips (spelling.rank): Harper's own order is by letters alone ("salf" → "sale" first,
@@ -140,6 +166,8 @@ class RulesChecker:
                 options.append(r)
             if kind == "Spelling" and options:
                 options = _spelling_options(text, options)
+            elif name == "RegularIrregulars" and len(options) > 1:
+                options = _irregular_order(text, options)
             if not options:
                 continue
             s, e, _ = options[0]
@@ -149,4 +177,9 @@ class RulesChecker:
                     same_span.append(new.strip() if text[s:e].strip() == text[s:e] else new)
             edits.append(Edit(s, e, text[s:e], same_span[0], _kinds().get(kind, "grammar"),
                               str(lint.message), "rules", name, same_span[1:]))
-        return edits
+        for extra in pattern_edits(text):  # where Harper has nothing to say
+            if not (overlaps(shielded, extra.start, extra.end)
+                    or any(x.start < extra.end and extra.start < x.end for x in edits)
+                    or (self.personal is not None and self.personal.ignores(extra.rule))):
+                edits.append(extra)
+        return sorted(edits, key=lambda x: (x.start, x.end))

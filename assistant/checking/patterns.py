@@ -1,0 +1,128 @@
+"""Learner patterns: mistakes English learners make often that Harper has no rule for ("I am
+agree", "look forward to see you", "he can sings", "there is many people").
+
+The patterns are data (resources/grammar.json, "learner_patterns"): a regular expression with
+named groups and a template that rebuilds the match, with the verb forms from LemmInflect's
+lexicon. A pattern whose words could be read another way ("the can holds": a noun, not the
+modal) says so in its 'verb' and 'not_after' conditions. The edit covers only the words that
+change, so the writer sees "see → seeing", not the whole phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from assistant.checking.data import grammar_data
+from assistant.text_diff import Edit
+
+_FIELD = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
+_WORD_BEFORE = re.compile(r"([A-Za-z']+)\s*$")
+_CLAUSE_START = re.compile(r"(?:^|[.!?:;\"“(]\s*)$")
+_TOKEN = re.compile(r"[\w']+|\s+|[^\w\s]")
+
+
+def _data() -> dict:
+    return grammar_data()["learner_patterns"]
+
+
+@cache
+def _compiled() -> tuple[tuple[dict, re.Pattern], ...]:
+    return tuple((p, re.compile(p["find"], re.IGNORECASE)) for p in _data()["patterns"])
+
+
+@cache
+def _verb_lemma(word: str) -> str | None:
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word.lower()).get("VERB")
+    return lemmas[0] if lemmas else None
+
+
+@cache
+def _inflect(lemma: str, tag: str) -> tuple[str, ...]:
+    from lemminflect import getInflection
+
+    return tuple(getInflection(lemma, tag=tag))
+
+
+def _is_verb_form(word: str, tag: str) -> bool:
+    """Whether ``word`` is a verb in the form ``tag`` (VB, VBZ, VBD) and not only another form."""
+    lemma = _verb_lemma(word)
+    if lemma is None:
+        return False
+    low = word.lower()
+    if tag == "VB":
+        return low == lemma
+    return low != lemma and low in _inflect(lemma, tag)
+
+
+def _field(groups: dict[str, str], name: str, how: str | None) -> str | None:
+    value = groups.get(name) or ""
+    if how is None:
+        return value
+    if how in ("VB", "VBG", "VBN", "VBD", "VBZ"):
+        lemma = _verb_lemma(value)
+        if lemma is None:
+            return None
+        forms = (lemma,) if how == "VB" else _inflect(lemma, how)
+        return forms[0] if forms else None
+    return _data()["maps"][how].get(value.lower())
+
+
+def _fill(template: str, groups: dict[str, str]) -> str | None:
+    """The template with each {name} or {name|how} filled; None when a form is unknown."""
+    parts, last = [], 0
+    for m in _FIELD.finditer(template):
+        value = _field(groups, m.group(1), m.group(2))
+        if value is None:
+            return None
+        parts += [template[last : m.start()], value]
+        last = m.end()
+    return "".join([*parts, template[last:]])
+
+
+def _narrowed(start: int, old: str, new: str) -> tuple[int, int, str]:
+    """(start, end, replacement) for the words that differ between ``old`` and ``new``; a word
+    removed or added is shown with the word after it ("am agree" → "agree", not "am " → "")."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    if tail and not ("".join(a[head : len(a) - tail]).strip() and "".join(b[head : len(b) - tail]).strip()):
+        tail -= 1
+    offset = start + len("".join(a[:head]))
+    return offset, offset + len("".join(a[head : len(a) - tail])), "".join(b[head : len(b) - tail])
+
+
+def pattern_edits(text: str) -> list[Edit]:
+    """The learner patterns' edits for an English paragraph, in text order."""
+    edits = []
+    for pattern, regex in _compiled():
+        for m in regex.finditer(text):
+            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            if any(not _is_verb_form(groups.get(g, ""), tag) for g, tag in pattern.get("verb", {}).items()):
+                continue
+            before = _WORD_BEFORE.search(text, 0, m.start())
+            if before and before.group(1).lower() in pattern.get("not_after", ()):
+                continue
+            if "only_after" in pattern and not (
+                    before.group(1).lower() in pattern["only_after"] if before
+                    else _CLAUSE_START.search(text, 0, m.start())):
+                continue
+            new = _fill(pattern["replace"], groups)
+            if new is None:
+                continue
+            old = m.group(0)
+            if old[:1].isupper() and not (new[:1].isupper() or new.startswith(("I ", "I'"))):
+                new = new[:1].upper() + new[1:]
+            if new == old:
+                continue
+            start, end, replacement = _narrowed(m.start(), old, new)
+            reason = _FIELD.sub(lambda f, g=groups: g.get(f.group(1), f.group(0)), pattern["reason"])
+            edits.append(Edit(start, end, text[start:end], replacement, pattern["category"], reason, "rules",
+                              pattern["id"]))
+    return sorted(edits, key=lambda e: (e.start, e.end))

@@ -1,0 +1,96 @@
+"""Learner patterns (resources/grammar.json, "learner_patterns") and the order of Harper's
+irregular-verb suggestions: deterministic, tested exactly, on the mistakes and on correct English
+that looks like them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checking.checker import LayeredChecker
+from assistant.checking.patterns import pattern_edits
+from assistant.checking.personal import PersonalDictionary
+from assistant.checking.rules import _irregular_order
+from assistant.text_diff import apply_edits
+
+
+@pytest.fixture(scope="module")
+def layers():
+    return LayeredChecker()
+
+
+@pytest.mark.parametrize("text,fixed", [
+    ("I am agree with you.", "I agree with you."),
+    ("I'm agree.", "I agree."),
+    ("She is disagree with it.", "She disagrees with it."),
+    ("They were agree.", "They agreed."),
+    ("I have 20 years old.", "I am 20 years old."),
+    ("He has twenty years old.", "He is twenty years old."),
+    ("I look forward to see you.", "I look forward to seeing you."),
+    ("We are looking forward to work with you.", "We are looking forward to working with you."),
+    ("I enjoy to swim.", "I enjoy swimming."),
+    ("He can sings well.", "He can sing well."),
+    ("It will causes problems.", "It will cause problems."),
+    ("I didn't finished it.", "I didn't finish it."),
+    ("They made me to laugh.", "They made me laugh."),
+    ("It depends of the weather.", "It depends on the weather."),
+    ("Please explain me the rule.", "Please explain to me the rule."),
+    ("There is many people here.", "There are many people here."),
+    ("There was several cars.", "There were several cars."),
+    ("People is happy.", "People are happy."),
+    ("Most people has a car.", "Most people have a car."),
+    ("I am interesting in music.", "I am interested in music."),
+    ("I'm boring with this job.", "I'm bored with this job."),
+])
+def test_each_pattern_fixes_its_mistake(text, fixed):
+    edits = pattern_edits(text)
+    assert apply_edits(text, edits) == fixed
+    assert all(e.layer == "rules" and e.rule and e.reason and "{" not in e.reason for e in edits)
+
+
+@pytest.mark.parametrize("text", [
+    "I agree with you.", "The agree button is there.", "I have 20 books.", "I look forward to the trip.",
+    "I look forward to seeing you.", "I look forward to summer in Paris.", "I enjoy swimming.", "He can sing.",
+    "The tin can holds water.", "His will states it.", "You must focus.", "We will discuss it.", "I didn't finish.",
+    "They made me laugh.", "It is independent of the weather.", "Please explain it to me.", "There is a problem.",
+    "There are many people.", "A people is a nation.", "The book is interesting in many ways.",
+    "It was boring in winter.", "I am amazing at chess.", "A man next to two people is pointing.",
+    "A study of school children has revealed it.", "The opinion of the people is important.",
+])
+def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
+    assert pattern_edits(text) == []
+
+
+def test_the_edit_covers_only_the_words_that_change():
+    text = "I look forward to see you."
+    (edit,) = pattern_edits(text)
+    assert (text[edit.start : edit.end], edit.replacement) == ("see", "seeing")
+    text = "They made me to laugh."
+    (edit,) = pattern_edits(text)
+    assert (text[edit.start : edit.end], edit.replacement) == ("to laugh", "laugh")  # a removal, shown with its word
+
+
+def test_patterns_reach_the_rules_layer_and_can_be_ignored(tmp_path):
+    personal = PersonalDictionary(tmp_path)
+    layers = LayeredChecker(personal)
+    (edit,) = layers.check("I am agree with you.", "en").edits
+    assert (edit.layer, edit.rule, edit.replacement) == ("rules", "BeAgree", "agree")
+    personal.ignore_rule("BeAgree")
+    assert layers.check("I am agree with you.", "en").edits == []
+    assert layers.check("I look forward to see you.", "en").edits  # the other patterns still run
+
+
+@pytest.mark.parametrize("text,word,forms,fixed", [
+    ("He runned fast.", "runned", ["ran", "run"], "ran"),
+    ("She writed a letter.", "writed", ["wrote", "written"], "wrote"),
+    ("He has runned far.", "runned", ["ran", "run"], "run"),
+    ("It was writed badly.", "writed", ["wrote", "written"], "written"),
+])
+def test_the_past_or_the_participle_by_context_whatever_order_harper_gives(layers, text, word, forms, fixed):
+    # Harper's RegularIrregulars lists "ran" and "run" in an order that changes from process to
+    # process: both orders are given here, and the layer as a whole is checked too.
+    start = text.index(word)
+    for order in (forms, forms[::-1]):
+        options = [(start, start + len(word), o) for o in order]
+        assert _irregular_order(text, options)[0][2] == fixed
+    (edit,) = [e for e in layers.check(text, "en").edits if e.original == word]
+    assert edit.replacement == fixed
