@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from tests.screens import screenshot
+
 
 def profiles(pane, *names):
     out = []
@@ -66,3 +68,34 @@ def test_a_late_explanation_never_lands_on_the_next_item(qtbot, learn_window, tm
         qtbot.mouseClick(pane.next_button, Qt.MouseButton.LeftButton)  # before the model answers
     assert pane.current.id != first
     assert pane.result.text() == ""  # the new item's result: nothing carried over
+
+
+def test_a_wrong_exercise_can_be_removed_from_practice_and_brought_back(qtbot, learn_window, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    w, pane = learn_window
+    w.panes.setCurrentWidget(pane)
+    (p,) = profiles(pane, "Remove")
+    deck = tmp_path / "deck.tsv"
+    deck.write_text("le sac\twine bag\nla pomme\tthe apple\n")
+    assert pane.import_from(str(deck)) == 2
+    wrong = pane.current
+    qtbot.mouseClick(pane.remove_button, Qt.MouseButton.LeftButton)
+    assert pane.current is not None and pane.current.id != wrong.id
+    assert "Exercise removed" in pane.message.text() and "(1 removed)" in pane.stats.text()
+    screenshot(w, "learn_removed.png")
+    assert pane.store.count(p) == 1 and pane.undo_button.isEnabled()
+    qtbot.mouseClick(pane.undo_button, Qt.MouseButton.LeftButton)
+    assert pane.current.id == wrong.id and pane.store.count(p) == 2
+    assert pane.message.text() == "Exercise brought back." and "removed" not in pane.stats.text()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    pane.practice.setFocus()
+    qtbot.keyClick(pane.practice, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)  # from the keyboard
+    assert pane.store.count(p) == 1 and pane.current.id != wrong.id
+    pane.answer.setText(pane.current.exercise.answer)
+    qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(pane.practice, Qt.Key.Key_Space)  # rated: Undo now takes the rating back, not the removal
+    assert pane.undoable[0] == "review"
+    qtbot.mouseClick(pane.remove_button, Qt.MouseButton.LeftButton)  # nothing left to show: nothing to remove
+    assert pane.current is None and not pane.remove_button.isEnabled() and pane.store.count(p) == 1

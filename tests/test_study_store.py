@@ -153,7 +153,7 @@ def test_the_pane_stops_using_a_bank_the_background_check_finds_damaged(qtbot, l
         w.close()
 
 
-def read_only_bank(tmp_path, monkeypatch) -> tuple:
+def read_only_bank(tmp_path, monkeypatch, older: bool = False) -> tuple:
     """A bank with a profile and a due card, then made unwritable: by permissions for a normal user; for
     root, whom permissions do not stop (only a read-only mount would, which a test cannot make), by a FAKE:
     the store's os.access answers "not writable" for the bank's folder, as it does on a read-only disk."""
@@ -164,6 +164,8 @@ def read_only_bank(tmp_path, monkeypatch) -> tuple:
     s = StudyStore(path)
     p = s.add_profile("Français", "en", "fr", "A2")
     s.add_items(p, [Exercise("vocab", {"word": "pomme", "translation": "apple", "example": "Je mange une pomme."})])
+    if older:  # as a bank from before exercises could be removed
+        s.db.execute("DROP TABLE removed")
     s.close()
     if os.geteuid() != 0:
         path.chmod(0o444)
@@ -219,5 +221,45 @@ def test_the_learn_pane_says_the_bank_is_read_only(qtbot, library, tmp_path, mon
         assert path.read_bytes() == before
     finally:
         w.close()
+        path.parent.chmod(0o755)
+        path.chmod(0o644)
+
+
+def test_a_removed_exercise_is_kept_but_not_shown_counted_or_exported_and_can_come_back(store, tmp_path):
+    from fsrs import Rating
+
+    from assistant.learning.exercises import Exercise
+
+    p = store.add_profile("Français", "en", "fr", "A2")
+    wrong = Exercise("vocab", {"word": "sac", "translation": "wine bag", "example": "Mon sac est lourd."})
+    right = Exercise("vocab", {"word": "pomme", "translation": "apple", "example": "Je mange une pomme."})
+    assert store.add_items(p, [wrong, right]) == 2
+    item = next(i for i in store.due(p) if i.exercise.fields["word"] == "sac")
+    store.record(item, "bag", 0.0, Rating.Again)
+    store.remove(item)
+    assert [i.exercise.fields["word"] for i in store.due(p)] == ["pomme"]
+    assert store.count(p) == 1 and store.removed_count(p) == 1
+    assert [i.exercise.fields["word"] for i in store.items(p)] == ["pomme"]
+    assert "sac" not in store.export_anki(p) and "sac" not in store.export_csv(p)
+    assert sum(n for _d, n in store.upcoming(p)) == 1
+    assert store.add_items(p, [wrong]) == 0  # a new job does not make it again
+    assert store.db.execute("SELECT count(*) FROM reviews").fetchone() == (1,)  # its history is kept
+    store.close()
+    again = StudyStore(tmp_path / "bank.sqlite3")  # removal persists
+    assert again.count(p) == 1
+    assert again.restore(item.id).exercise.fields["word"] == "sac"
+    assert again.count(p) == 2 and again.removed_count(p) == 0
+    again.close()
+
+
+def test_an_older_bank_on_a_read_only_disk_has_nothing_removed(tmp_path, monkeypatch):
+    path, before = read_only_bank(tmp_path, monkeypatch, older=True)
+    try:
+        s = StudyStore(path)
+        p = s.profiles()[0]
+        assert s.read_only and s.count(p) == 1 and s.removed_count(p) == 0 and len(s.due(p)) == 1
+        s.close()
+        assert path.read_bytes() == before
+    finally:
         path.parent.chmod(0o755)
         path.chmod(0o644)

@@ -166,14 +166,20 @@ class LearnPane(TaskPane):
         self._explain_after: tuple[str, int, int | None] | None = None
         self._loading_note = ""
         window.router.ready.connect(self._explain_when_ready)
-        self.undo_button = QPushButton("Undo review")
-        self.undo_button.setToolTip("Take the last rating back and show that card again (Ctrl+Z)")
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Take the last rating or removal back and show that card again (Ctrl+Z)")
         self.undo_button.clicked.connect(self.undo_review)
         self.next_button = QPushButton("Skip")
         self.next_button.setObjectName("learnNext")
         self.next_button.setToolTip("Leave this card for later, unreviewed")
         self.next_button.clicked.connect(self.next_item)
-        for b in (self.check_button, self.reveal_button, self.explain_button, self.undo_button, self.next_button):
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setObjectName("learnRemove")
+        self.remove_button.setToolTip("This exercise is wrong or not worth learning: take it out of practice "
+                                      "(Ctrl+Delete); Undo brings it back")
+        self.remove_button.clicked.connect(self.remove_item)
+        for b in (self.check_button, self.reveal_button, self.explain_button, self.undo_button, self.next_button,
+                  self.remove_button):
             buttons.addWidget(b)
         # Anki's four ratings, each with the interval FSRS would give; 1-4 or a click rates, Space takes
         # the one the grade suggests.
@@ -192,8 +198,11 @@ class LearnPane(TaskPane):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence.StandardKey.Undo, practice, self.undo_review,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("Ctrl+Delete"), practice, self.remove_item,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.suggested: Rating | None = None
-        self.undoable: int | None = None  # the last rated review, which Undo takes back
+        # What Undo takes back: ("review", review id) for the last rating, ("removal", item id).
+        self.undoable: tuple[str, int] | None = None
         pl.addRow(self.instruction)
         pl.addRow(self.question)
         pl.addRow(self.options)
@@ -340,8 +349,10 @@ class LearnPane(TaskPane):
             self.stats.setText("Create a profile to start.")
             self.chart.set_data([], [])
             return
+        removed = self.store.removed_count(p)
         self.stats.setText(f"Today {self.store.done_today(p)}/{p.daily_goal} · streak {self.store.streak(p)} "
-                           f"day(s) · {self.store.count(p, now())} due · {self.store.count(p)} in the bank")
+                           f"day(s) · {self.store.count(p, now())} due · {self.store.count(p)} in the bank"
+                           + (f" ({removed} removed)" if removed else ""))
         self.chart.set_data(self.store.reviews_per_day(p), self.store.upcoming(p))
         self.heatmap.set_data([(d, n) for d, n, _ in self.store.reviews_per_day(p, days=HEATMAP_DAYS)])
         if self.current is None:
@@ -456,6 +467,8 @@ class LearnPane(TaskPane):
                               "damaged and skipped; the rest work as usual.", error=True)
         for b in (self.check_button, self.reveal_button, self.answer, self.next_button):
             b.setEnabled(self.current is not None)
+        self.remove_button.setEnabled(self.current is not None and self.store is not None
+                                      and not self.store.read_only)
         self.explain_button.setEnabled(False)
         self.undo_button.setEnabled(self.undoable is not None)
         for b in self.rate_buttons.values():
@@ -528,7 +541,7 @@ class LearnPane(TaskPane):
         except StoreError as exc:
             self.result.setText(html.escape(capitalized(str(exc))))
             return
-        self.undoable = self.last_review
+        self.undoable = ("review", self.last_review)
         self.next_item()
         self.refresh()
 
@@ -542,12 +555,30 @@ class LearnPane(TaskPane):
         elif self.current is not None:
             self.reveal()
 
+    def remove_item(self) -> None:
+        """Take the shown exercise out of practice: a wrong or useless one should not come back."""
+        if self.current is None or self.store is None or self.store.read_only:
+            return
+        item = self.current
+        try:
+            self.store.remove(item)
+        except StoreError as exc:
+            self.show_message(capitalized(str(exc)), error=True)
+            return
+        self.undoable = ("removal", item.id)
+        self.next_item()
+        self.refresh()
+        self.show_message("Exercise removed: it will not be shown, counted or exported. Undo (Ctrl+Z) brings "
+                          "it back.")
+
     def undo_review(self) -> None:
-        """Take the last rating back: the card is scheduled as before and shown again."""
+        """Take the last rating back (the card is scheduled as before) or bring back the removed
+        exercise; either way that card is shown again."""
         if self.undoable is None or self.store is None:
             return
+        what, key = self.undoable
         try:
-            item = self.store.undo(self.undoable)
+            item = self.store.undo(key) if what == "review" else self.store.restore(key)
         except (StoreError, ValueError) as exc:
             self.show_message(capitalized(str(exc)), error=True)
             return
@@ -558,7 +589,7 @@ class LearnPane(TaskPane):
         self.last_grade = None
         self.suggested = None
         self._show(item)
-        self.show_message("Review taken back.")
+        self.show_message("Review taken back." if what == "review" else "Exercise brought back.")
         self.refresh()
 
     def explain(self) -> None:

@@ -1,5 +1,9 @@
 """The study bank in SQLite (WAL): profiles, exercises with their FSRS cards, and every review.
 
+An exercise the learner removes (wrong, or not worth learning) is kept with its reviews but no
+longer shown, counted or exported; it can be brought back, and its key keeps a new job from
+making it again.
+
 An answered review is committed (synchronous=FULL) before the next item is shown, so it
 survives the app being killed right after. A locked or damaged database gives a message
 and is never deleted or overwritten: a damaged file can be set aside and a new one started.
@@ -37,6 +41,8 @@ CREATE TABLE IF NOT EXISTS reviews (
     profile_id INTEGER NOT NULL, answered_at TEXT NOT NULL, given TEXT NOT NULL, score REAL NOT NULL,
     rating INTEGER NOT NULL, card_before TEXT NOT NULL, overridden INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS reviews_day ON reviews (profile_id, answered_at);
+CREATE TABLE IF NOT EXISTS removed (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE, removed_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS collected (
     id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL, text TEXT NOT NULL, added TEXT NOT NULL,
     UNIQUE (profile_id, text));
@@ -89,6 +95,7 @@ class StudyStore:
         self.scheduler = scheduler or Scheduler()
         self.damaged_rows: set[int] = set()  # item ids whose rows cannot be shown; never deleted
         self.read_only = False  # on a read-only disk or folder: shown, never written
+        self._live = "id NOT IN (SELECT item_id FROM removed)"  # the items not removed (SQL)
         if self.path.is_file() and not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
             # SQLite would open it read-only without a word (WAL needs its folder too), and the first
             # review would fail; access() also answers for root on a read-only file system.
@@ -123,6 +130,8 @@ class StudyStore:
                 self.db.close()
             self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=2.0)
             self.db.execute("SELECT count(*) FROM items").fetchone()
+            if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='removed'").fetchone():
+                self._live = "1"  # a bank from before removal existed, which cannot be given the table now
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the study bank {self.path}: {why}") from exc
         self.read_only = True
@@ -251,27 +260,45 @@ class StudyStore:
 
     def items(self, profile: Profile) -> list[Item]:
         rows = self.db.execute("SELECT id, type, fields, topic, source, card FROM items WHERE profile_id=? "
-                               "ORDER BY id", (profile.id,))
+                               f"AND {self._live} ORDER BY id", (profile.id,))
         return self._usable(rows)
 
     def count(self, profile: Profile, due_by: datetime | None = None) -> int:
         """How many items the bank holds for a profile (due by a time, when given), without loading them."""
         if due_by is None:
-            return self.db.execute("SELECT count(*) FROM items WHERE profile_id=?", (profile.id,)).fetchone()[0]
-        return self.db.execute("SELECT count(*) FROM items WHERE profile_id=? AND due<=?",
+            return self.db.execute(f"SELECT count(*) FROM items WHERE profile_id=? AND {self._live}",
+                                   (profile.id,)).fetchone()[0]
+        return self.db.execute(f"SELECT count(*) FROM items WHERE profile_id=? AND {self._live} AND due<=?",
                                (profile.id, due_by.isoformat())).fetchone()[0]
 
     def due(self, profile: Profile, at: datetime | None = None, limit: int = 50) -> list[Item]:
         """Items due by ``at``, soonest first; damaged rows are passed over (see ``damaged_rows``)."""
         skip = sorted(self.damaged_rows)
         rows = self.db.execute(
-            "SELECT id, type, fields, topic, source, card FROM items WHERE profile_id=? AND due<=? "
+            f"SELECT id, type, fields, topic, source, card FROM items WHERE profile_id=? AND {self._live} AND due<=? "
             f"AND id NOT IN ({','.join('?' * len(skip))}) ORDER BY due LIMIT ?",
             (profile.id, (at or now()).isoformat(), *skip, limit))
         found = self._usable(rows)
         if len(found) < limit and len(self.damaged_rows) > len(skip):
             return self.due(profile, at, limit)  # a damaged row took a place: fill it from the rest
         return found
+
+    def remove(self, item: Item) -> None:
+        """Take an exercise out of practice (wrong, or not worth learning); ``restore`` brings it back."""
+        with self._tx():
+            self.db.execute("INSERT OR IGNORE INTO removed (item_id, removed_at) VALUES (?, ?)",
+                            (item.id, now().isoformat()))
+
+    def restore(self, item_id: int) -> Item:
+        with self._tx():
+            self.db.execute("DELETE FROM removed WHERE item_id=?", (item_id,))
+        return self.item(item_id)
+
+    def removed_count(self, profile: Profile) -> int:
+        if self._live == "1":
+            return 0
+        return self.db.execute("SELECT count(*) FROM items WHERE profile_id=? AND id IN (SELECT item_id FROM "
+                               "removed)", (profile.id,)).fetchone()[0]
 
     # reviews -----------------------------------------------------------------------
     def record(self, item: Item, given: str, score: float, rating: Rating, at: datetime | None = None) -> int:
@@ -354,7 +381,8 @@ class StudyStore:
         for i in range(days):
             d = today + timedelta(days=i)
             end = (d + timedelta(days=1)).isoformat()
-            q = "SELECT count(*) FROM items WHERE profile_id=? AND due<?" + ("" if i == 0 else " AND due>=?")
+            q = f"SELECT count(*) FROM items WHERE profile_id=? AND {self._live} AND due<?" + (
+                "" if i == 0 else " AND due>=?")
             args = (profile.id, end) if i == 0 else (profile.id, end, d.isoformat())
             out.append((d, self.db.execute(q, args).fetchone()[0]))
         return out
