@@ -430,6 +430,20 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             else:
                 print(f"{g.label}. {g.hint}".strip() + f" Next review: {item.due:%Y-%m-%d %H:%M} UTC")
             return 0
+        if args.action in ("remove", "restore"):
+            if args.id is None:
+                raise CLIError(f"exercise {args.action} ID")
+            try:
+                item = store.item(args.id)
+                if args.action == "remove":
+                    store.remove(item)
+                else:
+                    store.restore(item.id)
+            except ValueError as exc:
+                raise CLIError(str(exc)) from exc
+            done = "removed from practice" if args.action == "remove" else "back in practice"
+            print(f"exercise {item.id} {done}") if not args.json else _print_json({"id": item.id, args.action: True})
+            return 0
         if args.action == "export":
             data = store.export_anki(profile) if args.anki else store.export_csv(profile)
             sys.stdout.write(data)
@@ -680,8 +694,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_import)
 
     x = sub.add_parser("exercise", help="language exercises: profiles, generation, due reviews, answers")
-    x.add_argument("action", choices=["profile", "generate", "due", "answer", "export", "import"])
-    x.add_argument("id", nargs="?", type=int, help="exercise id (answer)")
+    x.add_argument("action", choices=["profile", "generate", "due", "answer", "remove", "restore", "export", "import"])
+    x.add_argument("id", nargs="?", type=int, help="exercise id (answer, remove, restore)")
     x.add_argument("answer", nargs="?", help="your answer (answer)")
     x.add_argument("--db", help="study bank file (default: in the data folder)")
     x.add_argument("--profile", help="profile name (default: the first)")

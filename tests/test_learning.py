@@ -532,6 +532,12 @@ def test_cli_exercise_round_trip(tmp_path):
     assert again.returncode == 0 and json.loads(again.stdout)["score"] == 1.0, (given, again.stdout)
     exported = run("export")
     assert exported.returncode == 0 and exported.stdout.startswith(b"type,question,answer")
+    assert run("remove", str(due[0]["id"])).returncode == 0  # a wrong item leaves practice and the export
+    assert due[0]["id"] not in [i["id"] for i in json.loads(run("due", "--json").stdout)]
+    assert run("export").stdout.count(b"\n") == exported.stdout.count(b"\n") - 1
+    assert run("restore", str(due[0]["id"])).returncode == 0
+    assert run("export").stdout == exported.stdout
+    assert run("remove").returncode == 2
     (tmp_path / "bad.sqlite3").write_bytes(b"not a database at all" * 100)
     out = subprocess.run([sys.executable, "-m", "assistant", "exercise", "due", "--db", str(tmp_path / "bad.sqlite3")],
                          capture_output=True, timeout=60, check=False)
