@@ -94,3 +94,9 @@ def test_the_past_or_the_participle_by_context_whatever_order_harper_gives(layer
         assert _irregular_order(text, options)[0][2] == fixed
     (edit,) = [e for e in layers.check(text, "en").edits if e.original == word]
     assert edit.replacement == fixed
+
+
+def test_a_learners_want_be_is_want_to_be_not_wont_be(layers):
+    # Harper offers "won't be" first; grammar.json's harper_preferred puts "want to be" before it.
+    (edit,) = layers.check("I want be a doctor.", "en").edits
+    assert (edit.replacement, edit.alternatives) == ("want to be", ["won't be"])

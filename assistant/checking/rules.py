@@ -168,6 +168,9 @@ class RulesChecker:
                 options = _spelling_options(text, options)
             elif name == "RegularIrregulars" and len(options) > 1:
                 options = _irregular_order(text, options)
+            preferred = grammar_data()["harper_preferred"].get(name)
+            if preferred:  # "want be": "want to be", not Harper's first, "won't be"
+                options.sort(key=lambda o: preferred not in o[2].lower())
             if not options:
                 continue
             s, e, _ = options[0]
