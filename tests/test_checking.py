@@ -198,7 +198,8 @@ def test_style_rules_only_when_the_writer_asks(layers):
     assert found(layers, text)[1] == []
     styled = LayeredChecker(style=True).check(text, "en").edits
     assert [(e.original, e.rule) for e in styled] == [
-        ("Therefore", "DiscourseMarkers"), ("petrol", "Regionalisms"), ("very good", "Excellent")]
+        ("Therefore", "DiscourseMarkers"), ("petrol", "Regionalisms"), ("a very good", "Excellent")]
+    assert styled[-1].replacement == "an excellent"  # the article follows the word, in one edit
     assert rule_label("DiscourseMarkers") == "Discourse markers"
 
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import RulesChecker
+from assistant.checking.second_pass import recheck
 from assistant.checking.spelling import SpellingChecker, has_dictionary, is_known_word
 from assistant.languages import detect_language, latin_candidates
 from assistant.markdown import protected_spans
 from assistant.text_diff import Edit
-from assistant.text_units import Span, chunks
+from assistant.text_units import Span, chunks, sentences
 
 RULE_LANGUAGES = ("en",)
 CHUNK = 4000  # characters checked at once
@@ -100,6 +101,11 @@ class LayeredChecker:
         # faster than linearly with the text they see at once.
         for part in chunks(paragraph, CHUNK) if len(paragraph) > CHUNK else [Span(0, len(paragraph))]:
             text = paragraph[part.start : part.end]
-            rules = self.rules.check(text) if lang in RULE_LANGUAGES else []
-            edits += [e.shifted(part.start) for e in merge(rules, self.spelling.check(text, lang or ""))]
+            if lang in RULE_LANGUAGES:
+                found = recheck(text, merge(self.rules.check(text), self.spelling.check(text, lang)),
+                                lambda s, lang=lang: merge(self.rules.check(s), self.spelling.check(s, lang)),
+                                sentences)
+            else:
+                found = self.spelling.check(text, lang or "")
+            edits += [e.shifted(part.start) for e in found]
         return ParagraphCheck(lang, edits, detected)

@@ -1,0 +1,61 @@
+"""The second look at changed sentences: folding (pure, on given edits) and the layers with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checking.checker import LayeredChecker
+from assistant.checking.second_pass import compose
+from assistant.text_diff import Edit, apply_edits
+
+
+def edit(text: str, old: str, new: str, rule: str = "R", at: int = 0) -> Edit:
+    start = text.index(old, at)
+    return Edit(start, start + len(old), old, new, "grammar", f"{rule} says so", "rules", rule)
+
+
+def test_a_finding_in_untouched_words_maps_back_to_the_original():
+    text = "a bb ccc dddd"
+    first = [edit(text, "bb", "b")]
+    fixed = apply_edits(text, first)  # "a b ccc dddd"
+    (out_first, second) = compose(text, first, [edit(fixed, "dddd", "DDDD")])
+    assert (second.start, second.end, second.original, second.replacement) == (9, 13, "dddd", "DDDD")
+    assert out_first is first[0]
+
+
+def test_a_finding_in_the_words_an_edit_wrote_is_folded_into_it():
+    text = "She discuss about the plan."
+    first = [edit(text, "discuss about", "discuss", "Discuss")]
+    fixed = apply_edits(text, first)
+    (folded,) = compose(text, first, [edit(fixed, "discuss", "discusses", "Agreement")])
+    assert (folded.original, folded.replacement, folded.rule) == ("discuss about", "discusses", "Discuss")
+    assert folded.reason == "Discuss says so. Agreement says so."
+    assert apply_edits(text, [folded]) == "She discusses the plan."
+
+
+def test_a_second_look_that_undoes_the_first_or_reaches_a_flag_changes_nothing():
+    text = "Teh cat sat."
+    first = [edit(text, "cat", "cats")]
+    fixed = apply_edits(text, first)
+    assert compose(text, first, [edit(fixed, "cats", "cat")]) == first
+    flag = edit(text, "Teh", "Teh")  # an unknown word with no suggestion: flagged, not applied
+    assert compose(text, [flag, *first], [edit(fixed, "Teh", "The")]) == [flag, *first]
+
+
+def test_a_finding_beside_an_edit_is_folded_into_it():
+    text = "It is a very good idea."
+    first = [edit(text, "very good", "excellent")]
+    fixed = apply_edits(text, first)
+    (folded,) = compose(text, first, [edit(fixed, "a", "an", at=fixed.index("a excellent"))])
+    assert (folded.original, folded.replacement) == ("a very good", "an excellent")
+
+
+@pytest.mark.parametrize("text,fixed", [
+    ("She discuss about the plan.", "She discusses the plan."),
+    ("becaese when we learn about it, we grow.", "Because when we learn about it, we grow."),
+    ("I like it. She discuss about the plan.", "I like it. She discusses the plan."),
+])
+def test_the_layers_take_a_second_look(text, fixed):
+    edits = LayeredChecker().check(text, "en").edits
+    assert apply_edits(text, [e for e in edits if not e.is_flag]) == fixed
+    assert all(text[e.start : e.end] == e.original for e in edits)
