@@ -40,6 +40,13 @@ def layers():
     ("Most people has a car.", "Most people have a car."),
     ("I am interesting in music.", "I am interested in music."),
     ("I'm boring with this job.", "I'm bored with this job."),
+    ("She goes to school every days.", "She goes to school every day."),
+    ("They help each others.", "They help each other."),
+    ("He said me that he was tired.", "He told me that he was tired."),
+    ("Can you borrow me your pen?", "Can you lend me your pen?"),
+    ("They went to home early.", "They went home early."),
+    ("In the other hand, it is cheap.", "On the other hand, it is cheap."),
+    ("We have many homeworks.", "We have many homework."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -55,9 +62,17 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "There are many people.", "A people is a nation.", "The book is interesting in many ways.",
     "It was boring in winter.", "I am amazing at chess.", "A man next to two people is pointing.",
     "A study of school children has revealed it.", "The opinion of the people is important.",
+    "Each means is fine.", "Each students' book is here.", "He said them aloud.", "She held a cup in the other hand.",
+    "I came home.", "He said it was late.", "I borrowed it from him.", "Every two weeks we meet.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
+
+
+def test_a_winning_pattern_replaces_harpers_lint_on_the_same_words(layers):
+    # Harper's spelling for "homeworks" is "home works"; the uncountable noun's pattern wins.
+    (edit,) = layers.check("We have many homeworks.", "en").edits
+    assert (edit.rule, edit.replacement) == ("UncountablePlural", "homework")
 
 
 def test_the_edit_covers_only_the_words_that_change():

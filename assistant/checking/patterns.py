@@ -40,18 +40,30 @@ def _verb_lemma(word: str) -> str | None:
 
 
 @cache
+def _noun_lemma(word: str) -> str | None:
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word.lower()).get("NOUN")
+    return lemmas[0] if lemmas else None
+
+
+@cache
 def _inflect(lemma: str, tag: str) -> tuple[str, ...]:
     from lemminflect import getInflection
 
     return tuple(getInflection(lemma, tag=tag))
 
 
-def _is_verb_form(word: str, tag: str) -> bool:
-    """Whether ``word`` is a verb in the form ``tag`` (VB, VBZ, VBD) and not only another form."""
+def _is_form(word: str, tag: str) -> bool:
+    """Whether ``word`` is in the form ``tag``: a verb's VB, VBZ or VBD (and not only another of its
+    forms), or a noun's plural (NNS, not a word whose plural is itself: "news", "means")."""
+    low = word.lower()
+    if tag == "NNS":
+        lemma = _noun_lemma(word)
+        return lemma is not None and low != lemma and low in _inflect(lemma, "NNS")
     lemma = _verb_lemma(word)
     if lemma is None:
         return False
-    low = word.lower()
     if tag == "VB":
         return low == lemma
     return low != lemma and low in _inflect(lemma, tag)
@@ -61,6 +73,8 @@ def _field(groups: dict[str, str], name: str, how: str | None) -> str | None:
     value = groups.get(name) or ""
     if how is None:
         return value
+    if how == "NN":
+        return _noun_lemma(value)
     if how in ("VB", "VBG", "VBN", "VBD", "VBZ"):
         lemma = _verb_lemma(value)
         if lemma is None:
@@ -104,7 +118,7 @@ def pattern_edits(text: str) -> list[Edit]:
     for pattern, regex in _compiled():
         for m in regex.finditer(text):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            if any(not _is_verb_form(groups.get(g, ""), tag) for g, tag in pattern.get("verb", {}).items()):
+            if any(not _is_form(groups.get(g, ""), tag) for g, tag in pattern.get("forms", {}).items()):
                 continue
             before = _WORD_BEFORE.search(text, 0, m.start())
             if before and before.group(1).lower() in pattern.get("not_after", ()):
@@ -122,7 +136,7 @@ def pattern_edits(text: str) -> list[Edit]:
             if new == old:
                 continue
             start, end, replacement = _narrowed(m.start(), old, new)
-            reason = _FIELD.sub(lambda f, g=groups: g.get(f.group(1), f.group(0)), pattern["reason"])
+            reason = _fill(pattern["reason"], groups) or pattern["reason"]
             edits.append(Edit(start, end, text[start:end], replacement, pattern["category"], reason, "rules",
                               pattern["id"]))
     return sorted(edits, key=lambda e: (e.start, e.end))

@@ -180,9 +180,15 @@ class RulesChecker:
                     same_span.append(new.strip() if text[s:e].strip() == text[s:e] else new)
             edits.append(Edit(s, e, text[s:e], same_span[0], _kinds().get(kind, "grammar"),
                               str(lint.message), "rules", name, same_span[1:]))
-        for extra in pattern_edits(text):  # where Harper has nothing to say
-            if not (overlaps(shielded, extra.start, extra.end)
-                    or any(x.start < extra.end and extra.start < x.end for x in edits)
-                    or (self.personal is not None and self.personal.ignores(extra.rule))):
-                edits.append(extra)
+        winners = {p["id"] for p in grammar_data()["learner_patterns"]["patterns"] if p.get("wins")}
+        for extra in pattern_edits(text):  # where Harper has nothing to say, or says worse
+            if overlaps(shielded, extra.start, extra.end) or (
+                    self.personal is not None and self.personal.ignores(extra.rule)):
+                continue
+            clash = [x for x in edits if x.start < extra.end and extra.start < x.end]
+            if clash and extra.rule in winners:
+                edits = [x for x in edits if x not in clash]
+            elif clash:
+                continue
+            edits.append(extra)
         return sorted(edits, key=lambda x: (x.start, x.end))
