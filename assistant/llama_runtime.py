@@ -25,6 +25,8 @@ from pathlib import Path
 import llama_cpp as C
 from llama_cpp.llama_cpp import _lib as _LIB
 
+from assistant.text_diff import common_ends
+
 _LOG_TAIL: collections.deque[str] = collections.deque(maxlen=64)
 SCORE_SEQUENCES = 8  # texts scored side by side in one batch (the judge's candidates of a sentence)
 # Variants of one text (a word changed) decoded side by side after their shared prefix: each is a few
@@ -681,12 +683,7 @@ class LlamaRuntime:
             base_lp = np.concatenate([[0.0], rows[np.arange(len(base) - 1), base[1:]]])
             spans = []  # (first position decoded, end of the variant's stretch, end of the base's)
             for v in variants:
-                lcp = 0
-                while lcp < min(len(base), len(v)) and base[lcp] == v[lcp]:
-                    lcp += 1
-                lcs = 0
-                while lcs < min(len(base), len(v)) - lcp and base[-1 - lcs] == v[-1 - lcs]:
-                    lcs += 1
+                lcp, lcs = common_ends(base, v)
                 keep = lcs if window is None else min(lcs, window)
                 # From the first differing token on the variant needs its own rows; the token there is
                 # predicted by the base's row before it (the same prefix), unless the very first differs.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 # Clitics are tokens of their own, so "today's" and the corpus form "today 's" align as equal.
@@ -98,6 +99,17 @@ def align(original: str, revised: str) -> list[Edit]:
             else:
                 edits.append(Edit(len(original), len(original), "", new))
     return edits
+
+
+def common_ends(a: Sequence, b: Sequence) -> tuple[int, int]:
+    """How many items ``a`` and ``b`` share at the start, and then at the end (never overlapping)."""
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    return head, tail
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:

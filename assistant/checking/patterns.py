@@ -14,7 +14,7 @@ import re
 from functools import cache
 
 from assistant.checking.data import grammar_data
-from assistant.text_diff import Edit
+from assistant.text_diff import Edit, common_ends
 
 _FIELD = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)\s*$")
@@ -100,12 +100,7 @@ def _narrowed(start: int, old: str, new: str) -> tuple[int, int, str]:
     """(start, end, replacement) for the words that differ between ``old`` and ``new``; a word
     removed or added is shown with the word after it ("am agree" → "agree", not "am " → "")."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(a, b)
     if tail and not ("".join(a[head : len(a) - tail]).strip() and "".join(b[head : len(b) - tail]).strip()):
         tail -= 1
     offset = start + len("".join(a[:head]))
