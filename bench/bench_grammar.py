@@ -84,6 +84,7 @@ def main() -> None:
     ap.add_argument("--no-model", action="store_true", help="only the rows that need no model")
     ap.add_argument("--skip-naive", action="store_true", help="leave out the naive prompt's row")
     ap.add_argument("--first-row", type=int, default=0, help="start the model's rows at this one (0-3)")
+    ap.add_argument("--last-row", type=int, default=3, help="end the model's rows with this one (0-3)")
     ap.add_argument("--dump", default=None, help="write each row's outputs here as JSON lines")
     args = ap.parse_args()
     data = Path(args.data)
@@ -151,7 +152,7 @@ def main() -> None:
     # The model's answer loses JFLEG's trailing space: compared without it, as an edit would be.
     if naive_fix:
         report("naive prompt", naive_out, [run(engine, lambda ctx, s=s: naive_fix(ctx, s)) for s in correct], None)
-    for name, use_judge, use_confusions, model_edits in LAYERS[args.first_row:]:
+    for name, use_judge, use_confusions, model_edits in LAYERS[args.first_row : args.last_row + 1]:
         checker = GrammarChecker(model_edits=model_edits, confusions=use_confusions)
         checker.judge = use_judge
 
