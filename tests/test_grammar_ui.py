@@ -179,3 +179,18 @@ def test_the_dictionary_dialog_lists_ignored_rules_by_name_and_brings_one_back(q
     assert personal.rules() == ["PronounVerbAgreement", "SpellCheck"]
     assert personal.words() == ["zorblax"]
     assert PersonalDictionary(tmp_path).rules() == ["PronounVerbAgreement", "SpellCheck"]  # persisted
+
+
+def test_learner_patterns_and_folded_fixes_are_underlined_live(qtbot, window):
+    from tests.screens import screenshot
+
+    type_text(qtbot, window, "I am agree with you. She discuss about the plan. We went to home early.")
+    qtbot.waitUntil(lambda: len(window.live.review.edits) == 3, timeout=15_000)
+    assert live_marks(window) == [("am agree", "agree"), ("discuss about", "discusses"), ("to home", "home")]
+    screenshot(window, "learner_patterns.png")
+    actions = menu_at(window, window.editor.toPlainText().index("agree"))
+    assert "→ agree" in actions and "Ignore rule “Be agree”" in actions
+    actions["Ignore rule “Be agree”"].trigger()
+    assert window.personal.ignores("BeAgree")
+    assert [m[0] for m in live_marks(window)] == ["discuss about", "to home"]  # the other rules stay
+    window.personal.set_rules([])
