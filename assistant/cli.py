@@ -398,12 +398,15 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             added = store.add_items(profile, report.made)
             if args.json:
                 _print_json({"added": added, "items": [e.to_dict() for e in report.made], "failed": report.failed,
-                             "skipped": report.skipped})
+                             "skipped": report.skipped, "written_by": report.written_by,
+                             "caution": report.caution})
             else:
                 print(f"added {added} exercise(s)" + (f"; {len(report.failed)} failed: " + "; ".join(report.failed)
                                                        if report.failed else ""))
                 for kind, why in report.skipped.items():
                     print(f"not made: {types()[kind].lower()} ({why})", file=sys.stderr)
+                if added and report.caution:
+                    print(report.caution, file=sys.stderr)
             return 0 if report.made else 1
         if args.action == "due":
             items = store.due(profile)

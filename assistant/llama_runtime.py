@@ -382,6 +382,7 @@ class LlamaRuntime:
             self._stack.callback(self._adapter_stack.close)
             self.vocab = C.llama_model_get_vocab(self.model)
             self.n_layer = C.llama_model_n_layer(self.model)
+            self.n_params = int(C.llama_model_n_params(self.model))
             self.n_ctx_train = C.llama_model_n_ctx_train(self.model)
             threads = n_threads or default_threads()
             cparams = C.llama_context_default_params()

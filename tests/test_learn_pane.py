@@ -32,6 +32,7 @@ def test_exercises_go_to_the_profile_they_were_made_for(qtbot, learn_window):
     pane.profile_box.setCurrentIndex(pane.profile_box.findData(german.id))  # while the job runs
     wait_done(qtbot, pane)
     assert pane.message.text().startswith("Added") and "to French" in pane.message.text()
+    assert "very small model" not in pane.message.text()  # the conjugator built it: no model wrote it
     assert pane.store.count(german) == 0
 
 
@@ -50,6 +51,10 @@ def test_only_the_collected_words_used_are_forgotten(qtbot, learn_window):
     wait_done(qtbot, pane)
     carded = {i.exercise.fields["word"] for i in pane.store.items(p)}
     assert carded <= set(words[:2])  # a card each for the first two words, if the model managed
+    # Gemma-3-270M wrote them: the message says to read them and remove the wrong ones.
+    assert ("Gemma-3-270M (Q4_K_M) is a very small model" in pane.message.text()) == bool(carded)
+    w.panes.setCurrentWidget(pane)
+    screenshot(w, "learn_caution.png")
     # Words that got their card leave the list; the rest stay for the next job, in order.
     assert pane.store.collected(p) == [x for x in words if x not in carded]
 

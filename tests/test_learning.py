@@ -519,6 +519,7 @@ def test_cli_exercise_round_trip(tmp_path):
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert report["added"] == 2 and "writes only English" in report["skipped"]["vocab"]
+    assert report["written_by"] == report["caution"] == ""  # the conjugator built both: nothing to caution
     due = json.loads(run("due", "--json").stdout)
     assert due and due[0]["question"]
     ans = run("answer", str(due[0]["id"]), "wrong answer", "--json")

@@ -164,3 +164,9 @@ def test_variant_gains_are_the_difference_of_whole_sentence_scores(request, whic
     # Nothing is left in the cache's scoring sequences, and generation works from scratch.
     assert all(C.llama_memory_seq_pos_max(rt.mem, s) == -1 for s in [0, *rt.slot_seqs])
     assert rt.generate(rt.tokenize("Hello"), SamplingParams(max_tokens=2)).reused_tokens == 0
+
+
+def test_the_backend_knows_its_models_size(smol_backend, gemma_backend):
+    # What the Learn pane's caution about small models reads: from the weights, not the name.
+    assert 100e6 < smol_backend.info.parameter_count < 200e6  # SmolLM2-135M
+    assert 200e6 < gemma_backend.info.parameter_count < 400e6  # Gemma-3-270M

@@ -427,6 +427,8 @@ class LearnPane(TaskPane):
             msg += f" {len(report.failed)} could not be made: {report.failed[0]}."
         for kind, why in report.skipped.items():
             msg += f" No {types()[kind].lower()} items: {why}."
+        if added and report.caution:
+            msg += " " + report.caution
         self.show_message(msg, error=not added)
         self.current = None
         self.refresh()

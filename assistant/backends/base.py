@@ -29,6 +29,7 @@ class BackendInfo:
     architecture: str = ""  # the GGUF's general.architecture, where known
     title: str = ""  # the GGUF's general.name, where known
     languages: tuple[str, ...] | None = None  # what the writer or the model's metadata says it writes
+    parameter_count: int = 0  # 0 where unknown (a server)
 
     def describe(self) -> str:
         where = self.backend

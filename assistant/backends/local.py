@@ -51,6 +51,7 @@ class LocalBackend(Backend):
             architecture=rt.meta("general.architecture") or "",
             title=rt.meta("general.name") or "",
             languages=tuple(languages) if languages is not None else None,
+            parameter_count=rt.n_params,
         )
 
     def _render(self, messages: list[dict[str, str]]) -> list[tuple[str, bool]]:

@@ -754,6 +754,17 @@ class GenerationReport:
     made: list[Exercise] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # type -> why it cannot be made here
+    written_by: str = ""  # the model that wrote items of those made ("" when data built them all)
+    small_model: bool = False  # that model is small enough that its items need the learner's eye
+
+    @property
+    def caution(self) -> str:
+        """What the learner should know about the items a small model wrote, or ""."""
+        if not self.small_model:
+            return ""
+        return (f"{self.written_by} is a very small model: its items passed the checks of words, language and "
+                "fit, yet many still read oddly. Remove any that look wrong (Ctrl+Delete); a larger model "
+                "writes better ones (Models › Get models…).")
 
 
 def topics_from_text(text: str, limit: int = 6) -> list[str]:
@@ -809,5 +820,9 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
             continue
         seen.add(ex.key())
         report.made.append(ex)
+        if not spec()["types"][kind].get("built_by"):
+            info = ctx.backend.info
+            report.written_by = info.model_name
+            report.small_model = 0 < info.parameter_count < lexicon.data()["small_model_parameters"]
     ctx.progress(count, count, "done")
     return report
