@@ -78,3 +78,11 @@ def test_judged_edits_point_into_the_original_sentence_beside_the_layers_fixes(s
     for e in edits:
         assert sentence[e.start : e.end] == e.original and e.layer == "forms" and e.category
         assert not any(f.start < e.end and e.start < f.end for f in layer if not f.is_flag)
+
+
+def test_a_sentences_first_word_keeps_its_form():
+    # Mostly the subject ("Measures should be taken"): grammar.json's leave_first_word, with its evidence.
+    got = found("Measures should be taken. Cars became important things.")
+    assert not {c for c in got if c[0] in ("Measures", "Cars")}
+    assert ("things", "thing", "number") in got and ("became", "become", "verb form") in got
+    assert ("The", "A", "article") in found("The fact is clear.")  # an article there is still judged

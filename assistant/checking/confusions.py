@@ -96,7 +96,7 @@ def candidates(sentence: str, skip: list[tuple[int, int]] | None = None) -> list
         if low in prepositions:
             out += [Candidate(m.start(), m.end(), word, _cased(p, word), "preposition") for p in prepositions[low]]
             continue
-        if low in never or len(low) < 2:
+        if low in never or len(low) < 2 or (first and data["leave_first_word"]):
             continue
         out += [Candidate(m.start(), m.end(), word, _cased(f, word), kind) for f, kind in _forms(low)]
         if not first and previous not in determiners and _is_noun(low):
