@@ -2,9 +2,9 @@
 agree", "look forward to see you", "he can sings", "there is many people").
 
 The patterns are data (resources/grammar.json, "learner_patterns"): a regular expression with
-named groups and a template that rebuilds the match, with the verb forms from LemmInflect's
-lexicon. A pattern whose words could be read another way ("the can holds": a noun, not the
-modal) says so in its 'verb' and 'not_after' conditions. The edit covers only the words that
+named groups and a template that rebuilds the match, with the verb and noun forms from
+LemmInflect's lexicon. A pattern whose words could be read another way ("the can holds": a noun,
+not the modal) says so in its 'forms', 'not_after' and 'only_after' conditions. The edit covers only the words that
 change, so the writer sees "see → seeing", not the whole phrase.
 """
 
