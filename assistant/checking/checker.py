@@ -103,7 +103,8 @@ class LayeredChecker:
             text = paragraph[part.start : part.end]
             if lang in RULE_LANGUAGES:
                 found = recheck(text, merge(self.rules.check(text), self.spelling.check(text, lang)),
-                                lambda s, lang=lang: merge(self.rules.check(s), self.spelling.check(s, lang)),
+                                lambda s, lang=lang: merge(self.rules.check(s, spelling=False),
+                                                           self.spelling.check(s, lang)),
                                 sentences)
             else:
                 found = self.spelling.check(text, lang or "")

@@ -44,12 +44,21 @@ def rule_label(rule: str) -> str:
     return " ".join([words[0], *(w if w.isupper() else w.lower() for w in words[1:])]) if words else rule
 
 
-def _linter():
-    linter = getattr(_local, "linter", None)
+def _linter(spelling: bool = True):
+    """This thread's Harper; without its spelling rule for a second look, where the dictionaries'
+    layer is enough and Harper's spelling search is most of its time on new text (a second
+    Linter shares the first's dictionary: it takes milliseconds and no memory to make)."""
+    name = "linter" if spelling else "linter_no_spelling"
+    linter = getattr(_local, name, None)
     if linter is None:
         import harper
 
-        linter = _local.linter = harper.Linter()
+        linter = harper.Linter()
+        if not spelling:
+            config = linter.get_lint_config()
+            config["SpellCheck"] = False
+            linter.set_lint_config(config)
+        setattr(_local, name, linter)
     return linter
 
 
@@ -135,9 +144,10 @@ class RulesChecker:
         data = grammar_data()
         return name in data["harper_off_rules"] or (not self.style and name in data["harper_style_rules"])
 
-    def check(self, text: str) -> list[Edit]:
-        """Harper's lints for an English paragraph, as edits (replacement = its first suggestion)."""
-        linter = _linter()
+    def check(self, text: str, spelling: bool = True) -> list[Edit]:
+        """Harper's lints for an English paragraph, as edits (replacement = its first suggestion);
+        ``spelling`` False leaves out Harper's spelling rule (the dictionaries' layer has its own)."""
+        linter = _linter(spelling)
         shielded = protected_spans(text)
         edits = []
         # A sentence at a time: Harper's time grows faster than the text (a 100-word paragraph took
