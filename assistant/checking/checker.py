@@ -18,7 +18,7 @@ from assistant.checking.spelling import SpellingChecker, has_dictionary, is_know
 from assistant.languages import detect_language, latin_candidates
 from assistant.markdown import protected_spans
 from assistant.text_diff import Edit
-from assistant.text_units import Span, chunks, sentences
+from assistant.text_units import Span, chunks
 
 RULE_LANGUAGES = ("en",)
 CHUNK = 4000  # characters checked at once
@@ -104,8 +104,7 @@ class LayeredChecker:
             if lang in RULE_LANGUAGES:
                 found = recheck(text, merge(self.rules.check(text), self.spelling.check(text, lang)),
                                 lambda s, lang=lang: merge(self.rules.check(s, spelling=False),
-                                                           self.spelling.check(s, lang)),
-                                sentences)
+                                                           self.spelling.check(s, lang)))
             else:
                 found = self.spelling.check(text, lang or "")
             edits += [e.shifted(part.start) for e in found]

@@ -4,8 +4,8 @@ agree", "look forward to see you", "he can sings", "there is many people").
 The patterns are data (resources/grammar.json, "learner_patterns"): a regular expression with
 named groups and a template that rebuilds the match, with the verb and noun forms from
 LemmInflect's lexicon. A pattern whose words could be read another way ("the can holds": a noun,
-not the modal) says so in its 'forms', 'not_after' and 'only_after' conditions. The edit covers only the words that
-change, so the writer sees "see → seeing", not the whole phrase.
+not the modal) says so in its 'forms', 'not_after' and 'only_after' conditions. The edit covers
+only the words that change, so the writer sees "see → seeing", not the whole phrase.
 """
 
 from __future__ import annotations
@@ -32,7 +32,13 @@ def _compiled() -> tuple[tuple[dict, re.Pattern], ...]:
 
 
 @cache
-def _verb_lemma(word: str) -> str | None:
+def winning_rules() -> frozenset[str]:
+    """The patterns that replace Harper's lint on the same words ('wins')."""
+    return frozenset(p["id"] for p in _data()["patterns"] if p.get("wins"))
+
+
+@cache
+def verb_lemma(word: str) -> str | None:
     from lemminflect import getAllLemmas
 
     lemmas = getAllLemmas(word.lower()).get("VERB")
@@ -48,7 +54,7 @@ def _noun_lemma(word: str) -> str | None:
 
 
 @cache
-def _inflect(lemma: str, tag: str) -> tuple[str, ...]:
+def inflections(lemma: str, tag: str) -> tuple[str, ...]:
     from lemminflect import getInflection
 
     return tuple(getInflection(lemma, tag=tag))
@@ -60,13 +66,13 @@ def _is_form(word: str, tag: str) -> bool:
     low = word.lower()
     if tag == "NNS":
         lemma = _noun_lemma(word)
-        return lemma is not None and low != lemma and low in _inflect(lemma, "NNS")
-    lemma = _verb_lemma(word)
+        return lemma is not None and low != lemma and low in inflections(lemma, "NNS")
+    lemma = verb_lemma(word)
     if lemma is None:
         return False
     if tag == "VB":
         return low == lemma
-    return low != lemma and low in _inflect(lemma, tag)
+    return low != lemma and low in inflections(lemma, tag)
 
 
 def _field(groups: dict[str, str], name: str, how: str | None) -> str | None:
@@ -76,10 +82,10 @@ def _field(groups: dict[str, str], name: str, how: str | None) -> str | None:
     if how == "NN":
         return _noun_lemma(value)
     if how in ("VB", "VBG", "VBN", "VBD", "VBZ"):
-        lemma = _verb_lemma(value)
+        lemma = verb_lemma(value)
         if lemma is None:
             return None
-        forms = (lemma,) if how == "VB" else _inflect(lemma, how)
+        forms = (lemma,) if how == "VB" else inflections(lemma, how)
         return forms[0] if forms else None
     return _data()["maps"][how].get(value.lower())
 

@@ -16,7 +16,7 @@ import re
 import threading
 
 from assistant.checking.data import grammar_data
-from assistant.checking.patterns import pattern_edits
+from assistant.checking.patterns import inflections, pattern_edits, verb_lemma, winning_rules
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
     candidates,
@@ -99,16 +99,14 @@ def _irregular_order(text: str, options: list[tuple[int, int, str]]) -> list[tup
     """Harper's RegularIrregulars offers the past and the participle ("runned": ran, run) in an
     order that changes from run to run: the participle first after a form of have or be ("has
     runned" → "run", "was writed" → "written"), the past otherwise ("He runned" → "ran")."""
-    from lemminflect import getAllLemmas, getInflection
-
     s = options[0][0]
     perfect = bool(_PERFECT_OR_PASSIVE.search(text[:s]))
 
     def key(option: tuple[int, int, str]) -> tuple[int, str]:
         word = option[2].strip().lower()
-        lemma = (getAllLemmas(word).get("VERB") or (word,))[0]
-        participle = word in getInflection(lemma, tag="VBN")
-        past = word in getInflection(lemma, tag="VBD")
+        lemma = verb_lemma(word) or word
+        participle = word in inflections(lemma, "VBN")
+        past = word in inflections(lemma, "VBD")
         fits = participle if perfect else past
         return (0 if fits else 1, word)
 
@@ -194,13 +192,12 @@ class RulesChecker:
                     same_span.append(new.strip() if text[s:e].strip() == text[s:e] else new)
             edits.append(Edit(s, e, text[s:e], same_span[0], _kinds().get(kind, "grammar"),
                               str(lint.message), "rules", name, same_span[1:]))
-        winners = {p["id"] for p in grammar_data()["learner_patterns"]["patterns"] if p.get("wins")}
         for extra in pattern_edits(text):  # where Harper has nothing to say, or says worse
             if overlaps(shielded, extra.start, extra.end) or (
                     self.personal is not None and self.personal.ignores(extra.rule)):
                 continue
             clash = [x for x in edits if x.start < extra.end and extra.start < x.end]
-            if clash and extra.rule in winners:
+            if clash and extra.rule in winning_rules():
                 edits = [x for x in edits if x not in clash]
             elif clash:
                 continue

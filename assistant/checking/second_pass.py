@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant.text_diff import Edit, apply_edits
+from assistant.text_units import sentences
 
 
 def _regions(edits: list[Edit]) -> list[tuple[Edit, int, int]]:
@@ -70,8 +71,7 @@ def compose(text: str, edits: list[Edit], second: list[Edit]) -> list[Edit]:
     return sorted(out, key=lambda e: (e.start, e.end))
 
 
-def recheck(text: str, edits: list[Edit], check: Callable[[str], list[Edit]],
-            sentences: Callable[[str], list]) -> list[Edit]:
+def recheck(text: str, edits: list[Edit], check: Callable[[str], list[Edit]]) -> list[Edit]:
     """``edits`` with a second look at each sentence of ``text`` they change (``check`` a sentence)."""
     out = list(edits)
     for span in sentences(text):
