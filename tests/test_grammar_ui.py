@@ -32,6 +32,13 @@ def test_underlines_appear_while_typing(qtbot, window):
     assert len([s for s in window.editor.extraSelections()]) >= 2  # drawn as underlines
 
 
+def test_live_checking_keeps_one_thread_for_good(window):
+    """Harper's linter, and its cache of each sentence's lints that keeps a re-check as the writer
+    types at ~10 ms, belong to the live checker's thread: Qt must not retire it when idle."""
+    assert window.live.pool.maxThreadCount() == 1
+    assert window.live.pool.expiryTimeout() < 0
+
+
 def test_the_underlines_menu_applies_a_suggestion(qtbot, window):
     type_text(qtbot, window, "I has a apple.")
     qtbot.waitUntil(lambda: len(window.live.review.edits) == 2, timeout=15_000)

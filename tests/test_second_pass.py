@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.checking.checker import LayeredChecker
-from assistant.checking.second_pass import compose
+from assistant.checking.checker import LayeredChecker, merge
+from assistant.checking.second_pass import compose, recheck
 from assistant.text_diff import Edit, apply_edits
 
 
@@ -59,3 +59,30 @@ def test_the_layers_take_a_second_look(text, fixed):
     edits = LayeredChecker().check(text, "en").edits
     assert apply_edits(text, [e for e in edits if not e.is_flag]) == fixed
     assert all(text[e.start : e.end] == e.original for e in edits)
+
+
+def test_spelling_fixes_alone_get_no_second_look():
+    """A respelt word keeps its place in the sentence: only sentences with another kind of change
+    are checked again (half the second look's cost on learner text)."""
+    layers = LayeredChecker()
+    looked: list[str] = []
+
+    def check(sentence: str) -> list[Edit]:
+        looked.append(sentence)
+        return merge(layers.rules.check(sentence, spelling=False), layers.spelling.check(sentence, "en"))
+
+    text = "I like teh house. She discuss about the plan."
+    first = merge(layers.rules.check(text), layers.spelling.check(text, "en"))
+    assert {e.original for e in first} >= {"teh", "discuss about"}
+    recheck(text, first, check)
+    assert looked == ["She discuss the plan."]
+
+
+def test_the_warm_up_loads_every_layer():
+    """Live checking warms up with one sentence: it must reach Harper's grammar and spelling, the
+    learner patterns and LemmInflect, and the dictionaries, or the writer's first paragraph pays."""
+    found = LayeredChecker().warm_up()
+    assert found.language == "en" and found.detected
+    assert {e.layer for e in found.edits} == {"rules", "spelling"}
+    rules = {e.rule for e in found.edits if e.layer == "rules"}
+    assert {"SpellCheck", "EveryPlural", "RegularIrregulars", "PronounVerbAgreement"} <= rules

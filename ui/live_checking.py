@@ -34,6 +34,9 @@ class LiveChecking(QObject):
         self.review = EditReview(editor, "live")
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one Harper linter, built once, for every live check
+        # Kept for good (Qt retires an idle pool thread after 30 s): Harper's per-sentence cache
+        # lives in that thread's linter, and is what makes a re-check as the writer types cheap.
+        self.pool.setExpiryTimeout(-1)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DELAY_MS)
@@ -42,6 +45,8 @@ class LiveChecking(QObject):
         self.enabled = False
         editor.document().contentsChange.connect(self._changed)
         editor.replaced.connect(self.check_all)
+        if enabled:  # the first check's loading is done before the writer types
+            run_in_background(checker.warm_up, lambda _r: None, lambda _msg: None, self.pool)
         self.set_enabled(enabled)
 
     def set_enabled(self, on: bool) -> None:

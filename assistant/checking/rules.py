@@ -28,7 +28,6 @@ from assistant.checking.spelling import (
 )
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
-from assistant.text_units import sentences
 
 _local = threading.local()
 _PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # letters, with inner apostrophes ("don't")
@@ -148,12 +147,12 @@ class RulesChecker:
         linter = _linter(spelling)
         shielded = protected_spans(text)
         edits = []
-        # A sentence at a time: Harper's time grows faster than the text (a 100-word paragraph took
-        # 25-50 ms, its five sentences alone 13 ms in all), and no rule we use reads across sentences.
-        lints = [(name, lint, s.start) for s in sentences(text)
-                 for name, found in linter.organized_lints(text[s.start : s.end]).items() for lint in found]
-        for name, lint, offset in sorted(lints, key=lambda x: (x[2] + x[1].span.start, x[2] + x[1].span.end)):
-            start, end = offset + lint.span.start, offset + lint.span.end
+        # The whole text in one call: Harper caches each sentence's lints, so a paragraph re-checked as
+        # the writer types costs only the sentence that changed, and one call is cheaper than one per
+        # sentence on new text (JFLEG dev, 100-word paragraphs: p50 17 ms against 23).
+        lints = [(name, lint) for name, found in linter.organized_lints(text).items() for lint in found]
+        for name, lint in sorted(lints, key=lambda x: (x[1].span.start, x[1].span.end)):
+            start, end = lint.span.start, lint.span.end
             original = text[start:end]
             if overlaps(shielded, start, end) or not lint.suggestions or self._skipped(name):
                 continue
