@@ -47,6 +47,10 @@ def layers():
     ("They went to home early.", "They went home early."),
     ("In the other hand, it is cheap.", "On the other hand, it is cheap."),
     ("We have many homeworks.", "We have many homework."),
+    ("I agree because she discuss the plan.", "I agree because she discusses the plan."),
+    ("It make me happy.", "It makes me happy."),
+    ("When it rain the roads are wet.", "When it rains the roads are wet."),
+    ("Because she have a car, she drives.", "Because she has a car, she drives."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -64,6 +68,9 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "A study of school children has revealed it.", "The opinion of the people is important.",
     "Each means is fine.", "Each students' book is here.", "He said them aloud.", "She held a cup in the other hand.",
     "I came home.", "He said it was late.", "I borrowed it from him.", "Every two weeks we meet.",
+    "I insist that he go home.", "It is vital that she attend the meeting.", "Let it go and it will pass.",
+    "Because he put it there.", "Because it cost a lot.", "When she can go home.", "If it be so.",
+    "And he read the book.", "It ought to work.", "Make sure he go to bed.", "If it please the court.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

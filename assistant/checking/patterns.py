@@ -62,7 +62,8 @@ def inflections(lemma: str, tag: str) -> tuple[str, ...]:
 
 def _is_form(word: str, tag: str) -> bool:
     """Whether ``word`` is in the form ``tag``: a verb's VB, VBZ or VBD (and not only another of its
-    forms), or a noun's plural (NNS, not a word whose plural is itself: "news", "means")."""
+    forms), VBP (the base form, and not also a past: "go", not "put" or "read"), or a noun's plural
+    (NNS, not a word whose plural is itself: "news", "means")."""
     low = word.lower()
     if tag == "NNS":
         lemma = _noun_lemma(word)
@@ -72,6 +73,8 @@ def _is_form(word: str, tag: str) -> bool:
         return False
     if tag == "VB":
         return low == lemma
+    if tag == "VBP":
+        return low == lemma and low not in inflections(lemma, "VBD") + inflections(lemma, "VBN")
     return low != lemma and low in inflections(lemma, tag)
 
 
