@@ -51,6 +51,8 @@ def layers():
     ("It make me happy.", "It makes me happy."),
     ("When it rain the roads are wet.", "When it rains the roads are wet."),
     ("Because she have a car, she drives.", "Because she has a car, she drives."),
+    ("She don't know.", "She doesn't know."),
+    ("It do not work.", "It does not work."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -71,6 +73,7 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "I insist that he go home.", "It is vital that she attend the meeting.", "Let it go and it will pass.",
     "Because he put it there.", "Because it cost a lot.", "When she can go home.", "If it be so.",
     "And he read the book.", "It ought to work.", "Make sure he go to bed.", "If it please the court.",
+    "She doesn't know.", "They don't know.", "Don't let him go.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
@@ -122,3 +125,10 @@ def test_a_learners_want_be_is_want_to_be_not_wont_be(layers):
     # Harper offers "won't be" first; grammar.json's harper_preferred puts "want to be" before it.
     (edit,) = layers.check("I want be a doctor.", "en").edits
     assert (edit.replacement, edit.alternatives) == ("want to be", ["won't be"])
+
+
+def test_a_third_persons_dont_is_doesnt_not_harpers_apostrophe(layers):
+    """Harper only puts back the apostrophe ("dont" → "don't"); after "she" that is still wrong."""
+    text = "She dont know the answer."
+    edits = layers.check(text, "en").edits
+    assert apply_edits(text, [e for e in edits if not e.is_flag]) == "She doesn't know the answer."
