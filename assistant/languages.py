@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant.paths import resource
 
@@ -52,6 +52,8 @@ def script_of(ch: str) -> str | None:
     """The script of a letter, named as in resources/languages.json; None for non-letters."""
     if not ch.isalpha():
         return None
+    if ch.isascii():
+        return "Latin"
     o = ord(ch)
     if 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
         return "Hangul"
@@ -104,24 +106,31 @@ def detect_language(text: str) -> Detection:
         return Detection(by_script[0].code, script, 1.0) if by_script else Detection(None, script, 0.0)
     if len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
         return Detection(None, script, 0.0)  # a word or two: no language can be told from that
-    values = _latin_detector().compute_language_confidence_values(text[:2000])
+    values = _latin_confidences(text[:2000])
     if not values:
         return Detection(None, script, 0.0)
-    best = values[0]
-    runner = values[1].value if len(values) > 1 else 0.0
-    code = best.language.iso_code_639_1.name.lower()
+    code, best = values[0]
+    runner = values[1][1] if len(values) > 1 else 0.0
     # Lingua's values are shares that sum to 1; a clear winner over the runner-up is what counts.
-    confidence = min(1.0, best.value + (best.value - runner))
+    confidence = min(1.0, best + (best - runner))
     return Detection(code, script, round(confidence, 2))
+
+
+@lru_cache(maxsize=64)
+def _latin_confidences(text: str) -> tuple[tuple[str, float], ...]:
+    """Lingua's shares for the Latin-script languages, best first; kept for the few texts just seen
+    (the checker asks for a paragraph's detection and its close candidates one after the other)."""
+    values = _latin_detector().compute_language_confidence_values(text)
+    return tuple((v.language.iso_code_639_1.name.lower(), v.value) for v in values)
 
 
 def latin_candidates(text: str, within: float = 0.5) -> list[tuple[str, float]]:
     """Latin-script languages Lingua finds at least ``within`` as likely as its best, best first."""
-    values = _latin_detector().compute_language_confidence_values(text[:2000])
+    values = _latin_confidences(text[:2000])
     if not values:
         return []
-    top = values[0].value
-    return [(v.language.iso_code_639_1.name.lower(), v.value) for v in values if v.value >= top * within]
+    top = values[0][1]
+    return [(code, share) for code, share in values if share >= top * within]
 
 
 def unsupported_script(text: str) -> str | None:
