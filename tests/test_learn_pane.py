@@ -33,6 +33,7 @@ def test_exercises_go_to_the_profile_they_were_made_for(qtbot, learn_window):
     wait_done(qtbot, pane)
     assert pane.message.text().startswith("Added") and "to French" in pane.message.text()
     assert "very small model" not in pane.message.text()  # the conjugator built it: no model wrote it
+    assert [pane.store.written_by(i) for i in pane.store.items(french)] == [None]
     assert pane.store.count(german) == 0
 
 
@@ -53,6 +54,13 @@ def test_only_the_collected_words_used_are_forgotten(qtbot, learn_window):
     assert carded <= set(words[:2])  # a card each for the first two words, if the model managed
     # Gemma-3-270M wrote them: the message says to read them and remove the wrong ones.
     assert ("Gemma-3-270M (Q4_K_M) is a very small model" in pane.message.text()) == bool(carded)
+    # Each card keeps who wrote it, and says so while it is practised.
+    assert {pane.store.written_by(i) for i in pane.store.items(p)} <= {("Gemma-3-270M (Q4_K_M)", True)}
+    pane.profile_box.setCurrentIndex(pane.profile_box.findData(p.id))
+    pane.next_item()
+    if pane.current is not None:
+        assert not pane.written_by.isHidden()
+        assert pane.written_by.text().startswith("Written by Gemma-3-270M (Q4_K_M), a very small model")
     w.panes.setCurrentWidget(pane)
     screenshot(w, "learn_caution.png")
     # Words that got their card leave the list; the rest stay for the next job, in order.

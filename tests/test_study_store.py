@@ -164,8 +164,9 @@ def read_only_bank(tmp_path, monkeypatch, older: bool = False) -> tuple:
     s = StudyStore(path)
     p = s.add_profile("Français", "en", "fr", "A2")
     s.add_items(p, [Exercise("vocab", {"word": "pomme", "translation": "apple", "example": "Je mange une pomme."})])
-    if older:  # as a bank from before exercises could be removed
+    if older:  # as a bank from before exercises could be removed, or said who wrote them
         s.db.execute("DROP TABLE removed")
+        s.db.execute("DROP TABLE written")
     s.close()
     if os.geteuid() != 0:
         path.chmod(0o444)
@@ -258,8 +259,33 @@ def test_an_older_bank_on_a_read_only_disk_has_nothing_removed(tmp_path, monkeyp
         s = StudyStore(path)
         p = s.profiles()[0]
         assert s.read_only and s.count(p) == 1 and s.removed_count(p) == 0 and len(s.due(p)) == 1
+        assert s.written_by(s.due(p)[0]) is None
         s.close()
         assert path.read_bytes() == before
     finally:
         path.parent.chmod(0o755)
         path.chmod(0o644)
+
+
+def test_each_item_keeps_the_model_that_wrote_it(tmp_path):
+    """A model-written card says which model wrote it, and whether a very small one did, for as long
+    as the bank keeps it; a card data built, or one imported, says nothing."""
+    from assistant.learning.exercises import Exercise
+
+    path = tmp_path / "bank.sqlite3"
+    s = StudyStore(path)
+    p = s.add_profile("Français", "en", "fr", "A2")
+    written = Exercise("vocab", {"word": "pomme", "translation": "apple"}, written_by="Gemma-3-270M (Q4_K_M)",
+                       small_model=True)
+    large = Exercise("vocab", {"word": "chat", "translation": "cat"}, written_by="Qwen3-8B (Q4_K_M)")
+    built = Exercise("inflection", {"lemma": "aller", "form": "nous · présent", "answer": "nous allons"})
+    assert s.add_items(p, [written, large, built]) == 3
+    assert s.add_items(p, [Exercise("vocab", {"word": "pomme", "translation": "apple"}, written_by="Other")]) == 0
+    s.import_deck(p, "le pain\tbread\n")
+    s.close()
+    again = StudyStore(path)
+    by_word = {i.exercise.fields.get("word") or i.exercise.fields.get("lemma"): again.written_by(i)
+               for i in again.items(p)}
+    assert by_word == {"pomme": ("Gemma-3-270M (Q4_K_M)", True), "chat": ("Qwen3-8B (Q4_K_M)", False),
+                       "aller": None, "le pain": None}
+    again.close()

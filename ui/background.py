@@ -29,9 +29,13 @@ class _Task(QRunnable):
         try:
             result = self.fn()
         except Exception as exc:  # shown to the user by the caller's error slot
-            signals.error.emit(str(exc))
+            outcome, value = signals.error, str(exc)
         else:
-            signals.done.emit(result)
+            outcome, value = signals.done, result
+        try:
+            outcome.emit(value)
+        except RuntimeError:  # the app quit while the work ran: nobody is left to tell
+            pass
 
 
 _keep: set[_Signals] = set()

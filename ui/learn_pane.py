@@ -145,6 +145,13 @@ class LearnPane(TaskPane):
         self.question = QLabel()
         self.question.setObjectName("learnQuestion")
         self.question.setWordWrap(True)
+        # Who wrote the card: a very small model's items passed the checks yet may read oddly, and
+        # the learner is the last check (Remove).
+        self.written_by = QLabel()
+        self.written_by.setObjectName("learnWrittenBy")
+        self.written_by.setWordWrap(True)
+        self.written_by.setStyleSheet("color: palette(dark);")
+        self.written_by.hide()
         self.answer = QLineEdit()
         self.answer.setObjectName("learnAnswer")
         self.answer.returnPressed.connect(self.check)
@@ -205,6 +212,7 @@ class LearnPane(TaskPane):
         self.undoable: tuple[str, int] | None = None
         pl.addRow(self.instruction)
         pl.addRow(self.question)
+        pl.addRow(self.written_by)
         pl.addRow(self.options)
         pl.addRow(self.answer)
         pl.addRow(buttons)
@@ -475,6 +483,7 @@ class LearnPane(TaskPane):
         self.undo_button.setEnabled(self.undoable is not None)
         for b in self.rate_buttons.values():
             b.hide()
+        self._show_writer()
         if self.current is None:
             self.instruction.setText("Nothing is due. Well done!" if p is not None else "")
             self.question.clear()
@@ -490,6 +499,17 @@ class LearnPane(TaskPane):
         if is_choice:
             self.options.clear()
             self.options.addItems(ex.fields["options"])
+
+    def _show_writer(self) -> None:
+        writer = self.store.written_by(self.current) if self.current is not None and self.store else None
+        if writer is None:
+            self.written_by.hide()
+            return
+        model, small = writer
+        self.written_by.setText(
+            f"Written by {model}, a very small model: if this card looks wrong, remove it (Ctrl+Delete)."
+            if small else f"Written by {model}.")
+        self.written_by.show()
 
     def check(self) -> None:
         if self.current is None or self.store is None or self.last_review is not None:

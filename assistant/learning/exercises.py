@@ -73,6 +73,8 @@ class Exercise:
     fields: dict
     topic: str = ""
     source: str = "topic"  # topic, document, collected
+    written_by: str = ""  # the model that wrote it; "" when data built it (a conjugator) or unknown
+    small_model: bool = False  # that model is small enough that the item needs the learner's eye
 
     @property
     def answer(self) -> str:
@@ -822,7 +824,8 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
         report.made.append(ex)
         if not spec()["types"][kind].get("built_by"):
             info = ctx.backend.info
-            report.written_by = info.model_name
-            report.small_model = 0 < info.parameter_count < lexicon.data()["small_model_parameters"]
+            small = 0 < info.parameter_count < lexicon.data()["small_model_parameters"]
+            ex.written_by, ex.small_model = info.model_name, small
+            report.written_by, report.small_model = info.model_name, small
     ctx.progress(count, count, "done")
     return report

@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS reviews (
 CREATE INDEX IF NOT EXISTS reviews_day ON reviews (profile_id, answered_at);
 CREATE TABLE IF NOT EXISTS removed (
     item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE, removed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS written (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE, model TEXT NOT NULL,
+    small INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS collected (
     id INTEGER PRIMARY KEY, profile_id INTEGER NOT NULL, text TEXT NOT NULL, added TEXT NOT NULL,
     UNIQUE (profile_id, text));
@@ -227,8 +230,20 @@ class StudyStore:
                     "VALUES (?,?,?,?,?,?,?,?,?)",
                     (profile.id, ex.type, json.dumps(ex.fields, ensure_ascii=False), ex.topic, ex.source, ex.key(),
                      json.dumps(card.to_dict()), card.due.isoformat(), now().isoformat()))
+                if cur.rowcount and ex.written_by:
+                    self.db.execute("INSERT OR REPLACE INTO written (item_id, model, small) VALUES (?, ?, ?)",
+                                    (cur.lastrowid, ex.written_by, int(ex.small_model)))
                 added += cur.rowcount
         return added
+
+    def written_by(self, item: Item) -> tuple[str, bool] | None:
+        """The model that wrote the item and whether it is a very small one; None when data built it,
+        it was imported, or it came before the bank kept this (an older bank opened read-only)."""
+        try:
+            row = self.db.execute("SELECT model, small FROM written WHERE item_id=?", (item.id,)).fetchone()
+        except sqlite3.OperationalError:  # no such table: that older read-only bank
+            return None
+        return (str(row[0]), bool(row[1])) if row else None
 
     @staticmethod
     def _parse(row) -> Item:
