@@ -44,6 +44,27 @@ def test_background_signals_are_deleted_on_the_gui_thread(qtbot):
     assert results[0] != threading.current_thread().name
 
 
+def test_background_work_that_outlives_its_signals_ends_quietly(qtbot, capfd):
+    """Work still running when the app quits (live checking's warm-up, a few seconds) finds its
+    signal object gone at the end. FAKE fault: the object is deleted by hand, as Python's shutdown
+    deletes it; before the fix the pool thread raised "Signal source has been deleted"."""
+    import shiboken6
+    from PySide6.QtCore import QThreadPool
+
+    import ui.background as background
+
+    pool = QThreadPool()
+    go, ran = threading.Event(), threading.Event()
+    before = set(background._keep)
+    run_in_background(lambda: (go.wait(10), ran.set()), lambda _r: None, lambda _m: None, pool)
+    (signals,) = background._keep - before
+    background._keep.discard(signals)
+    shiboken6.delete(signals)
+    go.set()
+    assert pool.waitForDone(10_000) and ran.is_set()
+    assert "Signal source has been deleted" not in capfd.readouterr().err
+
+
 def test_closing_the_window_does_not_wait_for_the_model(qtbot, library):
     from ui.main_window import MainWindow
 
