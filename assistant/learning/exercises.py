@@ -756,8 +756,16 @@ class GenerationReport:
     made: list[Exercise] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # type -> why it cannot be made here
-    written_by: str = ""  # the model that wrote items of those made ("" when data built them all)
-    small_model: bool = False  # that model is small enough that its items need the learner's eye
+
+    @property
+    def written_by(self) -> str:
+        """The model that wrote items of those made ("" when data built them all): one job, one model."""
+        return next((ex.written_by for ex in self.made if ex.written_by), "")
+
+    @property
+    def small_model(self) -> bool:
+        """That model is small enough that its items need the learner's eye."""
+        return any(ex.small_model for ex in self.made)
 
     @property
     def caution(self) -> str:
@@ -824,8 +832,7 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
         report.made.append(ex)
         if not spec()["types"][kind].get("built_by"):
             info = ctx.backend.info
-            small = 0 < info.parameter_count < lexicon.data()["small_model_parameters"]
-            ex.written_by, ex.small_model = info.model_name, small
-            report.written_by, report.small_model = info.model_name, small
+            ex.written_by = info.model_name
+            ex.small_model = 0 < info.parameter_count < lexicon.data()["small_model_parameters"]
     ctx.progress(count, count, "done")
     return report
