@@ -36,8 +36,13 @@ VARIANT_SEQUENCES = 32
 # with its prefix kept between requests); then the stored task prefixes; then the batch slots.
 INTERACTIVE_SEQ = 0
 PREFIX_SEQS = 2
-DEFAULT_BATCH_SEQUENCES = 0  # automatic: see LlamaRuntime.__init__
+DEFAULT_BATCH_SEQUENCES = 0  # automatic: see LlamaRuntime._default_batch_sequences
 CELLS_PER_BATCH_SEQUENCE = 512  # a document task's prompt (60-150 tokens after its prefix) and its answer
+CPU_BATCH_SEQUENCES = 4
+GPU_BATCH_SEQUENCES = (8, 32)  # fewest and most a GPU decodes together by default
+GPU_BATCH_MEMORY_SHARE = 0.10  # of the GPU's free memory (after the weights) the batch's KV cells may take
+_GGML_LOG_LEVEL_ERROR = 4
+_interrupted_at = [float("-inf")]  # when any runtime last interrupted a decode (time.monotonic)
 _backend_lock = threading.Lock()
 _backend_ready = False
 
@@ -46,7 +51,12 @@ _backend_ready = False
 def _log_callback(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
     # llama.cpp logs heavily at load time; keep the tail for error messages instead of spamming stderr.
     try:
-        _LOG_TAIL.append(text.decode("utf-8", errors="replace"))
+        line = text.decode("utf-8", errors="replace")
+        _LOG_TAIL.append(line)
+        if level == _GGML_LOG_LEVEL_ERROR and time.monotonic() - _interrupted_at[0] > 5:
+            # What llama.cpp says just before it aborts (a CUDA error) is the only trace of why; the
+            # errors it logs for a decode the app itself interrupted (a cancel) are not news.
+            sys.stderr.write(line)
     except Exception:  # a C callback must never raise into llama.cpp
         pass
 
@@ -55,6 +65,11 @@ def _init_backend() -> None:
     global _backend_ready
     with _backend_lock:
         if not _backend_ready:
+            # llama.cpp's CUDA graphs crashed the process ("an illegal instruction was encountered" at a
+            # graph launch) once 32 sequences were decoded together on an H200 (issue 14's closing note);
+            # without them the same runs finish. ggml reads this once, before the first GPU step.
+            if not os.environ.get("WRITING_ASSISTANT_CUDA_GRAPHS"):
+                os.environ.setdefault("GGML_CUDA_DISABLE_GRAPHS", "1")
             if not os.environ.get("WRITING_ASSISTANT_LLAMA_LOG"):
                 C.llama_log_set(_log_callback, ctypes.c_void_p(0))
             C.llama_backend_init()
@@ -76,6 +91,37 @@ def gpu_backend_name() -> str:
         if key in info:
             return name
     return "Metal" if sys.platform == "darwin" else "GPU"
+
+
+def gpu_memory() -> tuple[str, int]:
+    """The GPU with the most free memory that llama.cpp's ggml registered, and those bytes, through
+    ggml's C API (llama-cpp-python binds llama.h only). ("", 0) on a CPU-only build or anything unexpected."""
+    try:
+        # llama-cpp-python loads its libraries from LLAMA_CPP_LIB_PATH when set (a separately built llama.cpp)
+        lib_dir = Path(os.environ.get("LLAMA_CPP_LIB_PATH") or Path(C.__file__).parent / "lib")
+        names = {"darwin": "libggml.dylib", "win32": "ggml.dll"}
+        ggml = ctypes.CDLL(str(lib_dir / names.get(sys.platform, "libggml.so")))
+        ggml.ggml_backend_dev_count.restype = ctypes.c_size_t
+        ggml.ggml_backend_dev_get.restype = ctypes.c_void_p
+        ggml.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
+        ggml.ggml_backend_dev_type.restype = ctypes.c_int
+        ggml.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
+        ggml.ggml_backend_dev_description.restype = ctypes.c_char_p
+        ggml.ggml_backend_dev_description.argtypes = [ctypes.c_void_p]
+        ggml.ggml_backend_dev_memory.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t),
+                                                 ctypes.POINTER(ctypes.c_size_t)]
+        best = ("", 0)
+        for i in range(ggml.ggml_backend_dev_count()):
+            dev = ggml.ggml_backend_dev_get(i)
+            if ggml.ggml_backend_dev_type(dev) not in (1, 2):  # GPU, integrated GPU
+                continue
+            free, total = ctypes.c_size_t(0), ctypes.c_size_t(0)
+            ggml.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
+            if free.value > best[1]:
+                best = ((ggml.ggml_backend_dev_description(dev) or b"GPU").decode(errors="replace"), free.value)
+        return best
+    except (OSError, AttributeError):
+        return ("", 0)
 
 
 class RuntimeError_(RuntimeError):
@@ -307,10 +353,22 @@ class TokenSampler:
             raise
         self._one = (C.llama_token_data * 1)()
         self._one_arr = C.llama_token_data_array(self._one, 1, -1, False)
+        # Greedy without penalties keeps no state: the token is the first highest logit, which numpy finds
+        # in ~15 us where llama_sampler_sample first copies the whole vocabulary into candidates
+        # (~0.2 ms for 49,152 tokens): a sixth of a token's time on a GPU, and per sequence in a batch.
+        self._argmax = None
+        if params.temperature <= 0 and params.repeat_penalty == 1.0:
+            import numpy as np
+
+            self._argmax = np
 
     def sample(self, idx: int) -> int:
         """The next token from the logits of batch position ``idx`` (-1: the last), accepted by the chain."""
-        tok = C.llama_sampler_sample(self.chain, self.ctx, idx)
+        if self._argmax is not None:
+            logits = self._argmax.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, idx), shape=(self.n_vocab,))
+            tok = int(logits.argmax())
+        else:
+            tok = C.llama_sampler_sample(self.chain, self.ctx, idx)
         if self.grammar is None:
             return tok
         self._one[0].id, self._one[0].logit, self._one[0].p = tok, 0.0, 0.0
@@ -389,9 +447,7 @@ class LlamaRuntime:
             n_ctx = min(n_ctx, self.n_ctx_train) if self.n_ctx_train > 0 else n_ctx
             # The interactive sequence keeps a whole n_ctx of its own; batched document work and the
             # stored prefixes get cells beside it, so a ghost-text request never waits for a batch.
-            # Measured with bench/bench_document.py: on 2 CPU cores 4 and 8 sequences decode at the same
-            # rate (compute-bound), so 4 keeps the memory; a GPU is latency-bound and gains up to 8 and beyond.
-            self.batch_sequences = batch_sequences if batch_sequences > 0 else (8 if self.gpu_layers else 4)
+            self.batch_sequences = batch_sequences if batch_sequences > 0 else self._default_batch_sequences()
             self.batch_cells = max(2048, self.batch_sequences * CELLS_PER_BATCH_SEQUENCE)
             cparams.n_ctx = n_ctx + self.batch_cells
             cparams.n_batch = n_batch
@@ -460,6 +516,27 @@ class LlamaRuntime:
         if self.gpu_layers == 0:
             self.backend = "CPU" if not self.fallback_message else self.backend
         return model
+
+    def kv_bytes_per_cell(self) -> int:
+        """Bytes one token takes in the KV cache (f16 K and V in every layer)."""
+        n_head = C.llama_model_n_head(self.model) or 1
+        head_dim = C.llama_model_n_embd(self.model) // n_head
+        return 2 * 2 * C.llama_model_n_layer(self.model) * C.llama_model_n_head_kv(self.model) * head_dim
+
+    def _default_batch_sequences(self) -> int:
+        """Measured with bench/bench_document.py on 2 CPU cores: 4 and 8 sequences decode at the same rate
+        (compute-bound), so the CPU keeps 4 and the memory. A GPU is latency-bound: on an H200
+        (bench_generation.py, 256 correction prompts, SmolLM2) 8, 32 and 64 sequences gave 3.4x, 4.6x
+        and 5.5x over one prompt at a time, and the rewrite replay the same at 32 as at 64. 32 takes
+        the most of that a laptop's GPU can hold: the batch's cells may take only a share of what is free."""
+        if not self.gpu_layers:
+            return CPU_BATCH_SEQUENCES
+        low, high = GPU_BATCH_SEQUENCES
+        free = gpu_memory()[1]
+        per_sequence = CELLS_PER_BATCH_SEQUENCE * self.kv_bytes_per_cell()
+        if free <= 0 or per_sequence <= 0:
+            return low
+        return max(low, min(high, int(free * GPU_BATCH_MEMORY_SHARE) // per_sequence))
 
     def meta(self, key: str) -> str | None:
         """A GGUF metadata value as text, or None when the file lacks the key."""
@@ -532,6 +609,7 @@ class LlamaRuntime:
     # evaluation -------------------------------------------------------------------
     def interrupt(self) -> None:
         """Thread-safe: make the llama_decode in progress return early (it then reports cancelled)."""
+        _interrupted_at[0] = time.monotonic()
         self._abort_flag[0] = b"x"
 
     def reset_cache(self) -> None:

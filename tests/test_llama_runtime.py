@@ -170,3 +170,27 @@ def test_the_backend_knows_its_models_size(smol_backend, gemma_backend):
     # What the Learn pane's caution about small models reads: from the weights, not the name.
     assert 100e6 < smol_backend.info.parameter_count < 200e6  # SmolLM2-135M
     assert 200e6 < gemma_backend.info.parameter_count < 400e6  # Gemma-3-270M
+
+
+def test_llama_cpp_errors_reach_stderr_except_for_a_decode_the_app_cancelled(smol_backend, tmp_path, capfd):
+    """llama.cpp's log is kept in memory (for messages), but an error-level line also goes to stderr:
+    when llama.cpp aborts the process (a CUDA error), that line is the only trace of why."""
+    import os
+
+    from assistant.llama_runtime import Cancelled, LlamaRuntime, RuntimeError_, _interrupted_at
+
+    # CUDA graphs crashed batched decoding on an H200; the runtime turns them off unless asked for.
+    assert os.environ.get("GGML_CUDA_DISABLE_GRAPHS") == "1" or os.environ.get("WRITING_ASSISTANT_CUDA_GRAPHS")
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + bytes(60))
+    _interrupted_at[0] = float("-inf")
+    capfd.readouterr()
+    with pytest.raises(RuntimeError_):
+        LlamaRuntime(bad, n_ctx=256)
+    assert "error" in capfd.readouterr().err.lower()
+    rt = smol_backend.runtime
+    rt.reset_cache()
+    rt.interrupt()
+    with pytest.raises(Cancelled):
+        rt._decode(rt.tokenize("A prompt that is interrupted at once. " * 10), should_stop=None)
+    assert capfd.readouterr().err == ""

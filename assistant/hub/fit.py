@@ -6,11 +6,8 @@ calibrated on this project's measurements (SmolLM2-135M Q4_1 decodes at 113-121 
 
 from __future__ import annotations
 
-import ctypes
 import os
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 OVERHEAD_BYTES = 300 * 1024**2  # compute buffers, the runtime itself
 RUNS_WELL_SHARE = 0.70  # of free memory: leaves room for the editor, the OS and a browser
@@ -66,41 +63,11 @@ def estimate_fit(file_size: int, kv_bytes_per_token: int, n_ctx: int, machine: M
     return Fit(verdict, needed, "GPU" if on_gpu else "CPU", tok_s, speed)
 
 
-def _gpu_memory() -> tuple[str, int]:
-    """The largest free memory of a GPU device llama.cpp's ggml registered, through ggml's C API
-    (llama-cpp-python binds llama.h only). ("", 0) on a CPU-only build or anything unexpected."""
-    try:
-        import llama_cpp
-
-        lib_dir = Path(llama_cpp.__file__).parent / "lib"
-        names = {"darwin": "libggml.dylib", "win32": "ggml.dll"}
-        ggml = ctypes.CDLL(str(lib_dir / names.get(sys.platform, "libggml.so")))
-        ggml.ggml_backend_dev_count.restype = ctypes.c_size_t
-        ggml.ggml_backend_dev_get.restype = ctypes.c_void_p
-        ggml.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
-        ggml.ggml_backend_dev_type.restype = ctypes.c_int
-        ggml.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
-        ggml.ggml_backend_dev_description.restype = ctypes.c_char_p
-        ggml.ggml_backend_dev_description.argtypes = [ctypes.c_void_p]
-        ggml.ggml_backend_dev_memory.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t),
-                                                 ctypes.POINTER(ctypes.c_size_t)]
-        best = ("", 0)
-        for i in range(ggml.ggml_backend_dev_count()):
-            dev = ggml.ggml_backend_dev_get(i)
-            if ggml.ggml_backend_dev_type(dev) not in (1, 2):  # GPU, integrated GPU
-                continue
-            free, total = ctypes.c_size_t(0), ctypes.c_size_t(0)
-            ggml.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
-            if free.value > best[1]:
-                best = ((ggml.ggml_backend_dev_description(dev) or b"GPU").decode(errors="replace"), free.value)
-        return best
-    except (OSError, AttributeError, ImportError):
-        return ("", 0)
-
-
 def this_machine(with_gpu: bool = True) -> Machine:
     import psutil
 
     vm = psutil.virtual_memory()
-    gpu_name, free_vram = _gpu_memory() if with_gpu else ("", 0)
+    from assistant.llama_runtime import gpu_memory
+
+    gpu_name, free_vram = gpu_memory() if with_gpu else ("", 0)
     return Machine(vm.available, vm.total, os.cpu_count() or 1, gpu_name, free_vram)
