@@ -168,6 +168,11 @@ class JobContext:
             raise Cancelled()
         return results
 
+    def prefetch_window(self, least: int) -> int:
+        """How many units (paragraphs, lines, chunks) a task should hand ``prefetch`` at a time: ``least``,
+        or more where the backend decodes more prompts together (a GPU's batch), so none of it idles."""
+        return max(least, self.backend.parallel_width)
+
     def prefetch(self, prompts: list[Prompt], on_answer: Callable[[int], None] | None = None) -> None:
         """Generate these prompts' answers together now; ``generate`` then returns them without the model.
 

@@ -316,3 +316,27 @@ def test_remote_backend_sends_requests_concurrently_up_to_its_setting():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_wider_batch_gets_wider_prefetch_windows(smollm2, default_engine):
+    """A backend that decodes twelve prompts together (a GPU's) is handed all ten paragraphs of a
+    document at once, where the CPU default (four sequences) gets windows of eight: no slot idles."""
+    from assistant.tasks.rewrite import builtin_actions, rewrite
+
+    text = "\n\n".join(f"The cat number {i} sleep on the warm mat." for i in range(10))
+    action = next(a for a in builtin_actions() if a.style == "concise")
+    eng = Engine()
+    eng.backend = LocalBackend(smollm2, n_ctx=1024, batch_sequences=12)
+    windows: list[int] = []
+    real = eng.backend.generate_many
+    eng.backend.generate_many = lambda prompts, *a, **k: (windows.append(len(prompts)), real(prompts, *a, **k))[1]
+    try:
+        h = eng.submit(Job("rewrite", lambda ctx: rewrite(ctx, text, action)))
+        assert h.wait(300) and h.state == JobState.DONE, h.error
+        assert windows == [10]
+        h = default_engine.submit(Job("window", lambda ctx: ctx.prefetch_window(8)))
+        assert h.wait(30) and h.result == 8
+    finally:
+        eng.backend.close()
+        eng.backend = None
+        eng.shutdown()

@@ -65,6 +65,11 @@ class Backend(ABC):
                 on_result(i, out[-1])
         return out
 
+    @property
+    def parallel_width(self) -> int:
+        """How many prompts ``generate_many`` works on at once (1: in turn)."""
+        return 1
+
     @abstractmethod
     def count_tokens(self, text: str) -> int: ...
 

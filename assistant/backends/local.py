@@ -118,6 +118,10 @@ class LocalBackend(Backend):
         except RuntimeError_ as exc:
             raise BackendError(str(exc)) from exc
 
+    @property
+    def parallel_width(self) -> int:
+        return self.runtime.batch_sequences
+
     def interrupt(self) -> None:
         self.runtime.interrupt()
 

@@ -137,6 +137,10 @@ class RemoteBackend(Backend):
         elapsed = time.perf_counter() - t0
         return GenerationResult("".join(parts), 0, 0, n, first, elapsed - first, first, finish)
 
+    @property
+    def parallel_width(self) -> int:
+        return self.concurrency
+
     def generate_many(self, prompts: list[Prompt], on_result: OnResult = None, should_stop: StopCheck = None,
                       between_steps: Callable[[], None] | None = None) -> list[GenerationResult]:
         """Up to ``concurrency`` requests in flight; results and callbacks on the calling thread."""

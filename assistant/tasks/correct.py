@@ -299,13 +299,14 @@ class GrammarChecker:
         def key_of(para: str) -> tuple:
             return (model, para, language, version, self.judge, self.confusions, self.model_edits, self.layers.style)
 
+        step = ctx.prefetch_window(PREFETCH_PARAGRAPHS)
         for i, span in enumerate(spans):
             ctx.check()
             ctx.progress(i, len(spans), f"paragraph {i + 1} of {len(spans)}")
             para = text[span.start : span.end]
             key = key_of(para)
-            if i % PREFETCH_PARAGRAPHS == 0:
-                window = [text[sp.start : sp.end] for sp in spans[i : i + PREFETCH_PARAGRAPHS]]
+            if i % step == 0:
+                window = [text[sp.start : sp.end] for sp in spans[i : i + step]]
                 self._prefetch(ctx, [p for p in window if key_of(p) not in self._cache], language)
             if key in self._cache:
                 self._cache.move_to_end(key)

@@ -223,11 +223,12 @@ def rewrite(ctx: JobContext, text: str, action: RewriteAction) -> RewriteResult:
     result = RewriteResult(text, paragraphs=len(spans))
     strategy = ctx.backend.info.strategy
     lang = detect_language(text[:2000]).code or "en"
+    step = ctx.prefetch_window(PREFETCH_PARAGRAPHS)
     for i, span in enumerate(spans):
         ctx.check()
         ctx.progress(i, len(spans), f"paragraph {i + 1} of {len(spans)}")
-        if i % PREFETCH_PARAGRAPHS == 0:
-            window = [_prose(text[sp.start : sp.end])[1] for sp in spans[i : i + PREFETCH_PARAGRAPHS]]
+        if i % step == 0:
+            window = [_prose(text[sp.start : sp.end])[1] for sp in spans[i : i + step]]
             ctx.prefetch([_prompt(ctx, action, core) for core in window if core])
         lead, core = _prose(text[span.start : span.end])
         if i:

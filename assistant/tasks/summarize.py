@@ -152,6 +152,7 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
                                                                                     backend.count_tokens)
     first_chunks = len(chunks)
     levels = 0
+    step = ctx.prefetch_window(PREFETCH_CHUNKS)
     while len(chunks) > 1:
         levels += 1
         if levels > MAX_DEPTH:
@@ -160,9 +161,9 @@ def summarize(ctx: JobContext, req: SummaryRequest) -> Summary:
         for i, chunk in enumerate(chunks):
             ctx.check()
             _chunk_progress(ctx, i, len(chunks), levels)
-            if i % PREFETCH_CHUNKS == 0:
+            if i % step == 0:
                 # A chunk's notes take long: progress follows each answer of the window as it is ready.
-                ctx.prefetch([_prompt(ctx, "notes", c) for c in chunks[i : i + PREFETCH_CHUNKS]],
+                ctx.prefetch([_prompt(ctx, "notes", c) for c in chunks[i : i + step]],
                              partial(_chunk_progress, ctx, chunks=len(chunks), level=levels, base=i))
             notes.append(_notes(ctx, chunk, source.lang))
         joined = "\n\n".join(n for n in notes if n)

@@ -237,10 +237,11 @@ def translate(ctx: JobContext, text: str, target: str, source: str | None = None
     todo = sum(s.translatable for s in segs)
     done = 0
     pairs = []
+    step = ctx.prefetch_window(PREFETCH_LINES)
     for i, seg in enumerate(segs):
         ctx.check()
-        if i % PREFETCH_LINES == 0:
-            ctx.prefetch([tr.prompt(ctx.backend, t) for later in segs[i : i + PREFETCH_LINES]
+        if i % step == 0:
+            ctx.prefetch([tr.prompt(ctx.backend, t) for later in segs[i : i + step]
                           for t in tr.model_inputs(later)])
         if seg.translatable:
             ctx.progress(done, todo, f"paragraph {done + 1} of {todo}")
