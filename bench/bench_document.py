@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sacrebleu
-from common import run
+from common import SHARED_DATA, run
 from metrics import gleu
 
 from assistant.backends.factory import local_factory
@@ -34,7 +34,7 @@ from assistant.tasks.rewrite import builtin_actions, rewrite
 from assistant.tasks.translate import translate
 from assistant.text_diff import apply_edits
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = SHARED_DATA
 
 
 def grammar_document(words: int) -> tuple[str, list[list[tuple[int, int]]], list[str], list[list[str]]]:

@@ -19,10 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import SHARED_DATA
+
 from assistant.backends.local import LocalBackend
 from assistant.prompting import build_prompt
 
-JFLEG = Path(__file__).resolve().parents[2] / "shared" / "data" / "jfleg-dev" / "dev.src"
+JFLEG = SHARED_DATA / "jfleg-dev" / "dev.src"
 
 
 def main() -> None:

@@ -23,13 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import SHARED_DATA
+
 from assistant.backends.factory import local_factory
 from assistant.engine import Engine, Job, JobState, Priority
 from assistant.model_library import ModelLibrary
 from assistant.prompting import build_prompt
 from assistant.tasks.complete import CompletionRequest, run_completion
 
-JFLEG = Path(__file__).resolve().parents[2] / "shared" / "data" / "jfleg-dev" / "dev.src"
+JFLEG = SHARED_DATA / "jfleg-dev" / "dev.src"
 
 PARAGRAPH = ("Writers have always borrowed tools from their time. Scribes ruled their pages with lead, printers "
              "set type by hand, and the typewriter taught a century to think in drafts. Each tool changed not "

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import run
+from common import SHARED_DATA, run
 from metrics import change_is_confirmed, gleu
 
 from assistant.backends.factory import local_factory
@@ -92,7 +92,7 @@ def latency(data: Path | None) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "jfleg-dev"))
+    ap.add_argument("--data", default=str(SHARED_DATA / "jfleg-dev"))
     ap.add_argument("--model", default=None)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--latency", action="store_true", help="only the live layers' latency")

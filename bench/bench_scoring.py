@@ -23,6 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import SHARED_DATA
+
 from assistant.checking import confusions
 from assistant.llama_runtime import LlamaRuntime
 from assistant.model_library import ModelLibrary
@@ -30,7 +32,7 @@ from assistant.model_library import ModelLibrary
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "jfleg-dev"))
+    ap.add_argument("--data", default=str(SHARED_DATA / "jfleg-dev"))
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--candidates", type=int, default=6)
     args = ap.parse_args()

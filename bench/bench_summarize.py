@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sacrebleu
-from common import run
+from common import SHARED_DATA, run
 from metrics import rouge_l
 
 from assistant.backends.factory import local_factory
@@ -89,7 +89,7 @@ def report(name: str, outs: list[str], refs: list[str], docs: list[str], seconds
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "gumsum-dev"))
+    ap.add_argument("--data", default=str(SHARED_DATA / "gumsum-dev"))
     ap.add_argument("--models", default="smollm2-135m-instruct,gemma-3-270m")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--show", type=int, default=3, help="examples to print per model")

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sacrebleu
-from common import run
+from common import SHARED_DATA, run
 
 from assistant.backends.factory import local_factory
 from assistant.engine import Engine
@@ -41,7 +41,7 @@ def naive(ctx, text: str, target: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "multi30k-val"))
+    ap.add_argument("--data", default=str(SHARED_DATA / "multi30k-val"))
     ap.add_argument("--model", default=None)
     ap.add_argument("--limit", type=int, default=300)
     ap.add_argument("--targets", default="fr,de")
