@@ -42,7 +42,7 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("recent_files", list, [], "Recently opened documents, newest first"),
     Option("context_size", int, 4096, "Context window in tokens for local models", minimum=256, maximum=1 << 20),
     Option("batch_sequences", int, 0, "Prompts a document task decodes together on a local model "
-           "(0: chosen for the machine, 4 on a CPU, 8 on a GPU)", minimum=0, maximum=64),
+           "(0: chosen for the machine, 4 on a CPU, 8 to 32 on a GPU by its free memory)", minimum=0, maximum=64),
     Option("server_concurrency", int, 4, "Requests a document task sends a server at once", minimum=1, maximum=64),
     Option("route_models", bool, True, "Run translation and exercises on another installed model (kept loaded "
            "beside the writer's) when the loaded one cannot write the language"),
