@@ -121,9 +121,13 @@ class BatchGenerator:
         rt.free_seq(seq_id)
         tokens = prompts[0][:common]
         batch = C.llama_batch_init(rt.n_batch, 0, 1)
+        step = min(rt.n_batch, rt.step_prompt_tokens)
         try:
-            for start in range(0, common, rt.n_batch):
-                chunk = tokens[start : start + rt.n_batch]
+            for start in range(0, common, step):
+                if start and self.between_steps is not None:
+                    self.between_steps()  # a long prefix is evaluated in steps, like the prompts
+                    rt._abort_flag[0] = b"\0"
+                chunk = tokens[start : start + step]
                 for k, tok in enumerate(chunk):
                     batch.token[k], batch.pos[k], batch.n_seq_id[k] = tok, start + k, 1
                     batch.seq_id[k][0] = seq_id
@@ -181,8 +185,9 @@ class BatchGenerator:
             raise RuntimeError_(f"llama.cpp failed while generating (code {rc}): {log_tail(2)}")
 
     def _fill(self, batch) -> int:
-        """This step's tokens: each generating sequence's last token first, then waiting prompt tokens."""
-        k, cap = 0, self.rt.n_batch
+        """This step's tokens: each generating sequence's last token first, then waiting prompt tokens,
+        at most ``rt.step_prompt_tokens`` of them: an interactive job waits for the step in progress."""
+        k = 0
         for seq in self.active:
             seq.out_index = -1
             if seq.pending is not None:
@@ -190,6 +195,7 @@ class BatchGenerator:
                 batch.seq_id[k][0], batch.logits[k] = seq.slot, True
                 seq.out_index, seq.pos, seq.pending = k, seq.pos + 1, None
                 k += 1
+        cap = min(self.rt.n_batch, k + self.rt.step_prompt_tokens)
         for seq in self.active:
             if not seq.left or k >= cap:
                 continue

@@ -39,6 +39,12 @@ PREFIX_SEQS = 2
 DEFAULT_BATCH_SEQUENCES = 0  # automatic: see LlamaRuntime._default_batch_sequences
 CELLS_PER_BATCH_SEQUENCE = 512  # a document task's prompt (60-150 tokens after its prefix) and its answer
 CPU_BATCH_SEQUENCES = 4
+# Prompt tokens one batch step evaluates beside the generating sequences' tokens: an interactive job
+# (ghost text) waits for the step in progress. On 2 CPU cores (bench_ghost.py --under-load) the first
+# ghost token's p95 was 116 ms with whole n_batch steps, 104 ms with 32 and 66 ms with 16, and the
+# batch itself did not slow down (bench_generation.py, 48 prompts: 8.6-9.3 s against 9.8-10.2 s).
+# A GPU evaluates a whole n_batch in a few milliseconds.
+CPU_STEP_PROMPT_TOKENS = 16
 GPU_BATCH_SEQUENCES = (8, 32)  # fewest and most a GPU decodes together by default
 GPU_BATCH_MEMORY_SHARE = 0.10  # of the GPU's free memory (after the weights) the batch's KV cells may take
 _GGML_LOG_LEVEL_ERROR = 4
@@ -449,6 +455,7 @@ class LlamaRuntime:
             # stored prefixes get cells beside it, so a ghost-text request never waits for a batch.
             self.batch_sequences = batch_sequences if batch_sequences > 0 else self._default_batch_sequences()
             self.batch_cells = max(2048, self.batch_sequences * CELLS_PER_BATCH_SEQUENCE)
+            self.step_prompt_tokens = n_batch if self.gpu_layers else CPU_STEP_PROMPT_TOKENS
             cparams.n_ctx = n_ctx + self.batch_cells
             cparams.n_batch = n_batch
             cparams.n_ubatch = n_batch

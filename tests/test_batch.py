@@ -226,6 +226,35 @@ def test_interactive_job_runs_within_one_step_of_a_running_batch(library):
         eng.shutdown()
 
 
+def test_a_step_evaluates_a_bounded_share_of_the_waiting_prompts(batch_backend):
+    """An interactive job waits for the batch step in progress, so no step may hold a whole long prompt:
+    beside each generating sequence's token a step takes at most ``step_prompt_tokens`` prompt tokens
+    (16 on the CPU), and the answers are what whole-prompt steps give (the same cells, the same logits)."""
+    from assistant.llama_batch import BatchGenerator
+
+    rt = batch_backend.runtime
+    assert rt.step_prompt_tokens == 16  # no GPU in the tests
+    long_text = " ".join(SENTENCES) * 3
+    items = [BatchItem(rt.tokenize(f"{i}. {long_text}"), SamplingParams(max_tokens=4)) for i in range(3)]
+    sizes: list[int] = []
+    real = BatchGenerator._decode
+
+    def counted(self, batch):
+        sizes.append(batch.n_tokens)
+        return real(self, batch)
+
+    BatchGenerator._decode = counted
+    try:
+        results = generate_many(rt, items)
+    finally:
+        BatchGenerator._decode = real
+    assert all(r.finish_reason in ("stop", "length") for r in results)
+    assert max(sizes) <= rt.step_prompt_tokens + rt.batch_sequences
+    # The prompts differ from their second token, so no prefix is shared: every prompt token is evaluated.
+    assert sum(sizes) >= sum(len(i.tokens) for i in items) > 3 * rt.step_prompt_tokens
+    assert not rt.batch_active
+
+
 def test_prefetched_answers_are_served_without_the_model(default_engine):
     def job(ctx):
         prompts = _prompts(ctx.backend, 3)
