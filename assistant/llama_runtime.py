@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import llama_cpp as C
+import numpy as np  # llama_cpp has imported it already
 from llama_cpp.llama_cpp import _lib as _LIB
 
 from assistant.text_diff import common_ends
@@ -362,17 +363,12 @@ class TokenSampler:
         # Greedy without penalties keeps no state: the token is the first highest logit, which numpy finds
         # in ~15 us where llama_sampler_sample first copies the whole vocabulary into candidates
         # (~0.2 ms for 49,152 tokens): a sixth of a token's time on a GPU, and per sequence in a batch.
-        self._argmax = None
-        if params.temperature <= 0 and params.repeat_penalty == 1.0:
-            import numpy as np
-
-            self._argmax = np
+        self._plain_greedy = params.temperature <= 0 and params.repeat_penalty == 1.0
 
     def sample(self, idx: int) -> int:
         """The next token from the logits of batch position ``idx`` (-1: the last), accepted by the chain."""
-        if self._argmax is not None:
-            logits = self._argmax.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, idx), shape=(self.n_vocab,))
-            tok = int(logits.argmax())
+        if self._plain_greedy:
+            tok = int(np.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, idx), shape=(self.n_vocab,)).argmax())
         else:
             tok = C.llama_sampler_sample(self.chain, self.ctx, idx)
         if self.grammar is None:
@@ -386,8 +382,6 @@ class TokenSampler:
         return tok
 
     def _constrained(self, idx: int) -> int:
-        import numpy as np
-
         # The chain (greedy alone) keeps no state, so having sampled the rejected token changed nothing.
         logits = np.ctypeslib.as_array(C.llama_get_logits_ith(self.ctx, idx), shape=(self.n_vocab,))
         data = np.zeros(self.n_vocab, dtype=[("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
@@ -411,8 +405,6 @@ class TokenSampler:
 
 def _log_softmax(logits):
     """Log-probabilities of every token from rows of logits (a float64 copy)."""
-    import numpy as np
-
     rows = logits.astype(np.float64)
     m = rows.max(axis=1, keepdims=True)
     return rows - (m + np.log(np.exp(rows - m).sum(axis=1, keepdims=True)))
@@ -671,8 +663,6 @@ class LlamaRuntime:
         """Evaluate ``sequences`` in one llama_decode, one of ``seq_ids`` each, positions from 0, every
         position an output; their logits (tokens x vocab, in batch order), valid until the next decode.
         The sequences are removed from the cache afterwards (their positions were set by hand)."""
-        import numpy as np
-
         self.free_seq(INTERACTIVE_SEQ)
         self.cached = []
         k = 0
@@ -696,8 +686,6 @@ class LlamaRuntime:
 
         Forgets the interactive sequence's cache, since it evaluates with every position as an output.
         """
-        import numpy as np
-
         if not tokens:
             return np.zeros((0, C.llama_vocab_n_tokens(self.vocab)), np.float32)
         if len(tokens) > min(self.n_ctx, self.n_batch):
@@ -719,8 +707,6 @@ class LlamaRuntime:
         """``token_logprobs`` of several texts, packed side by side into one batch (a sequence id each)
         as far as the batch and the free sequence ids allow: the candidates of a sentence are scored in
         one forward pass instead of one pass each. Forgets the interactive sequence's cache."""
-        import numpy as np
-
         limit = min(self.n_ctx, self.n_batch)
         for seq in sequences:
             if len(seq) > limit:
@@ -754,8 +740,6 @@ class LlamaRuntime:
         and the next ``window`` tokens they share (None: to the end). Exact with window None; a short
         window trades the change's effect far down the sentence for speed. Forgets the interactive
         sequence's cache."""
-        import numpy as np
-
         limit = min(self.n_ctx, self.n_batch)
         if len(base) < 2 or len(base) > limit or any(len(v) > limit or len(v) < 2 for v in variants):
             raise RuntimeError_("text too short or too long to score")
