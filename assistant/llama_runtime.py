@@ -26,6 +26,7 @@ import llama_cpp as C
 import numpy as np  # llama_cpp has imported it already
 from llama_cpp.llama_cpp import _lib as _LIB
 
+from assistant.model_info import kv_bytes_per_token
 from assistant.text_diff import common_ends
 
 _LOG_TAIL: collections.deque[str] = collections.deque(maxlen=64)
@@ -517,10 +518,10 @@ class LlamaRuntime:
         return model
 
     def kv_bytes_per_cell(self) -> int:
-        """Bytes one token takes in the KV cache (f16 K and V in every layer)."""
-        n_head = C.llama_model_n_head(self.model) or 1
-        head_dim = C.llama_model_n_embd(self.model) // n_head
-        return 2 * 2 * C.llama_model_n_layer(self.model) * C.llama_model_n_head_kv(self.model) * head_dim
+        """Bytes one token takes in the KV cache, as the library's memory estimate counts them."""
+        key_length = self.meta(f"{self.meta('general.architecture')}.attention.key_length")
+        head_dim = int(key_length or 0) or C.llama_model_n_embd(self.model) // (C.llama_model_n_head(self.model) or 1)
+        return kv_bytes_per_token(C.llama_model_n_layer(self.model), C.llama_model_n_head_kv(self.model), head_dim)
 
     def _default_batch_sequences(self) -> int:
         """Measured with bench/bench_document.py on 2 CPU cores: 4 and 8 sequences decode at the same rate

@@ -49,6 +49,11 @@ class ModelInfo:
         return record_from_dict(cls, data)
 
 
+def kv_bytes_per_token(n_layer: int, n_head_kv: int, head_dim: int) -> int:
+    """Bytes one token takes in the KV cache: K and V, f16, in every layer."""
+    return 2 * n_layer * n_head_kv * head_dim * 2
+
+
 def _field_value(reader: GGUFReader, key: str):
     field = reader.get_field(key)
     if field is None or not field.types:
@@ -98,7 +103,7 @@ def read_model_info(path: str | Path) -> ModelInfo:
     n_head_kv = arch_int("attention.head_count_kv") or n_head
     head_dim = arch_int("attention.key_length") or (n_embd // n_head if n_head else 0)
     kv_tokens = min(n_ctx or KV_ESTIMATE_TOKENS, KV_ESTIMATE_TOKENS)
-    kv_bytes = 2 * n_layer * n_head_kv * head_dim * kv_tokens * 2  # K and V, f16
+    kv_bytes = kv_bytes_per_token(n_layer, n_head_kv, head_dim) * kv_tokens
     name = _field_value(reader, "general.name") or path.stem
     base = _field_value(reader, "general.base_model.0.name") or _field_value(reader, "adapter.base_model") or ""
     return ModelInfo(

@@ -172,6 +172,15 @@ def test_the_backend_knows_its_models_size(smol_backend, gemma_backend):
     assert 200e6 < gemma_backend.info.parameter_count < 400e6  # Gemma-3-270M
 
 
+def test_kv_cache_bytes_per_token_agree_with_the_library_estimate(smol_backend, gemma_backend, smollm2, gemma):
+    """The GPU batch is sized by the runtime's figure; the Models pane's fit by the file's. Gemma 3's heads
+    are wider than its embedding over its head count (key_length 256, not 640 / 4)."""
+    from assistant.model_info import read_model_info
+
+    assert smol_backend.runtime.kv_bytes_per_cell() == read_model_info(smollm2).kv_bytes_per_token == 23040
+    assert gemma_backend.runtime.kv_bytes_per_cell() == read_model_info(gemma).kv_bytes_per_token == 18432
+
+
 def test_llama_cpp_errors_reach_stderr_except_for_a_decode_the_app_cancelled(smol_backend, tmp_path, capfd):
     """llama.cpp's log is kept in memory (for messages), but an error-level line also goes to stderr:
     when llama.cpp aborts the process (a CUDA error), that line is the only trace of why."""
