@@ -124,9 +124,8 @@ class BatchGenerator:
         step = min(rt.n_batch, rt.step_prompt_tokens)
         try:
             for start in range(0, common, step):
-                if start and self.between_steps is not None:
-                    self.between_steps()  # a long prefix is evaluated in steps, like the prompts
-                    rt._abort_flag[0] = b"\0"
+                if start:
+                    self._between_steps()  # a long prefix is evaluated in steps, like the prompts
                 chunk = tokens[start : start + step]
                 for k, tok in enumerate(chunk):
                     batch.token[k], batch.pos[k], batch.n_seq_id[k] = tok, start + k, 1
@@ -177,6 +176,13 @@ class BatchGenerator:
             self.on_result(seq.index, result)
 
     # the loop ---------------------------------------------------------------------
+    def _between_steps(self) -> None:
+        """Let the engine run an interactive job on the interactive sequence between two batch steps."""
+        if self.between_steps is not None:
+            self.between_steps()
+            # An interactive job run in between may have been interrupted; that was not ours.
+            self.rt._abort_flag[0] = b"\0"
+
     def _decode(self, batch) -> None:
         rc = C.llama_decode(self.rt.ctx, batch)
         if rc != 0:
@@ -260,10 +266,8 @@ class BatchGenerator:
                 self._fill(batch)
                 self._decode(batch)
                 self._sample()
-                if self.between_steps is not None and (waiting or self.active):
-                    self.between_steps()
-                    # An interactive job run in between may have been interrupted; that was not ours.
-                    rt._abort_flag[0] = b"\0"
+                if waiting or self.active:
+                    self._between_steps()
         except Cancelled:
             for seq in list(self.active):
                 self._finish(seq, "cancelled")
