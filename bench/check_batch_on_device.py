@@ -18,8 +18,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from assistant.backends.local import LocalBackend
-from assistant.llama_batch import BatchItem, generate_many
-from assistant.llama_runtime import SamplingParams
 from tests import test_batch as t
 
 TESTS = [
@@ -34,18 +32,7 @@ TESTS = [
 
 def spread(backend: LocalBackend) -> tuple[float, float]:
     """Largest logit difference: cached-prefix vs whole pass, and batched vs cached-prefix (test 1's two figures)."""
-    rt = backend.runtime
-    tokens = [backend.prompt_tokens(p) for p in t._prompts(backend)]
-    whole = [rt.logits(x)[-1].astype(np.float64) for x in tokens]
-    rt.reset_cache()
-    rt._prepare(tokens[-1], None)
-    sequential = []
-    for x in tokens:
-        rt._prepare(x, None)
-        sequential.append(t._row(rt, t.C.llama_get_logits_ith(rt.ctx, -1)))
-    batched: dict[int, np.ndarray] = {}
-    generate_many(rt, [BatchItem(x, SamplingParams(max_tokens=1)) for x in tokens],
-                  on_logits=lambda i, ptr: batched.setdefault(i, t._row(rt, ptr)))
+    whole, sequential, batched = t.first_answer_logits(backend)
     noise = max(np.abs(s - w).max() for s, w in zip(sequential, whole, strict=True))
     gap = max(np.abs(batched[i] - s).max() for i, s in enumerate(sequential))
     return float(noise), float(gap)

@@ -49,17 +49,13 @@ def _row(rt, ptr) -> np.ndarray:
     return np.ctypeslib.as_array(ptr, shape=(C.llama_vocab_n_tokens(rt.vocab),)).astype(np.float64).copy()
 
 
-def test_batched_logits_match_one_at_a_time_within_its_own_rounding(batch_backend):
-    """The first answer token's logits, six prompts four at a time, against the one-at-a-time path.
-
-    The tolerance is measured, not assumed: evaluating a prompt whose prefix is cached (as the
-    sequential path does) already moves logits away from one whole pass by a CPU-dependent amount
-    (up to ~1 logit for these Q4 models on one machine); the batch may differ from the sequential
-    path by no more than that amount again, and must keep the same best token where the sequential
-    path's best leads clearly."""
-    rt = batch_backend.runtime
-    prompts = _prompts(batch_backend)
-    tokens = [batch_backend.prompt_tokens(p) for p in prompts]
+def first_answer_logits(backend) -> tuple[list[np.ndarray], list[np.ndarray], dict[int, np.ndarray]]:
+    """The first answer token's logits for six correction prompts: each prompt in one whole pass, one
+    after another with the previous prompt's prefix cached (the sequential path), and as many at a
+    time as the backend decodes together (the batch path). Also bench/check_batch_on_device.py's measure
+    of a GPU's rounding."""
+    rt = backend.runtime
+    tokens = [backend.prompt_tokens(p) for p in _prompts(backend)]
     whole = [rt.logits(t)[-1].astype(np.float64) for t in tokens]
     sequential = []
     rt.reset_cache()
@@ -70,7 +66,19 @@ def test_batched_logits_match_one_at_a_time_within_its_own_rounding(batch_backen
     batched: dict[int, np.ndarray] = {}
     items = [BatchItem(t, SamplingParams(max_tokens=1)) for t in tokens]
     generate_many(rt, items, on_logits=lambda i, ptr: batched.setdefault(i, _row(rt, ptr)))
-    assert sorted(batched) == list(range(len(tokens)))
+    return whole, sequential, batched
+
+
+def test_batched_logits_match_one_at_a_time_within_its_own_rounding(batch_backend):
+    """The first answer token's logits, six prompts four at a time, against the one-at-a-time path.
+
+    The tolerance is measured, not assumed: evaluating a prompt whose prefix is cached (as the
+    sequential path does) already moves logits away from one whole pass by a CPU-dependent amount
+    (up to ~1 logit for these Q4 models on one machine); the batch may differ from the sequential
+    path by no more than that amount again, and must keep the same best token where the sequential
+    path's best leads clearly."""
+    whole, sequential, batched = first_answer_logits(batch_backend)
+    assert sorted(batched) == list(range(len(whole)))
     noise = max(np.abs(s - w).max() for s, w in zip(sequential, whole, strict=True))
     for s, b in zip(sequential, batched.values(), strict=True):
         assert np.abs(b - s).max() <= 2 * noise + 0.05
