@@ -9,7 +9,8 @@ false-edit rate on the human-corrected sentences (dev.ref0, taken as correct: an
 and, of those, the changes no other annotator (ref1-ref3) makes ("unconfirmed"; ref0 keeps some
 learner errors, "becuase", "i agree", that the others fix):
 - unchanged: every sentence left as it is.
-- rules only / rules + spelling (no model): Harper alone, then with the dictionaries.
+- rules only / rules + spelling (no model): Harper alone (its grammar rules and the learner
+  patterns), then with the dictionaries and, for their unknown words, Harper's spelling search.
 - naive prompt: "correct the grammar, output only the sentence", the model's output used as is.
 - rules + spelling: Harper and the dictionaries, their first candidate, no model (what live checking shows).
 - + model judge: the model chooses among their candidates and vetoes clearly worse ones.
@@ -59,7 +60,9 @@ def _p95(times: list[float]) -> float:
 
 def latency(data: Path | None) -> None:
     """p95 for 100-word paragraphs, new and re-checked after an edit (what live checking does as
-    the writer types), and the time for a 1,000-word document; rules and spelling only."""
+    the writer types), and the time for a 1,000-word document; rules and spelling only. Live
+    checking shows a paragraph's underlines from a check without Harper's wider search for unknown
+    words, then checks again with it where such a word was met: both times are reported."""
     if data is not None and data.joinpath("dev.src").exists():
         sentences = data.joinpath("dev.src").read_text("utf-8").splitlines()
     else:
@@ -72,22 +75,32 @@ def latency(data: Path | None) -> None:
         if sum(len(x.split()) for x in current) >= 100:
             paragraphs.append(" ".join(current))
             current = []
+
+    def live(text: str) -> tuple[float, float, bool]:
+        """Milliseconds to the underlines and to every suggestion, and whether that took a second check."""
+        t = time.perf_counter()
+        found = checker.check(text, search=False)
+        shown = time.perf_counter()
+        if not found.searched:
+            checker.check(text)
+        return (shown - t) * 1000, (time.perf_counter() - t) * 1000, not found.searched
+
     t = time.perf_counter()
     for p in paragraphs[-10:]:  # first, while no word of it is cached
-        checker.check(p)
+        live(p)
     whole = time.perf_counter() - t
-    new, typed = [], []
+    new, new_all, typed, second = [], [], [], 0
     for p in paragraphs[:-10]:
-        t = time.perf_counter()
-        checker.check(p)
-        new.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        checker.check(_typed(p))
-        typed.append((time.perf_counter() - t) * 1000)
-    print(f"rules + spelling, {len(new)} new paragraphs of ~100 words: p50 {statistics.median(new):.1f} ms, "
-          f"p95 {_p95(new):.1f} ms (goal <= 50 ms); re-checked after a word is typed: p50 "
-          f"{statistics.median(typed):.1f} ms, p95 {_p95(typed):.1f} ms; a 1,000-word document: {whole:.2f} s "
-          "(goal <= 1 s)")
+        shown, done, again = live(p)
+        new.append(shown)
+        new_all.append(done)
+        second += again
+        typed.append(live(_typed(p))[1])
+    print(f"rules + spelling, {len(new)} new paragraphs of ~100 words: underlines p50 {statistics.median(new):.1f} ms, "
+          f"p95 {_p95(new):.1f} ms (goal <= 50 ms); every suggestion (a second check in {second}) p50 "
+          f"{statistics.median(new_all):.1f} ms, p95 {_p95(new_all):.1f} ms; re-checked after a word is typed: "
+          f"p50 {statistics.median(typed):.1f} ms, p95 {_p95(typed):.1f} ms; a 1,000-word document, every "
+          f"suggestion: {whole:.2f} s (goal <= 1 s)")
 
 
 def main() -> None:
@@ -136,7 +149,7 @@ def main() -> None:
     for name, spelling in (("rules only", False), ("rules + spelling", True)):
         layers = LayeredChecker()
         if not spelling:
-            layers.spelling.check = lambda text, lang: []  # this row measures Harper alone
+            layers.spelling.check = lambda *_args: []  # this row measures Harper alone
 
         def fix_layers(text: str, layers=layers) -> str:
             return apply_edits(text, [e for e in layers.check(text, "en").edits if not e.is_flag])

@@ -193,6 +193,36 @@ def test_rare_real_words_stay_and_far_guesses_are_only_flagged(layers):
     assert e.is_flag and e.alternatives == []  # "relax" is three slips away: a guess, not offered
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("I think im late and theyre gone.", [("im", "I'm"), ("theyre", "they're")]),
+    ("It doesnt matter, youll see.", [("doesnt", "doesn't"), ("youll", "you'll")]),
+    ("It wasent like that.", [("wasent", "wasn't")]),  # two slips: Harper's spelling search finds it
+    ("I cant say its wrong and well see.", [("cant", "can't")]),  # "its", "well" are words; "cant" is Harper's rule
+])
+def test_contractions_without_their_apostrophe(layers, text, expected):
+    assert found(layers, text) == ("en", expected)
+
+
+def test_the_underlines_need_not_wait_for_harpers_spelling_search(layers):
+    """Without the search a word two slips from any the dictionary knows is flagged with no
+    suggestion and the result says so; with it, Harper's spelling is offered."""
+    quick = layers.check("It was a very high temparture.", "en", search=False)
+    assert not quick.searched and [(e.original, e.is_flag) for e in quick.edits] == [("temparture", True)]
+    full = layers.check("It was a very high temparture.", "en")
+    assert full.searched and [(e.original, e.replacement) for e in full.edits] == [("temparture", "temperature")]
+    known = layers.check("I has a apple.", "en", search=False)  # nothing left for the search
+    assert known.searched and len(known.edits) == 2
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I like italian food and ipod music.", [("italian", "Italian"), ("ipod", "iPod")]),
+    ("The definition yong or old is not clear.", []),  # not the name "Yong"
+    ("By these facts u will agree.", []),  # not "U"
+])
+def test_case_changes_make_names_only_of_common_words(layers, text, expected):
+    assert found(layers, text) == ("en", expected)
+
+
 def test_style_rules_only_when_the_writer_asks(layers):
     text = "Therefore people will be able to live. Finding petrol is a very good idea."
     assert found(layers, text)[1] == []

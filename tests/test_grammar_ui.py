@@ -32,6 +32,16 @@ def test_underlines_appear_while_typing(qtbot, window):
     assert len([s for s in window.editor.extraSelections()]) >= 2  # drawn as underlines
 
 
+def test_a_far_misspelling_is_underlined_then_given_its_suggestion(qtbot, window):
+    """The underline comes from the quick check; Harper's spelling search fills in the suggestion
+    from a second check right after (LiveChecking._submit)."""
+    shown = []
+    window.live.review.changed.connect(lambda _n: shown.append(live_marks(window)))
+    type_text(qtbot, window, "It was a very high temparture.")
+    qtbot.waitUntil(lambda: live_marks(window) == [("temparture", "temperature")], timeout=15_000)
+    assert [("temparture", "temparture")] in shown  # first the underline alone
+
+
 def test_live_checking_keeps_one_thread_for_good(window):
     """Harper's linter, and its cache of each sentence's lints that keeps a re-check as the writer
     types at ~10 ms, belong to the live checker's thread: Qt must not retire it when idle."""

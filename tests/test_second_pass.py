@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.checking.checker import LayeredChecker, merge
+from assistant.checking.rules import harper_spellings
 from assistant.checking.second_pass import compose, recheck
 from assistant.text_diff import Edit, apply_edits
 
@@ -69,7 +70,7 @@ def test_spelling_fixes_alone_get_no_second_look():
 
     def check(sentence: str) -> list[Edit]:
         looked.append(sentence)
-        return merge(layers.rules.check(sentence, spelling=False), layers.spelling.check(sentence, "en"))
+        return merge(layers.rules.check(sentence), layers.spelling.check(sentence, "en"))
 
     text = "I like teh house. She discuss about the plan."
     first = merge(layers.rules.check(text), layers.spelling.check(text, "en"))
@@ -81,8 +82,12 @@ def test_spelling_fixes_alone_get_no_second_look():
 def test_the_warm_up_loads_every_layer():
     """Live checking warms up with one sentence: it must reach Harper's grammar and spelling, the
     learner patterns and LemmInflect, and the dictionaries, or the writer's first paragraph pays."""
+    harper_spellings.cache_clear()
     found = LayeredChecker().warm_up()
-    assert found.language == "en" and found.detected
+    assert found.language == "en" and found.detected and found.searched
     assert {e.layer for e in found.edits} == {"rules", "spelling"}
     rules = {e.rule for e in found.edits if e.layer == "rules"}
-    assert {"SpellCheck", "EveryPlural", "RegularIrregulars", "PronounVerbAgreement"} <= rules
+    assert {"EveryPlural", "RegularIrregulars", "PronounVerbAgreement"} <= rules
+    assert "SpellCheck" in {e.rule for e in found.edits if e.layer == "spelling"}
+    # Harper's spelling search ran on a long unknown word: its first such search takes 0.7 s.
+    assert harper_spellings.cache_info().misses >= 1

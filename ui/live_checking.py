@@ -1,5 +1,6 @@
 """Checking as the writer types: rules and dictionaries (never the model) re-check a paragraph
-shortly after typing stops in it, on a thread of their own; the underlines appear by themselves.
+shortly after typing stops in it, on a thread of their own; the underlines appear by themselves,
+and the suggestions for words far from any the dictionary knows follow a moment later.
 
 The marks are kept in an EditReview that is never shown (its list belongs to no layout): it
 tracks each mark with a cursor, draws the underlines and answers the editor's context menu,
@@ -105,17 +106,25 @@ class LiveChecking(QObject):
         text = block.text()
         return Scope(block.position(), block.position() + utf16_len(text), text, False, self.editor.generation)
 
-    def _submit(self, scopes: list[Scope]) -> None:
+    def _submit(self, scopes: list[Scope], search: bool = False) -> None:
+        """Check ``scopes`` on the live thread. First without the wider search for unknown words
+        (LayeredChecker.check's ``search``), so the underlines show within tens of milliseconds;
+        then, for the paragraphs that had such words, again with it, to fill in their suggestions."""
         checker, language = self.checker, self.language()
 
         def work() -> list[tuple[Scope, ParagraphCheck]]:
-            return [(s, checker.check(s.text, language)) for s in scopes if s.text.strip()]
+            return [(s, checker.check(s.text, language, search)) for s in scopes if s.text.strip()]
 
         run_in_background(work, self._show, lambda _msg: None, self.pool)
 
     def _show(self, results: list[tuple[Scope, ParagraphCheck]]) -> None:
+        unsearched = []
         for scope, found in results:
             # The paragraph changed again (or another document came): its own check is on its way.
             if self.editor.scope_text(scope) != scope.text:
                 continue
             self.review.update_range(scope, found.edits)
+            if not found.searched:
+                unsearched.append(scope)
+        if unsearched:
+            self._submit(unsearched, search=True)

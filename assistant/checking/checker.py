@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
-from assistant.checking.rules import RulesChecker
+from assistant.checking.rules import RulesChecker, harper_spellings
 from assistant.checking.second_pass import recheck
 from assistant.checking.spelling import SpellingChecker, has_dictionary, is_known_word
 from assistant.languages import detect_language, latin_candidates
@@ -35,6 +35,7 @@ class ParagraphCheck:
     language: str | None  # the language it was checked as; None: none the checkers serve
     edits: list[Edit] = field(default_factory=list)
     detected: bool = True  # False when the writer chose the language
+    searched: bool = True  # False: an unknown word's wider search was left out (check's ``search``)
 
 
 def merge(first: list[Edit], second: list[Edit]) -> list[Edit]:
@@ -60,7 +61,7 @@ class LayeredChecker:
     def __init__(self, personal: PersonalDictionary | None = None, style: bool = False) -> None:
         self.personal = personal
         self.rules = RulesChecker(personal, style)
-        self.spelling = SpellingChecker(personal)
+        self.spelling = SpellingChecker(personal, more_candidates=harper_spellings)
 
     @property
     def style(self) -> bool:
@@ -98,20 +99,28 @@ class LayeredChecker:
         English dictionary: about 4 s on 2 cores, once per process) before the writer waits on it."""
         return self.check(grammar_data()["warm_up_text"]["text"])
 
-    def check(self, paragraph: str, language: str | None = None) -> ParagraphCheck:
+    def check(self, paragraph: str, language: str | None = None, search: bool = True) -> ParagraphCheck:
+        """``search`` False leaves out Harper's wider search for unknown words the dictionary has no
+        convincing spelling for: such a word is flagged (or not) on the dictionary's word alone, and
+        the result says ``searched`` False. Live checking shows that at once and checks again with
+        the search (it can take 100 ms on one long word), so the underlines never wait for it."""
         lang, detected = self.language_of(paragraph, language)
         if not can_check(lang):
             return ParagraphCheck(None if detected else lang, [], detected)
         edits: list[Edit] = []
+        deferred: list[str] = []
         # A megabyte on one line is checked a few sentences at a time: the layers' cost grows
         # faster than linearly with the text they see at once.
         for part in chunks(paragraph, CHUNK) if len(paragraph) > CHUNK else [Span(0, len(paragraph))]:
             text = paragraph[part.start : part.end]
+
+            def spelling(s: str, lang: str = lang or "") -> list[Edit]:
+                return self.spelling.check(s, lang, search, deferred)
+
             if lang in RULE_LANGUAGES:
-                found = recheck(text, merge(self.rules.check(text), self.spelling.check(text, lang)),
-                                lambda s, lang=lang: merge(self.rules.check(s, spelling=False),
-                                                           self.spelling.check(s, lang)))
+                found = recheck(text, merge(self.rules.check(text), spelling(text)),
+                                lambda s: merge(self.rules.check(s), spelling(s)))
             else:
-                found = self.spelling.check(text, lang or "")
+                found = spelling(text)
             edits += [e.shifted(part.start) for e in found]
-        return ParagraphCheck(lang, edits, detected)
+        return ParagraphCheck(lang, edits, detected, searched=not deferred)

@@ -14,23 +14,25 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 from assistant.checking.data import grammar_data
 from assistant.checking.patterns import inflections, pattern_edits, verb_lemma, winning_rules
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
+    PLAIN_WORD,
     candidates,
     is_candidate,
     is_misspelled,
     meant_as_written,
     never_flagged,
     rank,
+    zipf,
 )
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
 
 _local = threading.local()
-_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # letters, with inner apostrophes ("don't")
 
 
 def _kinds() -> dict[str, str]:
@@ -43,22 +45,35 @@ def rule_label(rule: str) -> str:
     return " ".join([words[0], *(w if w.isupper() else w.lower() for w in words[1:])]) if words else rule
 
 
-def _linter(spelling: bool = True):
-    """This thread's Harper; without its spelling rule for a second look, where the dictionaries'
-    layer is enough and Harper's spelling search is most of its time on new text (a second
-    Linter shares the first's dictionary: it takes milliseconds and no memory to make)."""
-    name = "linter" if spelling else "linter_no_spelling"
+def _linter(name: str = "grammar"):
+    """This thread's Harper: "grammar", every rule but spelling (the dictionaries' layer finds
+    unknown words, and Harper's spelling rule searched each one in context, most of its time on new
+    text: p95 60-80 ms for a 100-word paragraph against 25 without it); "spelling", its spelling
+    rule alone, asked for one unknown word at a time (harper_spellings). A second Linter shares the
+    first's dictionary: it takes milliseconds and no memory to make."""
     linter = getattr(_local, name, None)
     if linter is None:
         import harper
 
         linter = harper.Linter()
-        if not spelling:
-            config = linter.get_lint_config()
-            config["SpellCheck"] = False
-            linter.set_lint_config(config)
+        config = linter.get_lint_config()
+        if name == "spelling":
+            config = {rule: rule == "SpellCheck" for rule in config}
+        config["SpellCheck"] = name == "spelling"
+        linter.set_lint_config(config)
         setattr(_local, name, linter)
     return linter
+
+
+@lru_cache(maxsize=20_000)
+def harper_spellings(word: str, lang: str = "en") -> tuple[str, ...]:
+    """Harper's spellings for one unknown English word, best first by its own measure (letters
+    alone): it finds words two or more slips away ("temparture" → "temperature"), which the
+    dictionaries' search does not. The spelling layer pools them with its own (SpellingChecker)."""
+    if lang != "en":
+        return ()
+    lints = _linter("spelling").organized_lints(word).get("SpellCheck", [])
+    return tuple(s.replacement_text for lint in lints[:1] for s in lint.suggestions[:5])
 
 
 def _replacement(text: str, start: int, end: int, suggestion) -> tuple[int, int, str] | None:
@@ -82,12 +97,6 @@ def _replacement(text: str, start: int, end: int, suggestion) -> tuple[int, int,
     if new == text[start:end]:
         return None
     return start, end, new
-
-
-def _apostrophe_missing(word: str, lint) -> bool:
-    """Harper's first suggestion is the word with an apostrophe put back ("dont" → "don't")."""
-    first = lint.suggestions[0].replacement_text if lint.suggestions else ""
-    return first.replace("'", "").replace("’", "").casefold() == word.casefold() and first != word
 
 
 _PERFECT_OR_PASSIVE = re.compile(
@@ -119,7 +128,7 @@ def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tu
     from the word are left out."""
     s, e, _ = options[0]
     word = text[s:e]
-    if not _PLAIN_WORD.fullmatch(word):
+    if not PLAIN_WORD.fullmatch(word):
         return options
     same = [new for s2, e2, new in options if (s2, e2) == (s, e) and is_candidate(new, "en")]
     pool = rank(word, [c for c in dict.fromkeys(same + candidates(word, "en")) if is_candidate(c, "en")], "en")
@@ -127,6 +136,17 @@ def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tu
         return []
     # No plausible spelling: the word is flagged without a suggestion (replacement = itself).
     return [(s, e, new) for new in pool or [word]] + [o for o in options if (o[0], o[1]) != (s, e)]
+
+
+def _a_name_by_mistake(word: str, new: str) -> bool:
+    """A case change that makes the writer's word a name Harper knows, or capitalises a letter
+    ("yong" → "Yong", "u" → "U"): grammar.json's harper_case_changes."""
+    if new.lower() != word.lower():
+        return False
+    if len(word) == 1:
+        return True
+    floor = grammar_data()["harper_case_changes"]["min_zipf_to_capitalise"]
+    return word.islower() and new == word.capitalize() and zipf(word, "en") < floor
 
 
 class RulesChecker:
@@ -141,10 +161,10 @@ class RulesChecker:
         data = grammar_data()
         return name in data["harper_off_rules"] or (not self.style and name in data["harper_style_rules"])
 
-    def check(self, text: str, spelling: bool = True) -> list[Edit]:
+    def check(self, text: str) -> list[Edit]:
         """Harper's lints for an English paragraph, as edits (replacement = its first suggestion);
-        ``spelling`` False leaves out Harper's spelling rule (the dictionaries' layer has its own)."""
-        linter = _linter(spelling)
+        not its spelling rule: unknown words are the dictionaries' layer's (harper_spellings)."""
+        linter = _linter()
         shielded = protected_spans(text)
         edits = []
         # The whole text in one call: Harper caches each sentence's lints, so a paragraph re-checked as
@@ -160,8 +180,7 @@ class RulesChecker:
             if self.personal is not None and (self.personal.ignores(name) or self.personal.ignores(kind)):
                 continue
             if kind == "Spelling" and (never_flagged(text, start, original, "en", self.personal) or (
-                    _PLAIN_WORD.fullmatch(original)
-                    and not is_misspelled(original, "en") and not _apostrophe_missing(original, lint))):
+                    PLAIN_WORD.fullmatch(original) and not is_misspelled(original, "en"))):
                 continue  # a name, or a word the dictionaries and frequency lists know ("intro", "etc")
             options: list[tuple[int, int, str]] = []
             for suggestion in lint.suggestions[:5]:
@@ -182,7 +201,8 @@ class RulesChecker:
             preferred = grammar_data()["harper_preferred"].get(name)
             if preferred:  # "want be": "want to be", not Harper's first, "won't be"
                 options.sort(key=lambda o: preferred not in o[2].lower())
-            if not options:
+            if not options or (name == grammar_data()["harper_case_changes"]["rule"] and _a_name_by_mistake(
+                    text[options[0][0]:options[0][1]], options[0][2])):
                 continue
             s, e, _ = options[0]
             same_span: list[str] = []

@@ -7,7 +7,8 @@ words with digits or inner capitals (code, products), and anything inside code, 
 e-mail addresses. A word is flagged only when neither the dictionary nor the frequency lists
 know it (see is_misspelled), or when it is a real word written without the accents its language
 wants ("tres" for "très", accents.py). Candidates are words one edit away, plus splits into two real
-words ("Forexample" → "For example"); the model judge (judge.py) chooses among them.
+words ("Forexample" → "For example"), and where those convince no one, another source's (Harper's
+spelling search, for English); the model judge (judge.py) chooses among them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
 from assistant.checking.accents import bare, restored
@@ -30,6 +32,7 @@ CLITICS = {"n't", "'s", "'re", "'ve", "'ll", "'d", "'m", "s", "t", "re", "ve", "
 CAPITALISED_NOUNS = {"de"}  # a capital inside a sentence is no sign of a name there
 _LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"  # combining accents belong to their word
 _WORD = {"en": re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")}  # English contractions are one word
+PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # letters, with inner apostrophes ("don't")
 _WORD_ELIDED = re.compile(_LETTERS)  # l'ouleur, dell'anno: the word after the apostrophe on its own
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s+|[\"“«(]\s*)$")
 _lock = threading.Lock()
@@ -48,6 +51,11 @@ def _zipf(word: str, lang: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, lang)
+
+
+def zipf(word: str, lang: str) -> float:
+    """How common ``word`` is (wordfreq's zipf scale; 0 for a word it does not know), any case."""
+    return _zipf(_key(word), lang)
 
 
 def has_dictionary(lang: str | None) -> bool:
@@ -83,6 +91,8 @@ def is_misspelled(word: str, lang: str) -> bool:
     sp = _speller(lang)
     if low in sp:
         return False
+    if any(f"{low[:i]}'{low[i:]}" in sp for i in range(1, len(low))):
+        return True  # "dont", "theyre": a contraction with its apostrophe left out, however common
     z = _zipf(low, lang)
     if z < RARE:
         return True
@@ -92,9 +102,11 @@ def is_misspelled(word: str, lang: str) -> bool:
     return max((_zipf(c, lang) for c in near), default=0.0) - z >= MUCH_MORE_COMMON
 
 
-def _match_case(candidate: str, original: str) -> str:
+def _match_case(candidate: str, original: str, lang: str = "") -> str:
     if original.isupper() and len(original) > 1:
         return candidate.upper()
+    if lang == "en" and (candidate == "i" or candidate.startswith("i'")):
+        return "I" + candidate[1:]  # "im" → "I'm"
     if original[:1].isupper():
         return candidate[:1].upper() + candidate[1:]
     return candidate
@@ -102,7 +114,7 @@ def _match_case(candidate: str, original: str) -> str:
 
 def candidates(word: str, lang: str) -> list[str]:
     """Likely intended words, best first, in the original's case."""
-    return [_match_case(c, word) for c in _candidates(word.lower(), lang)]
+    return [_match_case(c, word, lang) for c in _candidates(word.lower(), lang)]
 
 
 SHORT_WORD_ZIPF = 5.0  # a piece of three letters or fewer must be this common ("all day", not "stud ing")
@@ -192,12 +204,34 @@ def spelling_ignored(personal: PersonalDictionary | None) -> bool:
 
 
 class SpellingChecker:
-    def __init__(self, personal: PersonalDictionary | None = None) -> None:
-        self.personal = personal
+    """``more_candidates(word, lang)``: another source of spellings for an unknown word, pooled with
+    the dictionary's one-slip search and ranked with them (Harper's, for English: rules.harper_spellings)."""
 
-    def check(self, text: str, lang: str) -> list[Edit]:
+    def __init__(self, personal: PersonalDictionary | None = None,
+                 more_candidates: Callable[[str, str], Sequence[str]] | None = None) -> None:
+        self.personal = personal
+        self.more_candidates = more_candidates
+
+    def _options(self, word: str, lang: str, search: bool, deferred: list[str] | None) -> list[str]:
+        """The dictionary's candidates; ``more_candidates``' pooled in where those convince no one
+        (none, or the word likelier meant as written), if ``search``, else the word is put in
+        ``deferred``."""
+        own = candidates(word, lang)
+        if self.more_candidates is None or not PLAIN_WORD.fullmatch(word) or (
+                own and not meant_as_written(word, own[0], lang)):
+            return own
+        if not search:
+            if deferred is not None:
+                deferred.append(word)
+            return own
+        more = [_match_case(c, word, lang) for c in self.more_candidates(word, lang)]
+        return rank(word, [c for c in dict.fromkeys(own + more) if is_candidate(c, lang)], lang)[:MAX_CANDIDATES]
+
+    def check(self, text: str, lang: str, search: bool = True, deferred: list[str] | None = None) -> list[Edit]:
         """Unknown words of ``text`` (a paragraph in ``lang``) as edits: replacement = the most frequent
-        candidate (the judge may choose another), or the word itself when there is none."""
+        candidate (the judge may choose another), or the word itself when there is none. ``search``
+        False: ``more_candidates`` is not asked (its search can take 100 ms on one word); the words
+        it would have been asked about go into ``deferred``."""
         if not has_dictionary(lang) or spelling_ignored(self.personal):
             return []
         shielded = protected_spans(text)
@@ -209,7 +243,7 @@ class SpellingChecker:
             if never_flagged(text, m.start(), word, lang, self.personal):
                 continue
             if is_misspelled(word, lang):
-                options = candidates(word, lang)
+                options = self._options(word, lang, search, deferred)
                 if meant_as_written(word, options[0] if options else None, lang):
                     continue
             else:
