@@ -240,6 +240,12 @@ def test_rules_that_flag_correct_english_are_off(layers, text):
     assert found(layers, text)[1] == []
 
 
+def test_may_and_march_are_months_only_where_they_read_as_months(layers):
+    assert found(layers, "It is rare in may parts of India.")[1] == []  # a slip for "many", not May
+    assert found(layers, "We met in may.")[1] == [("may", "May")]
+    assert found(layers, "We met in may 2010.")[1] == [("may", "May")]
+
+
 def test_merge_keeps_the_first_layer_and_pools_candidates():
     harper = [Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "rules", "Spelling", ["Example"])]
     spell = [Edit(0, 10, "Forexample", "For example", "spelling", "", "spelling", "spelling", [])]

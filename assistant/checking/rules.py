@@ -149,6 +149,18 @@ def _a_name_by_mistake(word: str, new: str) -> bool:
     return word.islower() and new == word.capitalize() and zipf(word, "en") < floor
 
 
+_NUMBER_OR_CLAUSE_END = re.compile(r"\s*(?:\d|[.,;:!?)]|$)")
+
+
+def _a_word_not_a_month(name: str, text: str, start: int, end: int) -> bool:
+    """"may" or "march" that Harper's Months rule would capitalise, with no number beside it and
+    more of the clause after it ("in may parts": grammar.json's harper_months_also_words)."""
+    data = grammar_data()["harper_months_also_words"]
+    if name != data["rule"] or text[start:end].lower() not in data["words"]:
+        return False
+    return not (_NUMBER_OR_CLAUSE_END.match(text, end) or re.search(r"\d\s*$", text[:start]))
+
+
 class RulesChecker:
     """``style``: also Harper's style rules (grammar.json's harper_style_rules), which are choices a
     writer may reject ("Therefore," "excellent" for "very good", "gas" for "petrol"), not errors."""
@@ -202,7 +214,7 @@ class RulesChecker:
             if preferred:  # "want be": "want to be", not Harper's first, "won't be"
                 options.sort(key=lambda o: preferred not in o[2].lower())
             if not options or (name == grammar_data()["harper_case_changes"]["rule"] and _a_name_by_mistake(
-                    text[options[0][0]:options[0][1]], options[0][2])):
+                    text[options[0][0]:options[0][1]], options[0][2])) or _a_word_not_a_month(name, text, start, end):
                 continue
             s, e, _ = options[0]
             same_span: list[str] = []
