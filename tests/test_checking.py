@@ -212,6 +212,8 @@ def test_the_underlines_need_not_wait_for_harpers_spelling_search(layers):
     assert full.searched and [(e.original, e.replacement) for e in full.edits] == [("temparture", "temperature")]
     known = layers.check("I has a apple.", "en", search=False)  # nothing left for the search
     assert known.searched and len(known.edits) == 2
+    french = layers.check("Le bricard et l'ouleur sont partis.", "fr", search=False)  # no search serves French
+    assert french.searched and {e.original for e in french.edits} == {"bricard", "ouleur"}
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -61,7 +61,7 @@ class LayeredChecker:
     def __init__(self, personal: PersonalDictionary | None = None, style: bool = False) -> None:
         self.personal = personal
         self.rules = RulesChecker(personal, style)
-        self.spelling = SpellingChecker(personal, more_candidates=harper_spellings)
+        self.spelling = SpellingChecker(personal, more_candidates={"en": harper_spellings})
 
     @property
     def style(self) -> bool:

@@ -66,12 +66,10 @@ def _linter(name: str = "grammar"):
 
 
 @lru_cache(maxsize=20_000)
-def harper_spellings(word: str, lang: str = "en") -> tuple[str, ...]:
+def harper_spellings(word: str) -> tuple[str, ...]:
     """Harper's spellings for one unknown English word, best first by its own measure (letters
     alone): it finds words two or more slips away ("temparture" → "temperature"), which the
     dictionaries' search does not. The spelling layer pools them with its own (SpellingChecker)."""
-    if lang != "en":
-        return ()
     lints = _linter("spelling").organized_lints(word).get("SpellCheck", [])
     return tuple(s.replacement_text for lint in lints[:1] for s in lint.suggestions[:5])
 

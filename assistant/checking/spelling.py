@@ -204,27 +204,27 @@ def spelling_ignored(personal: PersonalDictionary | None) -> bool:
 
 
 class SpellingChecker:
-    """``more_candidates(word, lang)``: another source of spellings for an unknown word, pooled with
+    """``more_candidates``: by language, another source of spellings for an unknown word, pooled with
     the dictionary's one-slip search and ranked with them (Harper's, for English: rules.harper_spellings)."""
 
     def __init__(self, personal: PersonalDictionary | None = None,
-                 more_candidates: Callable[[str, str], Sequence[str]] | None = None) -> None:
+                 more_candidates: dict[str, Callable[[str], Sequence[str]]] | None = None) -> None:
         self.personal = personal
-        self.more_candidates = more_candidates
+        self.more_candidates = more_candidates or {}
 
     def _options(self, word: str, lang: str, search: bool, deferred: list[str] | None) -> list[str]:
         """The dictionary's candidates; ``more_candidates``' pooled in where those convince no one
         (none, or the word likelier meant as written), if ``search``, else the word is put in
         ``deferred``."""
         own = candidates(word, lang)
-        if self.more_candidates is None or not PLAIN_WORD.fullmatch(word) or (
-                own and not meant_as_written(word, own[0], lang)):
+        source = self.more_candidates.get(lang)
+        if source is None or not PLAIN_WORD.fullmatch(word) or (own and not meant_as_written(word, own[0], lang)):
             return own
         if not search:
             if deferred is not None:
                 deferred.append(word)
             return own
-        more = [_match_case(c, word, lang) for c in self.more_candidates(word, lang)]
+        more = [_match_case(c, word, lang) for c in source(word)]
         return rank(word, [c for c in dict.fromkeys(own + more) if is_candidate(c, lang)], lang)[:MAX_CANDIDATES]
 
     def check(self, text: str, lang: str, search: bool = True, deferred: list[str] | None = None) -> list[Edit]:
