@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import SHARED_DATA, run
-from metrics import change_is_confirmed, gleu
+from metrics import change_is_confirmed, gleu, jfleg_tokens
 
 from assistant.backends.factory import local_factory
 from assistant.checking.checker import LayeredChecker
@@ -129,9 +129,11 @@ def main() -> None:
 
     def report(name: str, out: list[str], fixed: list[str], per: float | None, edits: list | None = None,
                ref0_edits: list | None = None) -> None:
-        """One row; ``fixed`` is what the row made of dev.ref0, ``edits`` each sentence's edits by layer."""
-        changed = sum(a.strip() != s.strip() for a, s in zip(out, src, strict=True))
-        false = [i for i, (a, s) in enumerate(zip(fixed, correct, strict=True)) if a.strip() != s.strip()]
+        """One row; ``fixed`` is what the row made of dev.ref0, ``edits`` each sentence's edits by layer.
+        Both are compared in JFLEG's tokenisation (metrics.jfleg_tokens: "don't" as "do n't")."""
+        out, fixed = [jfleg_tokens(x) for x in out], [jfleg_tokens(x) for x in fixed]
+        changed = sum(a.split() != s.split() for a, s in zip(out, src, strict=True))
+        false = [i for i, (a, s) in enumerate(zip(fixed, correct, strict=True)) if a.split() != s.split()]
         unconfirmed = [i for i in false if not change_is_confirmed(correct[i], fixed[i], others[i])]
         timing = f"{per:11.2f}" if per is not None else ""
         print(f"{name:26} {gleu(src, out, refs_t):6.1f} {changed:8} {100 * len(false) / n:11.1f}% "
