@@ -166,6 +166,27 @@ def test_variant_gains_are_the_difference_of_whole_sentence_scores(request, whic
     assert rt.generate(rt.tokenize("Hello"), SamplingParams(max_tokens=2)).reused_tokens == 0
 
 
+@pytest.mark.parametrize("which", ["smol_backend", "gemma_backend"])
+def test_scoring_counts_a_texts_first_token(request, which):
+    """The judge, the critic and the forms layer compare texts by their log-probability: every token
+    of each text must count. SmolLM2's tokenizer adds no BOS, so its texts are scored after
+    "<|endoftext|>"; Gemma's adds one."""
+    backend = request.getfixturevalue(which)
+    rt = backend.runtime
+    text = "I'm sure it was high."
+    scored = rt.token_logprobs(rt.score_tokens(text))
+    assert len(scored) == len(rt.tokenize(text, add_special=False))  # each of the text's own tokens
+    if which == "smol_backend":
+        assert rt.score_start == [rt.tokenize("<|endoftext|>", add_special=False, parse_special=True)[0]]
+    else:
+        assert rt.score_start == []  # its BOS comes with the tokens
+    assert all(len(rt.tokenize(w, add_special=False)) == 1 for w in ("Yes", "No"))
+    yes, no = backend.logprobs(["Yes", "No"])  # one token each: scored from nothing, both were 0.0
+    assert yes < 0.0 and no < 0.0 and yes != no
+    (gain,) = backend.variant_gains("Yes", ["No"])
+    assert abs(gain - (no - yes)) < 0.5  # was 0.0: the only token differed, and it did not count
+
+
 def test_the_backend_knows_its_models_size(smol_backend, gemma_backend):
     # What the Learn pane's caution about small models reads: from the weights, not the name.
     assert 100e6 < smol_backend.info.parameter_count < 200e6  # SmolLM2-135M

@@ -131,7 +131,7 @@ class LocalBackend(Backend):
     def logprobs(self, texts: list[str]) -> list[float | None]:
         """All texts scored side by side in as few forward passes as the batch allows."""
         try:
-            scores = self.runtime.token_logprobs_many([self.runtime.tokenize(t, add_special=True) for t in texts])
+            scores = self.runtime.token_logprobs_many([self.runtime.score_tokens(t) for t in texts])
         except RuntimeError_:
             return [None] * len(texts)
         return [sum(s) for s in scores]
@@ -140,8 +140,8 @@ class LocalBackend(Backend):
         """Each variant's log-probability less the text's, from one pass over the text and a few tokens
         per variant (LlamaRuntime.variant_gains)."""
         try:
-            return self.runtime.variant_gains(self.runtime.tokenize(text, add_special=True),
-                                              [self.runtime.tokenize(v, add_special=True) for v in variants], window)
+            return self.runtime.variant_gains(self.runtime.score_tokens(text),
+                                              [self.runtime.score_tokens(v) for v in variants], window)
         except RuntimeError_:
             return None
 
