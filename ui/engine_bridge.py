@@ -22,6 +22,10 @@ class JobSignals(QObject):
     error = Signal(str)
     cancelled = Signal(str)
     finished = Signal()
+    # Emitted by the worker after finished, to the bridge alone: by then the worker has posted a call
+    # for every slot of finished. Retiring the object from finished itself could delete it while the
+    # worker, preempted mid-emission, had yet to post the rest: those slots never ran (seen under load).
+    closed = Signal()
 
 
 class EngineBridge(QObject):
@@ -40,7 +44,12 @@ class EngineBridge(QObject):
 
     def _wire(self, sig: JobSignals, holder: list[JobHandle]) -> None:
         # Connected before the job is submitted: a fast job may finish before submit() returns.
-        sig.finished.connect(lambda: self._forget(holder[0]))
+        sig.closed.connect(lambda: self._forget(holder[0]))
+
+    @staticmethod
+    def _ending(sig: JobSignals, signal: Any) -> Callable[[Any], None]:
+        """The worker's callback for a job's end: its own signal, then finished, then closed."""
+        return lambda value: (signal.emit(value), sig.finished.emit(), sig.closed.emit())
 
     def submit(self, job: Job, connect: Callable[[JobSignals], None] | None = None) -> tuple[JobHandle, JobSignals]:
         """Submit a job; ``connect`` wires the caller's slots before the job can start.
@@ -55,9 +64,9 @@ class EngineBridge(QObject):
             connect(sig)
         job.on_token = sig.token.emit
         job.on_progress = sig.progress.emit
-        job.on_done = lambda result: (sig.done.emit(result), sig.finished.emit())
-        job.on_error = lambda msg: (sig.error.emit(msg), sig.finished.emit())
-        job.on_cancelled = lambda why: (sig.cancelled.emit(why), sig.finished.emit())
+        job.on_done = self._ending(sig, sig.done)
+        job.on_error = self._ending(sig, sig.error)
+        job.on_cancelled = self._ending(sig, sig.cancelled)
         handle = self.engine.submit(job)
         holder.append(handle)
         self._live[handle.id] = sig
@@ -84,9 +93,9 @@ class EngineBridge(QObject):
         handle = self.engine.load(
             factory,
             on_progress=sig.progress.emit,
-            on_done=lambda info: (sig.done.emit(info), sig.finished.emit()),
-            on_error=lambda msg: (sig.error.emit(msg), sig.finished.emit()),
-            on_cancelled=lambda why: (sig.cancelled.emit(why), sig.finished.emit()),
+            on_done=self._ending(sig, sig.done),
+            on_error=self._ending(sig, sig.error),
+            on_cancelled=self._ending(sig, sig.cancelled),
         )
         holder.append(handle)
         self._live[handle.id] = sig
