@@ -136,10 +136,10 @@ def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tu
     return [(s, e, new) for new in pool or [word]] + [o for o in options if (o[0], o[1]) != (s, e)]
 
 
-def _a_name_by_mistake(word: str, new: str) -> bool:
-    """A case change that makes the writer's word a name Harper knows, or capitalises a letter
-    ("yong" → "Yong", "u" → "U"): grammar.json's harper_case_changes."""
-    if new.lower() != word.lower():
+def _a_name_by_mistake(name: str, word: str, new: str) -> bool:
+    """A case change by Harper's case rule that makes the writer's word a name Harper knows, or
+    capitalises a letter ("yong" → "Yong", "u" → "U"): grammar.json's harper_case_changes."""
+    if name != grammar_data()["harper_case_changes"]["rule"] or new.lower() != word.lower():
         return False
     if len(word) == 1:
         return True
@@ -211,8 +211,8 @@ class RulesChecker:
             preferred = grammar_data()["harper_preferred"].get(name)
             if preferred:  # "want be": "want to be", not Harper's first, "won't be"
                 options.sort(key=lambda o: preferred not in o[2].lower())
-            if not options or (name == grammar_data()["harper_case_changes"]["rule"] and _a_name_by_mistake(
-                    text[options[0][0]:options[0][1]], options[0][2])) or _a_word_not_a_month(name, text, start, end):
+            if not options or _a_name_by_mistake(name, text[options[0][0]:options[0][1]], options[0][2]) or \
+                    _a_word_not_a_month(name, text, start, end):
                 continue
             s, e, _ = options[0]
             same_span: list[str] = []
