@@ -22,11 +22,10 @@ from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
     PLAIN_WORD,
     candidates,
-    is_candidate,
     is_misspelled,
     meant_as_written,
     never_flagged,
-    rank,
+    ranked_pool,
     zipf,
 )
 from assistant.markdown import overlaps, protected_spans
@@ -128,8 +127,8 @@ def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tu
     word = text[s:e]
     if not PLAIN_WORD.fullmatch(word):
         return options
-    same = [new for s2, e2, new in options if (s2, e2) == (s, e) and is_candidate(new, "en")]
-    pool = rank(word, [c for c in dict.fromkeys(same + candidates(word, "en")) if is_candidate(c, "en")], "en")
+    same = [new for s2, e2, new in options if (s2, e2) == (s, e)]
+    pool = ranked_pool(word, same + candidates(word, "en"), "en")
     if meant_as_written(word, pool[0] if pool else None, "en"):
         return []
     # No plausible spelling: the word is flagged without a suggestion (replacement = itself).

@@ -148,6 +148,12 @@ def rank(word: str, options: list[str], lang: str) -> list[str]:
     return sorted(scored, key=lambda o: -scored[o])
 
 
+def ranked_pool(word: str, options: list[str], lang: str) -> list[str]:
+    """``options`` from several sources for the unknown ``word``: once each, real words only
+    (is_candidate), best first (rank)."""
+    return rank(word, [c for c in dict.fromkeys(options) if is_candidate(c, lang)], lang)
+
+
 def meant_as_written(word: str, best: str | None, lang: str) -> bool:
     """A rare word the frequency lists know, likelier as written than as a slip for the best
     candidate: "perseverant" (not "perseverance"), "endothermy". Common misspellings are far
@@ -177,7 +183,7 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
     splits = [f"{low[:i]} {low[i:]}" for i in range(2, len(low) - 1)
               if _zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0]
     splits.sort(key=lambda s: -min(_zipf(p, lang) for p in s.split()))
-    return tuple(rank(low, [c for c in sorted(found) + splits[:1] if is_candidate(c, lang)], lang)[:MAX_CANDIDATES])
+    return tuple(ranked_pool(low, sorted(found) + splits[:1], lang)[:MAX_CANDIDATES])
 
 
 def never_flagged(text: str, start: int, word: str, lang: str, personal: PersonalDictionary | None) -> bool:
@@ -225,7 +231,7 @@ class SpellingChecker:
                 deferred.append(word)
             return own
         more = [_match_case(c, word, lang) for c in source(word)]
-        return rank(word, [c for c in dict.fromkeys(own + more) if is_candidate(c, lang)], lang)[:MAX_CANDIDATES]
+        return ranked_pool(word, own + more, lang)[:MAX_CANDIDATES]
 
     def check(self, text: str, lang: str, search: bool = True, deferred: list[str] | None = None) -> list[Edit]:
         """Unknown words of ``text`` (a paragraph in ``lang``) as edits: replacement = the most frequent
