@@ -110,6 +110,13 @@ def test_spellings_rank_by_frequency_and_typing_slips(typed, meant, other):
     assert rank(typed, [other, meant], "en") == [meant, other]
 
 
+@pytest.mark.parametrize("typed,meant,other", [
+    ("rememberd", "remembered", "remember"), ("probles", "problems", "problem"), ("poins", "points", "point"),
+])
+def test_a_typed_ending_is_kept_over_a_commoner_word_without_it(typed, meant, other):
+    assert rank(typed, [other, meant], "en") == [meant, other]
+
+
 def test_common_slips_cost_less_than_other_letters():
     assert typo_cost("wark", "work") < typo_cost("wark", "walk") == 1
     assert typo_cost("palce", "place") < typo_cost("palce", "pale") == 1
@@ -198,6 +205,7 @@ def test_rare_real_words_stay_and_far_guesses_are_only_flagged(layers):
     ("It doesnt matter, youll see.", [("doesnt", "doesn't"), ("youll", "you'll")]),
     ("It wasent like that.", [("wasent", "wasn't")]),  # two slips: Harper's spelling search finds it
     ("I cant say its wrong and well see.", [("cant", "can't")]),  # "its", "well" are words; "cant" is Harper's rule
+    ("A guide knows the dos and don'ts, dont worry.", [("dont", "don't")]),  # a contraction as a plural noun
 ])
 def test_contractions_without_their_apostrophe(layers, text, expected):
     assert found(layers, text) == ("en", expected)
@@ -330,3 +338,21 @@ def test_layers_then_the_model_on_a_real_model(default_engine):
 ])
 def test_misspelt_negatives_are_spelled_not_turned_into_dis_words(layers, text, expected):
     assert expected in found(layers, text)[1]  # Harper's WrongNegative said Disorder, distill, disability
+
+
+@pytest.mark.parametrize("text,language,expected", [
+    ("he has a lot of money and no family life.", "en", [("he", "He")]),  # Harper leaves this one
+    ("It rained all day. however we stayed home, etc. and then... maybe not! wow it works.", "en",
+     [("however", "However"), ("wow", "Wow")]),  # not after an abbreviation or an ellipsis
+    ("Mr. smith came, e.g. on Monday. e.g. this one.", "en", []),  # a title's stop; an abbreviation opening
+    ("`ls` lists files. www.example.org is down.", "en", []),  # code, an address
+    ("il pleut beaucoup ce matin. nous restons à la maison.", "fr", [("il", "Il"), ("nous", "Nous")]),
+])
+def test_a_sentence_that_begins_lower_case_is_capitalised_in_every_language(layers, text, language, expected):
+    assert found(layers, text, language) == (language, expected)
+
+
+def test_ignoring_the_sentence_capital_rule_silences_it(tmp_path):
+    personal = PersonalDictionary(tmp_path)
+    personal.ignore_rule("SentenceCapitalization")
+    assert LayeredChecker(personal).check("he has a lot of money and no family life.", "en").edits == []

@@ -66,6 +66,16 @@ def test_rewrites_of_meaning_are_not_corrections():
     assert is_correction(Edit(0, 0, "", ","))
 
 
+def test_proposals_may_not_drop_a_negation_an_opening_word_or_respell_into_no_word():
+    """What SmolLM2 proposed on JFLEG dev and its critic let through."""
+    assert candidate_edits("But I can not use it .", "I can use it .") == ([], False)
+    assert candidate_edits("Menhadens are fish .", "Menadens are fish .") == ([], False)
+    edits, _ = candidate_edits("He go home. So I think we was late.", "He goes home. I think we were late.")
+    assert [(e.original, e.replacement) for e in edits] == [("go", "goes"), ("was", "were")]
+    edits, _ = candidate_edits("We saw the the dog.", "We saw the dog.")  # a repeated word still goes
+    assert [e.original.strip() for e in edits] == ["the"]
+
+
 def test_code_blocks_are_skipped():
     text = "Prose line.\n```\ncode is not prose\n```\nMore prose."
     assert [text[s.start : s.end] for s in paragraphs(text)] == ["Prose line.", "More prose."]

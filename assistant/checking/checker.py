@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.checking.capitals import sentence_start_edits
 from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import RulesChecker, harper_spellings
@@ -117,10 +118,10 @@ class LayeredChecker:
             def spelling(s: str, lang: str = lang or "") -> list[Edit]:
                 return self.spelling.check(s, lang, search, deferred)
 
-            if lang in RULE_LANGUAGES:
-                found = recheck(text, merge(self.rules.check(text), spelling(text)),
-                                lambda s: merge(self.rules.check(s), spelling(s)))
-            else:
-                found = spelling(text)
+            def layers(s: str, lang: str = lang or "") -> list[Edit]:
+                found = merge(self.rules.check(s), spelling(s)) if lang in RULE_LANGUAGES else spelling(s)
+                return merge(found, sentence_start_edits(s, lang, self.personal))
+
+            found = recheck(text, layers(text), layers) if lang in RULE_LANGUAGES else layers(text)
             edits += [e.shifted(part.start) for e in found]
         return ParagraphCheck(lang, edits, detected, searched=not deferred)

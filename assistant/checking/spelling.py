@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
 from assistant.checking.accents import bare, restored
+from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.typos import spelled_out, typo_cost
 from assistant.markdown import overlaps, protected_spans
@@ -89,8 +90,8 @@ def is_misspelled(word: str, lang: str) -> bool:
     are common and near no other ("emoji", "GitHub") pass."""
     low = _key(word)
     sp = _speller(lang)
-    if low in sp:
-        return False
+    if low in sp or ("'" in low[:-1] and low.endswith("s") and low[:-1] in sp):
+        return False  # "don'ts": a contraction used as a noun, in the plural ("the dos and don'ts")
     if any(f"{low[:i]}'{low[i:]}" in sp for i in range(1, len(low))):
         return True  # "dont", "theyre": a contraction with its apostrophe left out, however common
     z = _zipf(low, lang)
@@ -131,11 +132,23 @@ def is_candidate(option: str, lang: str) -> bool:
     return all(p in _speller(lang) and _zipf(p, lang) >= (SHORT_WORD_ZIPF if len(p) <= 3 else RARE) for p in parts)
 
 
+def _ending_lost(typed: str, meant: str, lang: str) -> float:
+    """Slips counted against ``meant`` for losing a grammatical ending ``typed`` has: a writer who
+    typed "rememberd" or "probles" meant the ending (grammar.json's typed_endings)."""
+    data = grammar_data()["typed_endings"]
+    if len(typed) < data["min_length"]:
+        return 0.0
+    lost = any(typed.endswith(end) and not meant.endswith(end) for end in data.get(lang, ()))
+    return data["doubt"] if lost else 0.0
+
+
 def _channel(word: str, option: str, lang: str) -> float:
     """How likely ``option`` was meant when ``word`` was typed, on wordfreq's zipf scale (log10):
-    its frequency less ZIPF_PER_SLIP for each typing slip between the two (typos.typo_cost)."""
-    return (_zipf(option.lower(), lang) - ZIPF_PER_SLIP * typo_cost(word.lower(), option.lower())
-            - (SPLIT_DOUBT if " " in option.strip() else 0.0))
+    its frequency less ZIPF_PER_SLIP for each typing slip between the two (typos.typo_cost) and
+    for a typed ending it drops."""
+    low, meant = word.lower(), option.lower()
+    slips = typo_cost(low, meant) + _ending_lost(low, meant, lang)
+    return _zipf(meant, lang) - ZIPF_PER_SLIP * slips - (SPLIT_DOUBT if " " in option.strip() else 0.0)
 
 
 def rank(word: str, options: list[str], lang: str) -> list[str]:

@@ -22,6 +22,7 @@ from assistant.checking.checker import LayeredChecker, ParagraphCheck
 from assistant.checking.data import grammar_data
 from assistant.checking.judge import judge
 from assistant.checking.personal import PersonalDictionary
+from assistant.checking.spelling import PLAIN_WORD, is_misspelled
 from assistant.engine import JobContext
 from assistant.markdown import split_frame
 from assistant.model_languages import refusal
@@ -93,8 +94,9 @@ def categorize(edit: Edit) -> Edit:
     return edit
 
 
-def is_correction(edit: Edit, context: str = "") -> bool:
-    """True when an edit is recognisably a correction, not a rewrite of style or meaning.
+def is_correction(edit: Edit, context: str = "", lang: str = "en") -> bool:
+    """True when an edit is recognisably a correction, not a rewrite of style or meaning;
+    ``context`` is the text ``edit``'s offsets point into, ``lang`` its language.
 
     Small models propose needless changes that the likelihood critic alone lets through
     (measured on JFLEG: 22% of correct sentences edited). The rules are data in
@@ -119,6 +121,8 @@ def is_correction(edit: Edit, context: str = "") -> bool:
         if len(old_t) != 1:
             return False
         word = old_t[0]
+        if word in rules["negations"]["words"] or _SENTENCE_START.search(context[: edit.start]):
+            return False  # "I can not use it" → "I can use it"; "So I think" → "I think" is style
         neighbours = re.findall(r"\w+", context.lower())
         return word in function_words or neighbours.count(word) >= 2
     if sorted(old_t) == sorted(new_t):  # word order
@@ -127,10 +131,15 @@ def is_correction(edit: Edit, context: str = "") -> bool:
         # A clitic splits a word in two ("you're" -> "your", "its" -> "it's"): compare the words whole.
         clitic = any(t.startswith(("'", "’")) or t in ("n't", "n’t") for t in old_t + new_t)
         return clitic and _similar("".join(old_t), "".join(new_t))
-    return all(_single_word_fix(a, b, rules) for a, b in zip(old_t, new_t, strict=True))
+    return all(_single_word_fix(a, b, rules, lang) for a, b in zip(old_t, new_t, strict=True))
 
 
-def _single_word_fix(a: str, b: str, rules: dict) -> bool:
+_SENTENCE_START = re.compile(r"(?:^|[.!?])\s*$")
+
+
+def _single_word_fix(a: str, b: str, rules: dict, lang: str) -> bool:
+    if a != b and PLAIN_WORD.fullmatch(b) and is_misspelled(b, lang):
+        return False  # a respelling into no word of the language ("Menhadens" → "Menadens")
     if a == b or _similar(a, b):  # case, spelling, inflection
         return True
     return any(a in cls and b in cls for cls in rules["swap_classes"])
