@@ -105,9 +105,11 @@ def candidates(sentence: str, skip: list[tuple[int, int]] | None = None) -> list
     return out
 
 
-def choose(found: list[Candidate], gains: list[float | None]) -> list[Candidate]:
-    """The candidates that win their margin, best first, none touching a better one's words."""
-    margins = _data()["margins"]
+def choose(found: list[Candidate], gains: list[float | None], margins: dict[str, float] | None = None
+           ) -> list[Candidate]:
+    """The candidates that win their margin (``margins``: the data's, unless a tuning run tries
+    others), best first, none touching a better one's words."""
+    margins = margins or _data()["margins"]
     winners = sorted(((g - margins[c.kind], c) for c, g in zip(found, gains, strict=True)
                       if g is not None and g >= margins[c.kind]), key=lambda x: -x[0])
     kept: list[Candidate] = []
