@@ -46,6 +46,19 @@ def test_a_far_misspelling_is_underlined_then_given_its_suggestion(qtbot, window
     screenshot(window, "live_far_misspelling.png")
 
 
+def test_a_lower_case_sentence_start_is_underlined_and_its_rule_can_be_ignored(qtbot, window):
+    type_text(qtbot, window, "he went home. it rained all day, etc. and we stayed in.")
+    qtbot.waitUntil(lambda: live_marks(window) == [("he", "He"), ("it", "It")], timeout=15_000)
+    from tests.screens import screenshot
+
+    screenshot(window, "live_sentence_capitals.png")
+    actions = menu_at(window, 1)
+    assert "→ He" in actions
+    actions["Ignore rule “Sentence capitalization”"].trigger()
+    qtbot.waitUntil(lambda: live_marks(window) == [], timeout=15_000)
+    assert window.editor.toPlainText() == "he went home. it rained all day, etc. and we stayed in."
+
+
 def test_live_checking_keeps_one_thread_for_good(window):
     """Harper's linter, and its cache of each sentence's lints that keeps a re-check as the writer
     types at ~10 ms, belong to the live checker's thread: Qt must not retire it when idle."""
