@@ -12,6 +12,9 @@ from assistant.markdown import FENCE
 from assistant.paths import resource
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[]?[A-Z0-9À-Ý])")
+# Matches at the end of the text before a word that opens a sentence or a clause: nothing, or an end
+# mark, colon, semicolon, opening quote or bracket (and spaces). For rules about a clause's first word.
+CLAUSE_START = re.compile(r"(?:^|[.!?:;\"“(]\s*)$")
 
 
 @dataclass

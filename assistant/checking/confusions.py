@@ -17,9 +17,9 @@ from functools import cache
 
 from assistant.checking.data import grammar_data
 from assistant.markdown import overlaps, protected_spans
+from assistant.text_units import CLAUSE_START
 
 _WORD = re.compile(r"[A-Za-z]+")
-_SENTENCE_START = re.compile(r"(^|[.!?:;\"“]\s*)$")
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def candidates(sentence: str, skip: list[tuple[int, int]] | None = None) -> list
     out: list[Candidate] = []
     for i, m in enumerate(words):
         word, low = m.group(), m.group().lower()
-        first = bool(_SENTENCE_START.search(sentence[: m.start()]))
+        first = bool(CLAUSE_START.search(sentence[: m.start()]))
         if word[:1].isupper() and not first:
             continue
         if sentence[m.end() : m.end() + 1] == "'" or sentence[m.start() - 1 : m.start()] == "'":

@@ -15,10 +15,10 @@ from functools import cache
 
 from assistant.checking.data import grammar_data
 from assistant.text_diff import Edit, common_ends
+from assistant.text_units import CLAUSE_START
 
 _FIELD = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
 _WORD_BEFORE = re.compile(r"([A-Za-z']+)\s*$")
-_CLAUSE_START = re.compile(r"(?:^|[.!?:;\"“(]\s*)$")
 _TOKEN = re.compile(r"[\w']+|\s+|[^\w\s]")
 
 
@@ -129,7 +129,7 @@ def pattern_edits(text: str) -> list[Edit]:
                 continue
             if "only_after" in pattern and not (
                     before.group(1).lower() in pattern["only_after"] if before
-                    else _CLAUSE_START.search(text, 0, m.start())):
+                    else CLAUSE_START.search(text, 0, m.start())):
                 continue
             new = _fill(pattern["replace"], groups)
             if new is None:

@@ -28,7 +28,7 @@ from assistant.markdown import split_frame
 from assistant.model_languages import refusal
 from assistant.prompting import Prompt, build_prompt
 from assistant.text_diff import Edit, align, apply_edits, changed_fraction, tokenize
-from assistant.text_units import paragraphs, sentences
+from assistant.text_units import CLAUSE_START, paragraphs, sentences
 
 MAX_CHANGED_FRACTION = 0.5  # a "correction" that touches more of the sentence is a rewrite
 MAX_EDIT_WORDS = 3
@@ -122,7 +122,7 @@ def is_correction(edit: Edit, context: str = "", lang: str = "en") -> bool:
         if len(old_t) != 1:
             return False
         word = old_t[0]
-        if word in rules["negations"]["words"] or _SENTENCE_START.search(context[: edit.start]):
+        if word in rules["negations"]["words"] or CLAUSE_START.search(context[: edit.start]):
             return False  # "I can not use it" → "I can use it"; "So I think" → "I think" is style
         neighbours = re.findall(r"\w+", context.lower())
         return word in function_words or neighbours.count(word) >= 2
@@ -133,9 +133,6 @@ def is_correction(edit: Edit, context: str = "", lang: str = "en") -> bool:
         clitic = any(t.startswith(("'", "’")) or t in ("n't", "n’t") for t in old_t + new_t)
         return clitic and _similar("".join(old_t), "".join(new_t))
     return all(_single_word_fix(a, b, rules, lang) for a, b in zip(old_t, new_t, strict=True))
-
-
-_SENTENCE_START = re.compile(r"(?:^|[.!?])\s*$")
 
 
 def _single_word_fix(a: str, b: str, rules: dict, lang: str) -> bool:
