@@ -3,7 +3,7 @@ model over JFLEG dev: every proposal edit that passes the correction filters is 
 (nats), and thresholds are compared offline: GLEU on the learner sentences, false and unconfirmed
 edit rates on dev.ref0, on all sentences and on the odd ones.
 
-    .venv/bin/python bench/tune_critic.py --model smollm2-135m-instruct --dump /tmp/critic-smol.json
+    .venv/bin/python bench/tune_critic.py --model smollm2-135m-instruct --dump /tmp/critic-smol.json [--deletion 8]
 """
 
 from __future__ import annotations
@@ -66,11 +66,18 @@ def dump(model: str, texts: list[str]) -> list[list[dict]]:
     return out
 
 
+def _passes(edit: dict, threshold: float, deletion: float) -> bool:
+    """Whether the critic keeps ``edit`` (another layer's, with no gain, always stays)."""
+    return edit["gain"] is None or edit["gain"] >= (threshold if edit["replacement"].strip() else deletion)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(SHARED_DATA / "jfleg-dev"))
     ap.add_argument("--model", default=None)
     ap.add_argument("--dump", required=True)
+    ap.add_argument("--deletion", type=float, default=None,
+                    help="the threshold for deletions (correct.MIN_GAIN_DELETION); default: the same as the others")
     args = ap.parse_args()
     data = Path(args.data)
     src = [s.strip() for s in data.joinpath("dev.src").read_text("utf-8").splitlines()]
@@ -82,17 +89,19 @@ def main() -> None:
     found = json.loads(path.read_text("utf-8"))
     print(f"{'threshold':>9} {'set':>5} {'GLEU':>6} {'false':>7} {'unconf.':>8} {'model edits':>12}")
     for threshold in THRESHOLDS:
+        deletion = threshold if args.deletion is None else args.deletion
         for name, idx in (("all", range(len(src))), ("odd", range(1, len(src), 2))):
-            def fixed(text: str, edits: list[dict], threshold: float = threshold) -> str:
+            def fixed(text: str, edits: list[dict], threshold: float = threshold, deletion: float = deletion) -> str:
                 kept = [Edit(**{k: v for k, v in e.items() if k != "gain"}) for e in edits
-                        if e["gain"] is None or e["gain"] >= threshold]
+                        if _passes(e, threshold, deletion)]
                 return jfleg_tokens(apply_edits(text, [e for e in kept if not e.is_flag]))
             out = [fixed(src[i], found["src"][i]) for i in idx]
             fix0 = [fixed(correct_[i], found["ref0"][i]) for i in idx]
             false = [k for k, i in enumerate(idx) if fix0[k].split() != jfleg_tokens(correct_[i]).split()]
             unconf = [k for k in false if not change_is_confirmed(
                 jfleg_tokens(correct_[idx[k]]), fix0[k], [jfleg_tokens(refs[j][idx[k]]) for j in (1, 2, 3)])]
-            n_model = sum(1 for i in idx for e in found["src"][i] if e["gain"] is not None and e["gain"] >= threshold)
+            n_model = sum(1 for i in idx for e in found["src"][i] if e["gain"] is not None
+                          and _passes(e, threshold, deletion))
             g = gleu([jfleg_tokens(src[i]) for i in idx], out, [[jfleg_tokens(r[i]) for r in refs] for i in idx])
             print(f"{threshold:9} {name:>5} {g:6.1f} {100 * len(false) / len(idx):6.1f}% "
                   f"{100 * len(unconf) / len(idx):7.1f}% {n_model:12}")
