@@ -10,7 +10,7 @@ from functools import cache
 
 from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
-from assistant.checking.spelling import is_known_word, is_misspelled
+from assistant.checking.spelling import is_known_word
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
 from assistant.text_units import after_title
@@ -57,7 +57,7 @@ def sentence_start_edits(text: str, lang: str, personal: PersonalDictionary | No
             continue  # "e.g. this", "etc." opening a sentence: written as the writer's style guide wants
         if m.group("mark") and not _ends_sentence(text, m.start("mark")):
             continue
-        if not is_known_word(word, lang) or is_misspelled(word, lang):
+        if not is_known_word(word, lang):
             continue  # "npm", "iOS" written in lower case; a misspelling is the spelling layer's
         if personal is not None and personal.knows(word):
             continue
