@@ -29,6 +29,7 @@ from assistant.checking import confusions
 from assistant.checking.checker import LayeredChecker
 from assistant.checking.data import grammar_data
 from assistant.checking.judge import judge
+from assistant.tasks.correct import chosen_confusions, confusion_gains
 from assistant.text_diff import Edit, apply_edits
 from assistant.text_units import sentences
 
@@ -41,7 +42,6 @@ def score_all(model: str, texts: list[str]) -> list[list[dict]]:
     from assistant.backends.factory import local_factory
     from assistant.engine import Engine
     from assistant.model_library import ModelLibrary
-    from assistant.tasks.correct import with_fixes
 
     engine = Engine()
     engine.load(local_factory(ModelLibrary().get(model), n_ctx=2048)).wait()
@@ -55,11 +55,8 @@ def score_all(model: str, texts: list[str]) -> list[list[dict]]:
             layer = [e.shifted(-s.start) for e in found.edits if s.start <= e.start and e.end <= s.end]
             if layer:
                 layer = judge(sentence, layer, ctx.backend.logprobs, ctx.check)
-            fixed, skip, _ = with_fixes(sentence, layer)
-            cands = confusions.candidates(fixed, skip)
-            variants = [c.apply(fixed) for c in cands]
-            gains = ctx.backend.variant_gains(fixed, variants, confusions.window()) if cands else []
-            out.append({"start": s.start, "layer": [e.to_dict() for e in layer],
+            cands, gains = confusion_gains(ctx.backend, sentence, layer)
+            out.append({"start": s.start, "end": s.end, "layer": [e.to_dict() for e in layer],
                         "candidates": [[c.start, c.end, c.original, c.replacement, c.kind] for c in cands],
                         "gains": gains})
         return out
@@ -75,17 +72,13 @@ def score_all(model: str, texts: list[str]) -> list[list[dict]]:
 
 def corrected(text: str, scored: list[dict], margins: dict[str, float]) -> str:
     """``text`` with the layer's edits and the candidates ``margins`` keep, as the app would make it."""
-    from assistant.tasks.correct import with_fixes
-
     edits = []
     for s in scored:
         layer = [Edit(**e) for e in s["layer"]]
         cands = [confusions.Candidate(*c) for c in s["candidates"]]
-        chosen = confusions.choose(cands, s["gains"], margins) if cands else []
-        _, _, to_original = with_fixes(text[s["start"] :], layer)  # positions after the layer's fixes, back
-        edits += [e.shifted(s["start"]) for e in layer if not e.is_flag]
-        edits += [Edit(s["start"] + to_original(c.start), s["start"] + to_original(c.start) + c.end - c.start,
-                       c.original, c.replacement) for c in chosen]
+        chosen = chosen_confusions(text[s["start"] : s["end"]], layer, cands, s["gains"], margins) \
+            if cands and s["gains"] is not None else []
+        edits += [e.shifted(s["start"]) for e in layer + chosen if not e.is_flag]
     return apply_edits(text, edits)
 
 

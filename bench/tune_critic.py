@@ -30,21 +30,14 @@ class RecordingChecker(correct.GrammarChecker):
     is kept, its gain (nats) carried in its reason as "gain=…"."""
 
     def correct_sentence(self, ctx, sentence: str):
-        text = sentence.strip()
         lead = len(sentence) - len(sentence.lstrip())
-        prompt = correct.proposal_prompt(ctx.backend, sentence)
-        if prompt is None:
-            return [], False
-        edits, rejected = correct.candidate_edits(text, ctx.generate(prompt, stream=False).text.strip())
-        if rejected or not edits:
-            return [], rejected
-        base, *scores = ctx.backend.logprobs([text] + [apply_edits(text, [e]) for e in edits])
+        edits, gains, rejected = self.proposal_gains(ctx, sentence)
         out = []
-        for e, score in zip(edits, scores, strict=True):
+        for e, gain in zip(edits, gains or [None] * len(edits), strict=True):
             e = correct.categorize(e).shifted(lead)
-            e.reason = f"gain={score - base}"
+            e.reason = f"gain={gain}"
             out.append(e)
-        return out, False
+        return out, rejected
 
 
 def dump(model: str, texts: list[str]) -> list[list[dict]]:
@@ -59,7 +52,8 @@ def dump(model: str, texts: list[str]) -> list[list[dict]]:
     out = []
     for i, text in enumerate(texts):
         edits = run(engine, lambda ctx, t=text: checker.check(ctx, t, "en").edits)
-        out.append([{**e.to_dict(), "gain": float(e.reason[5:]) if e.layer == "model" else None} for e in edits])
+        out.append([{**e.to_dict(), "gain": (None if e.reason == "gain=None" else float(e.reason[5:]))
+                     if e.layer == "model" else None, "model": e.layer == "model"} for e in edits])
         if i % 100 == 0:
             print(f"{i}/{len(texts)}", flush=True)
     engine.shutdown()
@@ -67,8 +61,9 @@ def dump(model: str, texts: list[str]) -> list[list[dict]]:
 
 
 def _passes(edit: dict, threshold: float, deletion: float) -> bool:
-    """Whether the critic keeps ``edit`` (another layer's, with no gain, always stays)."""
-    return edit["gain"] is None or edit["gain"] >= (threshold if edit["replacement"].strip() else deletion)
+    """Whether the critic keeps ``edit`` (another layer's always stays)."""
+    return not edit["model"] or correct.critic_keeps(
+        Edit(**{k: v for k, v in edit.items() if k not in ("gain", "model")}), edit["gain"], threshold, deletion)
 
 
 def main() -> None:
@@ -92,7 +87,7 @@ def main() -> None:
         deletion = threshold if args.deletion is None else args.deletion
         for name, idx in (("all", range(len(src))), ("odd", range(1, len(src), 2))):
             def fixed(text: str, edits: list[dict], threshold: float = threshold, deletion: float = deletion) -> str:
-                kept = [Edit(**{k: v for k, v in e.items() if k != "gain"}) for e in edits
+                kept = [Edit(**{k: v for k, v in e.items() if k not in ("gain", "model")}) for e in edits
                         if _passes(e, threshold, deletion)]
                 return jfleg_tokens(apply_edits(text, [e for e in kept if not e.is_flag]))
             out = [fixed(src[i], found["src"][i]) for i in idx]
@@ -100,7 +95,7 @@ def main() -> None:
             false = [k for k, i in enumerate(idx) if fix0[k].split() != jfleg_tokens(correct_[i]).split()]
             unconf = [k for k in false if not change_is_confirmed(
                 jfleg_tokens(correct_[idx[k]]), fix0[k], [jfleg_tokens(refs[j][idx[k]]) for j in (1, 2, 3)])]
-            n_model = sum(1 for i in idx for e in found["src"][i] if e["gain"] is not None
+            n_model = sum(1 for i in idx for e in found["src"][i] if e["model"]
                           and _passes(e, threshold, deletion))
             g = gleu([jfleg_tokens(src[i]) for i in idx], out, [[jfleg_tokens(r[i]) for r in refs] for i in idx])
             print(f"{threshold:9} {name:>5} {g:6.1f} {100 * len(false) / len(idx):6.1f}% "

@@ -190,21 +190,39 @@ def with_fixes(sentence: str, layer: list[Edit]) -> tuple[str, list[tuple[int, i
     return text, spans, to_original
 
 
-def judged_confusions(backend: Backend, sentence: str, layer: list[Edit]) -> list[Edit]:
-    """The model's choice among the word forms, articles and prepositions of ``sentence``
-    (assistant.checking.confusions), judged with the layers' ``layer`` edits in place; edits with
-    offsets into ``sentence``, none where the backend cannot score variants (a server)."""
+def confusion_gains(backend: Backend, sentence: str, layer: list[Edit]
+                    ) -> tuple[list[confusions.Candidate], list[float | None] | None]:
+    """The word forms, articles and prepositions of ``sentence`` to judge (assistant.checking.confusions),
+    with the layers' ``layer`` edits in place, and each one's gain (nats); gains None where the
+    backend cannot score variants (a server)."""
     if len(sentence) > MAX_SENTENCE_CHARS:  # as for proposals: a run-on megabyte is not scored word by word
-        return []
-    text, skip, to_original = with_fixes(sentence, layer)
+        return [], None
+    text, skip, _ = with_fixes(sentence, layer)
     found = confusions.candidates(text, skip)
     if not found:
-        return []
-    gains = backend.variant_gains(text, [c.apply(text) for c in found], confusions.window())
-    if gains is None:
-        return []
+        return [], []
+    return found, backend.variant_gains(text, [c.apply(text) for c in found], confusions.window())
+
+
+def chosen_confusions(sentence: str, layer: list[Edit], found: list[confusions.Candidate],
+                      gains: list[float | None], margins: dict[str, float] | None = None) -> list[Edit]:
+    """The candidates of confusion_gains that win their margin, as edits with offsets into ``sentence``."""
+    _, _, to_original = with_fixes(sentence, layer)
     return [categorize(Edit(to_original(c.start), to_original(c.start) + c.end - c.start, c.original,
-                            c.replacement, layer="forms")) for c in confusions.choose(found, gains)]
+                            c.replacement, layer="forms")) for c in confusions.choose(found, gains, margins)]
+
+
+def judged_confusions(backend: Backend, sentence: str, layer: list[Edit]) -> list[Edit]:
+    """The model's choice among the word forms, articles and prepositions of ``sentence``, judged
+    with the layers' ``layer`` edits in place; edits with offsets into ``sentence``."""
+    found, gains = confusion_gains(backend, sentence, layer)
+    return chosen_confusions(sentence, layer, found, gains) if found and gains is not None else []
+
+
+def critic_keeps(edit: Edit, gain: float | None, least: float = MIN_GAIN, deletion: float = MIN_GAIN_DELETION) -> bool:
+    """Whether the likelihood critic keeps a proposal's ``edit`` that makes the sentence ``gain``
+    nats more likely (None: the model could not score it)."""
+    return gain is not None and gain >= (least if edit.replacement.strip() else deletion)
 
 
 class GrammarChecker:
@@ -229,23 +247,33 @@ class GrammarChecker:
             self._found[key] = self.layers.check(core, language)
         return self._found[key]
 
-    def correct_sentence(self, ctx: JobContext, sentence: str) -> tuple[list[Edit], bool]:
-        """Edits for one sentence (offsets into it), and whether a rewrite was rejected."""
+    def proposal_gains(self, ctx: JobContext, sentence: str
+                       ) -> tuple[list[Edit], list[float | None] | None, bool]:
+        """The model's proposal for one sentence as the edits that pass the correction filters
+        (offsets into the stripped sentence), each one's gain (nats; the list None where the backend
+        cannot score), and whether the proposal was a rewrite, refused whole."""
         text = sentence.strip()
-        lead = len(sentence) - len(sentence.lstrip())
-        backend = ctx.backend
-        prompt = proposal_prompt(backend, sentence)
+        prompt = proposal_prompt(ctx.backend, sentence)
         if prompt is None:
-            return [], False
+            return [], None, False
         proposal = ctx.generate(prompt, stream=False).text.strip()
         edits, rejected = candidate_edits(text, proposal)
         if rejected or not edits:
-            return [], rejected
+            return [], None, rejected
         ctx.check()
-        base, *scores = backend.logprobs([text] + [apply_edits(text, [e]) for e in edits])
-        if base is not None:
-            edits = [e for e, score in zip(edits, scores, strict=True) if score is not None
-                     and score - base >= (MIN_GAIN if e.replacement.strip() else MIN_GAIN_DELETION)]
+        base, *scores = ctx.backend.logprobs([text] + [apply_edits(text, [e]) for e in edits])
+        if base is None:
+            return edits, None, False
+        return edits, [None if score is None else score - base for score in scores], False
+
+    def correct_sentence(self, ctx: JobContext, sentence: str) -> tuple[list[Edit], bool]:
+        """Edits for one sentence (offsets into it), and whether a rewrite was rejected."""
+        lead = len(sentence) - len(sentence.lstrip())
+        edits, gains, rejected = self.proposal_gains(ctx, sentence)
+        if rejected or not edits:
+            return [], rejected
+        if gains is not None:
+            edits = [e for e, gain in zip(edits, gains, strict=True) if critic_keeps(e, gain)]
         elif len(edits) > 2:
             # No way to ask the model's likelihood (remote server): accept only small proposals.
             return [], True
