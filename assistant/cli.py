@@ -361,7 +361,6 @@ def _item_json(item) -> dict:
 
 def cmd_exercise(args: argparse.Namespace) -> int:
     from assistant.learning.exercises import generate, types
-    from assistant.learning.grading import grade
     from assistant.learning.store import StoreError
 
     store = _store(args)
@@ -425,7 +424,7 @@ def cmd_exercise(args: argparse.Namespace) -> int:
                 item = store.item(args.id)
             except ValueError as exc:
                 raise CLIError(str(exc)) from exc
-            g = grade(args.answer, item.exercise.answer, item.exercise.alternatives())
+            g = item.exercise.grade(args.answer)
             review = store.record(item, args.answer, g.score, g.rating)
             if args.json:
                 _print_json({"review": review, "score": g.score, "correct": g.correct, "hint": g.hint,

@@ -112,3 +112,24 @@ def test_a_wrong_exercise_can_be_removed_from_practice_and_brought_back(qtbot, l
     assert pane.undoable[0] == "review"
     qtbot.mouseClick(pane.remove_button, Qt.MouseButton.LeftButton)  # nothing left to show: nothing to remove
     assert pane.current is None and not pane.remove_button.isEnabled() and pane.store.count(p) == 1
+
+
+def test_a_find_the_mistake_item_says_what_its_mistake_was(qtbot, learn_window):
+    """The app made the mistake, so it knows what it was: checked or revealed, the answer comes with it."""
+    from assistant.learning.exercises import Exercise
+
+    w, pane = learn_window
+    w.panes.setCurrentWidget(pane)
+    (p,) = profiles(pane, "Mistakes")
+    pane.store.add_items(p, [Exercise("error_spot", {
+        "sentence": "Je manges une pomme.", "answer": "Je mange une pomme.",
+        "explanation": "after “je” the verb is “mange”, not “manges”"})])
+    pane.next_item()
+    assert pane.current.exercise.fields["sentence"] in pane.question.text()
+    pane.answer.setText("Je manges une pomme.")
+    qtbot.mouseClick(pane.check_button, Qt.MouseButton.LeftButton)
+    shown = pane.result.text()  # the sentence given back unchanged: the mistake is not found, not "Almost"
+    assert shown == ("<b>Not quite.</b> The mistake is still there: the answer is “Je mange une pomme.”."
+                     "<br>After “je” the verb is “mange”, not “manges”.")
+    assert pane.suggested.name == "Again"
+    screenshot(w, "learn_mistake_reason.png")

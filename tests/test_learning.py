@@ -62,6 +62,19 @@ def test_grading(given, expected, score, hint):
     assert g.rating == {1.0: Rating.Good, 0.5: Rating.Hard, 0.0: Rating.Again}[score]
 
 
+def test_a_find_the_mistake_sentence_given_back_unchanged_earns_nothing():
+    """One word from the answer, "Je manges une pomme." read as "Almost" (Hard) though the learner found
+    no mistake; the item's own sentence, however written, is wrong, and the right one still right."""
+    ex = Exercise("error_spot", {"sentence": "Je manges une pomme.", "answer": "Je mange une pomme.",
+                                 "explanation": "agreement"})
+    for given in ("Je manges une pomme.", "je manges une pomme"):
+        g = ex.grade(given)
+        assert (g.score, g.rating) == (0.0, Rating.Again) and g.hint.startswith("The mistake is still there")
+    assert ex.grade("Je mange une pomme.").correct
+    assert ex.grade("Je mange une pome.").score == 0.5  # a slip of its own: almost
+    assert Exercise("cloze", {"sentence": "Je ___ une pomme.", "answer": "mange", "hint": ""}).grade("mange").correct
+
+
 # FSRS: worked values from the algorithm's documentation (FSRS-6 default parameters) -------------
 def test_first_review_follows_the_fsrs_formulas():
     s = Scheduler(enable_fuzzing=False)
@@ -267,6 +280,74 @@ def test_the_distractors_are_clearly_wrong_in_the_gap(gemma_backend, sentence, a
              get_language("en"))
 
 
+@pytest.mark.parametrize("lang,sentence,translation", [
+    ("fr", "Je mange une pomme rouge le matin.", "I eat a red apple in the morning."),
+    ("de", "Ich trinke jeden Morgen einen Kaffee.", "I drink a coffee every morning."),
+    ("es", "Mañana vamos al mercado con mis amigos.", "Tomorrow we go to the market with my friends."),
+])
+def test_the_app_puts_the_mistake_in_the_models_sentence(gemma_backend, lang, sentence, translation):
+    """A 'find the mistake' item's correction is the model's checked sentence, and its mistake one the app
+    made: a verb its pronoun never takes (the conjugator's tables), or two neighbouring words swapped that
+    Gemma scores at least ORDER_MARGIN nats worse (rescored here: what holds whatever the scores are)."""
+    from types import SimpleNamespace
+
+    from assistant.learning import agreement
+    from assistant.learning.exercises import ORDER_MARGIN, ExerciseError, _mistake_item
+
+    target, native = get_language(lang), get_language("en")
+    ctx = SimpleNamespace(backend=gemma_backend)
+    for seed in range(3):
+        try:
+            ex = _mistake_item(ctx, {"sentence": sentence, "translation": translation}, native, target, "A2",
+                               set(), random.Random(seed), "food", "topic")
+        except ExerciseError as exc:  # no swap clearly wrong to this model: said so, nothing made
+            assert "no verb after its pronoun nor two words whose swap is clearly wrong" in str(exc)
+            assert lang != "fr"  # French has its pronoun and verb
+            continue
+        f = ex.fields
+        assert ex.type == "error_spot" and f["answer"] == sentence and f["sentence"] != sentence
+        validate(ex, target, None, native, "A2")
+        slips = agreement.slips(sentence, lang)
+        if slips:  # "Je mange" → "Je manges"/"mangeons"/"mangent": only the verb changes
+            assert f["sentence"] in {sentence[:s.start] + s.wrong + sentence[s.end:] for s in slips}
+            assert f["explanation"].startswith(f"after “{slips[0].pronoun}” the verb is")
+        else:
+            assert sorted(f["sentence"].split()) == sorted(sentence.split()) and f["explanation"] == "word order"
+            assert f["sentence"].split()[0] == sentence.split()[0]  # never the first word (a question's order)
+            right, swapped = gemma_backend.logprobs([sentence, f["sentence"]])
+            assert swapped <= right - ORDER_MARGIN
+    with pytest.raises(ExerciseError, match="the sentence (is in English|has English words)"):
+        _mistake_item(ctx, {"sentence": "I eat an apple.", "translation": translation}, native, target, "A2",
+                      set(), random.Random(0), "food", "topic")
+
+
+@pytest.mark.parametrize("lang,sentence", [("fr", "J'aime des fruits de mer."), ("fr", "Je mange une pomme."),
+                                           ("es", "Viajo por tren a Madrid."), ("de", "Ich trinke einen Kaffee.")])
+def test_a_sentence_reading_better_with_another_small_word_is_refused(gemma_backend, lang, sentence):
+    """The check refuses a sentence exactly when one of its small-word variants is SMALL_WORD_MARGIN nats
+    likelier to the model, and names that variant (rescored here: what holds whatever the scores are)."""
+    from types import SimpleNamespace
+
+    from assistant.learning.exercises import (
+        SMALL_WORD_MARGIN,
+        SMALL_WORD_WINDOW,
+        ExerciseError,
+        _check_small_words,
+        small_word_variants,
+    )
+
+    variants = small_word_variants(sentence, lang)
+    gains = gemma_backend.variant_gains(sentence, variants, SMALL_WORD_WINDOW)
+    assert len(gains) == len(variants) > 10
+    try:
+        _check_small_words(SimpleNamespace(backend=gemma_backend), sentence, get_language(lang))
+    except ExerciseError as exc:
+        best = max(range(len(variants)), key=gains.__getitem__)
+        assert gains[best] >= SMALL_WORD_MARGIN and str(exc) == f"the sentence reads better as “{variants[best]}”"
+    else:
+        assert max(gains) < SMALL_WORD_MARGIN
+
+
 @pytest.mark.parametrize("kind", list(types()))
 def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, monkeypatch):
     """Whatever the model writes, the grammar forces the type's JSON shape, and the checks either take
@@ -310,11 +391,13 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
     if h.state == JobState.DONE:
         validate(h.result, get_language("fr"), None, get_language("en"))
         assert h.result.type == kind
+        written = [json.loads(a.text).get("sentence", "").strip() for a in answers if a.finish_reason != "length"]
         if spec()["types"][kind].get("gap_by_app"):  # the app blanked a word of the model's own sentence
             f = h.result.fields
             assert f["sentence"].count("___") == 1
-            written = [json.loads(a.text)["sentence"].strip() for a in answers if a.finish_reason != "length"]
             assert f["sentence"].replace("___", f["answer"]) in written
+        if spec()["types"][kind].get("mistake_by_app"):  # the app put a mistake in the model's own sentence
+            assert h.result.fields["answer"] in written and h.result.fields["sentence"] not in written
         mapping = spec()["types"][kind].get("fields_from_model")
         if mapping:  # a translation drill is the model's sentence pair, the other way round
             pairs = [json.loads(a.text) for a in answers if a.finish_reason != "length"]

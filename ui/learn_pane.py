@@ -32,7 +32,7 @@ from assistant.atomic import atomic_write_text
 from assistant.engine import Job, Priority
 from assistant.languages import languages
 from assistant.learning.exercises import GenerationReport, generate, levels, spec, types, unavailable
-from assistant.learning.grading import Grade, grade
+from assistant.learning.grading import Grade
 from assistant.learning.store import RATING_SCORE, Item, Profile, StoreError, StudyStore, default_path, now
 from assistant.prompting import build_prompt
 from ui.background import run_in_background
@@ -516,7 +516,7 @@ class LearnPane(TaskPane):
             return
         ex = self.current.exercise
         given = self.options.currentText() if ex.type == "choice" else self.answer.text()
-        g = grade(given, ex.answer, ex.alternatives())
+        g = ex.grade(given)
         # Committed before anything else happens: the review survives a crash right after.
         try:
             self.last_review = self.store.record(self.current, given, g.score, g.rating)
@@ -524,7 +524,7 @@ class LearnPane(TaskPane):
             self.result.setText(html.escape(capitalized(str(exc))))
             return
         self.last_grade = g
-        self.result.setText(f"<b>{g.label}.</b> {g.hint}".strip())
+        self.result.setText(self._with_reason(f"<b>{g.label}.</b> {g.hint}".strip()))
         self.explain_button.setEnabled(not g.correct)
         self._offer_ratings(g.rating, self.store.card_before(self.last_review))
         self.refresh()
@@ -533,8 +533,14 @@ class LearnPane(TaskPane):
         """Show the answer without grading a typed one; the learner rates themself."""
         if self.current is None or self.last_review is not None or self.suggested is not None:
             return
-        self.result.setText(f"<b>Answer:</b> {html.escape(self.current.exercise.answer)}")
+        self.result.setText(self._with_reason(f"<b>Answer:</b> {html.escape(self.current.exercise.answer)}"))
         self._offer_ratings(Rating.Good, self.current.card)
+
+    def _with_reason(self, shown: str) -> str:
+        """The item's own explanation under the answer, where it has one (what a 'find the mistake' item's
+        mistake was: "After “je” the verb is “mange”, not “manges”.")."""
+        why = str(self.current.exercise.fields.get("explanation") or "").strip().rstrip(".")
+        return f"{shown}<br>{html.escape(capitalized(why))}." if why else shown
 
     def _offer_ratings(self, suggested: Rating, card) -> None:
         self.suggested = suggested

@@ -28,6 +28,17 @@ class Disagreement:
     wanted: str  # the form for the pronoun in the tense the written form belongs to
 
 
+@dataclass(frozen=True)
+class Slip:
+    """A verb that agrees with its subject pronoun, and a form of the same tense for another person that
+    the pronoun never takes: writing it there makes an agreement mistake ("je mange" → "je manges")."""
+    pronoun: str
+    start: int  # the verb's place in the text
+    end: int
+    right: str  # the verb as written
+    wrong: str
+
+
 @cache
 def _data() -> dict:
     return json.loads(resource("subject_pronouns.json").read_text("utf-8"))
@@ -40,13 +51,86 @@ def can_check(lang: str) -> bool:
 def disagreements(text: str, lang: str) -> list[Disagreement]:
     """Each subject pronoun of ``text`` whose verb is a form of another person; [] where the language has no
     data or the conjugator cannot run."""
-    if not can_check(lang):
+    found = []
+    for pronoun, verb, _match in _subject_verbs(text, lang):
+        wrong = _disagreement(verb, tuple(_data()[lang]["person"][pronoun]), lang)
+        if wrong is not None:
+            found.append(Disagreement(pronoun, verb, wrong))
+    return found
+
+
+def slips(text: str, lang: str) -> list[Slip]:
+    """For each verb of ``text`` right after its subject pronoun and agreeing with it, the forms of its tense
+    (the first of the language's 'slip_tenses' it belongs to) that the pronoun never takes in any tense,
+    each an agreement mistake to make; [] where the language has no data. So the sentence with the slip is
+    wrong by the conjugator's tables however it is read."""
+    found = []
+    order = [tuple(t) for t in _data().get(lang, {}).get("slip_tenses", [])]
+    for pronoun, verb, match in _subject_verbs(text, lang):
+        person = tuple(_data()[lang]["person"][pronoun])
+        for lemma in _verbs_of(verb, lang):
+            forms = _finite_forms(lang, lemma)
+            tenses = {tense for tense, p in forms.get(verb, ()) if p == person}
+            tense = next((t for t in order if t in tenses), None)  # "mange": présent, not subjonctif
+            if tense is None:
+                continue
+            for form, readings in forms.items():
+                if tense not in {t for t, _p in readings} or any(p == person for _t, p in readings):
+                    continue
+                if _elision_breaks(pronoun, form, lang):
+                    continue
+                wrong = form if match[0].islower() else form[:1].upper() + form[1:]
+                found.append(Slip(pronoun, match.start(), match.end(), match[0], wrong))
+            break
+    return found
+
+
+ELIDING = "aeiouyhâàäéèêëîïôöûùü"
+
+
+def _elision_breaks(pronoun: str, form: str, lang: str) -> bool:
+    """Would ``form`` after ``pronoun`` be a second mistake, of elision ("je as", "j'mange")?"""
+    pairs = _data()[lang].get("elision", {})
+    vowel = form[:1].casefold() in ELIDING
+    return (pronoun in pairs and vowel) or (pronoun in pairs.values() and not vowel)
+
+
+def _verbs_of(word: str, lang: str, guess: bool = True) -> list[str]:
+    """Infinitives the conjugator knows of which ``word`` is a finite form: simplemma's lemma and, with
+    ``guess``, guesses from the language's infinitive endings ("habla": hablar), each kept only when its
+    table holds the word. A guess serves to make a slip, where the word must be a form of the pronoun's
+    own person, not to judge one."""
+    import simplemma
+
+    try:
+        known = conjugation.infinitives(lang)
+    except conjugation.ConjugationError:
         return []
+    guesses = [simplemma.lemmatize(word, lang=lang)]
+    guesses += [word[:-cut] + e for cut in range(1, 4) if guess and len(word) - cut >= 2
+                for e in _data()[lang].get("infinitive_endings", [])]
+    out = []
+    for g in dict.fromkeys(guesses):
+        if g in known:
+            try:
+                if word in _finite_forms(lang, g):
+                    out.append(g)
+            except conjugation.ConjugationError:
+                continue
+    return out
+
+
+def _subject_verbs(text: str, lang: str):
+    """(pronoun, word after it, that word's match) for each subject pronoun of ``text``, the words that may
+    stand between them (negation, object pronouns) skipped; pronouns that can also be objects ("elle")
+    count only at a clause's start."""
+    if not can_check(lang):
+        return
     d = _data()[lang]
     persons, always = d["person"], set(d["always_subject"])
     openers, between = set(d["clause_openers"]), set(d["between"])
-    tokens = [t.casefold().replace("’", "'") for t in _TOKEN.findall(text)]
-    found = []
+    matches = list(_TOKEN.finditer(text))
+    tokens = [m[0].casefold().replace("’", "'") for m in matches]
     for i, tok in enumerate(tokens):
         if tok not in persons:
             continue
@@ -56,33 +140,28 @@ def disagreements(text: str, lang: str) -> list[Disagreement]:
         j = i + 1
         while j < len(tokens) and j - i <= MAX_BETWEEN and tokens[j] in between:
             j += 1
-        if j >= len(tokens) or not tokens[j][:1].isalpha():
-            continue
-        wrong = _disagreement(tokens[j], tuple(persons[tok]), lang)
-        if wrong is not None:
-            found.append(Disagreement(tok, tokens[j], wrong))
-    return found
+        if j < len(tokens) and tokens[j][:1].isalpha():
+            yield tok, tokens[j], matches[j]
 
 
 def _disagreement(word: str, person: tuple[str, str], lang: str) -> str | None:
     """The form wanted when ``word`` is a finite form of its verb for another person only; else None."""
-    import simplemma
-
-    lemma = simplemma.lemmatize(word, lang=lang)
-    try:
-        if lemma not in conjugation.infinitives(lang):
-            return None
-        forms = _finite_forms(lang, lemma)
-    except conjugation.ConjugationError:
+    verbs = _verbs_of(word, lang, guess=False)  # a guess can misread: "nous sommes" as "sommer", "you summon"
+    readings = [(verb, tense, p) for verb in verbs for tense, p in _finite_forms(lang, verb)[word]]
+    if not readings or any(p == person for _verb, _tense, p in readings):
         return None
-    tenses = forms.get(word)
-    if not tenses or any(p == person for _tense, p in tenses):
-        return None
-    for tense, _p in tenses:
-        for form, readings in forms.items():
-            if (tense, person) in readings:
+    for verb, tense, _p in readings:
+        for form, served in _finite_forms(lang, verb).items():
+            if (tense, person) in served:
                 return form
     return None
+
+
+@cache
+def _tense_order(lang: str, infinitive: str) -> tuple[tuple[str, str], ...]:
+    """The (mood, tense) pairs in the conjugator's order: the indicative present first."""
+    moods = conjugation.table(lang, infinitive, pronouns=False)["moods"]
+    return tuple((mood, tense) for mood, tenses in moods.items() for tense in tenses)
 
 
 @cache

@@ -49,6 +49,9 @@ def _verbecc():
     finally:
         logging.config.dictConfig = real
     LoggingUtils._logger = logging.getLogger("verbecc")
+    # Without a handler, its errors on verbs it cannot conjugate ("conjugation is empty") went to stderr
+    # through logging's last resort; the app's own logging set-up, where there is one, still gets them.
+    LoggingUtils._logger.addHandler(logging.NullHandler())
     verbs.config.ENABLE_ML_PREDICTION = False  # unknown verbs are refused, not guessed
     return verbecc
 

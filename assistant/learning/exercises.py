@@ -22,11 +22,13 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, detect_language, get_language
 from assistant.learning import agreement, conjugation, lexicon, parts_of_speech
+from assistant.learning.grading import Grade, grade
 from assistant.model_languages import refusal
 from assistant.paths import resource
 from assistant.prompting import build_prompt
@@ -90,6 +92,11 @@ class Exercise:
         if person and person in words[:-1]:
             return (" ".join(words[words.index(person) + 1 :]),)
         return ()
+
+    def grade(self, given: str) -> Grade:
+        """The learner's answer graded against this item's (deterministic; see grading.py)."""
+        unchanged = self.fields.get("sentence", "") if self.type == "error_spot" else ""
+        return grade(given, self.answer, self.alternatives(), unchanged)
 
     def question(self) -> str:
         """What the learner is shown."""
@@ -421,18 +428,15 @@ def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
     """
     t = spec()["types"][kind]
     request = t["instruction"].format(native=native.name, target=target.name, level="A2", topic="daily life",
-                                      word=target.sample_word)
+                                      word=target.sample_word, words=spec()["sentence_words"]["A2"])
     s_nat, s_tgt = native.samples, target.samples
     if "model_fields" in t:  # a sentence and its translation, for the gap items and the translation drill
         return request, {"sentence": s_tgt[1], "translation": s_nat[1]}
     if kind == "vocab":  # shown a French card, Gemma wrote a Spanish word's example in French
         return request, {"word": target.sample_word, "translation": native.sample_word, "example": s_tgt[1]}
-    if kind == "error_spot" and " " in s_tgt[0]:
-        words = s_tgt[0].split()
-        wrong = " ".join([words[1], words[0], *words[2:]])
-        return request, {"sentence": wrong, "answer": s_tgt[0], "explanation": t["reorder_explanation"]}
     return t["instruction"].format(native="English", target="French", level="A2", topic="daily life",
-                                   word=t["example"].get("word", "")), t["example"]
+                                   word=t["example"].get("word", ""),
+                                   words=spec()["sentence_words"]["A2"]), t["example"]
 
 
 def generate_one(ctx: JobContext, kind: str, native: Language, target: Language, level: str, topic: str,
@@ -472,7 +476,8 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             # same answer, so a second item on a topic repeated the first and was thrown away.
             "exercise", ctx.backend.info.strategy, {"grammar": grammar(kind, fixed), "seed": rng.randrange(1, 2**31)},
             native=native.name, target=target.name, instruction=t["instruction"].format(
-                native=native.name, target=target.name, level=level, topic=topic, word=word or ""),
+                native=native.name, target=target.name, level=level, topic=topic, word=word or "",
+                words=spec()["sentence_words"][level]),
             avoid=note, example_request=request, example_json=json.dumps(shown, ensure_ascii=False))
         answer = ctx.generate(prompt, stream=False)
         try:
@@ -489,10 +494,13 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
                 raise ExerciseError("the model copied its example")
             if t.get("gap_by_app"):
                 ex = _gap_item(ctx, kind, written, native, target, level, existing, rng, topic, source)
+            elif t.get("mistake_by_app"):
+                ex = _mistake_item(ctx, written, native, target, level, existing, rng, topic, source)
             else:
                 made = {name: written[field] for name, field in t.get("fields_from_model", {}).items()}
                 ex = Exercise(kind, made or written, topic, source)
                 validate(ex, target, existing, native, level)
+            _check_small_words(ctx, written.get("sentence") or written.get("example") or "", target)
         except ExerciseError as exc:
             problem = str(exc)
             # what to write differently next time (a card's word is fixed: its example)
@@ -501,6 +509,43 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         return ex
     raise ExerciseError(f"the model could not write a valid {t['label'].lower()} exercise in {MAX_TRIES} tries "
                         f"({problem}); a larger model from Models › Get models writes them more reliably")
+
+
+SMALL_WORD_MARGIN = 2.0  # nats: how much likelier a sentence must read with one small word changed to be refused
+SMALL_WORD_WINDOW = 2  # tokens after the change compared (as the grammar checker's forms layer does)
+
+
+def small_word_variants(text: str, lang: str) -> list[str]:
+    """``text`` with one of the language's small words (resources/exercises.json: small_words) put in before
+    a word, taken out, or swapped for another; the first word is left as it is (its capital)."""
+    small = spec()["small_words"].get(lang, [])
+    out = []
+    words = list(lexicon.LETTER_RUN.finditer(text))[1:]
+    for m in words:
+        if text[m.start() - 1] == " ":
+            out += [f"{text[:m.start()]}{w} {text[m.start():]}" for w in small if w != m[0].casefold()]
+        if m[0].casefold() in small and text[m.start() - 1] == " ":
+            out += [text[:m.start()] + w + text[m.end():] for w in small if w != m[0].casefold()]
+            out.append(text[:m.start()] + text[m.end():].lstrip())
+    return list(dict.fromkeys(out))
+
+
+def _check_small_words(ctx: JobContext, text: str, target: Language) -> None:
+    """A model-written target sentence reads no clearly better with one small word (an article, a
+    preposition) put in, taken out or swapped: refused when a variant is SMALL_WORD_MARGIN nats likelier to
+    the writing model, so "J'aime des fruits de mer" (les), "Je passe par train" (en), "une train" (un) go.
+    Its score of the whole sentence told the sentences a teacher would sign from the others no better than
+    chance; this word-by-word test did (stop 33's reading of 76 Gemma sentences). Skipped where the backend
+    cannot score (a server) or the language has no list."""
+    variants = small_word_variants(text, target.code) if text else []
+    if not variants:
+        return
+    gains = ctx.backend.variant_gains(text, variants, SMALL_WORD_WINDOW)
+    if not gains:
+        return
+    best = max(range(len(variants)), key=gains.__getitem__)
+    if gains[best] >= SMALL_WORD_MARGIN:
+        raise ExerciseError(f"the sentence reads better as “{variants[best]}”")
 
 
 def _drill(target: Language, level: str, existing: set[str], rng: random.Random, topic: str,
@@ -607,18 +652,7 @@ def _gap_item(ctx: JobContext, kind: str, written: dict, native: Language, targe
     belongs there; a cloze's answer must still fit better than random words of its band (the hint is the
     translation), and a choice's distractors are words of the answer's band and part of speech that the
     model finds clearly worse in the gap, so none of them is also right."""
-    sentence, translation = written["sentence"], written["translation"]
-    for text, what, lang in ((sentence, "sentence", target), (translation, "translation", native)):
-        _check_language(text, lang, what)
-        _check_words(text, lang, what)
-    if _fold(sentence) == _fold(translation):
-        raise ExerciseError("the translation repeats the sentence")
-    _check_one_sentence(translation, "translation")
-    _check_reach(sentence, "sentence", target, level)
-    if "_" in sentence:
-        raise ExerciseError("the sentence has underscores of its own")
-    _check_agreement(sentence, target, "sentence")
-    _check_pair(sentence, translation)
+    sentence, translation = _checked_pair(written, native, target, level)
     problem = f"no word of the sentence makes a gap at {level}"
     for word, start, end in gap_words(sentence, target, level, rng, translation if kind == "cloze" else ""):
         gapped = sentence[:start] + "___" + sentence[end:]
@@ -641,6 +675,105 @@ def _gap_item(ctx: JobContext, kind: str, written: dict, native: Language, targe
             continue
         return ex
     raise ExerciseError(problem)
+
+
+def _checked_pair(written: dict, native: Language, target: Language, level: str) -> tuple[str, str]:
+    """The model's sentence and its translation, checked as a translation drill's are: languages, words,
+    one sentence within the level's reach, verbs agreeing with their pronouns, a translation of like length."""
+    sentence, translation = written["sentence"], written["translation"]
+    for text, what, lang in ((sentence, "sentence", target), (translation, "translation", native)):
+        _check_language(text, lang, what)
+        _check_words(text, lang, what)
+    if _fold(sentence) == _fold(translation):
+        raise ExerciseError("the translation repeats the sentence")
+    _check_one_sentence(translation, "translation")
+    _check_reach(sentence, "sentence", target, level)
+    if "_" in sentence:
+        raise ExerciseError("the sentence has underscores of its own")
+    _check_agreement(sentence, target, "sentence")
+    _check_pair(sentence, translation)
+    _check_said_twice(sentence, target)
+    return sentence, translation
+
+
+def _check_said_twice(sentence: str, target: Language) -> None:
+    """A short sentence a model wrote that names the same thing twice is going round in circles ("Je vais à
+    la gare de la gare", four of the benchmark's 42 accepted items in one run): a noun may stand once.
+    Verbs may come back ("je vais au jardin, je vais voir"). Not applied to an imported deck."""
+    import simplemma
+
+    if not parts_of_speech.can_tag(target.code):
+        return
+    seen: set[str] = set()
+    for word in lexicon.LETTER_RUN.findall(sentence):
+        if len(word) < 3 or parts_of_speech.tags(word, target.code) != {"NOUN"}:
+            continue
+        lemma = simplemma.lemmatize(word.casefold(), lang=target.code)
+        if lemma in seen:
+            raise ExerciseError(f"the sentence says “{word}” twice")
+        seen.add(lemma)
+
+
+ORDER_MARGIN = 8.0  # nats: how much worse than the model's sentence two swapped words must make it
+SLIP_FORMS = 3  # an agreement slip uses one of the verb's this many commonest wrong forms
+
+
+def _mistake_item(ctx: JobContext, written: dict, native: Language, target: Language, level: str,
+                  existing: set[str], rng: random.Random, topic: str, source: str) -> Exercise:
+    """A 'find the mistake' item made by the app from a sentence the model wrote (checked as a gap item's
+    is): the app puts one mistake in it, so the correction is the model's checked sentence and the mistake
+    is one by construction. A verb after its subject pronoun takes another person's form of its tense, one
+    the pronoun never takes (the conjugator's tables: "Je mange" → "Je manges"); else, where the language
+    has no conjugator or the sentence no such verb, two neighbouring words swap places where the model
+    scores the swap at least ORDER_MARGIN nats worse than the sentence. The model never writes the mistake:
+    asked to, it wrote 'mistakes' that were right and 'corrections' that were another sentence."""
+    sentence, _translation = _checked_pair(written, native, target, level)
+    explained = spec()["types"]["error_spot"]
+    made = _agreement_slip(sentence, target, rng, explained["agreement_explanation"])
+    if made is None:
+        made = _order_slip(ctx, sentence, rng, explained["reorder_explanation"])
+    if made is None:
+        raise ExerciseError("the sentence has no verb after its pronoun nor two words whose swap is clearly wrong")
+    wrong, explanation = made
+    ex = Exercise("error_spot", {"sentence": wrong, "answer": sentence, "explanation": explanation}, topic, source)
+    validate(ex, target, existing, native, level)
+    return ex
+
+
+def _agreement_slip(sentence: str, target: Language, rng: random.Random, explain: str) -> tuple[str, str] | None:
+    from wordfreq import zipf_frequency
+
+    slips = agreement.slips(sentence, target.code)
+    if not slips:
+        return None
+    verb = rng.choice(sorted({(s.start, s.end) for s in slips}))
+    forms = sorted((s for s in slips if (s.start, s.end) == verb),
+                   key=lambda s: -zipf_frequency(s.wrong, target.code))[:SLIP_FORMS]
+    s = rng.choice(forms)
+    return (sentence[:s.start] + s.wrong + sentence[s.end:],
+            explain.format(pronoun=s.pronoun, right=s.right, wrong=s.wrong))
+
+
+def _order_slip(ctx: JobContext, sentence: str, rng: random.Random, explain: str) -> tuple[str, str] | None:
+    """Two neighbouring words of ``sentence`` swapped, not the first (a question's inversion) nor a piece of
+    an elided or hyphenated word, where the model finds the swap clearly worse; None when no swap is, or
+    the backend cannot score (a server)."""
+    words = list(lexicon.LETTER_RUN.finditer(sentence))
+    swaps = []
+    for a, b in pairwise(words[1:]):  # never the first word
+        between = sentence[a.end():b.start()]
+        if between.strip() or _fold(a[0]) == _fold(b[0]):
+            continue
+        if sentence[a.start() - 1] in "'’-" or sentence[b.end():b.end() + 1] in ("'", "’", "-"):
+            continue
+        swaps.append(sentence[:a.start()] + b[0] + between + a[0] + sentence[b.end():])
+    if not swaps:
+        return None
+    scores = ctx.backend.logprobs([sentence, *swaps])
+    if any(sc is None for sc in scores):
+        return None
+    clear = [w for w, sc in zip(swaps, scores[1:], strict=True) if sc <= scores[0] - ORDER_MARGIN]
+    return (rng.choice(clear), explain) if clear else None
 
 
 def gap_words(sentence: str, target: Language, level: str, rng: random.Random,

@@ -37,10 +37,14 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
-def grade(given: str, expected: str, alternatives: tuple[str, ...] = ()) -> Grade:
+def grade(given: str, expected: str, alternatives: tuple[str, ...] = (), unchanged: str = "") -> Grade:
+    """``unchanged``: a 'find the mistake' item's own sentence, which given back as it is earns nothing
+    however much it looks like the answer (one word apart, it read as "Almost")."""
     g = normalize(given)
     if not g:
         return Grade(0.0, False, "No answer given.", Rating.Again)
+    if unchanged and g == normalize(unchanged):
+        return Grade(0.0, False, f"The mistake is still there: the answer is “{expected.strip()}”.", Rating.Again)
     best = None
     for exp in (expected, *alternatives):
         e = normalize(exp)
