@@ -27,6 +27,7 @@ class Language:
     script: str
     samples: tuple[str, str]
     sample_word: str = ""  # "book" as the second sample has it: a vocabulary card's worked example
+    word_shots: tuple[str, ...] = ()  # book, to eat, red: the examples a card's word is translated from
 
 
 class LanguageError(ValueError):
@@ -37,7 +38,7 @@ class LanguageError(ValueError):
 def languages() -> dict[str, Language]:
     data = json.loads(resource("languages.json").read_text("utf-8"))
     return {d["code"]: Language(d["code"], d["name"], d["native"], d["script"], tuple(d["samples"]),
-                                d.get("sample_word", ""))
+                                d.get("sample_word", ""), tuple(d.get("word_shots", ())))
             for d in data["languages"]}
 
 

@@ -354,12 +354,13 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
     the item or refuse it, with the reason, after MAX_TRIES answers. A model that cannot write French
     is not asked at all, and a conjugation drill never asks the model. (How often the checks take an
     item is bench material: a tiny model's greedy answer changes with the CPU.)"""
-    answers = []
+    answers, meanings = [], []
     real = JobContext.generate
 
     def spy(self, prompt, stream=True):  # a spy: records each answer, the real model writes it
         result = real(self, prompt, stream)
-        answers.append(result)
+        # the exercise's answers are held to a grammar; a card's word is first translated on its own
+        (answers if prompt.params.grammar else meanings).append(result)
         return result
 
     monkeypatch.setattr(JobContext, "generate", spy)
@@ -367,11 +368,16 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
         ctx, kind, get_language("en"), get_language("fr"), "A2", "food and cooking", set(), word="pomme")))
     assert h.wait(300), "generation did not finish"
     english_only = "SmolLM2" in each_model_engine.backend.info.model_name
+    if kind != "vocab" or english_only:
+        assert meanings == []
     if kind == "inflection":
         assert answers == [] and h.state == JobState.DONE, h.error  # the conjugator's, never the model's
     elif english_only:
         assert answers == [] and h.state == JobState.ERROR
         assert "writes only English, not French" in h.error
+        return
+    elif kind == "vocab" and h.state == JobState.ERROR and "could not translate “pomme”" in h.error:
+        assert answers == [] and len(meanings) == 1  # no meaning it could stand by: no card asked for
         return
     else:
         assert 1 <= len(answers) <= MAX_TRIES
@@ -388,6 +394,7 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
                 assert isinstance(data[name], str) and 1 <= len(data[name]) <= rule["maxLength"]
         if kind == "vocab":
             assert data["word"] == "pomme"  # the app chose the word; the grammar holds the model to it
+            assert len(meanings) == 1 and data["translation"] == meanings[0].text.strip().strip(".;,").strip()
     if h.state == JobState.DONE:
         validate(h.result, get_language("fr"), None, get_language("en"))
         assert h.result.type == kind
@@ -485,11 +492,27 @@ def test_garbage_is_rejected_after_bounded_retries():
     fake = GarbageBackend()
     eng.backend = fake
     try:
-        h = eng.submit(Job("exercise", lambda ctx: generate_one(ctx, "vocab", get_language("en"), get_language("fr"),
-                                                                "A2", "food", set())))
+        h = eng.submit(Job("exercise", lambda ctx: generate_one(ctx, "translate", get_language("en"),
+                                                                get_language("fr"), "A2", "food", set())))
         assert h.wait(30) and h.state == JobState.ERROR
-        assert "could not write a valid vocabulary card exercise in 3 tries" in h.error and fake.calls == 3
+        assert "could not write a valid translation drill exercise in 3 tries" in h.error and fake.calls == 3
         assert h.error.endswith("); a larger model from Models › Get models writes them more reliably")
+    finally:
+        eng.backend = None
+        eng.shutdown()
+
+
+def test_a_card_whose_word_the_model_cannot_translate_is_not_made():
+    """Garbage for the word's meaning (a fake backend: the only way to force it) refuses the card before
+    the model is asked for one."""
+    eng = Engine()
+    fake = GarbageBackend()
+    eng.backend = fake
+    try:
+        h = eng.submit(Job("exercise", lambda ctx: generate_one(ctx, "vocab", get_language("en"), get_language("fr"),
+                                                                "A2", "food", set(), word="pomme")))
+        assert h.wait(30) and h.state == JobState.ERROR and fake.calls == 1
+        assert h.error == "the model could not translate “pomme” into English"
     finally:
         eng.backend = None
         eng.shutdown()

@@ -465,6 +465,9 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         if not lexicon.is_real_word(word, target.code):
             raise ExerciseError(f"“{word}” is not a {target.name} word")
         fixed = (("word", word),)
+        meaning = word_translation(ctx, word, native, target)
+        if meaning:
+            fixed += (("translation", meaning),)
     problem = ""
     avoid: list[str] = []
     for _attempt in range(MAX_TRIES):
@@ -546,6 +549,26 @@ def _check_small_words(ctx: JobContext, text: str, target: Language) -> None:
     best = max(range(len(variants)), key=gains.__getitem__)
     if gains[best] >= SMALL_WORD_MARGIN:
         raise ExerciseError(f"the sentence reads better as “{variants[best]}”")
+
+
+def word_translation(ctx: JobContext, word: str, native: Language, target: Language) -> str:
+    """The card's word translated alone and greedily, from three examples in the learner's two languages
+    (resources/prompts/word_translation.json); "" where a language has no examples, and the card's model
+    writes the translation as before. Checked as a card's translation is (a word or a few of the learner's
+    language, not the word again), else ExerciseError: no card is better than a wrong meaning."""
+    if len(native.word_shots) < 3 or len(target.word_shots) < 3:
+        return ""
+    shots = {f"word{i}": w for i, w in enumerate(target.word_shots[:3], 1)}
+    shots |= {f"meaning{i}": m for i, m in enumerate(native.word_shots[:3], 1)}
+    prompt = build_prompt("word_translation", ctx.backend.info.strategy, native=native.name, target=target.name,
+                          word=word, **shots)
+    meaning = ctx.generate(prompt, stream=False).text.strip().strip(".;,").strip()
+    most = spec()["types"]["vocab"]["translation_words"]
+    if not meaning or len(meaning.split()) > most or _fold(meaning) == _fold(word) or MARKUP.search(meaning) \
+            or '"' in meaning:
+        raise ExerciseError(f"the model could not translate “{word}” into {native.name}")
+    _check_words(meaning, native, "translation")
+    return meaning
 
 
 def _drill(target: Language, level: str, existing: set[str], rng: random.Random, topic: str,
