@@ -52,8 +52,8 @@ def disagreements(text: str, lang: str) -> list[Disagreement]:
     """Each subject pronoun of ``text`` whose verb is a form of another person; [] where the language has no
     data or the conjugator cannot run."""
     found = []
-    for pronoun, verb, _match in _subject_verbs(text, lang):
-        wrong = _disagreement(verb, tuple(_data()[lang]["person"][pronoun]), lang)
+    for pronoun, person, verb, _match in _subject_verbs(text, lang):
+        wrong = _disagreement(verb, person, lang)
         if wrong is not None:
             found.append(Disagreement(pronoun, verb, wrong))
     return found
@@ -66,8 +66,7 @@ def slips(text: str, lang: str) -> list[Slip]:
     wrong by the conjugator's tables however it is read."""
     found = []
     order = [tuple(t) for t in _data().get(lang, {}).get("slip_tenses", [])]
-    for pronoun, verb, match in _subject_verbs(text, lang):
-        person = tuple(_data()[lang]["person"][pronoun])
+    for pronoun, person, verb, match in _subject_verbs(text, lang):
         for lemma in _verbs_of(verb, lang):
             forms = _finite_forms(lang, lemma)
             tenses = {tense for tense, p in forms.get(verb, ()) if p == person}
@@ -75,9 +74,8 @@ def slips(text: str, lang: str) -> list[Slip]:
             if tense is None:
                 continue
             for form, readings in forms.items():
-                if tense not in {t for t, _p in readings} or any(p == person for _t, p in readings):
-                    continue
-                if _elision_breaks(pronoun, form, lang):
+                if tense not in {t for t, _p in readings} or any(p == person for _t, p in readings) \
+                        or _elision_breaks(pronoun, form, lang):
                     continue
                 wrong = form if match[0].islower() else form[:1].upper() + form[1:]
                 found.append(Slip(pronoun, match.start(), match.end(), match[0], wrong))
@@ -121,9 +119,9 @@ def _verbs_of(word: str, lang: str, guess: bool = True) -> list[str]:
 
 
 def _subject_verbs(text: str, lang: str):
-    """(pronoun, word after it, that word's match) for each subject pronoun of ``text``, the words that may
-    stand between them (negation, object pronouns) skipped; pronouns that can also be objects ("elle")
-    count only at a clause's start."""
+    """(pronoun, its (person, number), word after it, that word's match) for each subject pronoun of
+    ``text``, the words that may stand between them (negation, object pronouns) skipped; pronouns that can
+    also be objects ("elle") count only at a clause's start."""
     if not can_check(lang):
         return
     d = _data()[lang]
@@ -141,7 +139,7 @@ def _subject_verbs(text: str, lang: str):
         while j < len(tokens) and j - i <= MAX_BETWEEN and tokens[j] in between:
             j += 1
         if j < len(tokens) and tokens[j][:1].isalpha():
-            yield tok, tokens[j], matches[j]
+            yield tok, tuple(persons[tok]), tokens[j], matches[j]
 
 
 def _disagreement(word: str, person: tuple[str, str], lang: str) -> str | None:
@@ -155,13 +153,6 @@ def _disagreement(word: str, person: tuple[str, str], lang: str) -> str | None:
             if (tense, person) in served:
                 return form
     return None
-
-
-@cache
-def _tense_order(lang: str, infinitive: str) -> tuple[tuple[str, str], ...]:
-    """The (mood, tense) pairs in the conjugator's order: the indicative present first."""
-    moods = conjugation.table(lang, infinitive, pronouns=False)["moods"]
-    return tuple((mood, tense) for mood, tenses in moods.items() for tense in tenses)
 
 
 @cache
