@@ -110,6 +110,8 @@ def main() -> None:
 
     def spy(self, prompt, stream=True):  # records every raw answer; the model writes it as always
         result = real(self, prompt, stream)
+        if not prompt.params.grammar:
+            return result  # the app's own translation of a word or of the model's sentence, not an exercise
         try:
             raw.append(json.loads(result.text))
         except json.JSONDecodeError:

@@ -264,6 +264,9 @@ def test_words_from_a_document_in_the_target_language():
     # a model stuck in a loop, and a "translation" twice the sentence's length (benchmark: both were hints)
     ("translate", {"source": "The garden is as big as a garden garden garden garden.",
                    "answer": "Le jardin est grand."}, "the translation repeats “garden”"),
+    ("translate", {"source": "The students are the most welcoming.",
+                   "answer": "Les élèves sont les plus accueillants et les plus accueillants."},
+     "the sentence says “les plus accueillants” twice"),
     ("translate", {"source": "I used to buy my clothes for the summer, so I took them to the winter to buy shoes.",
                    "answer": "J'achète des chaussures."}, "the translation has 19 words for a sentence of 3"),
     # a card whose example does not use its word, or whose "translation" is a sentence (benchmark)
@@ -517,7 +520,7 @@ def test_the_answer_is_not_always_in_the_same_place():
     from assistant.learning.exercises import generate_one
     from tests.fakes import fixed_answer_engine
 
-    item = {"sentence": "Nous prenons le train pour la gare.", "translation": "We take the train to the station."}
+    item = {"sentence": "Nous prenons le train pour la gare."}
     engine = fixed_answer_engine(json.dumps(item, ensure_ascii=False))
     try:
         places = set()
@@ -576,11 +579,8 @@ def test_every_worked_example_is_in_the_learners_languages(target, native):
         request, fields = example(kind, nat, tgt)
         assert tgt.name in request and "French" not in request.replace(tgt.name, "").replace(nat.name, "")
         in_target = {"vocab": ["example"]}.get(kind, ["sentence"])
-        in_native = {"vocab": []}.get(kind, ["translation"])
         for name in in_target:
             assert detect_language(fields[name]).code == target, (kind, name, fields[name])
-        for name in in_native:
-            assert detect_language(fields[name]).code == native, (kind, name, fields[name])
         if kind == "vocab":
             assert fields["word"] == tgt.sample_word and fields["translation"] == nat.sample_word
             assert tgt.sample_word.casefold() in fields["example"].casefold()
