@@ -384,8 +384,8 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
     english_only = "SmolLM2" in each_model_engine.backend.info.model_name
     if kind not in ("vocab", "cloze", "translate") or english_only:
         assert meanings == []
-    else:
-        assert len(meanings) <= (1 if kind == "vocab" else MAX_TRIES)
+    elif kind == "vocab":
+        assert len(meanings) <= 1  # (a sentence's translation is followed by its nouns' own: no bound here)
     if kind == "inflection":
         assert answers == [] and h.state == JobState.DONE, h.error  # the conjugator's, never the model's
     elif english_only:
