@@ -265,14 +265,17 @@ def test_the_exercise_grammar_admits_only_one_line_json(gemma_backend, kind):
 
 @pytest.mark.parametrize("kind", ["cloze", "translate", "vocab"])
 def test_the_models_sentence_is_one_sentence_by_grammar(gemma_backend, kind):
-    """The sentence (a card's example) ends at its first full stop, "!" or "?": a second sentence was the
-    commonest reason a try failed. A stop between digits stays ("200.000"); one before a digit alone let
-    Gemma go on ("Schule.1.")."""
+    """The sentence (a card's example) ends at its first full stop, "!" or "?", and with one: a second
+    sentence was the commonest reason a try failed, and a field closed without a stop often held a fragment
+    ("Wir leben in einem"). A stop between digits stays ("200.000"); one before a digit alone let Gemma go
+    on ("Schule.1.")."""
     runtime = gemma_backend.runtime
     gbnf = grammar(kind, (("word", "pomme"),) if kind == "vocab" else ())
     name = "example" if kind == "vocab" else "sentence"
     pre = '{"word": "pomme", "translation": "apple", "example": "' if kind == "vocab" else '{"sentence": "'
-    for text, admitted in [("Je mange une pomme.", True), ("Je mange une pomme", True), ("Tu manges ?", True),
+    for text, admitted in [("Je mange une pomme.", True), ("Je mange une pomme", False), ("Tu manges ?", True),
+                           ("Il a 200.000 pommes", False), ("Je mange une pomme rouge !", True),
+                           ("我在读书。", True), ("我在读书。他在读书。", False),
                            ("Il a 200.000 pommes.", True), ("Je mange. Tu manges.", False),
                            ("Je mange une pomme.2", False), ("Je mange! Oui", False), ("Je mange..", False)]:
         assert _grammar_admits(runtime, gbnf, pre + text + '"}') is admitted, (name, text)
@@ -410,6 +413,7 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
                 assert isinstance(data[name], str) and 1 <= len(data[name]) <= rule["maxLength"]
             if name in ("sentence", "example"):  # one sentence: ".", "!" or "?" only at its end, or between digits
                 assert not re.search(r"(?<![0-9])[.!?]|[.!?](?![0-9])", data[name][:-1]), data[name]
+                assert data[name][-1] in ".!?", data[name]  # and at its end
         if kind == "vocab":
             assert data["word"] == "pomme"  # the app chose the word; the grammar holds the model to it
             assert len(meanings) == 1 and data["translation"] == meanings[0].text.strip().strip(".;,").strip()

@@ -59,6 +59,25 @@ def disagreements(text: str, lang: str) -> list[Disagreement]:
     return found
 
 
+def bare_infinitives(text: str, lang: str) -> list[tuple[str, str]]:
+    """(pronoun, verb) as written where ``text`` opens with a subject pronoun followed by a bare infinitive
+    ("Ich kochen gerne"): wrong whatever the verb in languages without a conjugator here that put the
+    finite verb second (resources/subject_pronouns.json: no_infinitive_after); [] elsewhere."""
+    import simplemma
+
+    from assistant.learning import parts_of_speech
+
+    rule = _data().get("no_infinitive_after", {}).get(lang)
+    matches = [m for m in _TOKEN.finditer(text) if m[0][:1].isalpha()][:2]
+    if rule is None or len(matches) < 2 or matches[0][0].casefold() not in rule["pronouns"]:
+        return []
+    verb = matches[1][0]
+    if verb.islower() and verb.endswith(tuple(rule["endings"])) and simplemma.lemmatize(verb, lang=lang) == verb \
+            and "VERB" in parts_of_speech.tags(verb, lang):
+        return [(matches[0][0], verb)]
+    return []
+
+
 def slips(text: str, lang: str) -> list[Slip]:
     """For each verb of ``text`` right after its subject pronoun and agreeing with it, the forms of its tense
     (the first of the language's 'slip_tenses' it belongs to) that the pronoun never takes in any tense,
