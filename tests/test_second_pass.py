@@ -81,13 +81,14 @@ def test_spelling_fixes_alone_get_no_second_look():
 
 def test_the_warm_up_loads_every_layer():
     """Live checking warms up with one sentence: it must reach Harper's grammar and spelling, the
-    learner patterns and LemmInflect, and the dictionaries, or the writer's first paragraph pays."""
+    learner patterns and LemmInflect (and the tagger the plural patterns ask), and the dictionaries, or the
+    writer's first paragraph pays."""
     harper_spellings.cache_clear()
     found = LayeredChecker().warm_up()
     assert found.language == "en" and found.detected and found.searched
     assert {e.layer for e in found.edits} == {"rules", "spelling"}
     rules = {e.rule for e in found.edits if e.layer == "rules"}
-    assert {"EveryPlural", "RegularIrregulars", "PronounVerbAgreement"} <= rules
+    assert {"EveryPlural", "RegularIrregulars", "PronounVerbAgreement", "PluralAfterQuantifier"} <= rules
     assert "SpellCheck" in {e.rule for e in found.edits if e.layer == "spelling"}
     # Harper's spelling search ran on a long unknown word: its first such search takes 0.7 s.
     assert harper_spellings.cache_info().misses >= 1

@@ -60,11 +60,39 @@ def inflections(lemma: str, tag: str) -> tuple[str, ...]:
     return tuple(getInflection(lemma, tag=tag))
 
 
+COUNT_NOUN_GAP = 1.2  # zipf: a noun whose plural is this much rarer is uncountable ("moneys", "advices", "fishes")
+
+
+def _plural(noun: str) -> str | None:
+    """A singular noun's plural, if it has one of its own ("sheep" and "news" have none)."""
+    return next((f for f in inflections(noun.lower(), "NNS") if f != noun.lower()), None)
+
+
+def _is_count_noun(word: str, also_verb: bool) -> bool:
+    """A lower-case singular noun that is counted ("car", not "money" or "information": its plural is not
+    much rarer than it) and, by the tagger's reading, nothing else ("car", "book"), or, with ``also_verb``,
+    also a verb and nothing else ("place", "lecture", "work"); never an adjective ("subject", "kind")."""
+    from wordfreq import zipf_frequency
+
+    from assistant.learning import parts_of_speech
+
+    if not word.islower() or _noun_lemma(word) != word:
+        return False
+    tags = parts_of_speech.tags(word, "en")
+    if tags != ({"NOUN", "VERB"} if also_verb else {"NOUN"}):
+        return False
+    plural = _plural(word)
+    return plural is not None and zipf_frequency(plural, "en") >= zipf_frequency(word, "en") - COUNT_NOUN_GAP
+
+
 def _is_form(word: str, tag: str) -> bool:
     """Whether ``word`` is in the form ``tag``: a verb's VB, VBZ or VBD (and not only another of its
-    forms), VBP (the base form, and not also a past: "go", not "put" or "read"), or a noun's plural
-    (NNS, not a word whose plural is itself: "news", "means")."""
+    forms), VBP (the base form, and not also a past: "go", not "put" or "read"), a noun's plural
+    (NNS, not a word whose plural is itself: "news", "means"), or a singular count noun (NN: only a noun;
+    NN_VB: a noun that may also be a verb)."""
     low = word.lower()
+    if tag in ("NN", "NN_VB"):
+        return _is_count_noun(word, also_verb=tag == "NN_VB")
     if tag == "NNS":
         lemma = _noun_lemma(word)
         return lemma is not None and low != lemma and low in inflections(lemma, "NNS")
@@ -84,6 +112,8 @@ def _field(groups: dict[str, str], name: str, how: str | None) -> str | None:
         return value
     if how == "NN":
         return _noun_lemma(value)
+    if how == "NNS":
+        return _plural(value)
     if how in ("VB", "VBG", "VBN", "VBD", "VBZ"):
         lemma = verb_lemma(value)
         if lemma is None:
