@@ -59,6 +59,13 @@ def layers():
     ("There are several reason.", "There are several reasons."),
     ("Many company that sell cars.", "Many companies that sell cars."),
     ("These place are nice.", "These places are nice."),  # also a verb: only before one
+    ("My friends is here.", "My friends are here."),
+    ("These students was late.", "These students were late."),
+    ("Her friends has left.", "Her friends have left."),
+    ("My friend are here.", "My friend is here."),
+    ("A car are parked outside.", "A car is parked outside."),
+    ("This books are good.", "These books are good."),
+    ("We saw all this cars, they were new.", "We saw all these cars, they were new."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -83,6 +90,12 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "Many say that it is true.", "Many feel that way.", "Few work on weekends.", "Many work in the city.",
     "There were many car owners.", "Many a man has tried.", "I saw many fish in the sea.", "These data are wrong.",
     "Those interested can come.", "Several hundred came.", "Those who know.", "Many Apple are sold.",
+    "The teacher of my students is kind.", "One of the students is here.", "Each of my friends has a car.",
+    "My mother and my father are here.", "Neither the teacher nor the student are here.", "The team are playing.",
+    "The news is good.", "The bus is late.", "Two weeks is a long time.", "The United States is big.",
+    "If my friend were here, he would help.", "Does your friend have a car?", "The car keys are here.",
+    "The data are clear.", "This means war.", "This works well.", "I know that cars are fast.",
+    "The fish are jumping.", "My people are proud.", "His glasses are new.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

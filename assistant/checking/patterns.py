@@ -88,11 +88,15 @@ def _is_count_noun(word: str, also_verb: bool) -> bool:
 def _is_form(word: str, tag: str) -> bool:
     """Whether ``word`` is in the form ``tag``: a verb's VB, VBZ or VBD (and not only another of its
     forms), VBP (the base form, and not also a past: "go", not "put" or "read"), a noun's plural
-    (NNS, not a word whose plural is itself: "news", "means"), or a singular count noun (NN: only a noun;
-    NN_VB: a noun that may also be a verb)."""
+    (NNS, not a word whose plural is itself: "news", "means"; NNS_NOUN: and nothing else), or a singular
+    count noun (NN: only a noun; NN_VB: a noun that may also be a verb)."""
     low = word.lower()
     if tag in ("NN", "NN_VB"):
         return _is_count_noun(word, also_verb=tag == "NN_VB")
+    if tag == "NNS_NOUN":  # a plural that is nothing else ("books", not "works" or "helps")
+        from assistant.learning import parts_of_speech
+
+        return _is_form(word, "NNS") and parts_of_speech.tags(word, "en") == {"NOUN"}
     if tag == "NNS":
         lemma = _noun_lemma(word)
         return lemma is not None and low != lemma and low in inflections(lemma, "NNS")
