@@ -332,6 +332,26 @@ def test_layers_then_the_model_on_a_real_model(default_engine):
 
 
 @pytest.mark.parametrize("text,expected", [
+    ("I have alot of work.", ("alot", "a lot")),
+    ("He came aswell.", ("aswell", "as well")),
+    ("It is ofcourse true.", ("ofcourse", "of course")),
+])
+def test_a_word_written_as_one_that_is_two_is_split(layers, text, expected):
+    """Re-spacing alone is the writer's business ("Thus , even"), but a word split in two is a correction."""
+    assert expected in found(layers, text)[1]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("It would be a wasteful idean.", "idean"), ("A successful preson.", "preson"), ("Put it togather.", "togather"),
+])
+def test_a_misspelt_word_is_not_split_into_two_wrong_ones(layers, text, expected):
+    """Harper's SplitWords read "idean" as "i dean" (17 of 19 firings on JFLEG dev wrong): it is off, and the
+    word is the spelling layer's."""
+    edits = [(old, new) for old, new in found(layers, text)[1] if old == expected]
+    assert edits and all(" " not in new for _old, new in edits), edits
+
+
+@pytest.mark.parametrize("text,expected", [
     ("Inorder to do this we work.", ("Inorder", "In order")),
     ("They wait untill they know.", ("untill", "until")),
     ("Due to their unability to walk far.", ("unability", "inability")),

@@ -100,6 +100,11 @@ _PERFECT_OR_PASSIVE = re.compile(
     r"\b(?:have|has|had|having|'ve|is|are|was|were|be|been|being|am|get|got|gets)\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
+def _splits_a_word(old: str, new: str) -> bool:
+    """``new`` is the single word ``old`` written as two or more ("alot" → "a lot")."""
+    return PLAIN_WORD.fullmatch(old) is not None and len(new.split()) > 1
+
+
 def _irregular_order(text: str, options: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Harper's RegularIrregulars offers the past and the participle ("runned": ran, run) in an
     order that changes from run to run: the participle first after a form of have or be ("has
@@ -197,8 +202,9 @@ class RulesChecker:
                 if r is None or r in options:
                     continue
                 s, e, new = r
-                if re.sub(r"\s+", "", text[s:e]) == re.sub(r"\s+", "", new):
-                    continue  # only re-spaces: the writer's spacing is theirs
+                respaced = re.sub(r"\s+", "", text[s:e]) == re.sub(r"\s+", "", new)
+                if respaced and not (kind != "Spelling" and _splits_a_word(text[s:e], new)):
+                    continue  # only re-spaces: the writer's spacing is theirs ("Thus , even"), but "alot" is a slip
                 added = new[len(text[s:e]):] if new.startswith(text[s:e]) else ""
                 if added.strip() and text[e:].lstrip().startswith(added.strip()):
                     continue  # the mark it adds is there already, after a space ("Thus , even")
