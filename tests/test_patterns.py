@@ -74,6 +74,8 @@ def layers():
     ("You can to do it.", "You can do it."),
     ("I want to went home.", "I want to go home."),
     ("I am very interesting in music.", "I am very interested in music."),
+    ("We met in Monday.", "We met on Monday."),
+    ("In Fridays we swim.", "On Fridays we swim."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -108,7 +110,7 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "The aim was to free them.", "The key is to good health.", "It is up to you.", "It is to the left.",
     "It doesn't amount to much.", "It came to much.", "The political will to act is there.",
     "With all his might to push.", "Due to increased demand.", "I want to see it.",
-    "I am so excited about it.",
+    "I am so excited about it.", "It was in Monday's paper.", "I live in Sunday Street.", "We went in Sunday school.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
