@@ -29,7 +29,7 @@ from assistant.checking.spelling import (
     zipf,
 )
 from assistant.markdown import overlaps, protected_spans
-from assistant.text_diff import Edit
+from assistant.text_diff import Edit, apply_edits
 
 _local = threading.local()
 
@@ -174,6 +174,16 @@ class RulesChecker:
     def _skipped(self, name: str) -> bool:
         data = grammar_data()
         return name in data["harper_off_rules"] or (not self.style and name in data["harper_style_rules"])
+
+    def corrected(self, text: str) -> str:
+        """``text`` with each edit of ``check`` made (of two that overlap, the first): for text the app
+        writes itself, such as a translation shown to a learner, where no writer reviews the edits."""
+        kept, end = [], -1
+        for e in self.check(text):  # in text order
+            if e.start >= end:
+                kept.append(e)
+                end = e.end
+        return apply_edits(text, kept)
 
     def check(self, text: str) -> list[Edit]:
         """Harper's lints for an English paragraph, as edits (replacement = its first suggestion);

@@ -858,14 +858,8 @@ def rules_corrected(text: str, lang: Language) -> str:
     if lang.code != "en":
         return text
     from assistant.checking.rules import RulesChecker
-    from assistant.text_diff import apply_edits
 
-    kept, end = [], -1
-    for e in sorted(RulesChecker().check(text), key=lambda e: (e.start, e.end)):
-        if e.start >= end:  # the first of two overlapping corrections
-            kept.append(e)
-            end = e.end
-    return apply_edits(text, kept)
+    return RulesChecker().corrected(text)
 
 
 def _translation_item(ctx: JobContext, sentence: str, native: Language, target: Language, level: str,
