@@ -331,6 +331,14 @@ def test_layers_then_the_model_on_a_real_model(default_engine):
     assert apply_edits(text, fixes) != text or not fixes
 
 
+def test_there_before_a_time_word_is_not_their(layers):
+    """Harper's ThereToTheir turned "I was there yesterday" into "their yesterday"."""
+    for text in ["I was there yesterday.", "We were there today.", "She lived there years ago.",
+                 "We stayed there last summer."]:
+        assert found(layers, text)[1] == [], text
+    assert ("there", "their") in found(layers, "I saw there house.")[1]  # the rule still works
+
+
 @pytest.mark.parametrize("text,expected", [
     ("I have alot of work.", ("alot", "a lot")),
     ("He came aswell.", ("aswell", "as well")),

@@ -163,6 +163,19 @@ def _a_word_not_a_month(name: str, text: str, start: int, end: int) -> bool:
     return not (_NUMBER_OR_CLAUSE_END.match(text, end) or re.search(r"\d\s*$", text[:start]))
 
 
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
+
+
+def _there_before_a_time(name: str, text: str, end: int) -> bool:
+    """"there" that Harper's ThereToTheir would make "their" before a time word ("I was there yesterday":
+    grammar.json's harper_there_before_time)."""
+    data = grammar_data()["harper_there_before_time"]
+    if name != data["rule"]:
+        return False
+    after = _NEXT_WORD.match(text, end)
+    return after is not None and after.group(1).lower() in data["words"]
+
+
 class RulesChecker:
     """``style``: also Harper's style rules (grammar.json's harper_style_rules), which are choices a
     writer may reject ("Therefore," "excellent" for "very good", "gas" for "petrol"), not errors."""
@@ -227,7 +240,7 @@ class RulesChecker:
             if preferred:  # "want be": "want to be", not Harper's first, "won't be"
                 options.sort(key=lambda o: preferred not in o[2].lower())
             if not options or _a_name_by_mistake(name, text[options[0][0]:options[0][1]], options[0][2]) or \
-                    _a_word_not_a_month(name, text, start, end):
+                    _a_word_not_a_month(name, text, start, end) or _there_before_a_time(name, text, end):
                 continue
             s, e, _ = options[0]
             same_span: list[str] = []
