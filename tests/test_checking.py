@@ -331,6 +331,39 @@ def test_layers_then_the_model_on_a_real_model(default_engine):
     assert apply_edits(text, fixes) != text or not fixes
 
 
+@pytest.mark.parametrize("text", [
+    # each flagged as a mistake by a Harper rule before stop 35, in GUM's edited texts or Multi30k's captions
+    "It is quite big, it fits three people.", "It is a department dedicated to examining how people think.",
+    "Dropout rates at West Point are low.", "A couple sits on a bench talking.",
+    "She was less interested in details, such as staircases.", "Both of their faces were red.",
+    "A woman stands to their right.", "It was the sovereign will of God.", "I was terrified that they would fling it.",
+    "My mother says, \"Is it time to go?\"", "A swell rose and fell like a gentle breathing.",
+    "We were so interested because we had time.", "They were workers, all of whom gave their lives.",
+    "It's Marcia.", "So yeah, I hope you guys enjoyed watching!", "He made the District 8-4A All-District team.",
+    "It was a Class-A affiliate.", "It was 10:38 a.m. on Monday.", "The location of the CoM can be a key factor.",
+    "He earned a Ph.D. in philosophy from Harvard.", "He arrived in Washington D.C. after many difficulties.",
+    "A lightness lifted his spirit.", "He had a passion for it.", "One might expect a number.",
+    "It depends on time, speed, stability and accuracy.", "Let's do all of the rooms.",
+    "The corner of California and Dupont streets.", "A biography of Jean le Rond d'Alembert.",
+])
+def test_harpers_firings_on_edited_english_are_left_alone(layers, text):
+    """Style rules are offered only on request (harper_style_rules); rules wrong more often than right
+    there are off (harper_off_rules); others are narrowed (harper_narrowed, harper_case_changes)."""
+    assert [e for e in layers.check(text, "en").edits if e.layer == "rules"] == [], text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Thus we share a information.", ("a information", "information")),
+    ("She has diverse knowledges about it.", ("knowledges", "knowledge")),
+    ("It is a apple.", ("a", "an")),
+    ("She have a car.", ("have", "has")),
+    ("I like italian food.", ("italian", "Italian")),
+    ("I have an ipod.", ("ipod", "iPod")),
+])
+def test_the_narrowed_rules_still_catch_learners_mistakes(layers, text, expected):
+    assert expected in found(layers, text)[1]
+
+
 def test_there_before_a_time_word_is_not_their(layers):
     """Harper's ThereToTheir turned "I was there yesterday" into "their yesterday"."""
     for text in ["I was there yesterday.", "We were there today.", "She lived there years ago.",

@@ -63,6 +63,7 @@ def layers():
     ("These students was late.", "These students were late."),
     ("Her friends has left.", "Her friends have left."),
     ("My friend are here.", "My friend is here."),
+    ("I think my friend are here.", "I think my friend is here."),
     ("A car are parked outside.", "A car is parked outside."),
     ("This books are good.", "These books are good."),
     ("We saw all this cars, they were new.", "We saw all these cars, they were new."),
@@ -111,6 +112,8 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "It doesn't amount to much.", "It came to much.", "The political will to act is there.",
     "With all his might to push.", "Due to increased demand.", "I want to see it.",
     "I am so excited about it.", "It was in Monday's paper.", "I live in Sunday Street.", "We went in Sunday school.",
+    "Take up as much space as you can to dance.", "Do what you must to survive.", "Come in Tuesday and pick one.",
+    "The best way to control these pests is to pick them off.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

@@ -18,6 +18,7 @@ from assistant.text_units import after_title
 # A paragraph's first word, after any opening quote or bracket; or a word after a sentence's end
 # mark and a space. The mark's group tells which.
 _START = re.compile(r"(?:^|(?P<mark>[.!?])\s+)[\"“‘«(\[]*(?P<word>[^\W\d_]+)\b")
+_INITIALS = re.compile(r"[^\W\d_](?:\.[^\W\d_])+")  # "D.C", "U.N", "L.A": initials, whose stop ends no sentence
 _BEFORE_STOP = re.compile(r"([^\W\d_.]+(?:\.[^\W\d_]+)*)\.$")
 
 
@@ -37,7 +38,8 @@ def _ends_sentence(text: str, mark_at: int) -> bool:
     if before is None:
         return False  # "3. item", "(a). ": a number or a mark before the stop
     word = before.group(1)
-    return not (len(word) == 1 or word.lower() in _abbreviations() or after_title(text, mark_at + 1))
+    return not (len(word) == 1 or word.lower() in _abbreviations() or _INITIALS.fullmatch(word)
+                or after_title(text, mark_at + 1))
 
 
 def sentence_start_edits(text: str, lang: str, personal: PersonalDictionary | None = None) -> list[Edit]:

@@ -140,12 +140,22 @@ def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tu
     return [(s, e, new) for new in pool or [word]] + [o for o in options if (o[0], o[1]) != (s, e)]
 
 
-def _a_name_by_mistake(name: str, word: str, new: str) -> bool:
-    """A case change by Harper's case rule that makes the writer's word a name Harper knows, or
-    capitalises a letter ("yong" → "Yong", "u" → "U"): grammar.json's harper_case_changes."""
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
+_WORD_BEFORE_END = re.compile(r"([A-Za-z]+)\s+$")
+
+
+def _a_name_by_mistake(name: str, text: str, start: int, end: int, new: str) -> bool:
+    """A case change by Harper's case rule that makes the writer's word a name Harper knows, capitalises
+    a letter ("yong" → "Yong", "u" → "U"), changes capitals the writer wrote ("CoM" → "com", "Ph.D." →
+    "pH", "Dupont" → "DuPont"), writes a word all in capitals ("af" → "AF"), or capitalises a particle
+    inside a name ("Jean le Rond" → "Le"): grammar.json's harper_case_changes."""
+    word = text[start:end]
     if name != grammar_data()["harper_case_changes"]["rule"] or new.lower() != word.lower():
         return False
-    if len(word) == 1:
+    if len(word) == 1 or not word.islower() or new == word.upper():
+        return True
+    before, after = _WORD_BEFORE_END.search(text, 0, start), _NEXT_WORD.match(text, end)
+    if before and after and before.group(1)[:1].isupper() and after.group(1)[:1].isupper():
         return True
     floor = grammar_data()["harper_case_changes"]["min_zipf_to_capitalise"]
     return word.islower() and new == word.capitalize() and zipf(word, "en") < floor
@@ -163,7 +173,35 @@ def _a_word_not_a_month(name: str, text: str, start: int, end: int) -> bool:
     return not (_NUMBER_OR_CLAUSE_END.match(text, end) or re.search(r"\d\s*$", text[:start]))
 
 
-_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
+_YOU_BEFORE = re.compile(r"\byou\s+$", re.IGNORECASE)
+
+
+def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
+    """A firing of a Harper rule that grammar.json's harper_narrowed leaves out: a noun after "you" read
+    as a verb ("you guys"), "their" before an -ly word ("their newly formed"), a letter of "Class-A" read
+    as an article, a mass-noun change other than a plural's ending or an article dropped before a common
+    noun ("a passion", "one might" → "one piece of might")."""
+    data = grammar_data()["harper_narrowed"]
+    word = text[start:end]
+    if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
+        return True
+    if name == data["before_ly_rule"]:
+        after = _NEXT_WORD.match(text, end)
+        return after is not None and after.group(1).lower().endswith("ly")
+    if name == data["letter_article_rule"]:
+        beside = text[start - 1:start] + text[end:end + 1]  # "Class-A", "8-4A", "a.m."
+        return word.lower() not in ("a", "an") or any(ch in "-." or ch.isdigit() for ch in beside)
+    if name == data["plural_only_rule"]:
+        w, n = word.lower(), new.lower()
+        ending = w.endswith("s") and n and w.startswith(n) and len(w) - len(n) <= 2  # "knowledges"
+        article = re.fullmatch(r"an? ([a-z]+)", w)  # "a information", not "a passion" or "one might"
+        if ending:
+            return False
+        if not article or n != article[1] or zipf(n, "en") < data["mass_noun_min_zipf"]:
+            return True
+        plural = next((f for f in inflections(n, "NNS") if f != n), None)
+        return plural is not None and zipf(plural, "en") > zipf(n, "en") - data["mass_noun_plural_gap"]
+    return False
 
 
 def _there_before_a_time(name: str, text: str, end: int) -> bool:
@@ -239,8 +277,9 @@ class RulesChecker:
             preferred = grammar_data()["harper_preferred"].get(name)
             if preferred:  # "want be": "want to be", not Harper's first, "won't be"
                 options.sort(key=lambda o: preferred not in o[2].lower())
-            if not options or _a_name_by_mistake(name, text[options[0][0]:options[0][1]], options[0][2]) or \
-                    _a_word_not_a_month(name, text, start, end) or _there_before_a_time(name, text, end):
+            if not options or _a_name_by_mistake(name, text, options[0][0], options[0][1], options[0][2]) or \
+                    _a_word_not_a_month(name, text, start, end) or _there_before_a_time(name, text, end) or \
+                    _narrowed_out(name, text, options[0][0], options[0][1], options[0][2]):
                 continue
             s, e, _ = options[0]
             same_span: list[str] = []
