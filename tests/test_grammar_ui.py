@@ -228,3 +228,19 @@ def test_learner_patterns_and_folded_fixes_are_underlined_live(qtbot, window):
     assert window.personal.ignores("BeAgree")
     assert [m[0] for m in live_marks(window)] == ["discuss about", "to home"]  # the other rules stay
     window.personal.set_rules([])
+
+
+def test_this_stops_rules_are_underlined_live_and_right_english_is_not(qtbot, window):
+    """Stop 35's rules in the window: a plural after "many", agreement after a determiner, "alot"; and
+    "I was there yesterday" and "you guys", which Harper flagged, carry no underline."""
+    from tests.screens import screenshot
+
+    type_text(qtbot, window, "There are many car in the street. My friends is here. I have alot of work. "
+                             "I was there yesterday and I hope you guys enjoyed it.")
+    qtbot.waitUntil(lambda: len(window.live.review.edits) == 3, timeout=15_000)
+    assert live_marks(window) == [("car", "cars"), ("is", "are"), ("alot", "a lot")]
+    screenshot(window, "stop35_rules.png")
+    actions = menu_at(window, window.editor.toPlainText().index("car "))
+    assert "→ cars" in actions
+    actions["→ cars"].trigger()
+    assert window.editor.toPlainText().startswith("There are many cars in the street.")
