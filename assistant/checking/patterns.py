@@ -68,12 +68,19 @@ def _plural(noun: str) -> str | None:
     return next((f for f in inflections(noun.lower(), "NNS") if f != noun.lower()), None)
 
 
+def plural_rarity(noun: str) -> float | None:
+    """How much rarer (zipf) a singular noun's plural is than the noun: small for a counted noun ("cars"),
+    large for a mass noun ("informations", "advices"); None where it has no plural of its own."""
+    from wordfreq import zipf_frequency
+
+    plural = _plural(noun)
+    return None if plural is None else zipf_frequency(noun.lower(), "en") - zipf_frequency(plural, "en")
+
+
 def _is_count_noun(word: str, also_verb: bool) -> bool:
     """A lower-case singular noun that is counted ("car", not "money" or "information": its plural is not
     much rarer than it) and, by the tagger's reading, nothing else ("car", "book"), or, with ``also_verb``,
     also a verb and nothing else ("place", "lecture", "work"); never an adjective ("subject", "kind")."""
-    from wordfreq import zipf_frequency
-
     from assistant.learning import parts_of_speech
 
     if not word.islower() or _noun_lemma(word) != word:
@@ -81,8 +88,8 @@ def _is_count_noun(word: str, also_verb: bool) -> bool:
     tags = parts_of_speech.tags(word, "en")
     if tags != ({"NOUN", "VERB"} if also_verb else {"NOUN"}):
         return False
-    plural = _plural(word)
-    return plural is not None and zipf_frequency(plural, "en") >= zipf_frequency(word, "en") - COUNT_NOUN_GAP
+    rarity = plural_rarity(word)
+    return rarity is not None and rarity <= COUNT_NOUN_GAP
 
 
 def _is_form(word: str, tag: str) -> bool:

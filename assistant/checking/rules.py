@@ -17,7 +17,7 @@ import threading
 from functools import lru_cache
 
 from assistant.checking.data import grammar_data
-from assistant.checking.patterns import inflections, pattern_edits, verb_lemma, winning_rules
+from assistant.checking.patterns import inflections, pattern_edits, plural_rarity, verb_lemma, winning_rules
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
     PLAIN_WORD,
@@ -199,8 +199,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
             return False
         if not article or n != article[1] or zipf(n, "en") < data["mass_noun_min_zipf"]:
             return True
-        plural = next((f for f in inflections(n, "NNS") if f != n), None)
-        return plural is not None and zipf(plural, "en") > zipf(n, "en") - data["mass_noun_plural_gap"]
+        rarity = plural_rarity(n)
+        return rarity is not None and rarity < data["mass_noun_plural_gap"]
     return False
 
 
