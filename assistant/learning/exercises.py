@@ -191,9 +191,9 @@ def grammar(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> str:
 
 
 ONE_SENTENCE_FIELDS = ("sentence", "example")  # the target-language sentence a model writes for an item
-SENTENCE_CHAR_RULES = r'''schar ::= [^"\\\x00-\x1F\x7F.!?。！？] | "\\\"" | [0-9] "." [0-9]
-send ::= [.!?。！？]'''
 SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")  # the ideographic ones end Chinese and Japanese sentences
+SENTENCE_CHAR_RULES = (r'schar ::= [^"\\\x00-\x1F\x7F' + "".join(SENTENCE_ENDS) + r'] | "\\\"" | [0-9] "." [0-9]'
+                       + "\nsend ::= [" + "".join(SENTENCE_ENDS) + "]")
 
 
 def _check_language(text: str, lang: Language, what: str) -> None:
@@ -413,11 +413,12 @@ def _check_words(text: str, lang: Language, what: str) -> None:
 def _check_agreement(text: str, lang: Language, what: str) -> None:
     """Each verb right after a subject pronoun is that pronoun's form in the conjugator ("je prend" is not),
     and no sentence opens with a pronoun and a bare infinitive where that is always wrong ("Ich kochen")."""
-    wrong = agreement.disagreements(text.replace("___", " | "), lang.code)
+    text = text.replace("___", " | ")  # a gap is no word
+    wrong = agreement.disagreements(text, lang.code)
     if wrong:
         w = wrong[0]
         raise ExerciseError(f"the {what} has “{w.pronoun} {w.written}”: after “{w.pronoun}” the verb is “{w.wanted}”")
-    bare = agreement.bare_infinitives(text.replace("___", " | "), lang.code)
+    bare = agreement.bare_infinitives(text, lang.code)
     if bare:
         pronoun, verb = bare[0]
         raise ExerciseError(f"the {what} has “{pronoun} {verb}”: after “{pronoun}” the verb is not the infinitive")
