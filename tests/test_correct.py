@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from assistant.engine import Job, JobState
-from assistant.tasks.correct import GrammarChecker, candidate_edits, categorize, is_correction, paragraphs
-from assistant.text_diff import Edit
+from assistant.tasks.correct import (
+    GrammarChecker,
+    candidate_edits,
+    categorize,
+    edit_gains,
+    is_correction,
+    paragraphs,
+)
+from assistant.text_diff import Edit, apply_edits
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +86,14 @@ def test_proposals_may_not_drop_a_negation_an_opening_word_or_respell_into_no_wo
 def test_code_blocks_are_skipped():
     text = "Prose line.\n```\ncode is not prose\n```\nMore prose."
     assert [text[s.start : s.end] for s in paragraphs(text)] == ["Prose line.", "More prose."]
+
+
+def test_each_proposed_edit_is_scored_as_the_whole_sentence_with_it_alone(smol_backend):
+    # The critic's gains come from one pass over the sentence and each variant's changed tail; they
+    # must equal the difference of whole-sentence scores, or the critic's thresholds mean something else.
+    text = "She go to school every days and dont like it."
+    edits, _ = candidate_edits(text, "She goes to school every day and doesn't like it.")
+    assert len(edits) == 3
+    gains = edit_gains(smol_backend, text, edits)
+    base, *scores = smol_backend.logprobs([text] + [apply_edits(text, [e]) for e in edits])
+    assert gains == pytest.approx([s - base for s in scores], abs=0.05)

@@ -8,7 +8,15 @@ import pytest
 
 from assistant.engine import Engine, Job, JobState
 from assistant.languages import LanguageError, detect_language, get_language, languages
-from assistant.tasks.translate import is_copy, parse_glossary, protect, restore, segments, translate
+from assistant.tasks.translate import (
+    Translator,
+    is_copy,
+    parse_glossary,
+    protect,
+    restore,
+    segments,
+    translate,
+)
 from tests.fakes import echo_engine
 
 DOC = """## Shopping list
@@ -66,6 +74,21 @@ def test_segments_keep_markdown_frames():
     assert segs[5].prefix == "2. " and segs[5].prose.startswith("**Three**")
     assert segs[7].cells is not None and segs[8].translatable is False  # table row, separator
     assert segs[11].translatable is False  # indented code
+
+
+def test_prefetch_windows_count_prose_lines_not_blank_ones():
+    """A document with blank lines between its lines is handed to the batch sixteen prose lines at a
+    time, as one without; before, a window of sixteen segments held eight lines and left half a GPU's
+    batch idle. Code and rules hold no model input; a table row holds one per cell."""
+    lines = [f"Line number {i} is here." for i in range(40)]
+    tr = Translator(get_language("en"), get_language("fr"))
+    spaced = segments("\n\n".join(lines))
+    windows = tr.windows(spaced, 16)
+    assert [len(w) for w in windows.values()] == [16, 16, 8]
+    assert [spaced[i].source for i in windows] == [lines[0], lines[16], lines[32]]
+    assert [t for w in windows.values() for t in w] == lines
+    mixed = segments("Intro here.\n```\ncode = 1\n```\n| Cat | Dog |\n---\nLast line.")
+    assert list(tr.windows(mixed, 2).values()) == [["Intro here."], ["Cat", "Dog"], ["Last line."]]
 
 
 def test_protect_and_restore():

@@ -225,6 +225,21 @@ def critic_keeps(edit: Edit, gain: float | None, least: float = MIN_GAIN, deleti
     return gain is not None and gain >= (least if edit.replacement.strip() else deletion)
 
 
+def edit_gains(backend: Backend, text: str, edits: list[Edit]) -> list[float | None] | None:
+    """How much likelier ``text`` is with each edit applied alone than without (nats), by the model;
+    None where the backend cannot score."""
+    variants = [apply_edits(text, [e]) for e in edits]
+    # Each variant differs from the text in one stretch, so its prefix is taken from the text's pass
+    # rather than evaluated again: the same gains in about half the tokens (bench_batch_ceiling.py).
+    gains = backend.variant_gains(text, variants)
+    if gains is not None:
+        return list(gains)
+    base, *scores = backend.logprobs([text, *variants])
+    if base is None:
+        return None
+    return [None if score is None else score - base for score in scores]
+
+
 class GrammarChecker:
     """Checks documents through an engine job, in layers (assistant.checking): rules and spelling,
     the model judging their candidates, then the model's own proposals for English sentences the
@@ -261,10 +276,7 @@ class GrammarChecker:
         if rejected or not edits:
             return [], None, rejected
         ctx.check()
-        base, *scores = ctx.backend.logprobs([text] + [apply_edits(text, [e]) for e in edits])
-        if base is None:
-            return edits, None, False
-        return edits, [None if score is None else score - base for score in scores], False
+        return edits, edit_gains(ctx.backend, text, edits), False
 
     def correct_sentence(self, ctx: JobContext, sentence: str) -> tuple[list[Edit], bool]:
         """Edits for one sentence (offsets into it), and whether a rewrite was rejected."""

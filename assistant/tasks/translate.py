@@ -107,7 +107,7 @@ def _spacing(text: str) -> tuple[str, str, str]:
     return lead, core, text[len(lead) + len(core):]
 
 
-PREFETCH_LINES = 16  # lines whose prose is translated together, then assembled in order
+PREFETCH_LINES = 16  # prose lines (model inputs) translated together, then assembled in order
 COPY_MIN_WORDS = 3  # shorter passages (names, "OK", a product) may rightly stay as they are
 
 
@@ -155,6 +155,23 @@ class Translator:
             _, core, _ = _spacing(prose)
             if _has_words(core):
                 out.append(protect(core, self.glossary)[0])
+        return out
+
+    def windows(self, segs: list[Segment], size: int) -> dict[int, list[str]]:
+        """The model inputs of the segments in runs of about ``size`` inputs each, keyed by the run's
+        first segment. Counted in inputs, not segments: blank lines, code and rules hold none, and a
+        window of sixteen segments of a document with blank lines between its lines would fill only
+        half the batch."""
+        out: dict[int, list[str]] = {}
+        start, texts = 0, []
+        for i, seg in enumerate(segs):
+            inputs = self.model_inputs(seg)
+            if texts and len(texts) + len(inputs) > size:
+                out[start] = texts
+                start, texts = i, []
+            texts += inputs
+        if texts:
+            out[start] = texts
         return out
 
     def _model(self, ctx: JobContext, text: str) -> str:
@@ -237,12 +254,11 @@ def translate(ctx: JobContext, text: str, target: str, source: str | None = None
     todo = sum(s.translatable for s in segs)
     done = 0
     pairs = []
-    step = ctx.prefetch_window(PREFETCH_LINES)
+    windows = tr.windows(segs, ctx.prefetch_window(PREFETCH_LINES))
     for i, seg in enumerate(segs):
         ctx.check()
-        if i % step == 0:
-            ctx.prefetch([tr.prompt(ctx.backend, t) for later in segs[i : i + step]
-                          for t in tr.model_inputs(later)])
+        if i in windows:
+            ctx.prefetch([tr.prompt(ctx.backend, t) for t in windows[i]])
         if seg.translatable:
             ctx.progress(done, todo, f"paragraph {done + 1} of {todo}")
         out = tr.segment(ctx, seg)
