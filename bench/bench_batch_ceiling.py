@@ -27,16 +27,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import llama_cpp as C
+from bench_decode import PROMPT_WORDS
 from bench_document import grammar_document, load, timed, translation_document
 
-from assistant.llama_runtime import LlamaRuntime
+from assistant.llama_runtime import LlamaRuntime, SamplingParams
 from assistant.model_library import ModelLibrary
 from assistant.tasks.correct import GrammarChecker
 from assistant.tasks.translate import translate
 
 PASS_TOKENS = 256
-FILLER = ("The history of the printing press begins long before Gutenberg, in the workshops of craftsmen "
-          "who carved whole pages into wooden blocks. ")
+WIDTHS = (1, 2, 4, 8, 16, 32, 64, PASS_TOKENS)
 
 
 class DecodeTally:
@@ -69,30 +69,25 @@ class DecodeTally:
         C.llama_decode = self._real
 
 
-def large_pass_rates(rt: LlamaRuntime, reps: int = 3) -> tuple[float, float]:
-    """Tokens per second of one PASS_TOKENS-token forward pass: logits at the last position only
-    (a prompt), and at every position (the most a batch step can output)."""
-    text = FILLER * (PASS_TOKENS // 10)
-    tokens = rt.tokenize(text)[:PASS_TOKENS]
-    prompt_rate = every_rate = 0.0
+def prompt_rate(rt: LlamaRuntime, reps: int = 3) -> float:
+    """Tokens per second of a PASS_TOKENS-token prompt (logits at its last position only)."""
+    tokens = rt.tokenize(PROMPT_WORDS * PASS_TOKENS)[:PASS_TOKENS]
+    best = 0.0
     for _ in range(reps):
         rt.reset_cache()
-        t0 = time.perf_counter()
-        rt._prepare(tokens, None)
-        prompt_rate = max(prompt_rate, len(tokens) / (time.perf_counter() - t0))
-        t0 = time.perf_counter()
-        rt.logits(tokens)
-        every_rate = max(every_rate, len(tokens) / (time.perf_counter() - t0))
+        r = rt.generate(tokens, SamplingParams(max_tokens=1))
+        best = max(best, r.prompt_tokens / r.prompt_seconds)
     rt.reset_cache()
-    return prompt_rate, every_rate
+    return best
 
 
-def width_rates(rt: LlamaRuntime, widths=(1, 2, 4, 8, 16, 32, 64), reps: int = 3) -> dict[int, float]:
-    """Tokens per second of one pass of ``width`` tokens with logits at every position: what a batch
-    step of that many sequences could do at best. On a CPU, small widths stay far below the large pass."""
-    tokens = rt.tokenize(FILLER * 10)
-    rates = {}
-    for width in widths:
+def width_rates(rt: LlamaRuntime, reps: int = 3) -> dict[int, float]:
+    """Tokens per second of one pass of each of WIDTHS tokens with logits at every position: what a
+    batch step of that many sequences could do at best (PASS_TOKENS: the large pass). On a CPU,
+    small widths stay far below the large pass."""
+    tokens = rt.tokenize(PROMPT_WORDS * PASS_TOKENS)
+    rates: dict[int, float] = {}
+    for width in WIDTHS:
         for _ in range(reps):
             rt.reset_cache()
             t0 = time.perf_counter()
@@ -104,8 +99,8 @@ def width_rates(rt: LlamaRuntime, widths=(1, 2, 4, 8, 16, 32, 64), reps: int = 3
 
 def measure(engine, name: str, job) -> tuple:
     rt = engine.backend.runtime
-    prompt_rate, every_rate = large_pass_rates(rt)
     widths = width_rates(rt)
+    prompt, every = prompt_rate(rt), widths[PASS_TOKENS]
     print(f"{name}: {rt.batch_sequences} sequences; a pass with every logit, tok/s by width: "
           + ", ".join(f"{w}: {r:.0f}" for w, r in widths.items()))
     runs = []
@@ -113,9 +108,9 @@ def measure(engine, name: str, job) -> tuple:
         with DecodeTally() as tally:
             _, secs = timed(engine, job, batched)
         rest = secs - tally.seconds
-        best = rest + tally.plain / prompt_rate + tally.with_logits / every_rate
+        best = rest + tally.plain / prompt + tally.with_logits / every
         runs.append((secs, tally, rest, best))
-    return name, prompt_rate, every_rate, runs
+    return name, prompt, every, runs
 
 
 def main() -> None:

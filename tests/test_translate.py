@@ -83,12 +83,12 @@ def test_prefetch_windows_count_prose_lines_not_blank_ones():
     lines = [f"Line number {i} is here." for i in range(40)]
     tr = Translator(get_language("en"), get_language("fr"))
     spaced = segments("\n\n".join(lines))
-    windows = tr.windows(spaced, 16)
+    windows = dict(tr.windows(spaced, 16))
     assert [len(w) for w in windows.values()] == [16, 16, 8]
     assert [spaced[i].source for i in windows] == [lines[0], lines[16], lines[32]]
     assert [t for w in windows.values() for t in w] == lines
     mixed = segments("Intro here.\n```\ncode = 1\n```\n| Cat | Dog |\n---\nLast line.")
-    assert list(tr.windows(mixed, 2).values()) == [["Intro here."], ["Cat", "Dog"], ["Last line."]]
+    assert [texts for _, texts in tr.windows(mixed, 2)] == [["Intro here."], ["Cat", "Dog"], ["Last line."]]
 
 
 def test_protect_and_restore():
