@@ -48,6 +48,47 @@ def test_french_nonsense_words_are_flagged_and_real_ones_are_not(layers):
     assert "couleur" in [ouleur.replacement, *ouleur.alternatives]
 
 
+@pytest.mark.parametrize("text,lang,expected", [
+    ("Hier j'ai acheter des pommes et tu parle trop.", "fr", [("acheter", "acheté"), ("parle", "parles")]),
+    ("Elle est aller à Paris et nous sommes rester ici.", "fr", [("aller", "allée"), ("rester", "restés")]),
+    ("Je ne l'ai pas regarder. Les enfants ont jouer dehors.", "fr", [("regarder", "regardé"), ("jouer", "joué")]),
+    ("Je me suis lever tôt et je prend le bus.", "fr", [("lever", "levé"), ("prend", "prends")]),
+    ("Nous nous sommes amuser et il s'est fier à lui.", "fr", [("amuser", "amusés"), ("fier", "fié")]),
+    ("Yo tiene un perro y ellos come mucho.", "es", [("tiene", "tengo"), ("come", "comen")]),
+])
+def test_the_conjugators_rules_in_other_languages(layers, text, lang, expected):
+    """French, Spanish, Italian, Portuguese: a verb after its subject pronoun in another person's form, and in
+    French an -er infinitive after avoir or être (the conjugator's participle, agreeing after être)."""
+    assert found(layers, text, lang) == (lang, expected)
+    assert all(e.layer == "rules" and e.reason for e in layers.check(text, lang).edits)
+
+
+@pytest.mark.parametrize("text", [
+    "Il pense a manger.",  # "a" for "à": not avoir without its pronoun
+    "C'est facile à manger et il a beau chercher.", "J'ai été manger au restaurant.", "Ils sont arrivés hier.",
+    "Elle nous a vus. Nous mangeons. Vous parlez. Je vous aime. On mange. Il est à Paris.",
+    "Le plus important est participer.", "Nous nous sommes amusés.", "Il y a du pain.",
+    "Il est fier de toi.", "Il est boulanger et elle est conseiller municipal.",  # -er words that are also verbs
+])
+def test_correct_french_is_left_to_the_writer(layers, text):
+    assert found(layers, text, "fr")[1] == []
+
+
+def test_a_participle_after_etre_offers_the_other_gender_where_the_pronoun_has_none(layers):
+    (edit,) = layers.check("Je suis aller à Paris.", "fr").edits
+    assert (edit.replacement, edit.alternatives, edit.rule) == ("allé", ["allée"], "ParticipleNotInfinitive")
+
+
+def test_the_conjugators_rules_can_be_ignored(tmp_path):
+    personal = PersonalDictionary(tmp_path)
+    layers = LayeredChecker(personal)
+    text = "Je suis aller à Paris et tu parle trop."
+    personal.ignore_rule("ParticipleNotInfinitive")
+    assert found(layers, text, "fr")[1] == [("parle", "parles")]
+    personal.ignore_rule("ConjugatorAgreement")
+    assert found(layers, text, "fr")[1] == []
+
+
 @pytest.mark.parametrize("text", [
     "Pierre and Ngozi met Mr Okonkwo in Szczecin.",  # names inside a sentence
     "Run `teh_fn()` and read https://exmple.com/docs or write to bob@exmple.com.",  # code, URL, e-mail
@@ -261,6 +302,18 @@ def test_merge_keeps_the_first_layer_and_pools_candidates():
     spell = [Edit(0, 10, "Forexample", "For example", "spelling", "", "spelling", "spelling", [])]
     (m,) = merge(harper, spell)
     assert m.replacement == "Forecastle" and m.alternatives == ["Example", "For example"]
+    # A grammar rule's candidates are the verb's forms; the dictionary's neighbours of "buyed" are not.
+    rule = [Edit(10, 15, "buyed", "bought", "grammar", "", "rules", "RegularIrregulars", [])]
+    (m,) = merge(rule, [Edit(10, 15, "buyed", "bayed", "spelling", "", "spelling", "spelling", ["buoyed"])])
+    assert m.replacement == "bought" and m.alternatives == []
+
+
+def test_a_grammar_rules_forms_are_found_whole_with_the_dictionaries():
+    layers = LayeredChecker()
+    assert found(layers, "They buyed it and he has teached me.")[1] == [("buyed", "bought"), ("teached", "taught")]
+    edits = layers.check("I goed home and eated.").edits
+    assert [(e.original, e.replacement, e.alternatives) for e in edits] == [
+        ("goed", "went", ["gone"]), ("eated", "ate", ["eaten"])]
 
 
 def test_the_judge_ranks_as_a_noisy_channel_and_vetoes():
@@ -279,6 +332,12 @@ def test_the_judge_ranks_as_a_noisy_channel_and_vetoes():
     assert judge(sentence, [rule], by_table) == []
     (flag,) = judge(sentence, [Edit(0, 10, "Forexample", "Forecastle", "spelling", "", "spelling")], by_table)
     assert flag.is_flag and flag.replacement == "Forexample"
+    # A grammar rule's forms are not typing slips: the model's score alone ranks them ("eaten" is
+    # nearer the letters of "eated" and would win as a slip).
+    forms = {"I ate.": -20.0, "I eaten.": -22.0, "I eated.": -30.0}
+    irregular = Edit(2, 7, "eated", "eaten", "grammar", "", "rules", "RegularIrregulars", ["ate"])
+    (chosen,) = judge("I eated.", [irregular], lambda texts: [forms.get(t) for t in texts])
+    assert chosen.replacement == "ate" and typo_cost("eated", "eaten") < typo_cost("eated", "ate")
     # A backend that cannot score leaves the layers' order alone.
     assert judge(sentence, [rule], lambda texts: [None] * len(texts)) == [rule]
 
@@ -362,6 +421,20 @@ def test_harpers_firings_on_edited_english_are_left_alone(layers, text):
 ])
 def test_the_narrowed_rules_still_catch_learners_mistakes(layers, text, expected):
     assert expected in found(layers, text)[1]
+
+
+def test_since_a_year_is_not_for_a_year(layers):
+    """Harper's SinceDuration made "since 2010 year" into "for 2010 year"."""
+    assert found(layers, "I have lived here since 2010 year.")[1] == []
+    assert ("since two months", "for two months") in found(layers, "I work here since two months.")[1]
+
+
+def test_a_question_without_its_inversion_keeps_where(layers):
+    """Harper's WereWhere made "Where you are going?" into "Were you are going?"."""
+    for text in ["Where you are going?", "Where you going?", "Where they will stay?"]:
+        assert found(layers, text)[1] == [], text
+    assert ("Where", "Were") in found(layers, "Where you happy?")[1]  # the rule still works
+    assert ("where", "were") in found(layers, "They where happy.")[1]
 
 
 def test_there_before_a_time_word_is_not_their(layers):

@@ -3,7 +3,7 @@ language data (LemmInflect, wordfreq, resources/grammar.json), exactly; which wi
 
 from __future__ import annotations
 
-from assistant.checking.confusions import Candidate, candidates, choose
+from assistant.checking.confusions import Candidate, applied, candidates, choose, together
 from assistant.tasks.correct import judged_confusions, with_fixes
 from assistant.text_diff import Edit
 
@@ -86,3 +86,46 @@ def test_a_sentences_first_word_keeps_its_form():
     assert not {c for c in got if c[0] in ("Measures", "Cars")}
     assert ("things", "thing", "number") in got and ("became", "become", "verb form") in got
     assert ("The", "A", "article") in found("The fact is clear.")  # an article there is still judged
+
+
+def test_winners_alone_must_win_again_together():
+    """"The students who wants": "student" and "want" each mend it alone; both make it wrong again.
+    Each winner after the best is judged with the better ones in place (scores given, as the model's)."""
+    sentence = "The students who wants to pass."
+    student = Candidate(4, 12, "students", "student", "number")
+    want = Candidate(17, 22, "wants", "want", "verb form")
+    pass_ = Candidate(26, 30, "pass", "passes", "verb form")
+    margins = {"number": 5.0, "verb form": 6.0}
+    gains = {student: 9.0, want: 12.0, pass_: 7.0}
+    table = {("The students who want to pass.", "The student who want to pass."): -3.0,
+             ("The students who want to pass.", "The students who want to passes."): 6.5}
+    calls = []
+
+    def gain(before, after):
+        calls.append((before, after))
+        return table[(before, after)]
+
+    kept = together(sentence, [student, want, pass_], gains, gain, margins)
+    assert kept == [want, pass_]  # the better, then "passes", which still wins with "want" in place
+    assert calls[0] == ("The students who want to pass.", "The student who want to pass.")
+    assert applied(sentence, kept) == "The students who want to passes."
+    assert together(sentence, [student], gains, gain, margins) == [student] and len(calls) == 2
+
+
+def test_the_models_winners_each_win_with_the_others_in_place(smol_backend):
+    """Whatever the model prefers: where it keeps two edits in a sentence, one of them still wins its
+    margin with the other made (checked again with the same model; 0.5 nats for batching's rounding)."""
+    from assistant.checking import confusions as forms
+    from assistant.checking.data import grammar_data
+
+    margins = grammar_data()["confusions"]["margins"]
+    for sentence in ("The students who wants to pass must work harder.", "She go to school every days."):
+        edits = judged_confusions(smol_backend, sentence, [])
+        cands = [c for c in candidates(sentence)
+                 if any((c.start, c.end, c.replacement) == (e.start, e.end, e.replacement) for e in edits)]
+        assert len(cands) == len(edits)
+        if len(cands) != 2:
+            continue
+        orders = (cands, cands[::-1])
+        assert any(smol_backend.variant_gains(applied(sentence, [a]), [applied(sentence, [a, b])], forms.window())[0]
+                   >= margins[b.kind] - 0.5 for a, b in orders)

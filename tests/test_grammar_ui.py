@@ -244,3 +244,18 @@ def test_this_stops_rules_are_underlined_live_and_right_english_is_not(qtbot, wi
     assert "→ cars" in actions
     actions["→ cars"].trigger()
     assert window.editor.toPlainText().startswith("There are many cars in the street.")
+
+
+def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
+    """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
+    être (the other gender in the menu) and a verb in another person's form."""
+    from tests.screens import screenshot
+
+    type_text(qtbot, window, "Hier je suis aller au marché et j'ai acheter des pommes, mais tu parle trop.")
+    qtbot.waitUntil(lambda: len(window.live.review.edits) == 3, timeout=30_000)
+    assert live_marks(window) == [("aller", "allé"), ("acheter", "acheté"), ("parle", "parles")]
+    screenshot(window, "french_conjugator_rules.png")
+    actions = menu_at(window, window.editor.toPlainText().index("aller"))
+    assert "→ allé" in actions and "→ allée" in actions
+    actions["→ allée"].trigger()
+    assert window.editor.toPlainText().startswith("Hier je suis allée au marché")

@@ -1,4 +1,5 @@
-"""The layers put together for one paragraph: rules (English, Harper) and spelling (every
+"""The layers put together for one paragraph: rules (English: Harper and the learner patterns; the
+languages the conjugator serves: its agreement and participle rules) and spelling (every
 language with a dictionary) first, quick and deterministic, for live checking as the writer
 types; the model judges their candidates when the writer asks for a check (F7).
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.checking import conjugator_rules
 from assistant.checking.capitals import sentence_start_edits
+from assistant.checking.conjugator_rules import conjugator_edits
 from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import RulesChecker, harper_spellings
@@ -40,8 +43,9 @@ class ParagraphCheck:
 
 
 def merge(first: list[Edit], second: list[Edit]) -> list[Edit]:
-    """``first`` wins where spans overlap; a candidate of ``second`` for the same span joins its
-    alternatives ("Forexample": Harper's words, then the dictionary's "For example")."""
+    """``first`` wins where spans overlap; a candidate of ``second`` for the same span joins a spelling
+    edit's alternatives ("Forexample": Harper's words, then the dictionary's "For example"). A grammar
+    rule's candidates stay its own: "buyed" is bought, whatever the dictionary finds near it ("bayed")."""
     out = list(first)
     for e in second:
         clash = [f for f in out if f.start < e.end and e.start < f.end]
@@ -49,7 +53,7 @@ def merge(first: list[Edit], second: list[Edit]) -> list[Edit]:
             out.append(e)
             continue
         f = clash[0]
-        if (f.start, f.end) == (e.start, e.end):
+        if (f.start, f.end) == (e.start, e.end) and f.category == "spelling":
             for option in [e.replacement, *e.alternatives]:
                 if option != f.replacement and option not in f.alternatives and option != f.original:
                     f.alternatives.append(option)
@@ -119,7 +123,12 @@ class LayeredChecker:
                 return self.spelling.check(s, lang, search, deferred)
 
             def layers(s: str, lang: str = lang or "") -> list[Edit]:
-                found = merge(self.rules.check(s), spelling(s)) if lang in RULE_LANGUAGES else spelling(s)
+                if lang in RULE_LANGUAGES:
+                    found = merge(self.rules.check(s), spelling(s))
+                elif conjugator_rules.serves(lang):
+                    found = merge(conjugator_edits(s, lang, self.personal), spelling(s))
+                else:
+                    found = spelling(s)
                 return merge(found, sentence_start_edits(s, lang, self.personal))
 
             found = recheck(text, layers(text), layers) if lang in RULE_LANGUAGES else layers(text)

@@ -12,6 +12,7 @@ margin, and of candidates that touch the same or neighbouring words only the bes
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -116,6 +117,29 @@ def choose(found: list[Candidate], gains: list[float | None], margins: dict[str,
     for _, c in winners:
         # Neighbours interact ("a apples"): each was judged alone, so only one of them is taken.
         if all(c.end + 1 < k.start or k.end + 1 < c.start for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def applied(sentence: str, chosen: list[Candidate]) -> str:
+    """``sentence`` with each of ``chosen`` (none overlapping) in place."""
+    for c in sorted(chosen, key=lambda c: -c.start):
+        sentence = c.apply(sentence)
+    return sentence
+
+
+def together(sentence: str, chosen: list[Candidate], gains: dict[Candidate, float],
+             gain: Callable[[str, str], float | None], margins: dict[str, float] | None = None) -> list[Candidate]:
+    """Of ``chosen`` (choose's winners, each judged alone), those that still win their margin with the
+    better ones in place, best first: "The students who wants" has two winners alone, "student" and
+    "want", and together they make it wrong again. ``gain(before, after)``: the model's nats."""
+    margins = margins or _data()["margins"]
+    ranked = sorted(chosen, key=lambda c: -(gains[c] - margins[c.kind]))
+    kept = ranked[:1]
+    for c in ranked[1:]:
+        before = applied(sentence, kept)
+        won = gain(before, applied(sentence, [*kept, c]))
+        if won is not None and won >= margins[c.kind]:
             kept.append(c)
     return sorted(kept, key=lambda c: c.start)
 

@@ -4,7 +4,9 @@ vetoes a suggestion it finds clearly worse than leaving the text alone.
 Each candidate is scored by the model's log-probability of the whole sentence with it in place
 (the same measure as the correction critic), less a cost per typing slip it undoes
 (typos.typo_cost; a noisy-channel ranking: without it the model prefers dropping a word,
-"Forexample" → "Example"); "leave it" is scored too. The best candidate replaces the layer's
+"Forexample" → "Example"); "leave it" is scored too. Only a spelling's candidates pay that cost: a
+grammar rule's are forms, not slips ("eated": ate or eaten, whichever the sentence wants; charged as
+slips, "eaten" won for being nearer the letters typed). The best candidate replaces the layer's
 first choice. A rule's suggestion that loses to "leave it" by more than VETO nats is dropped
 ("Forexample" → "Forecastle" must not survive; "For example" wins); an unknown word whose
 candidates all lose stays flagged, without a replacement.
@@ -35,7 +37,8 @@ def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[fl
         return edits  # a backend that cannot score (a server): the layers' own order stands
     out = []
     for e, opts in zip(edits, options, strict=True):
-        scored = [(s - CHANGE_COST * typo_cost(e.original, o), s, o)
+        cost = CHANGE_COST if e.category == "spelling" else 0.0
+        scored = [(s - cost * typo_cost(e.original, o), s, o)
                   for o, s in zip(opts, [next(scores) for _ in opts], strict=True) if s is not None]
         # Ranked as a noisy channel (the model's likelihood, less the cost of the change); the veto
         # compares the chosen one's own likelihood with leaving the text as it is.

@@ -96,11 +96,14 @@ def _is_form(word: str, tag: str) -> bool:
     """Whether ``word`` is in the form ``tag``: a verb's VB, VBZ or VBD (and not only another of its
     forms), VBP (the base form, and not also a past: "go", not "put" or "read"), a noun's plural
     (NNS, not a word whose plural is itself: "news", "means"; NNS_NOUN: and nothing else), a singular
-    count noun (NN: only a noun; NN_VB: a noun that may also be a verb), an adjective that is never a verb
-    (ADJ), or a past that is no participle, base form or noun (VBD_ONLY: "went", not "bought" or "spoke")."""
+    count noun (NN: only a noun; NN_VB: a noun that may also be a verb; NN_ANY: either), an adjective that is never a verb
+    (ADJ), a past that is no participle, base form or noun (VBD_ONLY: "went", not "bought" or "spoke"),
+    or a noun in any reading (NOUN; also "own")."""
     low = word.lower()
     if tag in ("NN", "NN_VB"):
         return _is_count_noun(word, also_verb=tag == "NN_VB")
+    if tag == "NN_ANY":  # either: "student", "doctor"
+        return _is_count_noun(word, also_verb=False) or _is_count_noun(word, also_verb=True)
     if tag in ("ADJ", "VBD_ONLY"):  # an adjective and never a verb ("hard", "cold"); a past, no participle
         from assistant.learning import parts_of_speech
 
@@ -110,6 +113,10 @@ def _is_form(word: str, tag: str) -> bool:
         lemma = verb_lemma(word)  # "went", "ate", "saw"; not "bought" (a participle too) nor "spoke" (a noun)
         return tags == {"VERB"} and lemma is not None and low != lemma and low in inflections(lemma, "VBD") \
             and low not in inflections(lemma, "VBN")
+    if tag == "NOUN":  # a noun by the tagger, or "own" ("on it's own"), and no -ing form ("for it's raining")
+        from assistant.learning import parts_of_speech
+
+        return low == "own" or ("NOUN" in parts_of_speech.tags(low, "en") and not low.endswith("ing"))
     if tag == "NNS_NOUN":  # a plural that is nothing else ("books", not "works" or "helps")
         from assistant.learning import parts_of_speech
 

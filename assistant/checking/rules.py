@@ -141,6 +141,7 @@ def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tu
 
 
 _NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
+_TWO_WORDS = re.compile(r"\s+([A-Za-z]+)\s+([A-Za-z]+)")
 _WORD_BEFORE_END = re.compile(r"([A-Za-z]+)\s+$")
 
 
@@ -180,11 +181,20 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     """A firing of a Harper rule that grammar.json's harper_narrowed leaves out: a noun after "you" read
     as a verb ("you guys"), "their" before an -ly word ("their newly formed"), a letter of "Class-A" read
     as an article, a mass-noun change other than a plural's ending or an article dropped before a common
-    noun ("a passion", "one might" → "one piece of might")."""
+    noun ("a passion", "one might" → "one piece of might"), "where" before a pronoun and its verb
+    ("Where you are going?"), a year read as a number of years ("since 2010 year")."""
     data = grammar_data()["harper_narrowed"]
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
         return True
+    if name == data["since_year_rule"]:  # "since 2010 year": a year, not a number of years
+        return bool(re.search(r"\b\d{4}\b", word))
+    if name == data["were_where_rule"]:  # "Where you are going?": the pronoun's verb follows it
+        after = _TWO_WORDS.match(text, end)
+        if after is None or after.group(1).lower() not in ("i", "you", "he", "she", "it", "we", "they"):
+            return False
+        verb = after.group(2).lower()
+        return verb in data["were_where_not_before"] or verb.endswith("ing")
     if name == data["before_ly_rule"]:
         after = _NEXT_WORD.match(text, end)
         return after is not None and after.group(1).lower().endswith("ly")

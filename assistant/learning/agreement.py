@@ -17,7 +17,7 @@ from functools import cache
 from assistant.learning import conjugation
 from assistant.paths import resource
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’](?=[^\W\d_]))?|[^\w\s]")  # words, an elided "j'" as one, punctuation
+TOKEN = re.compile(r"[^\W\d_]+(?:['’](?=[^\W\d_]))?|[^\w\s]")  # words, an elided "j'" as one, punctuation
 MAX_BETWEEN = 3  # negation and object pronouns looked past ("je ne le lui donne")
 
 
@@ -40,8 +40,14 @@ class Slip:
 
 
 @cache
+@cache
 def _data() -> dict:
     return json.loads(resource("subject_pronouns.json").read_text("utf-8"))
+
+
+def pronoun_data(lang: str) -> dict:
+    """resources/subject_pronouns.json's entry for ``lang``: its pronouns, the words between them and the verb."""
+    return _data()[lang]
 
 
 def can_check(lang: str) -> bool:
@@ -51,11 +57,16 @@ def can_check(lang: str) -> bool:
 def disagreements(text: str, lang: str) -> list[Disagreement]:
     """Each subject pronoun of ``text`` whose verb is a form of another person; [] where the language has no
     data or the conjugator cannot run."""
+    return [d for d, _start, _end in located_disagreements(text, lang)]
+
+
+def located_disagreements(text: str, lang: str) -> list[tuple[Disagreement, int, int]]:
+    """disagreements, each with the verb's place in ``text`` (start, end)."""
     found = []
-    for pronoun, person, verb, _match in _subject_verbs(text, lang):
+    for pronoun, person, verb, match in _subject_verbs(text, lang):
         wrong = _disagreement(verb, person, lang)
         if wrong is not None:
-            found.append(Disagreement(pronoun, verb, wrong))
+            found.append((Disagreement(pronoun, verb, wrong), match.start(), match.end()))
     return found
 
 
@@ -68,7 +79,7 @@ def bare_infinitives(text: str, lang: str) -> list[tuple[str, str]]:
     from assistant.learning import parts_of_speech
 
     rule = _data().get("no_infinitive_after", {}).get(lang)
-    matches = [m for m in _TOKEN.finditer(text) if m[0][:1].isalpha()][:2]
+    matches = [m for m in TOKEN.finditer(text) if m[0][:1].isalpha()][:2]
     if rule is None or len(matches) < 2 or matches[0][0].casefold() not in rule["pronouns"]:
         return []
     verb = matches[1][0]
@@ -146,7 +157,7 @@ def _subject_verbs(text: str, lang: str):
     d = _data()[lang]
     persons, always = d["person"], set(d["always_subject"])
     openers, between = set(d["clause_openers"]), set(d["between"])
-    matches = list(_TOKEN.finditer(text))
+    matches = list(TOKEN.finditer(text))
     tokens = [m[0].casefold().replace("’", "'") for m in matches]
     for i, tok in enumerate(tokens):
         if tok not in persons:

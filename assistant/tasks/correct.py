@@ -207,16 +207,32 @@ def confusion_gains(backend: Backend, sentence: str, layer: list[Edit]
 def chosen_confusions(sentence: str, layer: list[Edit], found: list[confusions.Candidate],
                       gains: list[float | None], margins: dict[str, float] | None = None) -> list[Edit]:
     """The candidates of confusion_gains that win their margin, as edits with offsets into ``sentence``."""
+    return _forms_edits(sentence, layer, confusions.choose(found, gains, margins))
+
+
+def _forms_edits(sentence: str, layer: list[Edit], chosen: list[confusions.Candidate]) -> list[Edit]:
     _, _, to_original = with_fixes(sentence, layer)
     return [categorize(Edit(to_original(c.start), to_original(c.start) + c.end - c.start, c.original,
-                            c.replacement, layer="forms")) for c in confusions.choose(found, gains, margins)]
+                            c.replacement, layer="forms")) for c in chosen]
 
 
 def judged_confusions(backend: Backend, sentence: str, layer: list[Edit]) -> list[Edit]:
     """The model's choice among the word forms, articles and prepositions of ``sentence``, judged
-    with the layers' ``layer`` edits in place; edits with offsets into ``sentence``."""
+    with the layers' ``layer`` edits in place; edits with offsets into ``sentence``. Where several
+    win alone, each after the first must win again with the better ones in place."""
     found, gains = confusion_gains(backend, sentence, layer)
-    return chosen_confusions(sentence, layer, found, gains) if found and gains is not None else []
+    if not found or gains is None:
+        return []
+    chosen = confusions.choose(found, gains)
+    if len(chosen) > 1:
+        text, _, _ = with_fixes(sentence, layer)
+
+        def gain(before: str, after: str) -> float | None:
+            found = backend.variant_gains(before, [after], confusions.window())
+            return None if found is None else found[0]
+
+        chosen = confusions.together(text, chosen, dict(zip(found, gains, strict=True)), gain)
+    return _forms_edits(sentence, layer, chosen)
 
 
 def critic_keeps(edit: Edit, gain: float | None, least: float = MIN_GAIN, deletion: float = MIN_GAIN_DELETION) -> bool:
