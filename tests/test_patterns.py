@@ -97,6 +97,10 @@ def layers():
     ("Everybody are happy.", "Everybody is happy."),
     ("Nobody have seen it.", "Nobody has seen it."),
     ("One of my friend is a doctor.", "One of my friends is a doctor."),
+    ("I have seen him yesterday.", "I saw him yesterday."),
+    ("We have visited Paris two years ago.", "We visited Paris two years ago."),
+    ("Less people came than we expected.", "Fewer people came than we expected."),
+    ("There are less cars today.", "There are fewer cars today."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -141,9 +145,12 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "Many research papers exist.", "There are many water bottles.", "Much thanks to you.", "Not much changes.",
     "Thank you very much friends.", "Though small, it works.", "He said that, although late, but then left.",
     "The knife is used to cut bread.", "I used to live here.", "It is used to make paper.",
-    "I insist that he go.", "I am home.", "She is home now.", "I am fine.", "I am vegetarian.", "He is head of the team.",
+    "I insist that he go.", "I am home.", "She is home now.", "I am fine.", "I am vegetarian.",
+    "He is head of the team.",
     "It is work.", "If someone were able to go.", "Would anyone have a pen?", "Let everyone have a say.",
     "I insist that everyone have a seat.", "One of my friends is here.", "One of those days.",
+    "I have lived here since last year.", "I have known her for two years.", "I have never seen him.",
+    "It is more or less cars.", "Much less traffic.", "There are no less than ten.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

@@ -96,9 +96,9 @@ def _is_form(word: str, tag: str) -> bool:
     """Whether ``word`` is in the form ``tag``: a verb's VB, VBZ or VBD (and not only another of its
     forms), VBP (the base form, and not also a past: "go", not "put" or "read"), a noun's plural
     (NNS, not a word whose plural is itself: "news", "means"; NNS_NOUN: and nothing else), a singular
-    count noun (NN: only a noun; NN_VB: a noun that may also be a verb; NN_ANY: either), an adjective that is never a verb
-    (ADJ), a past that is no participle, base form or noun (VBD_ONLY: "went", not "bought" or "spoke"),
-    or a noun in any reading (NOUN; also "own")."""
+    count noun (NN: only a noun; NN_VB: a noun that may also be a verb; NN_ANY: either), an adjective
+    that is never a verb (ADJ), a past that is no participle, base form or noun (VBD_ONLY: "went", not
+    "bought" or "spoke"), or a noun in any reading (NOUN; also "own")."""
     low = word.lower()
     if tag in ("NN", "NN_VB"):
         return _is_count_noun(word, also_verb=tag == "NN_VB")
