@@ -62,6 +62,18 @@ def test_verbs_that_agree_are_left_alone(lang, text):
     assert agreement.disagreements(text, lang) == []
 
 
+def test_an_infinitive_where_the_participle_belongs_is_found_and_the_exercise_refused():
+    (slip,) = agreement.participle_slips("Hier, j'ai acheter du pain.", "fr")
+    assert (slip.auxiliary, slip.written, slip.wanted) == ("ai", "acheter", "acheté")
+    assert agreement.participle_slips("Hier, j'ai acheté du pain et je vais manger.", "fr") == []
+    assert agreement.participle_slips("Ayer he comer.", "es") == []  # French data only
+    from assistant.languages import get_language
+    from assistant.learning.exercises import ExerciseError, _check_agreement
+
+    with pytest.raises(ExerciseError, match="participle “acheté”"):
+        _check_agreement("Hier, j'ai acheter du pain.", get_language("fr"), "sentence")
+
+
 @pytest.mark.parametrize("lang,text,verb,some_wrong", [
     ("fr", "Je mange une pomme.", "mange", {"manges", "mangeons", "mangent"}),
     ("fr", "Le soir, elle finit son travail.", "finit", {"finis", "finissons", "finissent"}),

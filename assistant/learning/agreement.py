@@ -113,6 +113,89 @@ def slips(text: str, lang: str) -> list[Slip]:
     return found
 
 
+@dataclass(frozen=True)
+class ParticipleSlip:
+    """An infinitive written where the past participle belongs ("j'ai acheter": acheté)."""
+    auxiliary: str  # as written
+    start: int  # the infinitive's place in the text
+    end: int
+    written: str
+    wanted: str
+    alternatives: tuple[str, ...] = ()  # the other gender, where the subject does not say which
+
+
+def _participle(lang: str, infinitive: str, gender: str, number: str) -> str | None:
+    try:
+        entries = conjugation.table(lang, infinitive, pronouns=False)["moods"]["participe"]["participe-passé"]
+    except (conjugation.ConjugationError, KeyError):
+        return None
+    return next((c for e in entries if e.get("g") == gender and e.get("n") == number for c in e.get("c", []) if c),
+                None)
+
+
+def _subject_at(tokens: list[str], i: int, skip: set[str], persons: dict, openers: set[str]) -> int | None:
+    """Where the subject pronoun of the auxiliary at ``i`` is: the word before the object pronouns and
+    negation in ``skip``, or the first of those where nothing else comes before ("nous sommes", "nous
+    nous sommes"; in "il nous a" the subject is "il"); None if none."""
+    j = i - 1
+    while j >= 0 and tokens[j] in skip:
+        j -= 1
+    if j >= 0 and tokens[j] in persons:
+        return j
+    opens = j < 0 or not tokens[j][:1].isalpha() or tokens[j] in openers  # "et nous avons"
+    return j + 1 if j + 1 < i and opens and tokens[j + 1] in persons else None
+
+
+def participle_slips(text: str, lang: str) -> list[ParticipleSlip]:
+    """Each -er infinitive of ``text`` after a form of avoir or être where the past participle belongs
+    (resources/subject_pronouns.json, "participles"); [] for a language without that data."""
+    data = _data().get("participles", {}).get(lang)
+    if data is None or not can_check(lang):
+        return []
+    try:
+        known = conjugation.infinitives(lang)
+    except conjugation.ConjugationError:
+        return []
+    words = _data()[lang]
+    persons, objects, openers = words["person"], set(words["between"]), set(words["clause_openers"])
+    between, reflexives = set(data["between"]), set(data["reflexive"])
+    matches = list(TOKEN.finditer(text))
+    tokens = [m[0].casefold().replace("’", "'") for m in matches]
+    out = []
+    for i, tok in enumerate(tokens):
+        aux = "avoir" if tok in data["avoir"] else "être" if tok in data["etre"] else None
+        if aux is None:
+            continue
+        person = tuple(data["avoir" if aux == "avoir" else "etre"][tok])
+        at = _subject_at(tokens, i, objects | reflexives, persons, openers)
+        subject = None if at is None else tokens[at]
+        if subject is not None and tuple(persons[subject]) != person:
+            continue  # "nous a": nous is an object there ("il nous a vus")
+        if subject is None and tok not in data["avoir_anywhere"]:
+            continue  # "a" is also a misspelt "à", "est" the east; "ont" is only avoir
+        j = i + 1
+        while j < len(tokens) and tokens[j] in between:
+            j += 1
+        if j >= len(tokens):
+            continue
+        verb = tokens[j]
+        if not (verb.endswith(data["infinitive_ending"]) and verb in known and matches[j][0].islower()):
+            continue
+        reflexive = at is not None and any(t in reflexives for t in tokens[at + 1 : i])
+        if aux == "être" and not (reflexive or verb in data["etre_verbs"]):
+            continue  # "il est fier", "il est boulanger": an adjective or a noun that is also a verb
+        number = "s" if aux == "avoir" else person[1]
+        gender = "f" if aux == "être" and subject in data["feminine"] else "m"
+        wanted = _participle(lang, verb, gender, number)
+        if wanted is None or wanted == verb:
+            continue
+        other = _participle(lang, verb, "f" if gender == "m" else "m", number) \
+            if aux == "être" and subject in data["either_gender"] else None
+        out.append(ParticipleSlip(matches[i][0], matches[j].start(), matches[j].end(), matches[j][0], wanted,
+                                  (other,) if other and other != wanted else ()))
+    return out
+
+
 ELIDING = "aeiouyhâàäéèêëîïôöûùü"
 
 

@@ -412,12 +412,18 @@ def _check_words(text: str, lang: Language, what: str) -> None:
 
 def _check_agreement(text: str, lang: Language, what: str) -> None:
     """Each verb right after a subject pronoun is that pronoun's form in the conjugator ("je prend" is not),
-    and no sentence opens with a pronoun and a bare infinitive where that is always wrong ("Ich kochen")."""
+    no infinitive stands where the participle belongs ("j'ai acheter"), and no sentence opens with a pronoun
+    and a bare infinitive where that is always wrong ("Ich kochen")."""
     text = text.replace("___", " | ")  # a gap is no word
     wrong = agreement.disagreements(text, lang.code)
     if wrong:
         w = wrong[0]
         raise ExerciseError(f"the {what} has “{w.pronoun} {w.written}”: after “{w.pronoun}” the verb is “{w.wanted}”")
+    slips = agreement.participle_slips(text, lang.code)
+    if slips:
+        p = slips[0]
+        raise ExerciseError(f"the {what} has “{p.auxiliary} {p.written}”: after “{p.auxiliary}” the verb is the "
+                            f"participle “{p.wanted}”")
     bare = agreement.bare_infinitives(text, lang.code)
     if bare:
         pronoun, verb = bare[0]
