@@ -101,6 +101,15 @@ def layers():
     ("We have visited Paris two years ago.", "We visited Paris two years ago."),
     ("Less people came than we expected.", "Fewer people came than we expected."),
     ("There are less cars today.", "There are fewer cars today."),
+    ("Your welcome to join us.", "You're welcome to join us."),
+    ("Thanks! Your welcome.", "Thanks! You're welcome."),
+    ("Between you and I, it was a mistake.", "Between you and me, it was a mistake."),
+    ("Who's book is this?", "Whose book is this?"),
+    ("Each of the students have a book.", "Each of the students has a book."),
+    ("I seen it with my own eyes.", "I saw it with my own eyes."),
+    ("There going to win.", "They're going to win."),
+    ("Their are many options.", "There are many options."),
+    ("Irregardless of the cost, we will go.", "Regardless of the cost, we will go."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -151,6 +160,9 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "I insist that everyone have a seat.", "One of my friends is here.", "One of those days.",
     "I have lived here since last year.", "I have known her for two years.", "I have never seen him.",
     "It is more or less cars.", "Much less traffic.", "There are no less than ten.",
+    "Your welcome to the team was warm.", "Your welcome message is nice.", "I got this from you and I put it on.",
+    "Who's going is the question.", "Have you seen it?", "Is there going to be a meeting?",
+    "There being no objection, we agreed.", "Each of the students' books is here.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
