@@ -334,10 +334,14 @@ def test_the_judge_ranks_as_a_noisy_channel_and_vetoes():
     assert flag.is_flag and flag.replacement == "Forexample"
     # A grammar rule's forms are not typing slips: the model's score alone ranks them ("eaten" is
     # nearer the letters of "eated" and would win as a slip).
-    forms = {"I ate.": -20.0, "I eaten.": -22.0, "I eated.": -30.0}
+    forms = {"I ate.": -19.0, "I eaten.": -22.0, "I eated.": -30.0}
     irregular = Edit(2, 7, "eated", "eaten", "grammar", "", "rules", "RegularIrregulars", ["ate"])
     (chosen,) = judge("I eated.", [irregular], lambda texts: [forms.get(t) for t in texts])
     assert chosen.replacement == "ate" and typo_cost("eated", "eaten") < typo_cost("eated", "ate")
+    # ... but the rule's own first, chosen by its context, stands unless another wins clearly.
+    close = {"I ate.": -21.0, "I eaten.": -22.0, "I eated.": -30.0}
+    (kept,) = judge("I eated.", [irregular], lambda texts: [close.get(t) for t in texts])
+    assert kept.replacement == "eaten" and kept.alternatives == ["ate"]
     # A backend that cannot score leaves the layers' order alone.
     assert judge(sentence, [rule], lambda texts: [None] * len(texts)) == [rule]
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from assistant.checking import conjugator_rules
 from assistant.checking.capitals import sentence_start_edits
-from assistant.checking.conjugator_rules import conjugator_edits
 from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import RulesChecker, harper_spellings
@@ -126,7 +125,7 @@ class LayeredChecker:
                 if lang in RULE_LANGUAGES:
                     found = merge(self.rules.check(s), spelling(s))
                 elif conjugator_rules.serves(lang):
-                    found = merge(conjugator_edits(s, lang, self.personal), spelling(s))
+                    found = merge(conjugator_rules.conjugator_edits(s, lang, self.personal), spelling(s))
                 else:
                     found = spelling(s)
                 return merge(found, sentence_start_edits(s, lang, self.personal))

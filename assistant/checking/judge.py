@@ -6,7 +6,8 @@ Each candidate is scored by the model's log-probability of the whole sentence wi
 (typos.typo_cost; a noisy-channel ranking: without it the model prefers dropping a word,
 "Forexample" → "Example"); "leave it" is scored too. Only a spelling's candidates pay that cost: a
 grammar rule's are forms, not slips ("eated": ate or eaten, whichever the sentence wants; charged as
-slips, "eaten" won for being nearer the letters typed). The best candidate replaces the layer's
+slips, "eaten" won for being nearer the letters typed), and the rule's first, chosen by its context,
+stands unless another wins by RULE_ORDER nats. The best candidate replaces the layer's
 first choice. A rule's suggestion that loses to "leave it" by more than VETO nats is dropped
 ("Forexample" → "Forecastle" must not survive; "For example" wins); an unknown word whose
 candidates all lose stays flagged, without a replacement.
@@ -21,6 +22,7 @@ from assistant.text_diff import Edit
 
 VETO = 2.0  # nats a suggestion may fall below "leave it" before the judge drops it
 CHANGE_COST = 4.5  # nats per typing slip a candidate undoes (about a 1% chance of each), for ranking
+RULE_ORDER = 2.0  # nats another of a grammar rule's forms must win by to replace the rule's first
 
 
 def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[float | None]],
@@ -37,11 +39,16 @@ def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[fl
         return edits  # a backend that cannot score (a server): the layers' own order stands
     out = []
     for e, opts in zip(edits, options, strict=True):
-        cost = CHANGE_COST if e.category == "spelling" else 0.0
-        scored = [(s - cost * typo_cost(e.original, o), s, o)
-                  for o, s in zip(opts, [next(scores) for _ in opts], strict=True) if s is not None]
-        # Ranked as a noisy channel (the model's likelihood, less the cost of the change); the veto
-        # compares the chosen one's own likelihood with leaving the text as it is.
+        scored = []
+        for o, s in zip(opts, [next(scores) for _ in opts], strict=True):
+            if s is None:
+                continue
+            if e.category == "spelling":
+                scored.append((s - CHANGE_COST * typo_cost(e.original, o), s, o))
+            else:  # a rule's first form is its choice by context ("there are editors", the past after "and")
+                scored.append((s + (RULE_ORDER if o == opts[0] else 0.0), s, o))
+        # A spelling is ranked as a noisy channel (the model's likelihood, less the cost of the change);
+        # the veto compares the chosen one's own likelihood with leaving the text as it is.
         scored.sort(key=lambda x: -x[0])
         if scored and scored[0][1] >= base - VETO:
             best = scored[0][2]
