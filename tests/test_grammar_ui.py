@@ -16,6 +16,16 @@ def live_marks(w):
     return [(t.current_text(), t.edit.replacement) for t in w.live.review.edits]
 
 
+def shows_marks(qtbot, w, text, marks, shot, timeout=15_000):
+    """Type ``text``, wait for its underlines, check them and save a screenshot named ``shot``."""
+    from tests.screens import screenshot
+
+    type_text(qtbot, w, text)
+    qtbot.waitUntil(lambda: len(w.live.review.edits) == len(marks), timeout=timeout)
+    assert live_marks(w) == marks
+    screenshot(w, shot)
+
+
 _menus: list[QMenu] = []  # alive until their actions have been triggered
 
 
@@ -216,12 +226,8 @@ def test_the_dictionary_dialog_lists_ignored_rules_by_name_and_brings_one_back(q
 
 
 def test_learner_patterns_and_folded_fixes_are_underlined_live(qtbot, window):
-    from tests.screens import screenshot
-
-    type_text(qtbot, window, "I am agree with you. She discuss about the plan. We went to home early.")
-    qtbot.waitUntil(lambda: len(window.live.review.edits) == 3, timeout=15_000)
-    assert live_marks(window) == [("am agree", "agree"), ("discuss about", "discusses"), ("to home", "home")]
-    screenshot(window, "learner_patterns.png")
+    shows_marks(qtbot, window, "I am agree with you. She discuss about the plan. We went to home early.",
+                [("am agree", "agree"), ("discuss about", "discusses"), ("to home", "home")], "learner_patterns.png")
     actions = menu_at(window, window.editor.toPlainText().index("agree"))
     assert "→ agree" in actions and "Ignore rule “Be agree”" in actions
     actions["Ignore rule “Be agree”"].trigger()
@@ -233,13 +239,9 @@ def test_learner_patterns_and_folded_fixes_are_underlined_live(qtbot, window):
 def test_this_stops_rules_are_underlined_live_and_right_english_is_not(qtbot, window):
     """Stop 35's rules in the window: a plural after "many", agreement after a determiner, "alot"; and
     "I was there yesterday" and "you guys", which Harper flagged, carry no underline."""
-    from tests.screens import screenshot
-
-    type_text(qtbot, window, "There are many car in the street. My friends is here. I have alot of work. "
-                             "I was there yesterday and I hope you guys enjoyed it.")
-    qtbot.waitUntil(lambda: len(window.live.review.edits) == 3, timeout=15_000)
-    assert live_marks(window) == [("car", "cars"), ("is", "are"), ("alot", "a lot")]
-    screenshot(window, "stop35_rules.png")
+    shows_marks(qtbot, window, "There are many car in the street. My friends is here. I have alot of work. "
+                               "I was there yesterday and I hope you guys enjoyed it.",
+                [("car", "cars"), ("is", "are"), ("alot", "a lot")], "stop35_rules.png")
     actions = menu_at(window, window.editor.toPlainText().index("car "))
     assert "→ cars" in actions
     actions["→ cars"].trigger()
@@ -249,12 +251,8 @@ def test_this_stops_rules_are_underlined_live_and_right_english_is_not(qtbot, wi
 def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
     """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
     être (the other gender in the menu) and a verb in another person's form."""
-    from tests.screens import screenshot
-
-    type_text(qtbot, window, "Hier je suis aller au marché et j'ai acheter des pommes, mais tu parle trop.")
-    qtbot.waitUntil(lambda: len(window.live.review.edits) == 3, timeout=30_000)
-    assert live_marks(window) == [("aller", "allé"), ("acheter", "acheté"), ("parle", "parles")]
-    screenshot(window, "french_conjugator_rules.png")
+    shows_marks(qtbot, window, "Hier je suis aller au marché et j'ai acheter des pommes, mais tu parle trop.",
+                [("aller", "allé"), ("acheter", "acheté"), ("parle", "parles")], "french_conjugator_rules.png", 30_000)
     actions = menu_at(window, window.editor.toPlainText().index("aller"))
     assert "→ allé" in actions and "→ allée" in actions
     actions["→ allée"].trigger()
