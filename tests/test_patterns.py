@@ -156,7 +156,7 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "The knife is used to cut bread.", "I used to live here.", "It is used to make paper.",
     "I insist that he go.", "I am home.", "She is home now.", "I am fine.", "I am vegetarian.",
     "He is head of the team.",
-    "It is work.", "If someone were able to go.", "Would anyone have a pen?", "Let everyone have a say.",
+    "It is work.", "You are work in a factory.", "If someone were able to go.", "Would anyone have a pen?", "Let everyone have a say.",
     "I insist that everyone have a seat.", "One of my friends is here.", "One of those days.",
     "I have lived here since last year.", "I have known her for two years.", "I have never seen him.",
     "It is more or less cars.", "Much less traffic.", "There are no less than ten.",
