@@ -63,7 +63,7 @@ def disagreements(text: str, lang: str) -> list[Disagreement]:
 def located_disagreements(text: str, lang: str) -> list[tuple[Disagreement, int, int]]:
     """disagreements, each with the verb's place in ``text`` (start, end)."""
     found = []
-    for pronoun, person, verb, match in _subject_verbs(text, lang):
+    for pronoun, person, verb, match, _skipped in _subject_verbs(text, lang):
         wrong = _disagreement(verb, person, lang)
         if wrong is not None:
             found.append((Disagreement(pronoun, verb, wrong), match.start(), match.end()))
@@ -96,7 +96,7 @@ def slips(text: str, lang: str) -> list[Slip]:
     wrong by the conjugator's tables however it is read."""
     found = []
     order = [tuple(t) for t in _data().get(lang, {}).get("slip_tenses", [])]
-    for pronoun, person, verb, match in _subject_verbs(text, lang):
+    for pronoun, person, verb, match, _skipped in _subject_verbs(text, lang):
         for lemma in _verbs_of(verb, lang):
             forms = _finite_forms(lang, lemma)
             tenses = {tense for tense, p in forms.get(verb, ()) if p == person}
@@ -133,19 +133,6 @@ def _participle(lang: str, infinitive: str, gender: str, number: str) -> str | N
                 None)
 
 
-def _subject_at(tokens: list[str], i: int, skip: set[str], persons: dict, openers: set[str]) -> int | None:
-    """Where the subject pronoun of the auxiliary at ``i`` is: the word before the object pronouns and
-    negation in ``skip``, or the first of those where nothing else comes before ("nous sommes", "nous
-    nous sommes"; in "il nous a" the subject is "il"); None if none."""
-    j = i - 1
-    while j >= 0 and tokens[j] in skip:
-        j -= 1
-    if j >= 0 and tokens[j] in persons:
-        return j
-    opens = j < 0 or not tokens[j][:1].isalpha() or tokens[j] in openers  # "et nous avons"
-    return j + 1 if j + 1 < i and opens and tokens[j + 1] in persons else None
-
-
 def participle_slips(text: str, lang: str) -> list[ParticipleSlip]:
     """Each -er infinitive of ``text`` after a form of avoir or être where the past participle belongs
     (resources/subject_pronouns.json, "participles"); [] for a language without that data."""
@@ -156,19 +143,23 @@ def participle_slips(text: str, lang: str) -> list[ParticipleSlip]:
         known = conjugation.infinitives(lang)
     except conjugation.ConjugationError:
         return []
-    words = _data()[lang]
-    persons, objects, openers = words["person"], set(words["between"]), set(words["clause_openers"])
+    persons = _data()[lang]["person"]
     between, reflexives = set(data["between"]), set(data["reflexive"])
+    # The subject and the words between it and its verb come from the agreement check's own reading
+    # ("je ne l'ai", "il y a", "nous nous sommes", "et nous avons"), keyed by the verb's place.
+    subjects = {match.start(): (pronoun, skipped)
+                for pronoun, _person, _verb, match, skipped in _subject_verbs(text, lang)}
     matches = list(TOKEN.finditer(text))
     tokens = [m[0].casefold().replace("’", "'") for m in matches]
     out = []
     for i, tok in enumerate(tokens):
-        aux = "avoir" if tok in data["avoir"] else "être" if tok in data["etre"] else None
-        if aux is None:
+        if tok in data["avoir"]:
+            aux, person = "avoir", tuple(data["avoir"][tok])
+        elif tok in data["etre"]:
+            aux, person = "être", tuple(data["etre"][tok])
+        else:
             continue
-        person = tuple(data["avoir" if aux == "avoir" else "etre"][tok])
-        at = _subject_at(tokens, i, objects | reflexives, persons, openers)
-        subject = None if at is None else tokens[at]
+        subject, skipped = subjects.get(matches[i].start(), (None, []))
         if subject is not None and tuple(persons[subject]) != person:
             continue  # "nous a": nous is an object there ("il nous a vus")
         if subject is None and tok not in data["avoir_anywhere"]:
@@ -181,8 +172,7 @@ def participle_slips(text: str, lang: str) -> list[ParticipleSlip]:
         verb = tokens[j]
         if not (verb.endswith(data["infinitive_ending"]) and verb in known and matches[j][0].islower()):
             continue
-        reflexive = at is not None and any(t in reflexives for t in tokens[at + 1 : i])
-        if aux == "être" and not (reflexive or verb in data["etre_verbs"]):
+        if aux == "être" and not (reflexives.intersection(skipped) or verb in data["etre_verbs"]):
             continue  # "il est fier", "il est boulanger": an adjective or a noun that is also a verb
         number = "s" if aux == "avoir" else person[1]
         gender = "f" if aux == "être" and subject in data["feminine"] else "m"
@@ -232,9 +222,9 @@ def _verbs_of(word: str, lang: str, guess: bool = True) -> list[str]:
 
 
 def _subject_verbs(text: str, lang: str):
-    """(pronoun, its (person, number), word after it, that word's match) for each subject pronoun of
-    ``text``, the words that may stand between them (negation, object pronouns) skipped; pronouns that can
-    also be objects ("elle") count only at a clause's start."""
+    """(pronoun, its (person, number), word after it, that word's match, the words skipped) for each subject
+    pronoun of ``text``, the words that may stand between them (negation, object pronouns) skipped; pronouns
+    that can also be objects ("elle") count only at a clause's start."""
     if not can_check(lang):
         return
     d = _data()[lang]
@@ -252,7 +242,7 @@ def _subject_verbs(text: str, lang: str):
         while j < len(tokens) and j - i <= MAX_BETWEEN and tokens[j] in between:
             j += 1
         if j < len(tokens) and tokens[j][:1].isalpha():
-            yield tok, tuple(persons[tok]), tokens[j], matches[j]
+            yield tok, tuple(persons[tok]), tokens[j], matches[j], tokens[i + 1 : j]
 
 
 def _disagreement(word: str, person: tuple[str, str], lang: str) -> str | None:
