@@ -23,6 +23,11 @@ class Span:
     end: int
 
 
+def cased_like(word: str, like: str) -> str:
+    """``word`` with a capital first letter where ``like`` has one ("The" → "A", "Prend" → "Prends")."""
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
 def paragraphs(text: str) -> list[Span]:
     """Lines of prose, skipping fenced code blocks (Markdown) and blank lines."""
     spans, pos, in_code = [], 0, False

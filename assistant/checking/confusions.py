@@ -18,7 +18,7 @@ from functools import cache
 
 from assistant.checking.data import grammar_data
 from assistant.markdown import overlaps, protected_spans
-from assistant.text_units import CLAUSE_START
+from assistant.text_units import CLAUSE_START, cased_like
 
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -69,10 +69,6 @@ def _is_noun(word: str) -> bool:
     return "NOUN" in lemmas and word in lemmas["NOUN"]  # singular: its own lemma
 
 
-def _cased(form: str, like: str) -> str:
-    return form[:1].upper() + form[1:] if like[:1].isupper() else form
-
-
 def candidates(sentence: str, skip: list[tuple[int, int]] | None = None) -> list[Candidate]:
     """The alternatives to judge in an English ``sentence``; none inside ``skip`` (spans another layer
     already changed), code or addresses, and none for a capitalised word inside the sentence (a name)."""
@@ -92,14 +88,15 @@ def candidates(sentence: str, skip: list[tuple[int, int]] | None = None) -> list
             continue  # part of a contraction or a quote
         previous = words[i - 1].group().lower() if i else ""
         if low in determiners:
-            out += [Candidate(m.start(), m.end(), word, _cased(d, word), "article") for d in determiners if d != low]
+            out += [Candidate(m.start(), m.end(), word, cased_like(d, word), "article")
+                    for d in determiners if d != low]
             continue
         if low in prepositions:
-            out += [Candidate(m.start(), m.end(), word, _cased(p, word), "preposition") for p in prepositions[low]]
+            out += [Candidate(m.start(), m.end(), word, cased_like(p, word), "preposition") for p in prepositions[low]]
             continue
         if low in never or len(low) < 2 or (first and data["leave_first_word"]):
             continue
-        out += [Candidate(m.start(), m.end(), word, _cased(f, word), kind) for f, kind in _forms(low)]
+        out += [Candidate(m.start(), m.end(), word, cased_like(f, word), kind) for f, kind in _forms(low)]
         if not first and previous not in determiners and _is_noun(low):
             article = "an" if low[0] in "aeiou" else "a"
             out += [Candidate(m.start(), m.start(), "", f"{a} ", "missing article") for a in ("the", article)]

@@ -18,15 +18,12 @@ from assistant.checking.personal import PersonalDictionary
 from assistant.learning import agreement
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
+from assistant.text_units import cased_like
 
 
 def serves(lang: str | None) -> bool:
     """Whether ``lang`` has these rules (a conjugator and its pronouns)."""
     return bool(lang) and agreement.can_check(lang)
-
-
-def _cased(form: str, like: str) -> str:
-    return form[:1].upper() + form[1:] if like[:1].isupper() else form
 
 
 def conjugator_edits(text: str, lang: str, personal: PersonalDictionary | None = None) -> list[Edit]:
@@ -35,7 +32,7 @@ def conjugator_edits(text: str, lang: str, personal: PersonalDictionary | None =
     if not serves(lang):
         return []
     data = grammar_data()["conjugator_rules"]
-    edits = [Edit(start, end, text[start:end], _cased(d.wanted, text[start:end]), "agreement",
+    edits = [Edit(start, end, text[start:end], cased_like(d.wanted, text[start:end]), "agreement",
                   data["agreement_message"].format(pronoun=d.pronoun, wanted=d.wanted), "rules", data["agreement_rule"])
              for d, start, end in agreement.located_disagreements(text, lang)]
     edits += [Edit(p.start, p.end, p.written, p.wanted, "grammar",

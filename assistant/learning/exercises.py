@@ -33,7 +33,7 @@ from assistant.learning.grading import Grade, grade
 from assistant.model_languages import refusal
 from assistant.paths import resource
 from assistant.prompting import build_prompt
-from assistant.text_units import sentences
+from assistant.text_units import cased_like, sentences
 
 MAX_TRIES = 3
 
@@ -1036,7 +1036,7 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     rng.shuffle(pool)
     found: list[str] = []
     for word in pool[:DISTRACTOR_TRIES]:
-        word = word[:1].upper() + word[1:] if answer[:1].isupper() else word
+        word = cased_like(word, answer)
         if len(word.split()) != 1 or _fold(word) in {_fold(answer), *map(_fold, found)} or \
                 lexicon.is_given_name(word, lang) or lexicon.unwanted(word, lang) or _in_sentence(word, sentence) or \
                 not lexicon.is_real_word(word, lang) or (parts_of_speech.can_tag(lang) and
