@@ -191,7 +191,7 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
         return bool(re.search(r"\b\d{4}\b", word))
     if name == data["were_where_rule"]:  # "Where you are going?": the pronoun's verb follows it
         after = _TWO_WORDS.match(text, end)
-        if after is None or after.group(1).lower() not in ("i", "you", "he", "she", "it", "we", "they"):
+        if after is None or after.group(1).lower() not in data["were_where_pronouns"]:
             return False
         verb = after.group(2).lower()
         return verb in data["were_where_not_before"] or verb.endswith("ing")
