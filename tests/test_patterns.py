@@ -110,6 +110,16 @@ def layers():
     ("There going to win.", "They're going to win."),
     ("Their are many options.", "There are many options."),
     ("Irregardless of the cost, we will go.", "Regardless of the cost, we will go."),
+    ("He has 25 years.", "He is 25 years old."),
+    ("She has twenty years and lives here.", "She is twenty years old and lives here."),
+    ("Do you can help me?", "Can you help me?"),
+    ("Does he can drive?", "Can he drive?"),
+    ("I don't can swim.", "I can't swim."),
+    ("Me and him went to the park.", "He and I went to the park."),
+    ("Him and me are friends.", "He and I are friends."),
+    ("Me and my friend went to the cinema.", "My friend and I went to the cinema."),
+    ("If I will see him, I will tell him.", "If I see him, I will tell him."),
+    ("If she will come, we will start.", "If she comes, we will start."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -163,6 +173,10 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "Your welcome to the team was warm.", "Your welcome message is nice.", "I got this from you and I put it on.",
     "Who's going is the question.", "Have you seen it?", "Is there going to be a meeting?",
     "There being no objection, we agreed.", "Each of the students' books is here.",
+    "He has 25 years of experience.", "We have two years.", "I have ten years left.", "He has 25 years to go.",
+    "If you will excuse me, I must go.", "I wonder if it will rain.", "I don't know if he will come, but I hope so.",
+    "If it will help, I can come.", "Between me and him there is nothing.", "What do you will?",
+    "He and I went home.", "They gave it to me and him yesterday.", "Me and my shadow.", "Do you know?",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

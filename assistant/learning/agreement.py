@@ -40,7 +40,6 @@ class Slip:
 
 
 @cache
-@cache
 def _data() -> dict:
     return json.loads(resource("subject_pronouns.json").read_text("utf-8"))
 
