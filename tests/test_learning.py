@@ -592,6 +592,54 @@ def test_a_translation_that_leaves_out_a_noun_is_refused(gemma_backend, lang, se
         assert not any("profesor" in p.split("\n")[-2] for p in asked if p)
 
 
+@pytest.mark.parametrize("lang,sentence,answer,hint", [
+    ("fr", "Je mange dans la ___.", "cuisine", "I eat in the room."),  # a hint about something else
+    ("de", "Ich ___ ein Kleid.", "kaufe", "I have a dress."),
+    ("fr", "Le ___ lit un livre.", "professeur", "The professor reads a book."),  # a cognate: no model asked
+])
+def test_a_cloze_whose_hint_does_not_say_the_answer_is_refused(gemma_backend, lang, sentence, answer, hint):
+    """A cloze's hint must say its answer: the answer's own greedy translation (asked again here, so the test
+    holds whatever Gemma gives) shares a word or a lemma with the hint, or the answer is like one of its words
+    ("professeur", "professor": no model asked). Refused otherwise, naming the answer and its meaning."""
+    import simplemma
+
+    from assistant.learning.exercises import Exercise, _check_hint_has_answer, _meaning
+
+    eng = Engine()
+    eng.backend = gemma_backend
+    asked: list[str] = []
+    native, target = get_language("en"), get_language(lang)
+    ex = Exercise("cloze", {"sentence": sentence, "answer": answer, "hint": hint}, "t", "topic")
+
+    def check(ctx):
+        real = ctx.generate
+        ctx.generate = lambda prompt, stream=True: asked.append(prompt.text) or real(prompt, stream)
+        try:
+            _check_hint_has_answer(ctx, ex, native, target)
+            refused = None
+        except ExerciseError as exc:
+            refused = str(exc)
+        return refused, len(asked), _meaning(ctx, answer, native, target)
+    try:
+        h = eng.submit(Job("hint", check))
+        assert h.wait(120) and h.error is None, h.error
+    finally:
+        eng.backend = None
+        eng.shutdown()
+    refused, prompts, meaning = h.result
+
+    def lemmas(text: str) -> set[str]:
+        words = re.findall(r"[^\W\d_]+", text.casefold())
+        return set(words) | {simplemma.lemmatize(w, lang="en") for w in words}
+
+    if answer == "professeur":
+        assert refused is None and prompts == 0
+    elif refused:
+        assert refused == f"the hint does not say the answer “{answer}” ({meaning})"
+    else:  # only a meaning sharing a word or a lemma with the hint lets the item through
+        assert lemmas(hint) & lemmas(meaning), meaning
+
+
 @pytest.mark.parametrize("fields,message", [
     ({"sentence": "Je bois un café le matin.", "answer": "café", "hint": "x"}, "exactly one gap"),
     ({"sentence": "Je bois un ___ café le matin.", "answer": "café", "hint": "x"}, "gives the answer away"),

@@ -181,6 +181,20 @@ def test_a_german_sentence_opening_with_a_pronoun_and_an_infinitive_is_refused()
     assert agreement.bare_infinitives("Je manger.", "fr") == []  # the conjugator's languages: disagreements
 
 
+def test_a_german_sentence_opening_with_a_pronoun_and_a_bare_stem_is_refused():
+    """"Ich ___ ein Kleid." with the answer "kauf" (stop 38's benchmark): spoken German a learner should not
+    copy. "soll" is a stem and a form of its own ("ich soll", "er soll"); strong pasts are not stems."""
+    from assistant.learning.exercises import _check_agreement
+
+    for wrong, pair in [("Ich kauf ein Kleid.", "“Ich kauf”"), ("Ich hab Hunger.", "“Ich hab”"),
+                        ("Du geh nach Hause.", "“Du geh”"), ("Ich trag eine Jacke.", "“Ich trag”")]:
+        with pytest.raises(ExerciseError, match=f"the sentence has {pair}"):
+            _check_agreement(wrong, DE, "sentence")
+    for right in ["Ich kaufe ein Kleid.", "Er soll kommen.", "Ich soll gehen.", "Ich kann schwimmen.",
+                  "Ich sah ihn.", "Ich las ein Buch.", "Ich weiß es.", "Ich sammle Briefmarken.", "Ich tu das."]:
+        _check_agreement(right, DE, "sentence")
+
+
 def test_the_apps_english_translation_gets_the_grammar_rules_corrections():
     """Gemma translated a sentence as "I am working in a office." (stop 34's benchmark); the hint a learner
     reads gets the Grammar pane's rule corrections. Right English, and other languages, stay as written."""

@@ -71,8 +71,9 @@ def located_disagreements(text: str, lang: str) -> list[tuple[Disagreement, int,
 
 def bare_infinitives(text: str, lang: str) -> list[tuple[str, str]]:
     """(pronoun, verb) as written where ``text`` opens with a subject pronoun followed by a bare infinitive
-    ("Ich kochen gerne"): wrong whatever the verb in languages without a conjugator here that put the
-    finite verb second (resources/subject_pronouns.json: no_infinitive_after); [] elsewhere."""
+    ("Ich kochen gerne") or a verb's bare stem ("Ich kauf ein Kleid"): wrong whatever the verb in languages
+    without a conjugator here that put the finite verb second (resources/subject_pronouns.json:
+    no_infinitive_after); [] elsewhere."""
     import simplemma
 
     from assistant.learning import parts_of_speech
@@ -82,10 +83,14 @@ def bare_infinitives(text: str, lang: str) -> list[tuple[str, str]]:
     if rule is None or len(matches) < 2 or matches[0][0].casefold() not in rule["pronouns"]:
         return []
     verb = matches[1][0]
-    if verb.islower() and verb.endswith(tuple(rule["endings"])) and simplemma.lemmatize(verb, lang=lang) == verb \
-            and "VERB" in parts_of_speech.tags(verb, lang):
-        return [(matches[0][0], verb)]
-    return []
+    if not verb.islower():
+        return []
+    lemma = simplemma.lemmatize(verb, lang=lang)
+    infinitive = verb.endswith(tuple(rule["endings"])) and lemma == verb and "VERB" in parts_of_speech.tags(verb, lang)
+    # "Ich kauf", spoken German; the stem's own tag may be the noun's ("Kauf"), small after a pronoun
+    stem = any(lemma == verb + ending for ending in rule.get("stem_of", ())) and \
+        verb not in rule.get("stems_that_are_forms", ()) and bool({"VERB", "AUX"} & parts_of_speech.tags(lemma, lang))
+    return [(matches[0][0], verb)] if infinitive or stem else []
 
 
 def slips(text: str, lang: str) -> list[Slip]:

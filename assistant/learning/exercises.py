@@ -632,37 +632,57 @@ COGNATE = 0.8  # letters in common (difflib's ratio) that make a word its own tr
 
 def _check_nouns_kept(ctx: JobContext, sentence: str, translation: str, native: Language,
                       target: Language) -> None:
-    """Every noun of the sentence is in its translation: the noun's own translation (alone and greedily, as a
-    card's meaning) shares a lemma with a word of it, or the noun is like one of its words. A model that
-    cannot say a sentence smooths it over: "Meine Mutter leitet eine Waschmaschine in der Schule" came back as
-    "My mother is a teacher in the school". Nouns only: a verb or an adjective translated alone is too often
-    another word ("fahren": to go; "bonito": beautiful) to refuse a sentence over (stop 34's reading of 42
-    Gemma pairs: this check refused 6 of the 11 wrong translations and 3 of the 31 right ones; every content
-    word checked alike, 11 and 13). Skipped where the language has no tagger or no examples for the word
-    prompt."""
-    import difflib
-
-    import simplemma
-
+    """Every noun of the sentence is in its translation (_rendered). A model that cannot say a sentence smooths
+    it over: "Meine Mutter leitet eine Waschmaschine in der Schule" came back as "My mother is a teacher in the
+    school". Nouns only: a verb or an adjective translated alone is too often another word ("fahren": to go;
+    "bonito": beautiful) to refuse a sentence over (stop 34's reading of 42 Gemma pairs: this check refused 6
+    of the 11 wrong translations and 3 of the 31 right ones; every content word checked alike, 11 and 13).
+    Skipped where the language has no tagger or no examples for the word prompt."""
     if not parts_of_speech.can_tag(target.code):
         return
-    said = [_fold(w) for w in lexicon.LETTER_RUN.findall(translation)]
-    lemmas = set(said) | {simplemma.lemmatize(w, lang=native.code) for w in said}
     for word in lexicon.LETTER_RUN.findall(sentence):
         found = parts_of_speech.tags(word, target.code)
         if len(word) < 3 or "NOUN" not in found or found & {"VERB", "AUX", "ADJ", "ADV", "PRON", "DET", "ADP"} \
                 or lexicon.is_given_name(word, target.code):
             continue
-        folded = _fold(word)
-        if any(difflib.SequenceMatcher(a=folded, b=w).ratio() >= COGNATE for w in said):
-            continue
-        meaning = _meaning(ctx, word, native, target)
-        if meaning is None:
+        rendered, meaning = _rendered(ctx, word, translation, native, target)
+        if rendered is None:
             return
-        wanted = {_fold(w) for w in lexicon.LETTER_RUN.findall(meaning) if lexicon.zipf(w, native.code) < FUNCTION_ZIPF}
-        wanted |= {simplemma.lemmatize(w, lang=native.code) for w in wanted}
-        if not wanted & lemmas:
+        if not rendered:
             raise ExerciseError(f"the translation leaves out “{word}” ({meaning or '?'})")
+
+
+def _check_hint_has_answer(ctx: JobContext, ex: Exercise, native: Language, target: Language) -> None:
+    """A cloze's hint, the translation of its sentence, says its answer (_rendered), whatever the answer's part
+    of speech: a hint without it leaves the gap to guesswork, and on the benchmark's 33 accepted Gemma clozes
+    (stops 35–38) the 8 whose hint lacked the answer's meaning were all items a teacher would not sign: a
+    sentence the model could not say ("J'ai loupé une fenêtre en pleine nuit": "I missed a window in the
+    dark"), a wrong form ("Ich ___ ein Kleid": kauf), or a hint about something else."""
+    rendered, meaning = _rendered(ctx, ex.fields["answer"], ex.fields["hint"], native, target)
+    if rendered is False:
+        raise ExerciseError(f"the hint does not say the answer “{ex.fields['answer']}” ({meaning or '?'})")
+
+
+def _rendered(ctx: JobContext, word: str, translation: str, native: Language,
+              target: Language) -> tuple[bool | None, str]:
+    """(whether ``translation`` says ``word``, the word's meaning): the word's own translation (alone and
+    greedily, as a card's meaning) shares a lemma with a word of it, or the word is like one of its words
+    (a cognate: "Büro", "bureau"); None where the languages have no examples for the word prompt."""
+    import difflib
+
+    import simplemma
+
+    said = [_fold(w) for w in lexicon.LETTER_RUN.findall(translation)]
+    folded = _fold(word)
+    if any(difflib.SequenceMatcher(a=folded, b=w).ratio() >= COGNATE for w in said):
+        return True, ""
+    meaning = _meaning(ctx, word, native, target)
+    if meaning is None:
+        return None, ""
+    lemmas = set(said) | {simplemma.lemmatize(w, lang=native.code) for w in said}
+    wanted = {_fold(w) for w in lexicon.LETTER_RUN.findall(meaning) if lexicon.zipf(w, native.code) < FUNCTION_ZIPF}
+    wanted |= {simplemma.lemmatize(w, lang=native.code) for w in wanted}
+    return bool(wanted & lemmas), meaning
 
 
 def _drill(target: Language, level: str, existing: set[str], rng: random.Random, topic: str,
@@ -766,7 +786,8 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
     """A gap item from a sentence the model wrote (checked), made by the app: one of its words within the
     learner's band is blanked; a cloze's hint is the app's translation of the sentence. The answer is the
     model's own word, so it is a real word that belongs there; a cloze's answer must still fit better than
-    random words of its band (the hint is the translation), and a choice's distractors are words of the
+    random words of its band, and its hint must say it (a hint that does not refuses the sentence, whatever
+    its other words), and a choice's distractors are words of the
     answer's band and part of speech that the model finds clearly worse in the gap, so none of them is
     also right."""
     translation = app_translation(ctx, sentence, native, target) if kind == "cloze" else ""
@@ -790,6 +811,8 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
         except ExerciseError as exc:
             problem = str(exc)
             continue
+        if kind == "cloze":  # a hint that misses one word of the sentence misreads it: no other gap is tried
+            _check_hint_has_answer(ctx, ex, native, target)
         return ex
     raise ExerciseError(problem)
 
