@@ -181,6 +181,22 @@ def test_a_german_sentence_opening_with_a_pronoun_and_an_infinitive_is_refused()
     assert agreement.bare_infinitives("Je manger.", "fr") == []  # the conjugator's languages: disagreements
 
 
+def test_a_french_pas_without_ne_is_refused_as_spoken_french():
+    """"Je l'ai ___ lu." with the answer "pas" (stop 38's benchmark): written French keeps "ne". "pas" the noun,
+    "pourquoi pas" and a sentence opening with "Pas" are left alone."""
+    from assistant.learning.exercises import _check_negation
+
+    fr = get_language("fr")
+    for wrong in ["Je l'ai pas lu.", "C'est pas mal.", "J'aime pas ça."]:
+        with pytest.raises(ExerciseError, match="has “pas” without “ne”: spoken, not written French"):
+            _check_negation(wrong, fr, "sentence")
+    for right in ["Je ne l'ai pas lu.", "Il n'est pas là.", "Je n’ai pas faim.", "Pourquoi pas ?",
+                  "La gare est à deux pas.", "Pas de problème.", "Il fait un pas en avant.", "Il avance pas à pas.",
+                  "Il marche à grands pas."]:
+        _check_negation(right, fr, "sentence")
+    _check_negation("Das ist pas.", DE, "sentence")  # only where the data has the pair
+
+
 def test_a_german_sentence_opening_with_a_pronoun_and_a_bare_stem_is_refused():
     """"Ich ___ ein Kleid." with the answer "kauf" (stop 38's benchmark): spoken German a learner should not
     copy. "soll" is a stem and a form of its own ("ich soll", "er soll"); strong pasts are not stems."""
@@ -514,6 +530,20 @@ def test_a_first_name_is_neither_a_distractor_nor_a_card(lang, sentence, answer,
     # a first name that is also a word the data places stays a card ("rosa", a rose; "pierre", a stone)
     kept = {"fr": "pierre", "es": "rosa"}[lang]
     assert lexicon.is_given_name(kept, lang) and kept in content_words(target, lexicon.level_of(kept, lang))
+
+
+def test_a_german_nouns_distractors_are_nouns_in_lower_case_too():
+    """Capitalised to stand beside a noun, a conjunction or an interjection reads as a noun to the tagger:
+    "Falls", "Sowas", "Hey" and "Ausschliesslich" were options beside "Nähe" and "Krankenhaus" (stop 38's
+    benchmark)."""
+    assert {"NOUN"} <= parts_of_speech.tags("Falls", "de") and "NOUN" not in parts_of_speech.tags("falls", "de")
+    drawn = set()
+    for seed in range(40):
+        drawn.update(distractor_candidates("Ich arbeite in einem ___.", "Krankenhaus", DE, "A2", random.Random(seed),
+                                           count=40))
+    assert len(drawn) > 100 and all(w[:1].isupper() for w in drawn)
+    assert all("NOUN" in parts_of_speech.tags(w.casefold(), "de") for w in drawn)
+    assert not {w.casefold() for w in drawn} & {"falls", "sowas", "hey", "ausschliesslich"}
 
 
 def test_a_name_the_lower_case_list_holds_is_no_distractor():

@@ -549,6 +549,7 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
             else:
                 ex = Exercise(kind, written, topic, source)
                 _check_whole(written.get("example") or "", target, "example")
+                _check_negation(written.get("example") or "", target, "example")
                 validate(ex, target, existing, native, level)
                 _check_small_words(ctx, written.get("example") or "", target)
         except ExerciseError as exc:
@@ -828,6 +829,7 @@ def _checked_sentence(sentence: str, target: Language, level: str) -> str:
     if "_" in sentence:
         raise ExerciseError("the sentence has underscores of its own")
     _check_agreement(sentence, target, "sentence")
+    _check_negation(sentence, target, "sentence")
     _check_repeats(sentence, "sentence")
     _check_said_twice(sentence, target)
     return sentence
@@ -835,6 +837,23 @@ def _checked_sentence(sentence: str, target: Language, level: str) -> str:
 
 SENTENCE_OPENERS = "¿¡\"'«“„‘( \u00a0"  # what may stand before a sentence's first letter
 SENTENCE_CLOSERS = "\"'»”’) \u00a0"  # and after its final stop ("« Bonjour ! »")
+
+
+def _check_negation(text: str, target: Language, what: str) -> None:
+    """A negation's second word has its first before it in the sentence (resources/exercises.json:
+    negation_pairs): "Je l'ai pas lu" is spoken French, and a model-written sentence teaches the written
+    language. Not applied to an imported deck, which may teach the spoken one."""
+    rule = spec().get("negation_pairs", {}).get(target.code)
+    if not rule:
+        return
+    words = re.findall(r"[^\W\d_]+['’]?", text.casefold())
+    for i, word in enumerate(words):
+        if i == 0 or word not in rule["second"] or words[i - 1] in rule["noun_after"] or \
+                any(" ".join(words[i:]).startswith(idiom) for idiom in rule.get("idioms", ())):
+            continue
+        if not any(w in rule["first"] for w in words[:i]):
+            raise ExerciseError(f"the {what} has “{word}” without “{rule['first'][0]}”: spoken, not written "
+                                f"{target.name}")
 
 
 def _check_whole(text: str, target: Language, what: str) -> None:
@@ -1053,7 +1072,9 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     and part of speech, not a first name ("michel" is in the French list as a word), not in the sentence,
     capitalised where the answer is (German nouns). The part-of-speech data must place the word itself: the
     lower-case frequency lists hold names it only guesses at ("madrid", "rodríguez" were options in stop
-    35's benchmark)."""
+    35's benchmark). A German noun's distractor is a noun as the frequency list writes it, in lower case:
+    capitalised, "falls", "sowas", "hey" and "ausschliesslich" read as nouns and stood beside "Nähe" and
+    "Krankenhaus" in stop 38's benchmark."""
     lang = target.code
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
     rng.shuffle(pool)
@@ -1065,6 +1086,9 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
                 not lexicon.is_real_word(word, lang) or (parts_of_speech.can_tag(lang) and
                                                           not parts_of_speech.placed(word, lang)):
             continue
+        if parts_of_speech.capitalises_nouns(lang) and word[:1].isupper() and \
+                "NOUN" not in parts_of_speech.tags(word.casefold(), lang):
+            continue  # written with a noun's capital, the tagger reads any word as a noun ("Falls", "Sowas")
         try:
             _check_distractor_bands([word], answer, target)
             _check_distractor_parts_of_speech([word], answer, target)
