@@ -439,6 +439,9 @@ def test_a_question_without_its_inversion_keeps_where(layers):
         assert found(layers, text)[1] == [], text
     assert ("Where", "Were") in found(layers, "Where you happy?")[1]  # the rule still works
     assert ("where", "were") in found(layers, "They where happy.")[1]
+    # a verb's base form after the pronoun wants "do", which the learner patterns put in; never "Were you live?"
+    assert found(layers, "Where you live?")[1] == [("you", "do you")]
+    assert found(layers, "I went to there.")[1] == [("to there", "there")]  # not Harper's "too there"
 
 
 def test_there_before_a_time_word_is_not_their(layers):

@@ -120,6 +120,27 @@ def layers():
     ("Me and my friend went to the cinema.", "My friend and I went to the cinema."),
     ("If I will see him, I will tell him.", "If I see him, I will tell him."),
     ("If she will come, we will start.", "If she comes, we will start."),
+    ("Where you live?", "Where do you live?"),
+    ("What you mean by that?", "What do you mean by that?"),
+    ("How it works?", "How does it work?"),
+    ("What it means?", "What does it mean?"),
+    ("I have a good news.", "I have good news."),
+    ("I have a news for you.", "I have news for you."),
+    ("What a great news!", "What great news!"),
+    ("He gave me an advice about it.", "He gave me advice about it."),
+    ("I want that you come.", "I want you to come."),
+    ("She wants that he comes.", "She wants him to come."),
+    ("We want that they are happy.", "We want them to be happy."),
+    ("I am waiting you.", "I am waiting for you."),
+    ("I live in Paris since 2010.", "I have lived in Paris since 2010."),
+    ("I know him since childhood.", "I have known him since childhood."),
+    ("He lives here since 2015.", "He has lived here since 2015."),
+    ("Yesterday I go to school.", "Yesterday I went to school."),
+    ("Last week, she goes to Rome.", "Last week, she went to Rome."),
+    ("My sister she is a doctor.", "My sister is a doctor."),
+    ("The man which I met was tall.", "The man who I met was tall."),
+    ("I went to there.", "I went there."),
+    ("Go to here and wait.", "Go here and wait."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -177,6 +198,15 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "If you will excuse me, I must go.", "I wonder if it will rain.", "I don't know if he will come, but I hope so.",
     "If it will help, I can come.", "Between me and him there is nothing.", "What do you will?",
     "He and I went home.", "They gave it to me and him yesterday.", "Me and my shadow.", "Do you know?",
+    "Where you live is important.", "Where I can find it?", "Where do you live?", "How does it work?",
+    "What he is doing?", "Where you are is fine.", "What you need is rest.", "Where it has been?",
+    "I read the news about it.", "A news report came.", "An advice column.", "A piece of advice.",
+    "The evidence is clear.", "A good news story.", "An information desk.", "We have homework today.",
+    "I want that one.", "I want that to stop.", "I wait.", "Wait you out.", "I waited for you.",
+    "I live in Paris since it is cheap.", "I have lived here since 2010.", "I know that since 2010 it changed.",
+    "Yesterday I went home.", "Yesterday I read it.", "Last week I put it away.", "Last time I go there, I will call.",
+    "My sister is a doctor.", "The man she met was tall.", "The woman she is looking for is here.",
+    "The book which I read.", "The man who I met.", "I went to the park.", "I know them since when?",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

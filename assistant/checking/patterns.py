@@ -92,7 +92,7 @@ def _is_count_noun(word: str, also_verb: bool) -> bool:
     return rarity is not None and rarity <= COUNT_NOUN_GAP
 
 
-def _is_form(word: str, tag: str) -> bool:
+def is_form(word: str, tag: str) -> bool:
     """Whether ``word`` is in the form ``tag``: a verb's VB, VBZ or VBD (and not only another of its
     forms), VBP (the base form, and not also a past: "go", not "put" or "read"), a noun's plural
     (NNS, not a word whose plural is itself: "news", "means"; NNS_NOUN: and nothing else), a singular
@@ -120,7 +120,7 @@ def _is_form(word: str, tag: str) -> bool:
     if tag == "NNS_NOUN":  # a plural that is nothing else ("books", not "works" or "helps")
         from assistant.learning import parts_of_speech
 
-        return _is_form(word, "NNS") and parts_of_speech.tags(word, "en") == {"NOUN"}
+        return is_form(word, "NNS") and parts_of_speech.tags(word, "en") == {"NOUN"}
     if tag == "NNS":
         lemma = _noun_lemma(word)
         return lemma is not None and low != lemma and low in inflections(lemma, "NNS")
@@ -180,7 +180,7 @@ def pattern_edits(text: str) -> list[Edit]:
     for pattern, regex in _compiled():
         for m in regex.finditer(text):
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            if any(not _is_form(groups.get(g, ""), tag) for g, tag in pattern.get("forms", {}).items()):
+            if any(not is_form(groups.get(g, ""), tag) for g, tag in pattern.get("forms", {}).items()):
                 continue
             before = _WORD_BEFORE.search(text, 0, m.start())
             if before and before.group(1).lower() in pattern.get("not_after", ()):

@@ -17,7 +17,7 @@ import threading
 from functools import lru_cache
 
 from assistant.checking.data import grammar_data
-from assistant.checking.patterns import inflections, pattern_edits, plural_rarity, verb_lemma, winning_rules
+from assistant.checking.patterns import inflections, is_form, pattern_edits, plural_rarity, verb_lemma, winning_rules
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
     PLAIN_WORD,
@@ -182,7 +182,7 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     as a verb ("you guys"), "their" before an -ly word ("their newly formed"), a letter of "Class-A" read
     as an article, a mass-noun change other than a plural's ending or an article dropped before a common
     noun ("a passion", "one might" → "one piece of might"), "where" before a pronoun and its verb
-    ("Where you are going?"), a year read as a number of years ("since 2010 year")."""
+    ("Where you are going?", "Where you live?"), a year read as a number of years ("since 2010 year")."""
     data = grammar_data()["harper_narrowed"]
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
@@ -193,8 +193,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
         after = _TWO_WORDS.match(text, end)
         if after is None or after.group(1).lower() not in data["were_where_pronouns"]:
             return False
-        verb = after.group(2).lower()
-        return verb in data["were_where_not_before"] or verb.endswith("ing")
+        verb = after.group(2).lower()  # "Where you live?": a question without its "do" (WhQuestionNoDo)
+        return verb in data["were_where_not_before"] or verb.endswith("ing") or is_form(verb, "VBP")
     if name == data["before_ly_rule"]:
         after = _NEXT_WORD.match(text, end)
         return after is not None and after.group(1).lower().endswith("ly")
