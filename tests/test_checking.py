@@ -444,6 +444,13 @@ def test_a_question_without_its_inversion_keeps_where(layers):
     assert found(layers, "I went to there.")[1] == [("to there", "there")]  # not Harper's "too there"
 
 
+def test_call_me_as_soon_as_possible_keeps_its_as(layers):
+    """Harper's CallThem made "Please call me as soon as possible" into "call me soon as possible"."""
+    for text in ["Please call me as soon as possible.", "They call him as a witness.", "I called her as she left."]:
+        assert found(layers, text)[1] == [], text
+    assert ("him as", "him") in found(layers, "They call him as Bob.")[1]  # the rule still works
+
+
 def test_there_before_a_time_word_is_not_their(layers):
     """Harper's ThereToTheir turned "I was there yesterday" into "their yesterday"."""
     for text in ["I was there yesterday.", "We were there today.", "She lived there years ago.",

@@ -141,6 +141,20 @@ def layers():
     ("The man which I met was tall.", "The man who I met was tall."),
     ("I went to there.", "I went there."),
     ("Go to here and wait.", "Go here and wait."),
+    ("I am living in London since 2019.", "I have been living in London since 2019."),
+    ("She is working here since last year.", "She has been working here since last year."),
+    ("It's depend on you.", "It depends on you."),
+    ("I'm not agree.", "I don't agree."),
+    ("He is not agree with me.", "He doesn't agree with me."),
+    ("I like very much football.", "I like football very much."),
+    ("Call me as soon as you will arrive.", "Call me as soon as you arrive."),
+    ("We will wait until it will stop.", "We will wait until it stops."),
+    ("She is afraid from dogs.", "She is afraid of dogs."),
+    ("He is interested about music.", "He is interested in music."),
+    ("I prefer tea than coffee.", "I prefer tea to coffee."),
+    ("It is more easy than before.", "It is easier than before."),
+    ("Let's to go.", "Let's go."),
+    ("She did a photo of us.", "She took a photo of us."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -207,6 +221,13 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "Yesterday I went home.", "Yesterday I read it.", "Last week I put it away.", "Last time I go there, I will call.",
     "My sister is a doctor.", "The man she met was tall.", "The woman she is looking for is here.",
     "The book which I read.", "The man who I met.", "I went to the park.", "I know them since when?",
+    "I am living in London now.", "I am staying here since it is cheap.", "It's a depend-on-it plan.",
+    "It seems fine.", "I do not agree.", "I like it very much.", "I like very much.", "I very much like football.",
+    "I don't know when he will arrive.", "Before you will be there, call.", "Once you will be able to go, tell me.",
+    "He is tired from work.", "He came from Paris, afraid.", "The interested parties on both sides.",
+    "I prefer to stay rather than go.", "I prefer tea more than coffee.", "It is more beautiful than before.",
+    "It is more than easy.", "Let's go.", "I did a lot of photos.", "He took a photo.", "They do the photos.",
+    "We did a photo shoot.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

@@ -182,7 +182,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     as a verb ("you guys"), "their" before an -ly word ("their newly formed"), a letter of "Class-A" read
     as an article, a mass-noun change other than a plural's ending or an article dropped before a common
     noun ("a passion", "one might" → "one piece of might"), "where" before a pronoun and its verb
-    ("Where you are going?", "Where you live?"), a year read as a number of years ("since 2010 year")."""
+    ("Where you are going?", "Where you live?"), a year read as a number of years ("since 2010 year"), "as"
+    dropped after "call me" before anything but a name ("call me as soon as possible")."""
     data = grammar_data()["harper_narrowed"]
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
@@ -195,6 +196,9 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
             return False
         verb = after.group(2).lower()  # "Where you live?": a question without its "do" (WhQuestionNoDo)
         return verb in data["were_where_not_before"] or verb.endswith("ing") or is_form(verb, "VBP")
+    if name == data["call_as_rule"]:  # "call me as soon as": only "call him as Bob" loses its "as"
+        after = _NEXT_WORD.match(text, end)
+        return after is None or not after.group(1)[:1].isupper() or after.group(1) == "I"
     if name == data["before_ly_rule"]:
         after = _NEXT_WORD.match(text, end)
         return after is not None and after.group(1).lower().endswith("ly")
