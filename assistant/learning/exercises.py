@@ -930,13 +930,17 @@ def _check_said_twice(sentence: str, target: Language) -> None:
     if not parts_of_speech.can_tag(target.code):
         return
     seen: set[str] = set()
-    for word in lexicon.LETTER_RUN.findall(sentence):
+    for written in lexicon.LETTER_RUN.findall(sentence):
+        word = written.translate(LIGATURES)  # "des oeuf et des œufs" (stop 38's benchmark): one noun
         if len(word) < 3 or parts_of_speech.tags(word, target.code) != {"NOUN"}:
             continue
         lemma = simplemma.lemmatize(word.casefold(), lang=target.code)
         if lemma in seen:
-            raise ExerciseError(f"the sentence says “{word}” twice")
+            raise ExerciseError(f"the sentence says “{written}” twice")
         seen.add(lemma)
+
+
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})  # two spellings of one French word
 
 
 ORDER_MARGIN = 8.0  # nats: how much worse than the model's sentence two swapped words must make it
