@@ -55,6 +55,11 @@ def test_french_nonsense_words_are_flagged_and_real_ones_are_not(layers):
     ("Je me suis lever tôt et je prend le bus.", "fr", [("lever", "levé"), ("prend", "prends")]),
     ("Nous nous sommes amuser et il s'est fier à lui.", "fr", [("amuser", "amusés"), ("fier", "fié")]),
     ("Yo tiene un perro y ellos come mucho.", "es", [("tiene", "tengo"), ("come", "comen")]),
+    ("Les pommes était bonnes, mais le chat mangent la souris.", "fr", [("était", "étaient"), ("mangent", "mange")]),
+    ("Il dit que mes parents est à Paris.", "fr", [("est", "sont")]),
+    ("Los niños come manzanas. El perro ladran.", "es", [("come", "comen"), ("ladran", "ladra")]),
+    ("I bambini mangia la mela.", "it", [("mangia", "mangiano")]),
+    ("Os meninos come maçãs.", "pt", [("come", "comem")]),
 ])
 def test_the_conjugators_rules_in_other_languages(layers, text, lang, expected):
     """French, Spanish, Italian, Portuguese: a verb after its subject pronoun in another person's form, and in
@@ -69,6 +74,9 @@ def test_the_conjugators_rules_in_other_languages(layers, text, lang, expected):
     "Elle nous a vus. Nous mangeons. Vous parlez. Je vous aime. On mange. Il est à Paris.",
     "Le plus important est participer.", "Nous nous sommes amusés.", "Il y a du pain.",
     "Il est fier de toi.", "Il est boulanger et elle est conseiller municipal.",  # -er words that are also verbs
+    "Le chat et le chien mangent.", "Les pommes de terre sont cuites.", "La plupart sont partis.",
+    "Le livre des enfants est beau.", "Les Français aiment le vin.", "Les enfants calmes sont sages.",
+    "Des fois, je mange.", "La porte ferme mal.", "Il mange les pommes.",
 ])
 def test_correct_french_is_left_to_the_writer(layers, text):
     assert found(layers, text, "fr")[1] == []
@@ -77,6 +85,29 @@ def test_correct_french_is_left_to_the_writer(layers, text):
 def test_a_participle_after_etre_offers_the_other_gender_where_the_pronoun_has_none(layers):
     (edit,) = layers.check("Je suis aller à Paris.", "fr").edits
     assert (edit.replacement, edit.alternatives, edit.rule) == ("allé", ["allée"], "ParticipleNotInfinitive")
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("La mayoría son buenos y el gato y el perro comen.", "es"),  # a group's noun; two subjects
+    ("Los Ángeles es grande.", "es"),  # a name
+    ("Le dico che i bambini mangiano.", "it"),
+])
+def test_a_noun_subject_that_agrees_or_cannot_be_read_is_left_alone(layers, text, lang):
+    assert found(layers, text, lang)[1] == []
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Los perros ladran y nosotros cantaríamos.", "es"),  # "ladran" was "ladrón": rare forms the lists lack
+    ("Nous mangeâmes et vous finissiez.", "fr"),
+    ("Noi mangiammo.", "it"),
+    ("Nós falávamos.", "pt"),
+])
+def test_a_verbs_rare_form_is_no_misspelling(layers, text, lang):
+    """The word lists lack many of a verb's fifty forms; the conjugator's tables hold them."""
+    from assistant.checking.spelling import is_misspelled
+
+    assert found(layers, text, lang)[1] == []
+    assert is_misspelled("ladrn", "es") and is_misspelled("parlle", "fr")  # a slip is still one
 
 
 def test_the_conjugators_rules_can_be_ignored(tmp_path):

@@ -7,6 +7,8 @@ also checks the sentences a model writes for exercises):
 - in French, an -er infinitive where the past participle belongs, after a form of avoir or être
   ("j'ai acheter" → acheté, "elle est aller" → allée): the two sound the same, and writers mix
   them up more than any other French forms.
+- a verb right after a determiner and its noun at a clause's start in the other number's form ("les
+  pommes était" → étaient, "los niños come" → comen): the determiner says the number.
 
 Rule names and messages are data (resources/grammar.json, "conjugator_rules").
 """
@@ -35,6 +37,10 @@ def conjugator_edits(text: str, lang: str, personal: PersonalDictionary | None =
     edits = [Edit(start, end, text[start:end], cased_like(d.wanted, text[start:end]), "agreement",
                   data["agreement_message"].format(pronoun=d.pronoun, wanted=d.wanted), "rules", data["agreement_rule"])
              for d, start, end in agreement.located_disagreements(text, lang)]
+    edits += [Edit(n.start, n.end, n.written, cased_like(n.wanted, n.written), "agreement",
+                   data["noun_agreement_message"].format(subject=n.subject, wanted=n.wanted), "rules",
+                   data["noun_agreement_rule"])
+              for n in agreement.noun_subject_disagreements(text, lang)]
     edits += [Edit(p.start, p.end, p.written, p.wanted, "grammar",
                    data["participle_message"].format(auxiliary=p.auxiliary, wanted=p.wanted), "rules",
                    data["participle_rule"], list(p.alternatives))

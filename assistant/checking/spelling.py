@@ -95,12 +95,21 @@ def is_misspelled(word: str, lang: str) -> bool:
     if any(f"{low[:i]}'{low[i:]}" in sp for i in range(1, len(low))):
         return True  # "dont", "theyre": a contraction with its apostrophe left out, however common
     z = _zipf(low, lang)
-    if z < RARE:
-        return True
     if z >= COMMON:
         return False  # "intro", "etc", "emoji": common enough to be words, whatever a list lacks
-    near = sp.known(sp.edit_distance_1(low))
-    return max((_zipf(c, lang) for c in near), default=0.0) - z >= MUCH_MORE_COMMON
+    if z >= RARE:
+        near = sp.known(sp.edit_distance_1(low))
+        if max((_zipf(c, lang) for c in near), default=0.0) - z < MUCH_MORE_COMMON:
+            return False
+    return not _conjugated(low, lang)
+
+
+def _conjugated(word: str, lang: str) -> bool:
+    """A form of a verb the conjugator knows, which the word lists may lack or rate rare: "Los perros ladran"
+    had "ladran" → ladrón, and French and Spanish verbs have some fifty forms each."""
+    from assistant.learning import agreement
+
+    return agreement.is_verb_form(word, lang)
 
 
 def _match_case(candidate: str, original: str, lang: str = "") -> str:

@@ -69,6 +69,58 @@ def located_disagreements(text: str, lang: str) -> list[tuple[Disagreement, int,
     return found
 
 
+@dataclass(frozen=True)
+class NounDisagreement:
+    """A verb right after a determiner and its noun in the other number's form ("les pommes était")."""
+    subject: str  # the determiner and the noun, as written
+    start: int  # the verb's place in the text
+    end: int
+    written: str
+    wanted: str
+
+
+NOT_SKIPPED = {"ADP", "DET", "CONJ", "CCONJ", "SCONJ", "PRON", "ADV"}  # what an adjective after the noun is not
+
+
+def noun_subject_disagreements(text: str, lang: str) -> list[NounDisagreement]:
+    """Each verb right after a subject made of a determiner and its noun at a clause's start (and at most one
+    adjective after the noun) that is, by the conjugator's tables, a form of the other number only: "les
+    pommes était" (étaient), "los niños come" (comen). resources/subject_pronouns.json: noun_subjects."""
+    from assistant.learning import parts_of_speech
+
+    rule = _data().get("noun_subjects", {}).get(lang)
+    if rule is None or not can_check(lang):
+        return []
+    openers = set(_data()[lang]["clause_openers"]) - set(rule["coordinators"])
+    matches = list(TOKEN.finditer(text))
+    tokens = [m[0].casefold().replace("’", "'") for m in matches]
+
+    def word(k: int) -> bool:
+        return k < len(tokens) and tokens[k][:1].isalpha()
+
+    found = []
+    for i, tok in enumerate(tokens):
+        number = "p" if tok in rule["plural"] else "s" if tok in rule["singular"] else None
+        if number is None or not (i == 0 or not tokens[i - 1][:1].isalpha() or tokens[i - 1] in openers):
+            continue
+        j = i + 1  # the noun: a word written small (not a name), not one that counts a group
+        if not word(j) or tokens[j] in rule["collective"] or not matches[j][0][:1].islower():
+            continue
+        k = j + 1
+        if word(k) and not _verbs_of(tokens[k], lang, guess=False):
+            tags = parts_of_speech.tags(tokens[k], lang)
+            if "ADJ" not in tags or tags & NOT_SKIPPED:
+                continue  # "les pommes de terre": not an adjective; the verb is further on
+            k += 1  # "les pommes rouges"
+        if not word(k):
+            continue
+        wanted = _disagreement(tokens[k], ("3", number), lang)
+        if wanted is not None:
+            m = matches[k]
+            found.append(NounDisagreement(text[matches[i].start():matches[j].end()], m.start(), m.end(), m[0], wanted))
+    return found
+
+
 def bare_infinitives(text: str, lang: str) -> list[tuple[str, str]]:
     """(pronoun, verb) as written where ``text`` opens with a subject pronoun followed by a bare infinitive
     ("Ich kochen gerne") or a verb's bare stem ("Ich kauf ein Kleid"): wrong whatever the verb in languages
@@ -223,6 +275,32 @@ def _verbs_of(word: str, lang: str, guess: bool = True) -> list[str]:
             except conjugation.ConjugationError:
                 continue
     return out
+
+
+def is_verb_form(word: str, lang: str) -> bool:
+    """Whether ``word`` is a form of a verb the conjugator knows (any mood, participles too): its lemma or an
+    infinitive guessed from its ending ("ladran": ladrar) whose table holds it. False where the language
+    has no conjugator."""
+    import simplemma
+
+    if not can_check(lang):
+        return False
+    low = word.casefold()
+    known = conjugation.infinitives(lang)
+    guesses = [simplemma.lemmatize(low, lang=lang)]
+    guesses += [low[:-cut] + e for cut in range(1, 5) if len(low) - cut >= 2
+                for e in _data()[lang].get("infinitive_endings", [])]
+    return any(g in known and low in _all_forms(lang, g) for g in dict.fromkeys(guesses))
+
+
+@cache
+def _all_forms(lang: str, infinitive: str) -> frozenset[str]:
+    try:
+        moods = conjugation.table(lang, infinitive, pronouns=False)["moods"]
+    except conjugation.ConjugationError:
+        return frozenset()
+    return frozenset(c.casefold() for tenses in moods.values() for entries in tenses.values()
+                     for e in entries for c in e.get("c", []) if c and " " not in c)
 
 
 def _subject_verbs(text: str, lang: str):

@@ -411,8 +411,9 @@ def _check_words(text: str, lang: Language, what: str) -> None:
 
 
 def _check_agreement(text: str, lang: Language, what: str) -> None:
-    """Each verb right after a subject pronoun is that pronoun's form in the conjugator ("je prend" is not),
-    no infinitive stands where the participle belongs ("j'ai acheter"), and no sentence opens with a pronoun
+    """Each verb right after a subject pronoun is that pronoun's form in the conjugator ("je prend" is not), and
+    after a determiner and its noun of their number ("les pommes était" is not), no infinitive stands where
+    the participle belongs ("j'ai acheter"), and no sentence opens with a pronoun
     and a bare infinitive where that is always wrong ("Ich kochen")."""
     text = text.replace("___", " | ")  # a gap is no word
     wrong = agreement.disagreements(text, lang.code)
@@ -424,6 +425,10 @@ def _check_agreement(text: str, lang: Language, what: str) -> None:
         p = slips[0]
         raise ExerciseError(f"the {what} has “{p.auxiliary} {p.written}”: after “{p.auxiliary}” the verb is the "
                             f"participle “{p.wanted}”")
+    nouns = agreement.noun_subject_disagreements(text, lang.code)
+    if nouns:
+        n = nouns[0]
+        raise ExerciseError(f"the {what} has “{n.subject} {n.written}”: after “{n.subject}” the verb is “{n.wanted}”")
     bare = agreement.bare_infinitives(text, lang.code)
     if bare:
         pronoun, verb = bare[0]
