@@ -250,7 +250,7 @@ def test_the_exercise_grammar_admits_only_one_line_json(gemma_backend, kind):
     gbnf = grammar(kind, (("word", "pomme"),) if kind == "vocab" else ())
     _request, fields = example(kind, get_language("en"), get_language("fr"))
     if kind == "vocab":
-        fields["word"] = "pomme"
+        fields["word"], fields["example"] = "pomme", "Je mange une pomme rouge."  # it holds its word
     good = json.dumps(fields, ensure_ascii=False)
     assert _grammar_admits(runtime, gbnf, good)
     for name, value in fields.items():
@@ -279,7 +279,23 @@ def test_the_models_sentence_is_one_sentence_by_grammar(gemma_backend, kind):
                            ("我在读书。", True), ("我在读书。他在读书。", False),
                            ("Il a 200.000 pommes.", True), ("Je mange. Tu manges.", False),
                            ("Je mange une pomme.2", False), ("Je mange! Oui", False), ("Je mange..", False)]:
+        admitted = admitted and (kind != "vocab" or "pomme" in text)  # a card's example holds its word (below)
         assert _grammar_admits(runtime, gbnf, pre + text + '"}') is admitted, (name, text)
+
+
+def test_a_cards_example_holds_its_word_by_grammar(gemma_backend):
+    """A card's example must hold its word, as written or with an ending, its first letter in either case:
+    an example about something else was a card's commonest failure (stop 38's benchmark). Checked with
+    llama.cpp's grammar engine on Gemma's tokens."""
+    runtime = gemma_backend.runtime
+    gbnf = grammar("vocab", (("word", "pomme"),))
+    pre = '{"word": "pomme", "translation": "apple", "example": "'
+    for text, admitted in [("Je mange une pomme.", True), ("Pommes et poires.", True), ("Je mange des pommes.", True),
+                           ("Je mange une poire.", False), ("Je mange une POMME.", False), ("Une pom me.", False)]:
+        assert _grammar_admits(runtime, gbnf, pre + text + '"}') is admitted, text
+    german = grammar("vocab", (("word", "Wald"),))  # a capitalised word: either case too
+    assert _grammar_admits(runtime, german, '{"word": "Wald", "translation": "forest", "example": "Im Wald."}')
+    assert not _grammar_admits(runtime, german, '{"word": "Wald", "translation": "forest", "example": "Im Feld."}')
 
 
 @pytest.mark.parametrize("sentence,answer", [("J'habite dans une petite ___ avec un jardin.", "maison"),
