@@ -561,6 +561,32 @@ def test_a_card_whose_word_the_model_cannot_translate_is_not_made():
         eng.shutdown()
 
 
+def _asking(backend, fn):
+    """``fn(ctx)`` run as a job on ``backend``, with every prompt it sends the model recorded: (result, prompts)."""
+    eng = Engine()
+    eng.backend = backend
+    asked: list[str] = []
+
+    def job(ctx):
+        real = ctx.generate
+        ctx.generate = lambda prompt, stream=True: asked.append(prompt.text) or real(prompt, stream)
+        return fn(ctx)
+    try:
+        h = eng.submit(Job("asking", job))
+        assert h.wait(120) and h.error is None, h.error
+    finally:
+        eng.backend = None
+        eng.shutdown()
+    return h.result, asked
+
+
+def _lemmas(text: str) -> set[str]:
+    import simplemma
+
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    return set(words) | {simplemma.lemmatize(w, lang="en") for w in words}
+
+
 @pytest.mark.parametrize("lang,sentence,translation,noun", [
     ("de", "Ich kaufe eine Waschmaschine.", "I buy.", "Waschmaschine"),  # one noun each: what holds on any CPU
     ("fr", "Je mange dans la cuisine.", "I eat.", "cuisine"),
@@ -570,38 +596,21 @@ def test_a_translation_that_leaves_out_a_noun_is_refused(gemma_backend, lang, se
     """Each noun of the sentence must be in its translation: as its own greedy translation (what Gemma gives
     is asked again here, so the test holds whatever it gives) or as a word much like it ("profesor",
     "professor": no model asked). Each sentence has one noun to ask about, so the refusal names it."""
-    import simplemma
-
     from assistant.learning.exercises import COGNATE, _check_nouns_kept, _meaning
 
-    eng = Engine()
-    eng.backend = gemma_backend
-    asked: list[str] = []
     native, target = get_language("en"), get_language(lang)
 
     def check(ctx):
-        real = ctx.generate
-        ctx.generate = lambda prompt, stream=True: asked.append(prompt.text) or real(prompt, stream)
         try:
             _check_nouns_kept(ctx, sentence, translation, native, target)
             return None, _meaning(ctx, noun, native, target)
         except ExerciseError as exc:
             return str(exc), _meaning(ctx, noun, native, target)
-    try:
-        h = eng.submit(Job("nouns", check))
-        assert h.wait(120) and h.error is None, h.error
-    finally:
-        eng.backend = None
-        eng.shutdown()
-    refused, meaning = h.result
-    def lemmas(text: str) -> set[str]:
-        words = re.findall(r"[^\W\d_]+", text.casefold())
-        return set(words) | {simplemma.lemmatize(w, lang="en") for w in words}
-
+    (refused, meaning), asked = _asking(gemma_backend, check)
     if refused:
         assert refused == f"the translation leaves out “{noun}” ({meaning})"
     else:  # only a meaning sharing a word or a lemma with the translation lets the sentence through
-        assert lemmas(translation) & lemmas(meaning), meaning
+        assert _lemmas(translation) & _lemmas(meaning), meaning
     if lang == "es":  # "profesor" is like "professor": its meaning is never asked for
         import difflib
         assert difflib.SequenceMatcher(a="profesor", b="professor").ratio() >= COGNATE
@@ -617,43 +626,27 @@ def test_a_cloze_whose_hint_does_not_say_the_answer_is_refused(gemma_backend, la
     """A cloze's hint must say its answer: the answer's own greedy translation (asked again here, so the test
     holds whatever Gemma gives) shares a word or a lemma with the hint, or the answer is like one of its words
     ("professeur", "professor": no model asked). Refused otherwise, naming the answer and its meaning."""
-    import simplemma
-
     from assistant.learning.exercises import Exercise, _check_hint_has_answer, _meaning
 
-    eng = Engine()
-    eng.backend = gemma_backend
-    asked: list[str] = []
     native, target = get_language("en"), get_language(lang)
     ex = Exercise("cloze", {"sentence": sentence, "answer": answer, "hint": hint}, "t", "topic")
 
     def check(ctx):
-        real = ctx.generate
-        ctx.generate = lambda prompt, stream=True: asked.append(prompt.text) or real(prompt, stream)
         try:
             _check_hint_has_answer(ctx, ex, native, target)
             refused = None
         except ExerciseError as exc:
             refused = str(exc)
-        return refused, len(asked), _meaning(ctx, answer, native, target)
-    try:
-        h = eng.submit(Job("hint", check))
-        assert h.wait(120) and h.error is None, h.error
-    finally:
-        eng.backend = None
-        eng.shutdown()
-    refused, prompts, meaning = h.result
-
-    def lemmas(text: str) -> set[str]:
-        words = re.findall(r"[^\W\d_]+", text.casefold())
-        return set(words) | {simplemma.lemmatize(w, lang="en") for w in words}
+        return refused, _meaning(ctx, answer, native, target)
+    (refused, meaning), asked = _asking(gemma_backend, check)
+    prompts = len(asked) - 1  # the check's own, before the test's question
 
     if answer == "professeur":
         assert refused is None and prompts == 0
     elif refused:
         assert refused == f"the hint does not say the answer “{answer}” ({meaning})"
     else:  # only a meaning sharing a word or a lemma with the hint lets the item through
-        assert lemmas(hint) & lemmas(meaning), meaning
+        assert _lemmas(hint) & _lemmas(meaning), meaning
 
 
 @pytest.mark.parametrize("fields,message", [
