@@ -263,9 +263,7 @@ def _verbs_of(word: str, lang: str, guess: bool = True) -> list[str]:
         known = conjugation.infinitives(lang)
     except conjugation.ConjugationError:
         return []
-    guesses = [simplemma.lemmatize(word, lang=lang)]
-    guesses += [word[:-cut] + e for cut in range(1, 4) if guess and len(word) - cut >= 2
-                for e in _data()[lang].get("infinitive_endings", [])]
+    guesses = [simplemma.lemmatize(word, lang=lang), *(_ending_guesses(word, lang, 3) if guess else [])]
     out = []
     for g in dict.fromkeys(guesses):
         if g in known:
@@ -287,10 +285,15 @@ def is_verb_form(word: str, lang: str) -> bool:
         return False
     low = word.casefold()
     known = conjugation.infinitives(lang)
-    guesses = [simplemma.lemmatize(low, lang=lang)]
-    guesses += [low[:-cut] + e for cut in range(1, 5) if len(low) - cut >= 2
-                for e in _data()[lang].get("infinitive_endings", [])]
+    guesses = [simplemma.lemmatize(low, lang=lang), *_ending_guesses(low, lang, 4)]
     return any(g in known and low in _all_forms(lang, g) for g in dict.fromkeys(guesses))
+
+
+def _ending_guesses(word: str, lang: str, longest: int) -> list[str]:
+    """Infinitives ``word`` may be a form of, its last 1 to ``longest`` letters swapped for each of the
+    language's infinitive endings ("habla": hablar, hablir, ...)."""
+    endings = _data()[lang].get("infinitive_endings", [])
+    return [word[:-cut] + e for cut in range(1, longest + 1) if len(word) - cut >= 2 for e in endings]
 
 
 @cache

@@ -426,10 +426,10 @@ def _check_words(text: str, lang: Language, what: str) -> None:
 
 
 def _check_agreement(text: str, lang: Language, what: str) -> None:
-    """Each verb right after a subject pronoun is that pronoun's form in the conjugator ("je prend" is not), and
-    after a determiner and its noun of their number ("les pommes était" is not), no infinitive stands where
-    the participle belongs ("j'ai acheter"), and no sentence opens with a pronoun
-    and a bare infinitive where that is always wrong ("Ich kochen")."""
+    """By the conjugator's tables, each verb right after a subject pronoun is that pronoun's form ("je prend" is
+    not) and each right after a determiner and its noun is of their number ("les pommes était" is not); no
+    infinitive stands where the participle belongs ("j'ai acheter"); and no sentence opens with a pronoun and
+    a bare infinitive or stem where that is always wrong ("Ich kochen", "Ich kauf")."""
     text = text.replace("___", " | ")  # a gap is no word
     wrong = agreement.disagreements(text, lang.code)
     if wrong:
