@@ -250,9 +250,12 @@ def test_this_stops_rules_are_underlined_live_and_right_english_is_not(qtbot, wi
 
 def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
     """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
-    être (the other gender in the menu) and a verb in another person's form."""
-    shows_marks(qtbot, window, "Hier je suis aller au marché et j'ai acheter des pommes, mais tu parle trop.",
-                [("aller", "allé"), ("acheter", "acheté"), ("parle", "parles")], "french_conjugator_rules.png", 30_000)
+    être (the other gender in the menu), a verb in another person's form, and one in the other number than
+    its noun subject's."""
+    shows_marks(qtbot, window, "Hier je suis aller au marché et j'ai acheter des pommes, mais tu parle trop. "
+                               "Les pommes était bonnes.",
+                [("aller", "allé"), ("acheter", "acheté"), ("parle", "parles"), ("était", "étaient")],
+                "french_conjugator_rules.png", 30_000)
     actions = menu_at(window, window.editor.toPlainText().index("aller"))
     assert "→ allé" in actions and "→ allée" in actions
     actions["→ allée"].trigger()
