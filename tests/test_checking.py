@@ -482,6 +482,15 @@ def test_call_me_as_soon_as_possible_keeps_its_as(layers):
     assert ("him as", "him") in found(layers, "They call him as Bob.")[1]  # the rule still works
 
 
+def test_harpers_will_going_to_and_too_are_narrowed(layers):
+    """WillGonna made "I will going to Paris" into "I will Paris"; ToTwoToo made "Me too I like it" into "Me to",
+    "too fast a speed" into "to fast" and "move those to there" into "too there"."""
+    assert found(layers, "I will going to Paris.")[1] == [("going", "go")]  # the learner pattern instead
+    assert found(layers, "I will going to go there.")[1] == [("will going to", "will")]  # the rule still works
+    for text in ["Me too I like it.", "It was too fast a uniform speed.", "You can't move those to there."]:
+        assert found(layers, text)[1] == [], text
+
+
 def test_there_before_a_time_word_is_not_their(layers):
     """Harper's ThereToTheir turned "I was there yesterday" into "their yesterday"."""
     for text in ["I was there yesterday.", "We were there today.", "She lived there years ago.",

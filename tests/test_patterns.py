@@ -155,6 +155,17 @@ def layers():
     ("It is more easy than before.", "It is easier than before."),
     ("Let's to go.", "Let's go."),
     ("She did a photo of us.", "She took a photo of us."),
+    ("She doesn't likes it.", "She doesn't like it."),
+    ("Does he knows?", "Does he know?"),
+    ("Did she wants it?", "Did she want it?"),
+    ("He can't to come.", "He can't come."),
+    ("I will going to Paris.", "I will go to Paris."),
+    ("I have two brother.", "I have two brothers."),
+    ("Two man are paddling a kayak.", "Two men are paddling a kayak."),
+    ("I don't know nothing.", "I don't know anything."),
+    ("He speaks English very good.", "He speaks English very well."),
+    ("She plays good.", "She plays well."),
+    ("I have visited London in 2019.", "I visited London in 2019."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -226,6 +237,11 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "I don't know when he will arrive.", "Before you will be there, call.", "Once you will be able to go, tell me.",
     "He is tired from work.", "He came from Paris, afraid.", "The interested parties on both sides.",
     "I prefer to stay rather than go.", "I prefer tea more than coffee.", "It is more beautiful than before.",
+    "She doesn't like it.", "Does he know?", "Does it matter?", "Does he have news?", "He can't come.",
+    "I am going to Paris.", "I will go to Paris.", "I will be going to Paris.", "I have two brothers.",
+    "Chapter two covers it.", "The two of us.", "Page two is missing.", "I don't know anything.",
+    "Nothing is known.", "He speaks good English.", "She played good music.", "He plays the good guy.",
+    "I have visited London since 2019.", "I visited London in 2019.", "Two thousand people came.",
     "It is more than easy.", "Let's go.", "I did a lot of photos.", "He took a photo.", "They do the photos.",
     "We did a photo shoot.",
 ])

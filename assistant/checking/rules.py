@@ -183,7 +183,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     as an article, a mass-noun change other than a plural's ending or an article dropped before a common
     noun ("a passion", "one might" → "one piece of might"), "where" before a pronoun and its verb
     ("Where you are going?", "Where you live?"), a year read as a number of years ("since 2010 year"), "as"
-    dropped after "call me" before anything but a name ("call me as soon as possible")."""
+    dropped after "call me" before anything but a name ("call me as soon as possible"), "will going to"
+    before anything but a verb ("I will going to Paris"), "too" after an object pronoun ("Me too I like it")."""
     data = grammar_data()["harper_narrowed"]
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
@@ -199,6 +200,11 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     if name == data["call_as_rule"]:  # "call me as soon as": only "call him as Bob" loses its "as"
         after = _NEXT_WORD.match(text, end)
         return after is None or not after.group(1)[:1].isupper() or after.group(1) == "I"
+    if name == data["will_gonna_rule"]:  # "I will going to Paris": only "will going to go" loses "going to"
+        after = _NEXT_WORD.match(text, end)
+        return after is None or not is_form(after.group(1), "VB")
+    if name == data["too_rule"]:
+        return _too_kept(text, start, end, word, data)
     if name == data["before_ly_rule"]:
         after = _NEXT_WORD.match(text, end)
         return after is not None and after.group(1).lower().endswith("ly")
@@ -216,6 +222,21 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
         rarity = plural_rarity(n)
         return rarity is not None and rarity < data["mass_noun_plural_gap"]
     return False
+
+
+def _too_kept(text: str, start: int, end: int, word: str, data: dict) -> bool:
+    """Harper's ToTwoToo left out: "too" after an object pronoun ("Me too I like it") or before an adjective
+    or adverb ("too fast a speed"), and "to" before "there" or "here" ("move those to there": the learner
+    pattern GoToHome drops "to" after a verb of movement)."""
+    from assistant.learning import parts_of_speech
+
+    after = _NEXT_WORD.match(text, end)
+    following = after.group(1).lower() if after else ""
+    if word.lower() == "to":
+        return following in data["to_before"]
+    before = re.search(r"([A-Za-z]+)\s+$", text[:start])
+    return (before is not None and before.group(1).lower() in data["too_after"]) or \
+        bool(following and parts_of_speech.tags(following, "en") & {"ADJ", "ADV"})
 
 
 def _there_before_a_time(name: str, text: str, end: int) -> bool:
