@@ -72,11 +72,26 @@ def sentences(text: str) -> list[Span]:
 
 
 def chunks(text: str, size: int) -> list[Span]:
-    """Runs of whole sentences of at most about ``size`` characters (one sentence may be longer)."""
+    """Runs of whole sentences of at most ``size`` characters; a sentence longer than that (a megabyte with no
+    full stop) is cut at spaces into pieces of at most ``size``, since a checker's cost grows faster than the
+    text it sees at once."""
     out: list[Span] = []
     for s in sentences(text):
-        if out and s.end - out[-1].start <= size:
-            out[-1] = Span(out[-1].start, s.end)
-        else:
-            out.append(Span(s.start, s.end))
+        for piece in _pieces(text, s, size):
+            if out and piece.end - out[-1].start <= size:
+                out[-1] = Span(out[-1].start, piece.end)
+            else:
+                out.append(piece)
+    return out
+
+
+def _pieces(text: str, s: Span, size: int) -> list[Span]:
+    """``s`` cut at the last space before every ``size`` characters (mid-word where a run has no space)."""
+    out, start = [], s.start
+    while s.end - start > size:
+        cut = max(text.rfind(" ", start + 1, start + size), text.rfind("\t", start + 1, start + size))
+        cut = cut if cut > start else start + size
+        out.append(Span(start, cut))
+        start = cut
+    out.append(Span(start, s.end))
     return out

@@ -4,6 +4,7 @@ they score."""
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
@@ -157,6 +158,22 @@ def test_a_megabyte_on_one_line_is_checked_in_pieces(layers):
     r = layers.check(text, "en")
     assert len(r.edits) == 60_000
     assert all(text[e.start:e.end] == e.original for e in r.edits[-4:])
+
+
+def test_a_long_line_with_no_full_stop_is_checked_in_pieces(layers):
+    """A paragraph with no sentence end was one piece: 1 MB of it took minutes (Harper's cost and some learner
+    patterns' look-ahead grow faster than the text). It is cut at spaces into pieces of at most CHUNK."""
+    from assistant.checking.checker import CHUNK
+    from assistant.text_units import chunks
+
+    text = "She go to school and dont like it " * 6_000  # 200 KB, no full stop
+    pieces = chunks(text, CHUNK)
+    assert max(p.end - p.start for p in pieces) <= CHUNK and pieces[0].start == 0 and pieces[-1].end == len(text)
+    assert all(a.end == b.start for a, b in itertools.pairwise(pieces))  # nothing lost between them
+    assert all(text[p.end] == " " for p in pieces[:-1])  # cut at spaces, not inside a word
+    r = layers.check(text, "en")
+    assert all(text[e.start:e.end] == e.original for e in r.edits)
+    assert sum(e.replacement == "don't" for e in r.edits) == 6_000
 
 
 def test_markdown_tables_and_code_are_left_alone():
