@@ -38,6 +38,7 @@ from assistant.learning.exercises import (
     spec,
     types,
     validate,
+    word_translation,
 )
 from assistant.learning.grading import grade
 from assistant.learning.store import StoreError, StudyStore
@@ -284,14 +285,17 @@ def test_the_models_sentence_is_one_sentence_by_grammar(gemma_backend, kind):
 
 
 def test_a_cards_example_holds_its_word_by_grammar(gemma_backend):
-    """A card's example must hold its word, as written or with an ending, its first letter in either case:
-    an example about something else was a card's commonest failure (stop 38's benchmark). Checked with
-    llama.cpp's grammar engine on Gemma's tokens."""
+    """A card's example must hold its word as a word, as written or with a short ending, its first letter in
+    either case: an example about something else was a card's commonest failure (stop 38's benchmark), and
+    held as any substring Gemma glued it into words that are none. Checked with llama.cpp's grammar engine on
+    Gemma's tokens."""
     runtime = gemma_backend.runtime
     gbnf = grammar("vocab", (("word", "pomme"),))
     pre = '{"word": "pomme", "translation": "apple", "example": "'
     for text, admitted in [("Je mange une pomme.", True), ("Pommes et poires.", True), ("Je mange des pommes.", True),
-                           ("Je mange une poire.", False), ("Je mange une POMME.", False), ("Une pom me.", False)]:
+                           ("J'aime la pomme, pas la poire.", True), ("Une « pomme » rouge.", True),
+                           ("Je mange une poire.", False), ("Je mange une POMME.", False), ("Une pom me.", False),
+                           ("Des pommeraies.", False), ("Unepomme rouge.", False)]:  # as a word, not inside one
         assert _grammar_admits(runtime, gbnf, pre + text + '"}') is admitted, text
     german = grammar("vocab", (("word", "Wald"),))  # a capitalised word: either case too
     assert _grammar_admits(runtime, german, '{"word": "Wald", "translation": "forest", "example": "Im Wald."}')
@@ -558,6 +562,24 @@ def test_a_card_whose_word_the_model_cannot_translate_is_not_made():
         assert h.error == "the model could not translate “pomme” into English"
     finally:
         eng.backend = None
+        eng.shutdown()
+
+
+@pytest.mark.parametrize("meaning,refused", [("Spain", "“espagne” is a name (Spain), not a word to learn"),
+                                             ("I, me", None)])
+def test_a_card_whose_meaning_is_a_name_is_not_made(meaning, refused):
+    """The lower-case frequency lists hold country names ("espagne", "japon"): an English meaning with a capital
+    says the word is a name. A fake answers the word's meaning (a model's answer cannot be chosen on
+    demand); the card is refused before the model is asked for it."""
+    from tests.fakes import fixed_answer_engine
+
+    eng = fixed_answer_engine(meaning)
+    try:
+        h = eng.submit(Job("card", lambda ctx: word_translation(ctx, "espagne", get_language("en"),
+                                                                 get_language("fr"))))
+        assert h.wait(30)
+        assert (h.error if refused else h.result) == (refused or meaning)
+    finally:
         eng.shutdown()
 
 

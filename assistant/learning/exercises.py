@@ -194,15 +194,24 @@ def grammar(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> str:
 
 
 def _example_with(gbnf: str, word: str, limit: int) -> str:
-    """The card's example must hold its word (as written, or with an ending: "Vorteile", "grande"): a
-    card's commonest failure was an example about something else (8 of 24 failed cards' last tries in stop
-    38's benchmark). The field keeps its length bound, shared either side of the word."""
+    """The card's example must hold its word as a word (as written, or with an ending of up to WORD_ENDING
+    letters, as _check_card allows: "Vorteile", "grande"; its first letter in either case): a card's
+    commonest failure was an example about something else (8 of 24 failed cards' last tries in stop 38's
+    benchmark). Held as any substring, Gemma glued it into words that are none ("Oereisender"). The field
+    keeps its length bound, shared either side of the word."""
     side = max(0, (limit - len(word)) // 2)
     first, rest = word[:1], json.dumps(word[1:], ensure_ascii=False)[1:-1]  # GBNF literals escape as JSON's do
     opening = f"[{first.lower()}{first.upper()}]" if first.lower() != first.upper() else json.dumps(first)
-    # either case for its first letter: the example may open with it ("Poser", "poser")
-    rule = f'example ::= "\\"" schar{{0,{side}}} {opening} "{rest}" schar{{0,{side}}} send "\\"" space'
-    return re.sub(r"^example ::= .*$", lambda _: rule, gbnf, flags=re.MULTILINE)
+    rule = (f'example ::= "\\"" (schar{{0,{side}}} wbefore)? {opening} "{rest}" wend{{0,{WORD_ENDING}}} '
+            f'(wafter schar{{0,{side}}})? send "\\"" space')
+    gbnf = re.sub(r"^example ::= .*$", lambda _: rule, gbnf, flags=re.MULTILINE)
+    return gbnf + "\n" + WORD_BOUNDS
+
+
+WORD_ENDING = 2  # letters an example may add to a card's word ("Vorteil" → "Vorteile", "grand" → "grandes")
+WORD_BOUNDS = ("wbefore ::= [ '’(«„“\\-]\n"  # what may stand before the word, or nothing at the start
+               "wend ::= [a-zäöüßàáâãçéèêëíìîïñóòôõœúùûü]\n"  # a letter of its ending
+               "wafter ::= [ ,;:'’)»”“\\-]")  # what may follow it, or the sentence's end
 
 
 ONE_SENTENCE_FIELDS = ("sentence", "example")  # the target-language sentence a model writes for an item
@@ -362,7 +371,7 @@ def _check_card(f: dict, target: Language) -> None:
     for tok in lexicon.LETTER_RUN.findall(f["example"]):
         t = _fold(tok)
         if t == word or word.endswith(" " + t) or _fold(simplemma.lemmatize(tok, lang=target.code)) == lemma \
-                or (t.startswith(word) and len(t) - len(word) <= 2):
+                or (t.startswith(word) and len(t) - len(word) <= WORD_ENDING):
             return
     raise ExerciseError(f"the example does not use “{f['word']}”")
 
@@ -631,6 +640,9 @@ def word_translation(ctx: JobContext, word: str, native: Language, target: Langu
     if not meaning or len(meaning.split()) > most or _fold(meaning) == _fold(word) or MARKUP.search(meaning) \
             or '"' in meaning:
         raise ExerciseError(f"the model could not translate “{word}” into {native.name}")
+    if native.code == "en" and meaning[:1].isupper() and not re.match(r"I\b", meaning):
+        # English capitalises only names here: the lower-case frequency lists hold "espagne" and "japon"
+        raise ExerciseError(f"“{word}” is a name ({meaning}), not a word to learn")
     _check_words(meaning, native, "translation")
     return meaning
 
