@@ -567,11 +567,13 @@ def test_a_card_whose_word_the_model_cannot_translate_is_not_made():
 
 
 @pytest.mark.parametrize("meaning,refused", [("Spain", "“espagne” is a name (Spain), not a word to learn"),
-                                             ("I, me", None)])
+                                             ("Japan", "“espagne” is a name (Japan), not a word to learn"),
+                                             ("I, me", None), ("Thursday", None), ("English", None), ("spain", None)])
 def test_a_card_whose_meaning_is_a_name_is_not_made(meaning, refused):
     """The lower-case frequency lists hold country names ("espagne", "japon"): an English meaning with a capital
-    says the word is a name. A fake answers the word's meaning (a model's answer cannot be chosen on
-    demand); the card is refused before the model is asked for it."""
+    says the word is a name, unless it is a day, a month, a language ("jeudi": Thursday). A fake answers the
+    word's meaning (a model's answer cannot be chosen on demand); the card is refused before the model is
+    asked for it."""
     from tests.fakes import fixed_answer_engine
 
     eng = fixed_answer_engine(meaning)

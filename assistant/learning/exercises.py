@@ -640,11 +640,20 @@ def word_translation(ctx: JobContext, word: str, native: Language, target: Langu
     if not meaning or len(meaning.split()) > most or _fold(meaning) == _fold(word) or MARKUP.search(meaning) \
             or '"' in meaning:
         raise ExerciseError(f"the model could not translate “{word}” into {native.name}")
-    if native.code == "en" and meaning[:1].isupper() and not re.match(r"I\b", meaning):
-        # English capitalises only names here: the lower-case frequency lists hold "espagne" and "japon"
+    if _names_a_name(meaning, native):
         raise ExerciseError(f"“{word}” is a name ({meaning}), not a word to learn")
     _check_words(meaning, native, "translation")
     return meaning
+
+
+def _names_a_name(meaning: str, native: Language) -> bool:
+    """A word's meaning written with a capital that is no day, month, language or people's name
+    (resources/exercises.json: capitalised_meanings): the lower-case frequency lists hold names ("espagne",
+    "japon"), and "espagne: Spain" was a card. Only for a learner's language that writes small what is no
+    name (English here)."""
+    common = spec().get("capitalised_meanings", {}).get(native.code)
+    first = re.match(r"[^\W\d_]+", meaning)
+    return common is not None and first is not None and first[0][:1].isupper() and first[0] not in common
 
 
 def _meaning(ctx: JobContext, word: str, native: Language, target: Language) -> str | None:
