@@ -43,23 +43,21 @@ def echo_engine() -> Engine:
 
 
 class FixedAnswerBackend(EchoBackend):
-    """A fake: whatever it is asked, it answers with the same given text (``free``: with that one where the
-    prompt holds it to no grammar, as the app's own translations are)."""
+    """A fake: whatever it is asked, it answers with the same given text."""
 
-    def __init__(self, answer: str, free: str | None = None) -> None:
+    def __init__(self, answer: str) -> None:
         super().__init__()
         self.info = BackendInfo("fixed answer (fake)", "CPU", 0, 0, 4096, Strategy.INSTRUCT)
-        self.answer, self.free = answer, free
+        self.answer = answer
 
     def generate(self, prompt: Prompt, on_text=None, should_stop=None) -> GenerationResult:
         self.calls += 1
-        text = self.free if self.free is not None and not prompt.params.grammar else self.answer
         if on_text is not None:
-            on_text(text)
-        return GenerationResult(text, 1, 0, 1, 0.0, 0.0, 0.0, "stop")
+            on_text(self.answer)
+        return GenerationResult(self.answer, 1, 0, 1, 0.0, 0.0, 0.0, "stop")
 
 
-def fixed_answer_engine(answer: str, free: str | None = None) -> Engine:
+def fixed_answer_engine(answer: str) -> Engine:
     eng = Engine()
-    assert eng.load(lambda _progress: FixedAnswerBackend(answer, free)).wait(10)
+    assert eng.load(lambda _progress: FixedAnswerBackend(answer)).wait(10)
     return eng

@@ -388,9 +388,8 @@ def test_a_sentence_reading_better_with_another_small_word_is_refused(gemma_back
 def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, monkeypatch):
     """Whatever the model writes, the grammar forces the type's JSON shape, and the checks either take
     the item or refuse it, with the reason, after MAX_TRIES answers. A model that cannot write French
-    is not asked at all, and a conjugation drill never asks the model. A card's meaning, a cloze's hint,
-    a choice's sentence (translated to be checked) and a drill's source are the app's translations, asked
-    apart and free of the grammar. (How often the checks
+    is not asked at all, and a conjugation drill never asks the model. A card's meaning, a cloze's hint and
+    a drill's source are the app's translations, asked apart and free of the grammar. (How often the checks
     take an item is bench material: a tiny model's greedy answer changes with the CPU.)"""
     answers, meanings = [], []
     real = JobContext.generate
@@ -407,7 +406,7 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
         ctx, kind, get_language("en"), get_language("fr"), "A2", "food and cooking", set(), word="pomme")))
     assert h.wait(300), "generation did not finish"
     english_only = "SmolLM2" in each_model_engine.backend.info.model_name
-    if kind not in ("vocab", "cloze", "choice", "translate") or english_only:
+    if kind not in ("vocab", "cloze", "translate") or english_only:
         assert meanings == []
     elif kind == "vocab":
         assert len(meanings) <= 1  # (a sentence's translation is followed by its nouns' own: no bound here)
@@ -651,13 +650,14 @@ def test_a_cloze_whose_hint_does_not_say_the_answer_is_refused(gemma_backend, la
     """A cloze's hint must say its answer: the answer's own greedy translation (asked again here, so the test
     holds whatever Gemma gives) shares a word or a lemma with the hint, or the answer is like one of its words
     ("professeur", "professor": no model asked). Refused otherwise, naming the answer and its meaning."""
-    from assistant.learning.exercises import _check_translation_says, _meaning
+    from assistant.learning.exercises import Exercise, _check_hint_has_answer, _meaning
 
     native, target = get_language("en"), get_language(lang)
+    ex = Exercise("cloze", {"sentence": sentence, "answer": answer, "hint": hint}, "t", "topic")
 
     def check(ctx):
         try:
-            _check_translation_says(ctx, answer, hint, native, target, "hint")
+            _check_hint_has_answer(ctx, ex, native, target)
             refused = None
         except ExerciseError as exc:
             refused = str(exc)

@@ -645,9 +645,8 @@ def test_a_gap_word_in_the_hint_is_not_chosen():
 
 def test_the_answer_is_not_always_in_the_same_place():
     """The options are shuffled: a learner would otherwise learn the place, not the word. A fake backend
-    (tests/fakes.py) writes the same sentence every time (and the same translation of it, which the app asks
-    for to check it), which no real model can be made to do on demand; it cannot score, so the distractors
-    are chosen by band and part of speech alone."""
+    (tests/fakes.py) writes the same sentence every time, which no real model can be made to do on demand;
+    it cannot score, so the distractors are chosen by band and part of speech alone."""
     import json
 
     from assistant.engine import Job
@@ -655,7 +654,7 @@ def test_the_answer_is_not_always_in_the_same_place():
     from tests.fakes import fixed_answer_engine
 
     item = {"sentence": "Nous prenons le train pour la gare."}
-    engine = fixed_answer_engine(json.dumps(item, ensure_ascii=False), "We take the train to the station.")
+    engine = fixed_answer_engine(json.dumps(item, ensure_ascii=False))
     try:
         places = set()
         for seed in range(8):

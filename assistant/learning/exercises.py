@@ -694,18 +694,15 @@ def _check_nouns_kept(ctx: JobContext, sentence: str, translation: str, native: 
             raise ExerciseError(f"the translation leaves out “{word}” ({meaning or '?'})")
 
 
-def _check_translation_says(ctx: JobContext, answer: str, translation: str, native: Language, target: Language,
-                            what: str) -> None:
-    """A gap item's sentence, as the app translates it, says its answer (_rendered), whatever the answer's part
-    of speech. For a cloze the translation is the hint, and a hint without the answer leaves the gap to
-    guesswork; on the benchmark's 33 accepted Gemma clozes (stops 35–38) the 8 whose hint lacked the answer's
-    meaning were all items a teacher would not sign: a sentence the model could not say ("J'ai loupé une
-    fenêtre en pleine nuit": "I missed a window in the dark"), a wrong form ("Ich ___ ein Kleid": kauf), or a
-    hint about something else. A choice shows no translation, but its sentence is held to the same test (its
-    benchmark had "Il y a des trains passants de Paris à Lyon", "Winter heißt gut")."""
-    rendered, meaning = _rendered(ctx, answer, translation, native, target)
+def _check_hint_has_answer(ctx: JobContext, ex: Exercise, native: Language, target: Language) -> None:
+    """A cloze's hint, the translation of its sentence, says its answer (_rendered), whatever the answer's part
+    of speech: a hint without it leaves the gap to guesswork, and on the benchmark's 33 accepted Gemma clozes
+    (stops 35–38) the 8 whose hint lacked the answer's meaning were all items a teacher would not sign: a
+    sentence the model could not say ("J'ai loupé une fenêtre en pleine nuit": "I missed a window in the
+    dark"), a wrong form ("Ich ___ ein Kleid": kauf), or a hint about something else."""
+    rendered, meaning = _rendered(ctx, ex.fields["answer"], ex.fields["hint"], native, target)
     if rendered is False:
-        raise ExerciseError(f"the {what} does not say the answer “{answer}” ({meaning or '?'})")
+        raise ExerciseError(f"the hint does not say the answer “{ex.fields['answer']}” ({meaning or '?'})")
 
 
 def _rendered(ctx: JobContext, word: str, translation: str, native: Language,
@@ -829,14 +826,15 @@ ELISIONS = 2  # letters before an apostrophe that make an elision (l', qu'), not
 def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, target: Language, level: str,
               existing: set[str], rng: random.Random, topic: str, source: str) -> Exercise:
     """A gap item from a sentence the model wrote (checked), made by the app: one of its words within the
-    learner's band is blanked. The app translates the sentence (a cloze's hint; a choice's is not shown) and
-    the translation must say the answer, else the sentence is refused whatever its other words. The answer
-    is the model's own word, so it is a real word that belongs there; a cloze's answer must still fit
-    better than random words of its band, and a choice's distractors are words of the answer's band and part
-    of speech that the model finds clearly worse in the gap, so none of them is also right."""
-    translation = app_translation(ctx, sentence, native, target)
+    learner's band is blanked; a cloze's hint is the app's translation of the sentence. The answer is the
+    model's own word, so it is a real word that belongs there; a cloze's answer must still fit better than
+    random words of its band, and its hint must say it (a hint that does not refuses the sentence, whatever
+    its other words), and a choice's distractors are words of the
+    answer's band and part of speech that the model finds clearly worse in the gap, so none of them is
+    also right."""
+    translation = app_translation(ctx, sentence, native, target) if kind == "cloze" else ""
     problem = f"no word of the sentence makes a gap at {level}"
-    for word, start, end in gap_words(sentence, target, level, rng, translation if kind == "cloze" else ""):
+    for word, start, end in gap_words(sentence, target, level, rng, translation):
         gapped = sentence[:start] + "___" + sentence[end:]
         if kind == "cloze":
             ex = Exercise(kind, {"sentence": gapped, "answer": word, "hint": translation}, topic, source)
@@ -855,8 +853,8 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
         except ExerciseError as exc:
             problem = str(exc)
             continue
-        # a translation that misses one word of the sentence misreads it: no other gap is tried
-        _check_translation_says(ctx, word, translation, native, target, "hint" if kind == "cloze" else "translation")
+        if kind == "cloze":  # a hint that misses one word of the sentence misreads it: no other gap is tried
+            _check_hint_has_answer(ctx, ex, native, target)
         return ex
     raise ExerciseError(problem)
 
