@@ -829,9 +829,8 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
     learner's band is blanked; a cloze's hint is the app's translation of the sentence. The answer is the
     model's own word, so it is a real word that belongs there; a cloze's answer must still fit better than
     random words of its band, and its hint must say it (a hint that does not refuses the sentence, whatever
-    its other words), and a choice's distractors are words of the
-    answer's band and part of speech that the model finds clearly worse in the gap, so none of them is
-    also right."""
+    its other words); a choice's distractors are words of the answer's band and part of speech that the
+    model finds clearly worse in the gap, so none of them is also right."""
     translation = app_translation(ctx, sentence, native, target) if kind == "cloze" else ""
     problem = f"no word of the sentence makes a gap at {level}"
     for word, start, end in gap_words(sentence, target, level, rng, translation):
