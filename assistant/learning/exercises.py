@@ -696,10 +696,10 @@ def _check_nouns_kept(ctx: JobContext, sentence: str, translation: str, native: 
 
 def _check_hint_has_answer(ctx: JobContext, ex: Exercise, native: Language, target: Language) -> None:
     """A cloze's hint, the translation of its sentence, says its answer (_rendered), whatever the answer's part
-    of speech: a hint without it leaves the gap to guesswork, and on the benchmark's 33 accepted Gemma clozes
-    (stops 35–38) the 8 whose hint lacked the answer's meaning were all items a teacher would not sign: a
-    sentence the model could not say ("J'ai loupé une fenêtre en pleine nuit": "I missed a window in the
-    dark"), a wrong form ("Ich ___ ein Kleid": kauf), or a hint about something else."""
+    of speech: a hint without it leaves the gap to guesswork, and of 40 accepted Gemma clozes of four
+    benchmark runs (stops 34–38) the 7 distinct ones whose hint lacked the answer's meaning were all items a
+    teacher would not sign: a sentence the model could not say ("J'ai loupé une fenêtre en pleine nuit": "I
+    missed a window in the dark"), a wrong form ("Ich ___ ein Kleid": kauf), or a hint about something else."""
     rendered, meaning = _rendered(ctx, ex.fields["answer"], ex.fields["hint"], native, target)
     if rendered is False:
         raise ExerciseError(f"the hint does not say the answer “{ex.fields['answer']}” ({meaning or '?'})")
