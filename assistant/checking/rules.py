@@ -234,7 +234,7 @@ def _too_kept(text: str, start: int, end: int, word: str, data: dict) -> bool:
     following = after.group(1).lower() if after else ""
     if word.lower() == "to":
         return following in data["to_before"]
-    before = re.search(r"([A-Za-z]+)\s+$", text[:start])
+    before = _WORD_BEFORE_END.search(text, 0, start)
     return (before is not None and before.group(1).lower() in data["too_after"]) or \
         bool(following and parts_of_speech.tags(following, "en") & {"ADJ", "ADV"})
 
