@@ -196,9 +196,9 @@ def grammar(kind: str, fixed: tuple[tuple[str, str], ...] = ()) -> str:
 def _example_with(gbnf: str, word: str, limit: int) -> str:
     """The card's example must hold its word as a word (as written, or with an ending of up to WORD_ENDING
     letters, as _check_card allows: "Vorteile", "grande"; its first letter in either case): a card's
-    commonest failure was an example about something else (8 of 24 failed cards' last tries in stop 38's
-    benchmark). Held as any substring, Gemma glued it into words that are none ("Oereisender"). The field
-    keeps its length bound, shared either side of the word."""
+    commonest failure was an example about something else (the last try of 8 of the 16 cards that failed in
+    stop 38's first benchmark run). Held as any substring, Gemma glued it into words that are none
+    ("Oereisender"). The field keeps its length bound, shared either side of the word."""
     side = max(0, (limit - len(word)) // 2)
     first, rest = word[:1], json.dumps(word[1:], ensure_ascii=False)[1:-1]  # GBNF literals escape as JSON's do
     opening = f"[{first.lower()}{first.upper()}]" if first.lower() != first.upper() else json.dumps(first)
