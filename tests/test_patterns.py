@@ -166,6 +166,10 @@ def layers():
     ("He speaks English very good.", "He speaks English very well."),
     ("She plays good.", "She plays well."),
     ("I have visited London in 2019.", "I visited London in 2019."),
+    ("For example we can go.", "For example, we can go."),
+    ("It rained. However the car is dry.", "It rained. However, the car is dry."),
+    ("In my opinion it works.", "In my opinion, it works."),
+    ("On the other hand they are cheap.", "On the other hand, they are cheap."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -244,6 +248,9 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "I have visited London since 2019.", "I visited London in 2019.", "Two thousand people came.",
     "It is more than easy.", "Let's go.", "I did a lot of photos.", "He took a photo.", "They do the photos.",
     "We did a photo shoot.",
+    "For example, we can go.", "In addition to this, we go.", "As a result of the rain we stayed.",
+    "However much you try, it fails.", "We also went home.", "Finally got it!", "He said for example that it works.",
+    "In fact-checking we trust.", "Also known as Bob.", "Yesterday we went home.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
@@ -319,3 +326,10 @@ def test_a_third_persons_dont_is_doesnt_not_harpers_apostrophe(layers):
     text = "She dont know the answer."
     edits = layers.check(text, "en").edits
     assert apply_edits(text, [e for e in edits if not e.is_flag]) == "She doesn't know the answer."
+
+
+def test_a_comma_put_in_is_shown_on_the_word_before_it():
+    text = "It rained. For example we stayed home."
+    [edit] = pattern_edits(text)
+    assert (text[edit.start:edit.end], edit.replacement, edit.category) == ("example", "example,", "punctuation")
+    assert "For example" in edit.reason

@@ -165,10 +165,14 @@ def _fill(template: str, groups: dict[str, str]) -> str | None:
 
 def _narrowed(start: int, old: str, new: str) -> tuple[int, int, str]:
     """(start, end, replacement) for the words that differ between ``old`` and ``new``; a word
-    removed or added is shown with the word after it ("am agree" → "agree", not "am " → "")."""
+    removed or added is shown with the word after it ("am agree" → "agree", not "am " → ""), a comma
+    with the word before it."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     head, tail = common_ends(a, b)
-    if tail and not ("".join(a[head : len(a) - tail]).strip() and "".join(b[head : len(b) - tail]).strip()):
+    if head and head < len(b) and b[head] in ",;:" and not "".join(a[head : len(a) - tail]).strip():
+        head -= 1  # a comma put in is shown on the word it follows: "example" → "example,"
+        tail = min(tail, len(a) - head - 1)
+    elif tail and not ("".join(a[head : len(a) - tail]).strip() and "".join(b[head : len(b) - tail]).strip()):
         tail -= 1
     offset = start + len("".join(a[:head]))
     return offset, offset + len("".join(a[head : len(a) - tail])), "".join(b[head : len(b) - tail])
