@@ -488,9 +488,50 @@ def test_multiple_choice_distractors_are_the_answers_part_of_speech():
     with pytest.raises(ExerciseError, match="the option “laufen” is a verb"):
         validate(_choice("Der ___ ist groß.", ["Bahnhof", "Zug", "laufen", "Garten"], "Bahnhof"), DE, None, EN)
     validate(_choice("Der ___ ist groß.", ["Bahnhof", "Zug", "Garten", "Hund"], "Bahnhof"), DE, None, EN)
-    with pytest.raises(ExerciseError, match="the option “por” is a preposition"):
-        validate(_choice("Nosotros ___ español en clase.", ["hablamos", "comemos", "por", "vivimos"], "hablamos"),
-                 ES, None, EN)
+    with pytest.raises(ExerciseError, match="the option “perro” is a noun"):
+        validate(_choice("Voy al cine ___ mi hermano.", ["con", "sin", "de", "perro"], "con"), ES, None, EN)
+
+
+@pytest.mark.parametrize("lang,sentence,answer,wrong", [
+    ("fr", "Je ___ un plat de légumes.", "cuisine", "maison"),  # "cuisine" is also a noun: after "je", a verb
+    ("es", "Nosotros ___ español en clase.", "hablamos", "por"),
+    ("es", "Nosotros ___ español en clase.", "hablamos", "comer"),  # a verb, but not in the answer's form
+    ("fr", "Je ___ un plat de légumes.", "cuisine", "mangeons"),  # a form of another person
+])
+def test_after_a_subject_pronoun_every_option_is_a_verb_in_the_answers_form(lang, sentence, answer, wrong):
+    target = get_language(lang)
+    slot = agreement.verb_slot(sentence, answer, lang)
+    assert slot is not None and slot.cell[1] == tuple(agreement.pronoun_data(lang)["person"][slot.pronoun])
+    with pytest.raises(ExerciseError, match=f"the option “{wrong}” is not a verb in the answer"):
+        validate(_choice(sentence, [answer, wrong, *_verb_options(sentence, answer, target)[:2]], answer), target,
+                 None, EN)
+
+
+def _verb_options(sentence, answer, target):
+    from assistant.learning.exercises import distractor_candidates
+
+    return distractor_candidates(sentence, answer, target, "A2", random.Random(0))
+
+
+@pytest.mark.parametrize("lang,sentence,answer", [
+    ("fr", "Je ___ un plat de légumes.", "cuisine"),
+    ("fr", "J'___ le chocolat.", "aime"),
+    ("es", "Nosotros ___ español en clase.", "hablamos"),
+    ("it", "Io ___ la pasta.", "mangio"),
+])
+def test_a_verbs_distractors_are_other_verbs_in_the_same_form(lang, sentence, answer):
+    """Each a form of another verb for the same person, mood and tense, eliding where the pronoun does."""
+    target = get_language(lang)
+    slot = agreement.verb_slot(sentence, answer, lang)
+    found = _verb_options(sentence, answer, target)
+    assert len(found) >= 3 and answer not in found
+    verbs = [slot.verb_of(w) for w in found]
+    assert None not in verbs and len(set(verbs)) == len(verbs) and not set(verbs) & set(slot.verbs)
+    for verb, word in zip(verbs, found, strict=True):
+        assert conjugation.form(lang, verb, *slot.cell[0], slot.cell[1]).bare.casefold() == word.casefold()
+    if sentence.startswith("J'"):
+        assert all(w[0] in agreement.ELIDING for w in found)
+    validate(_choice(sentence, [answer, *found[:3]], answer), target, None, EN)
 
 
 @pytest.mark.parametrize("lang,sentence,answer", [

@@ -358,3 +358,51 @@ def _finite_forms(lang: str, infinitive: str) -> dict[str, set[tuple[tuple[str, 
                     if c and " " not in c:
                         out.setdefault(c.casefold(), set()).add(((mood, tense), (e["p"], e["n"])))
     return out
+
+
+
+Cell = tuple[tuple[str, str], tuple[str, str]]  # (mood, tense), (person, number)
+
+
+@dataclass(frozen=True)
+class VerbSlot:
+    """A gap right after a subject pronoun whose answer is a finite form of that pronoun's person."""
+    lang: str
+    pronoun: str
+    verbs: tuple[str, ...]  # the answer's infinitives
+    cell: Cell  # the answer's (mood, tense) and (person, number)
+
+    def form_of(self, infinitive: str) -> str | None:
+        """The verb's one-word form for the slot's cell, if it follows the pronoun without breaking its
+        elision ("je" + "use" is "j'use"); None for a defective verb or one the conjugator does not know."""
+        try:
+            forms = _finite_forms(self.lang, infinitive)
+        except conjugation.ConjugationError:
+            return None
+        form = next((f for f, served in forms.items() if self.cell in served and "/" not in f), None)
+        return None if form is None or _elision_breaks(self.pronoun, form, self.lang) else form
+
+    def verb_of(self, word: str) -> str | None:
+        """The infinitive of which ``word`` is the slot's form, or None: an option of a verb slot must be."""
+        return next((v for v in _verbs_of(word.casefold(), self.lang) if self.form_of(v) == word.casefold()), None)
+
+
+def verb_slot(gapped: str, answer: str, lang: str) -> VerbSlot | None:
+    """Where the gap ("___") of ``gapped`` is a verb's place: right after a subject pronoun (negation and
+    object pronouns skipped), ``answer`` a finite form of that pronoun's person; the indicative first
+    where a form is in two moods ("mange"). None otherwise, and for a language without a conjugator. A
+    choice's options there are forms of the same cell, so the person does not give the answer away
+    ("Je ___ un plat": "cuisine" among nouns)."""
+    at = gapped.find("___")
+    if at < 0 or not can_check(lang):
+        return None
+    text = gapped[:at] + answer + gapped[at + 3 :]
+    word = answer.casefold()
+    for pronoun, person, after, match, _skipped in _subject_verbs(text, lang):
+        if match.start() != at or after != word:
+            continue
+        verbs = _verbs_of(word, lang)  # a guess ("cuisine": cuisiner) must still be of the pronoun's person
+        cells = {cell for verb in verbs for cell in _finite_forms(lang, verb).get(word, ()) if cell[1] == person}
+        cells = sorted(cells, key=lambda cell: (not cell[0][0].startswith("indicati"), cell))
+        return VerbSlot(lang, pronoun, tuple(verbs), cells[0]) if cells else None
+    return None

@@ -315,10 +315,14 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
             raise ExerciseError(f"the answer “{w}” is a phrase, not a word for the gap")
         if lexicon.can_check(target.code) and not lexicon.is_real_word(w, target.code):
             raise ExerciseError(f"“{w}” is not a {target.name} word")
-    if ex.type == "choice" and lexicon.can_check(target.code):
-        _check_distractor_bands(f["options"], f["answer"], target)
-    if ex.type == "choice" and parts_of_speech.can_tag(target.code):
-        _check_distractor_parts_of_speech(f["options"], f["answer"], target)
+    slot = agreement.verb_slot(f["sentence"], f["answer"], target.code) if ex.type == "choice" else None
+    if slot is not None:
+        _check_verb_options(f["options"], f["answer"], slot, target)
+    else:
+        if ex.type == "choice" and lexicon.can_check(target.code):
+            _check_distractor_bands(f["options"], f["answer"], target)
+        if ex.type == "choice" and parts_of_speech.can_tag(target.code):
+            _check_distractor_parts_of_speech(f["options"], f["answer"], target)
     in_native = {"translate": "source", "vocab": "translation"}.get(ex.type)
     if in_native and native is not None:
         if ex.type == "translate":
@@ -397,6 +401,20 @@ def _check_distractor_bands(options: list[str], answer: str, target: Language) -
         if _fold(o) != _fold(answer) and len(o.split()) == 1 and abs(rank(o) - at) > BAND_SPREAD:
             where = order[rank(o)] if rank(o) < len(order) else "beyond C2"
             raise ExerciseError(f"the option “{o}” ({where}) is not from the answer's frequency band ({order[at]})")
+
+
+def _check_verb_options(options: list[str], answer: str, slot: agreement.VerbSlot, target: Language) -> None:
+    """In a verb's place after a subject pronoun, every option is another verb in the answer's form
+    (a noun or an infinitive there is ruled out by grammar alone) and of its verb's frequency band."""
+    lemma = slot.verbs[0] if slot.verbs else answer
+    for o in options:
+        if _fold(o) == _fold(answer):
+            continue
+        verb = slot.verb_of(o)
+        if verb is None:
+            raise ExerciseError(f"the option “{o}” is not a verb in the answer “{answer}”'s form after "
+                                f"“{slot.pronoun}”")
+        _check_distractor_bands([verb], lemma, target)
 
 
 def _check_distractor_parts_of_speech(options: list[str], answer: str, target: Language) -> None:
@@ -1120,6 +1138,9 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     capitalised, "falls", "sowas", "hey" and "ausschliesslich" read as nouns and stood beside "Nähe" and
     "Krankenhaus" in stop 38's benchmark."""
     lang = target.code
+    slot = agreement.verb_slot(sentence, answer, lang)
+    if slot is not None:
+        return _verb_distractors(sentence, answer, target, level, slot, rng, count)
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
     rng.shuffle(pool)
     found: list[str] = []
@@ -1136,6 +1157,34 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
         try:
             _check_distractor_bands([word], answer, target)
             _check_distractor_parts_of_speech([word], answer, target)
+        except ExerciseError:
+            continue
+        found.append(word)
+        if len(found) == count:
+            break
+    return found
+
+
+def _verb_distractors(sentence: str, answer: str, target: Language, level: str, slot: agreement.VerbSlot,
+                      rng: random.Random, count: int) -> list[str]:
+    """Distractors for a gap after a subject pronoun: other verbs of the answer's band in the answer's own
+    form ("Je ___ un plat": "cuisine" among "prends", "finis", "parle"), so the learner must know what
+    the verbs mean, not only which one agrees with "je"."""
+    lang = target.code
+    lemma = slot.verbs[0] if slot.verbs else answer
+    pool = [v for v in conjugation.verbs_for(lang, lexicon.reach_level(lemma, lang) or level) if v not in slot.verbs]
+    rng.shuffle(pool)
+    found: list[str] = []
+    for verb in pool[:DISTRACTOR_TRIES]:
+        word = slot.form_of(verb)
+        if word is None:
+            continue
+        word = cased_like(word, answer)
+        if _fold(word) in {_fold(answer), *map(_fold, found)} or _in_sentence(word, sentence) or \
+                lexicon.unwanted(verb, lang) or not lexicon.is_real_word(word, lang):
+            continue
+        try:
+            _check_verb_options([word], answer, slot, target)
         except ExerciseError:
             continue
         found.append(word)
