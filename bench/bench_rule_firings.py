@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import SHARED_DATA
-from metrics import change_is_confirmed
+from metrics import change_is_confirmed, jfleg_tokens
 
 from assistant.checking.rules import RulesChecker
 from assistant.text_diff import apply_edits
@@ -71,7 +71,7 @@ def main() -> None:
         for e in checker.check(s):
             if wanted(e.rule):
                 fired[e.rule] += 1
-                confirmed[e.rule] += change_is_confirmed(s, apply_edits(s, [e]), [r[i] for r in refs])
+                confirmed[e.rule] += change_is_confirmed(s, jfleg_tokens(apply_edits(s, [e])), [r[i] for r in refs])
     print(f"Edited English: {len(edited)} sentences (GUMSum dev texts, Multi30k val.en); "
           f"JFLEG dev: {len(src)} learner sentences")
     print(f"{'rule':34} {'edited':>6} {'JFLEG fired':>11} {'confirmed':>9}")

@@ -111,6 +111,21 @@ def test_a_verbs_rare_form_is_no_misspelling(layers, text, lang):
     assert is_misspelled("ladrn", "es") and is_misspelled("parlle", "fr")  # a slip is still one
 
 
+def test_an_english_words_regular_form_is_no_misspelling(layers):
+    """"disking" (disk, a farmer's word) became "dishing"; LemmInflect's lexicon gives it as disk's -ing
+    form. The slips it lists after a verb's own form ("occuring") and overregularised forms stay misspelt."""
+    from assistant.checking.spelling import is_misspelled
+
+    assert found(layers, "Like disking would stop an advancing fire.")[1] == []
+    assert [w for w in ("occuring", "refering", "writed", "childs") if not is_misspelled(w, "en")] == []
+
+
+def test_a_participle_after_to_as_a_preposition_is_left_alone(layers):
+    """Harper's InflectedVerbAfterTo made "an alternative to prescribed burning" into "to prescribe"."""
+    assert found(layers, "It is an alternative to prescribed burning.")[1] == []
+    assert ("to reduced", "to reduce") in found(layers, "We have to reduced sulfur dioxide.")[1]  # still caught
+
+
 def test_the_conjugators_rules_can_be_ignored(tmp_path):
     personal = PersonalDictionary(tmp_path)
     layers = LayeredChecker(personal)
@@ -323,11 +338,14 @@ def test_case_changes_make_names_only_of_common_words(layers, text, expected):
 
 
 def test_style_rules_only_when_the_writer_asks(layers):
-    text = "Therefore people will be able to live. Finding petrol is a very good idea."
+    """Harper's DiscourseMarkers is style ("Thus," "Meanwhile,": the comma is optional there); the commas
+    JFLEG's annotators put in after "Therefore", "For example" are the learner pattern IntroductoryComma's."""
+    text = "Thus people will be able to live. Finding petrol is a very good idea."
     assert found(layers, text)[1] == []
     styled = LayeredChecker(style=True).check(text, "en").edits
     assert [(e.original, e.rule) for e in styled] == [
-        ("Therefore", "DiscourseMarkers"), ("petrol", "Regionalisms"), ("a very good", "Excellent")]
+        ("Thus", "DiscourseMarkers"), ("petrol", "Regionalisms"), ("a very good", "Excellent")]
+    assert found(layers, "Therefore people will be able to live.")[1] == [("Therefore", "Therefore,")]
     assert styled[-1].replacement == "an excellent"  # the article follows the word, in one edit
     assert rule_label("DiscourseMarkers") == "Discourse markers"
 
@@ -548,7 +566,7 @@ def test_misspelt_negatives_are_spelled_not_turned_into_dis_words(layers, text, 
 @pytest.mark.parametrize("text,language,expected", [
     ("he has a lot of money and no family life.", "en", [("he", "He")]),  # Harper leaves this one
     ("It rained all day. however we stayed home, etc. and then... maybe not! wow it works.", "en",
-     [("however", "However"), ("wow", "Wow")]),  # not after an abbreviation or an ellipsis
+     [("however", "However,"), ("wow", "Wow")]),  # not after an abbreviation or an ellipsis; an opening comma
     ("Mr. smith came, e.g. on Monday. e.g. this one.", "en", []),  # a title's stop; an abbreviation opening
     ("`ls` lists files. www.example.org is down.", "en", []),  # code, an address
     ("il pleut beaucoup ce matin. nous restons à la maison.", "fr", [("il", "Il"), ("nous", "Nous")]),

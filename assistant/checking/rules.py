@@ -184,7 +184,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     noun ("a passion", "one might" → "one piece of might"), "where" before a pronoun and its verb
     ("Where you are going?", "Where you live?"), a year read as a number of years ("since 2010 year"), "as"
     dropped after "call me" before anything but a name ("call me as soon as possible"), "will going to"
-    before anything but a verb ("I will going to Paris"), "too" after an object pronoun ("Me too I like it")."""
+    before anything but a verb ("I will going to Paris"), "too" after an object pronoun ("Me too I like it"),
+    a participle after "to" as a preposition ("an alternative to prescribed burning")."""
     data = grammar_data()["harper_narrowed"]
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
@@ -205,6 +206,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
         return after is None or not is_form(after.group(1), "VB")
     if name == data["too_rule"]:
         return _too_kept(text, start, end, word, data)
+    if name == data["to_participle_rule"]:
+        return _participle_after_preposition(text, start, end, word)
     if name == data["before_ly_rule"]:
         after = _NEXT_WORD.match(text, end)
         return after is not None and after.group(1).lower().endswith("ly")
@@ -222,6 +225,19 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
         rarity = plural_rarity(n)
         return rarity is not None and rarity < data["mass_noun_plural_gap"]
     return False
+
+
+def _participle_after_preposition(text: str, start: int, end: int, word: str) -> bool:
+    """"to" after a word that is no verb, then an -ed word before a noun: a preposition and a participle
+    ("an alternative to prescribed burning", "due to increased demand"), not an infinitive."""
+    from assistant.learning import parts_of_speech
+
+    before = _WORD_BEFORE_END.search(text, 0, start)
+    after = _NEXT_WORD.match(text, end)
+    if before is None or after is None or not word.lower().endswith("ed"):
+        return False
+    return not parts_of_speech.tags(before.group(1).lower(), "en") & {"VERB", "AUX"} and \
+        "NOUN" in parts_of_speech.tags(after.group(1).lower(), "en")
 
 
 def _too_kept(text: str, start: int, end: int, word: str, data: dict) -> bool:

@@ -106,10 +106,22 @@ def is_misspelled(word: str, lang: str) -> bool:
 
 def _conjugated(word: str, lang: str) -> bool:
     """A form of a verb the conjugator knows, which the word lists may lack or rate rare: "Los perros ladran"
-    had "ladran" → ladrón, and French and Spanish verbs have some fifty forms each."""
+    had "ladran" → ladrón, and French and Spanish verbs have some fifty forms each. In English, a form
+    LemmInflect's lexicon gives first for a word of the dictionary ("disking", a farmer's word: disk, not
+    dishing); its lexicon holds no overregularised forms ("writed", "childs")."""
+    if lang == "en":
+        return _english_inflection(word)
     from assistant.learning import agreement
 
     return agreement.is_verb_form(word, lang)
+
+
+def _english_inflection(word: str) -> bool:
+    from lemminflect import getAllInflections, getAllLemmas
+
+    sp = _speller("en")  # each tag's first form only: the lexicon lists slips after it ("occurring", "occuring")
+    return any(lemma in sp and any(forms[:1] == (word,) for forms in getAllInflections(lemma, upos).values())
+               for upos, lemmas in getAllLemmas(word).items() for lemma in lemmas)
 
 
 def _match_case(candidate: str, original: str, lang: str = "") -> str:
