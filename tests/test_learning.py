@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 from assistant.backends.base import Backend, BackendInfo
 from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
+from assistant.learning import lexicon
 from assistant.learning.exercises import (
     MAX_TRIES,
     SENTENCE_ENDS,
@@ -318,6 +319,33 @@ def test_the_distractors_are_clearly_wrong_in_the_gap(gemma_backend, sentence, a
     assert all(sc <= scores[0] - CHOICE_MARGIN for sc in scores[1:]), scores
     validate(Exercise("choice", {"sentence": sentence, "options": [answer, *others], "answer": answer}), fr, None,
              get_language("en"))
+
+
+@pytest.mark.parametrize("lang,sentence,answer,determiner", [("fr", "Les ___ sont très fraîches.", "journées", "les"),
+                                                             ("fr", "Il boit de l'___ fraîche.", "eau", "l'"),
+                                                             ("fr", "J'habite à la ___ du cimetière.", "rue", "la"),
+                                                             ("es", "Hay un ___ muy cálido.", "clima", "un")])
+def test_after_a_determiner_the_distractors_are_nouns_of_the_answers_gender_and_number(gemma_backend, lang,
+                                                                                      sentence, answer, determiner):
+    """"la ___" among "sol", "mec" or "Les ___" among "eau", "porte" gave the answer away (stop 39's benchmark).
+    What holds whatever Gemma scores: each candidate kept is a noun in the answer's number, elided as the
+    determiner wants, and of the gender Gemma gives the answer."""
+    from types import SimpleNamespace
+
+    from assistant.learning.exercises import _agreeing_nouns, genders, noun_slot, singular_of
+
+    ctx = SimpleNamespace(backend=gemma_backend)
+    assert noun_slot(sentence, answer, lang) == determiner
+    pool = lexicon.words_for_level(lang, "A2")[:60]
+    kept = _agreeing_nouns(ctx, determiner, answer, list(pool), lang)
+    assert kept and answer not in kept
+    plural = singular_of(answer, lang) is not None
+    assert all((singular_of(w, lang) is not None) == plural for w in kept)
+    vowel = [w[0] in "aeiouyhéèêâîôû" for w in kept]  # "l'eau", never "la eau"; "les", "un": either
+    assert all(vowel) if determiner.endswith("'") else (not any(vowel) if determiner in ("le", "la") else True)
+    bases = [singular_of(w, lang) or w for w in kept]
+    assert set(genders(ctx, [singular_of(answer, lang) or answer, *bases], lang)) == \
+        set(genders(ctx, [singular_of(answer, lang) or answer], lang))
 
 
 @pytest.mark.parametrize("lang,sentence", [("fr", "Je mange une pomme rouge le matin."),

@@ -1193,13 +1193,99 @@ def _verb_distractors(sentence: str, answer: str, target: Language, level: str, 
     return found
 
 
+def _noun_data(lang: str) -> dict | None:
+    data = spec()["noun_slots"]
+    return data if lang in data["gender_frames"] else None
+
+
+_LAST_WORD = re.compile(r"([^\W\d_]+['’]?)\s*$")
+
+
+def noun_slot(gapped: str, answer: str, lang: str) -> str | None:
+    """The determiner the gap follows ("la ___", "l'___") where the answer, one word, can be a noun: its
+    distractors must then be nouns of its gender and number; None otherwise."""
+    data = _noun_data(lang)
+    at = gapped.find("___")
+    if data is None or at < 0 or len(answer.split()) != 1 or "NOUN" not in parts_of_speech.tags(answer, lang):
+        return None
+    before = _LAST_WORD.search(gapped, 0, at)
+    found = before.group(1).casefold().replace("’", "'") if before else None
+    return found if found in data["determiners"][lang] else None
+
+
+def _elision_fits(determiner: str, word: str, lang: str) -> bool:
+    """"l'" before a vowel or h, never "le" or "la" ("la eau" gives "l'eau" away)."""
+    starts = word[:1].casefold() in agreement.ELIDING
+    if determiner.endswith("'"):
+        return starts
+    return not (starts and determiner in _noun_data(lang)["elided"].get(lang, ()))
+
+
+def plural_of(noun: str, lang: str) -> str | None:
+    """``noun``'s plural by the first of the language's plural endings that fits it, if the frequency list
+    knows the result and simplemma takes it back to ``noun``; None otherwise."""
+    import simplemma
+
+    for ending, plural in _noun_data(lang)["plurals"][lang]:
+        if noun.endswith(ending):
+            form = noun[: len(noun) - len(ending)] + plural
+            ok = lexicon.is_real_word(form, lang) and simplemma.lemmatize(form.casefold(), lang=lang) == noun.casefold()
+            return form if ok else None
+    return None
+
+
+def singular_of(word: str, lang: str) -> str | None:
+    """The noun of which ``word`` is the plural (plural_of), or None."""
+    import simplemma
+
+    lemma = simplemma.lemmatize(word.casefold(), lang=lang)
+    return lemma if lemma != word.casefold() and plural_of(lemma, lang) == word.casefold() else None
+
+
+def genders(ctx: JobContext, nouns: list[str], lang: str) -> list[str] | None:
+    """Each noun's gender ("m" or "f") as the model reads it, from its two gender frames ("C'est un {}." and
+    "C'est une {}."); None where the backend cannot score."""
+    frames = _noun_data(lang)["gender_frames"][lang]
+    scores = ctx.backend.logprobs([frame.format(n) for n in nouns for frame in frames])
+    if any(sc is None for sc in scores):
+        return None
+    return ["m" if scores[2 * i] >= scores[2 * i + 1] else "f" for i in range(len(nouns))]
+
+
+def _agreeing_nouns(ctx: JobContext, determiner: str, answer: str, candidates: list[str], lang: str) -> list[str]:
+    """The candidates that are nouns, put in the answer's number and kept where the model gives them the
+    answer's gender and they follow the determiner as the answer does: after "la" or "les", "sol" and "eau"
+    give the answer away."""
+    singular = singular_of(answer, lang)
+    plural = singular is not None
+    nouns: list[tuple[str, str]] = []  # (the noun, the form offered)
+    for c in candidates:
+        if "NOUN" not in parts_of_speech.tags(c, lang):
+            continue
+        base = singular_of(c, lang) or c.casefold()
+        form = plural_of(base, lang) if plural else base
+        if form is not None and _fold(form) != _fold(answer) and _elision_fits(determiner, form, lang):
+            nouns.append((base, cased_like(form, answer)))
+    found = genders(ctx, [singular or answer.casefold(), *(base for base, _form in nouns)], lang)
+    if found is None:
+        return [form for _base, form in nouns]
+    return [form for (_base, form), gender in zip(nouns, found[1:], strict=True) if gender == found[0]]
+
+
 def _distractors(ctx: JobContext, gapped: str, answer: str, target: Language, level: str,
                  rng: random.Random) -> list[str] | None:
     """The choice's wrong options: candidates the model scores at least CHOICE_MARGIN nats worse in the
-    gap than the answer, so none of them is also right; None when too few are. A backend that cannot
-    score (a server) leaves the band and part-of-speech checks as the only ones."""
+    gap than the answer, so none of them is also right; None when too few are. After a determiner, a
+    noun's candidates are nouns of its gender and number (noun_slot). A backend that cannot score (a
+    server) leaves the band and part-of-speech checks as the only ones."""
     wanted = spec()["types"]["choice"]["fields"]["options"][1] - 1
-    candidates = distractor_candidates(gapped, answer, target, level, rng)
+    determiner = noun_slot(gapped, answer, target.code)
+    if determiner is not None:
+        pool = distractor_candidates(gapped, answer, target, level, rng, count=3 * DISTRACTOR_POOL)
+        candidates = _agreeing_nouns(ctx, determiner, answer, pool, target.code)
+        candidates = candidates[:DISTRACTOR_POOL]
+    else:
+        candidates = distractor_candidates(gapped, answer, target, level, rng)
     if len(candidates) < wanted:
         return None
     scores = ctx.backend.logprobs([gapped.replace("___", w, 1) for w in [answer, *candidates]])
