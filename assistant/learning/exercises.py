@@ -21,6 +21,7 @@ import json
 import random
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -1143,20 +1144,33 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
         return _verb_distractors(sentence, answer, target, level, slot, rng, count)
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
     rng.shuffle(pool)
+
+    def fits(word: str) -> bool:
+        if len(word.split()) != 1 or lexicon.is_given_name(word, lang) or lexicon.unwanted(word, lang) or \
+                _in_sentence(word, sentence) or not lexicon.is_real_word(word, lang) or \
+                (parts_of_speech.can_tag(lang) and not parts_of_speech.placed(word, lang)):
+            return False
+        # written with a noun's capital, the tagger reads any word as a noun ("Falls", "Sowas")
+        return not (parts_of_speech.capitalises_nouns(lang) and word[:1].isupper() and
+                    "NOUN" not in parts_of_speech.tags(word.casefold(), lang))
+
+    def check(word: str) -> None:
+        _check_distractor_bands([word], answer, target)
+        _check_distractor_parts_of_speech([word], answer, target)
+
+    words = (w for w in (cased_like(w, answer) for w in pool[:DISTRACTOR_TRIES]) if fits(w))
+    return _first_passing(words, answer, check, count)
+
+
+def _first_passing(words: Iterable[str], answer: str, check: Callable[[str], None], count: int) -> list[str]:
+    """The first ``count`` distinct words other than the answer that ``check`` lets through (it raises
+    ExerciseError for the others)."""
     found: list[str] = []
-    for word in pool[:DISTRACTOR_TRIES]:
-        word = cased_like(word, answer)
-        if len(word.split()) != 1 or _fold(word) in {_fold(answer), *map(_fold, found)} or \
-                lexicon.is_given_name(word, lang) or lexicon.unwanted(word, lang) or _in_sentence(word, sentence) or \
-                not lexicon.is_real_word(word, lang) or (parts_of_speech.can_tag(lang) and
-                                                          not parts_of_speech.placed(word, lang)):
+    for word in words:
+        if _fold(word) in {_fold(answer), *map(_fold, found)}:
             continue
-        if parts_of_speech.capitalises_nouns(lang) and word[:1].isupper() and \
-                "NOUN" not in parts_of_speech.tags(word.casefold(), lang):
-            continue  # written with a noun's capital, the tagger reads any word as a noun ("Falls", "Sowas")
         try:
-            _check_distractor_bands([word], answer, target)
-            _check_distractor_parts_of_speech([word], answer, target)
+            check(word)
         except ExerciseError:
             continue
         found.append(word)
@@ -1174,23 +1188,10 @@ def _verb_distractors(sentence: str, answer: str, target: Language, level: str, 
     lemma = slot.verbs[0] if slot.verbs else answer
     pool = [v for v in conjugation.verbs_for(lang, lexicon.reach_level(lemma, lang) or level) if v not in slot.verbs]
     rng.shuffle(pool)
-    found: list[str] = []
-    for verb in pool[:DISTRACTOR_TRIES]:
-        word = slot.form_of(verb)
-        if word is None:
-            continue
-        word = cased_like(word, answer)
-        if _fold(word) in {_fold(answer), *map(_fold, found)} or _in_sentence(word, sentence) or \
-                lexicon.unwanted(verb, lang) or not lexicon.is_real_word(word, lang):
-            continue
-        try:
-            _check_verb_options([word], answer, slot, target)
-        except ExerciseError:
-            continue
-        found.append(word)
-        if len(found) == count:
-            break
-    return found
+    forms = ((verb, slot.form_of(verb)) for verb in pool[:DISTRACTOR_TRIES])
+    words = (cased_like(form, answer) for verb, form in forms if form is not None and not lexicon.unwanted(verb, lang)
+             and not _in_sentence(form, sentence) and lexicon.is_real_word(form, lang))
+    return _first_passing(words, answer, lambda w: _check_verb_options([w], answer, slot, target), count)
 
 
 def _noun_data(lang: str) -> dict | None:
