@@ -248,6 +248,17 @@ def test_this_stops_rules_are_underlined_live_and_right_english_is_not(qtbot, wi
     assert window.editor.toPlainText().startswith("There are many cars in the street.")
 
 
+def test_a_missing_comma_after_an_opening_phrase_is_underlined_on_its_word(qtbot, window):
+    """IntroductoryComma in the window: the underline is on the word the comma follows, and taking it puts
+    the comma there, the rest of the text as it was."""
+    shows_marks(qtbot, window, "It rained all day. For example we stayed home. In my opinion it was fine.",
+                [("example", "example,"), ("opinion", "opinion,")], "opening_comma.png")
+    actions = menu_at(window, window.editor.toPlainText().index("example"))
+    assert "→ example," in actions
+    actions["→ example,"].trigger()
+    assert window.editor.toPlainText() == "It rained all day. For example, we stayed home. In my opinion it was fine."
+
+
 def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
     """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
     être (the other gender in the menu), a verb in another person's form, and one in the other number than
