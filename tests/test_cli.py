@@ -95,12 +95,12 @@ def test_correct_json_and_apply():
 
 
 def test_correct_offers_style_only_with_style():
-    text = "Therefore we has left."
+    text = "Thus we has left."
     plain = json.loads(cli("correct", text, "--json", "--layers", "rules").stdout)
     styled = json.loads(cli("correct", text, "--json", "--layers", "rules", "--style").stdout)
     assert [(e["original"], e["rule"]) for e in plain["edits"]] == [("has", "PronounVerbAgreement")]
     assert [(e["original"], e["rule"]) for e in styled["edits"]] == [
-        ("Therefore", "DiscourseMarkers"), ("has", "PronounVerbAgreement")]
+        ("Thus", "DiscourseMarkers"), ("has", "PronounVerbAgreement")]
     assert all(e["layer"] == "rules" for e in styled["edits"])
 
 

@@ -147,12 +147,12 @@ def test_turning_live_checking_off_clears_the_marks(qtbot, window):
 
 
 def test_style_suggestions_come_only_when_turned_on(qtbot, window):
-    type_text(qtbot, window, "Therefore I has a plan.")
+    type_text(qtbot, window, "Thus I has a plan.")
     qtbot.waitUntil(lambda: live_marks(window) == [("has", "have")], timeout=15_000)
     assert window.settings.get("style_suggestions") is False
     window.style_action.trigger()
     try:
-        qtbot.waitUntil(lambda: live_marks(window) == [("Therefore", "Therefore,"), ("has", "have")], timeout=15_000)
+        qtbot.waitUntil(lambda: live_marks(window) == [("Thus", "Thus,"), ("has", "have")], timeout=15_000)
         assert window.settings.get("style_suggestions") is True
     finally:
         window.style_action.trigger()

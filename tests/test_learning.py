@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QApplication
 from assistant.backends.base import Backend, BackendInfo
 from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
-from assistant.learning import lexicon
 from assistant.learning.exercises import (
     MAX_TRIES,
     SENTENCE_ENDS,
@@ -45,6 +44,7 @@ from assistant.learning.grading import grade
 from assistant.learning.store import StoreError, StudyStore
 from assistant.llama_runtime import GenerationResult
 from assistant.prompting import Strategy
+from assistant.text_units import cased_like
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 W = Scheduler().parameters
@@ -324,7 +324,8 @@ def test_the_distractors_are_clearly_wrong_in_the_gap(gemma_backend, sentence, a
 @pytest.mark.parametrize("lang,sentence,answer,determiner", [("fr", "Les ___ sont très fraîches.", "journées", "les"),
                                                              ("fr", "Il boit de l'___ fraîche.", "eau", "l'"),
                                                              ("fr", "J'habite à la ___ du cimetière.", "rue", "la"),
-                                                             ("es", "Hay un ___ muy cálido.", "clima", "un")])
+                                                             ("es", "Hay un ___ muy cálido.", "clima", "un"),
+                                                             ("de", "Ich gehe in die ___.", "Schule", "die")])
 def test_after_a_determiner_the_distractors_are_nouns_of_the_answers_gender_and_number(gemma_backend, lang,
                                                                                       sentence, answer, determiner):
     """"la ___" among "sol", "mec" or "Les ___" among "eau", "porte" gave the answer away (stop 39's benchmark).
@@ -332,20 +333,27 @@ def test_after_a_determiner_the_distractors_are_nouns_of_the_answers_gender_and_
     determiner wants, and of the gender Gemma gives the answer."""
     from types import SimpleNamespace
 
-    from assistant.learning.exercises import _agreeing_nouns, genders, noun_slot, singular_of
+    from assistant.learning.exercises import (
+        NOUN_POOL,
+        _agreeing_nouns,
+        distractor_candidates,
+        genders,
+        noun_slot,
+        singular_of,
+    )
 
     ctx = SimpleNamespace(backend=gemma_backend)
     assert noun_slot(sentence, answer, lang) == determiner
-    pool = lexicon.words_for_level(lang, "A2")[:60]
-    kept = _agreeing_nouns(ctx, determiner, answer, list(pool), lang)
+    pool = distractor_candidates(sentence, answer, get_language(lang), "A2", random.Random(0), count=NOUN_POOL)
+    kept = _agreeing_nouns(ctx, determiner, answer, pool, lang)
     assert kept and answer not in kept
     plural = singular_of(answer, lang) is not None
     assert all((singular_of(w, lang) is not None) == plural for w in kept)
     vowel = [w[0] in "aeiouyhéèêâîôû" for w in kept]  # "l'eau", never "la eau"; "les", "un": either
     assert all(vowel) if determiner.endswith("'") else (not any(vowel) if determiner in ("le", "la") else True)
-    bases = [singular_of(w, lang) or w for w in kept]
-    assert set(genders(ctx, [singular_of(answer, lang) or answer, *bases], lang)) == \
-        set(genders(ctx, [singular_of(answer, lang) or answer], lang))
+    bases = [cased_like(singular_of(w, lang) or w, answer) for w in kept]
+    assert set(genders(ctx, [cased_like(singular_of(answer, lang) or answer, answer), *bases], lang)) == \
+        set(genders(ctx, [cased_like(singular_of(answer, lang) or answer, answer)], lang))
 
 
 @pytest.mark.parametrize("lang,sentence", [("fr", "Je mange une pomme rouge le matin."),

@@ -267,7 +267,7 @@ def _there_before_a_time(name: str, text: str, end: int) -> bool:
 
 class RulesChecker:
     """``style``: also Harper's style rules (grammar.json's harper_style_rules), which are choices a
-    writer may reject ("Therefore," "excellent" for "very good", "gas" for "petrol"), not errors."""
+    writer may reject ("Thus," "excellent" for "very good", "gas" for "petrol"), not errors."""
 
     def __init__(self, personal: PersonalDictionary | None = None, style: bool = False) -> None:
         self.personal = personal

@@ -839,6 +839,7 @@ FIT_RIVALS = 2  # random words of the answer's band a cloze's answer must fit be
 CHOICE_MARGIN = 3.0  # nats: how much worse than the answer a distractor must make the sentence
 DISTRACTOR_POOL = 8  # candidate distractors scored for one gap
 DISTRACTOR_TRIES = 80  # words of the answer's band looked at to find them
+NOUN_POOL = 40  # candidates looked at after a determiner, where about half (a third in German) have the gender
 ELISIONS = 2  # letters before an apostrophe that make an elision (l', qu'), not a word's inside (aujourd'hui)
 
 
@@ -1224,10 +1225,11 @@ def _elision_fits(determiner: str, word: str, lang: str) -> bool:
 
 def plural_of(noun: str, lang: str) -> str | None:
     """``noun``'s plural by the first of the language's plural endings that fits it, if the frequency list
-    knows the result and simplemma takes it back to ``noun``; None otherwise."""
+    knows the result and simplemma takes it back to ``noun``; None otherwise, and for a language without
+    such endings (German's plurals are the word's own)."""
     import simplemma
 
-    for ending, plural in _noun_data(lang)["plurals"][lang]:
+    for ending, plural in _noun_data(lang)["plurals"].get(lang, ()):
         if noun.endswith(ending):
             form = noun[: len(noun) - len(ending)] + plural
             ok = lexicon.is_real_word(form, lang) and simplemma.lemmatize(form.casefold(), lang=lang) == noun.casefold()
@@ -1236,38 +1238,52 @@ def plural_of(noun: str, lang: str) -> str | None:
 
 
 def singular_of(word: str, lang: str) -> str | None:
-    """The noun of which ``word`` is the plural (plural_of), or None."""
+    """The noun of which ``word`` is the plural, or None: by the plural endings where the language has
+    them, else any noun simplemma takes it back to ("Häuser": Haus)."""
     import simplemma
 
-    lemma = simplemma.lemmatize(word.casefold(), lang=lang)
-    return lemma if lemma != word.casefold() and plural_of(lemma, lang) == word.casefold() else None
+    lemma = simplemma.lemmatize(word, lang=lang)
+    if lemma.casefold() == word.casefold():
+        return None
+    if lang not in _noun_data(lang)["plurals"]:
+        return lemma
+    return lemma if plural_of(lemma, lang) == word.casefold() else None
 
 
-def genders(ctx: JobContext, nouns: list[str], lang: str) -> list[str] | None:
-    """Each noun's gender ("m" or "f") as the model reads it, from its two gender frames ("C'est un {}." and
-    "C'est une {}."); None where the backend cannot score."""
+def genders(ctx: JobContext, nouns: list[str], lang: str) -> list[int] | None:
+    """Each noun's gender as the model reads it: the index of its likeliest gender frame ("C'est un {}.",
+    "C'est une {}."; German has three); None where the backend cannot score."""
     frames = _noun_data(lang)["gender_frames"][lang]
     scores = ctx.backend.logprobs([frame.format(n) for n in nouns for frame in frames])
     if any(sc is None for sc in scores):
         return None
-    return ["m" if scores[2 * i] >= scores[2 * i + 1] else "f" for i in range(len(nouns))]
+    per = len(frames)
+    return [max(range(per), key=lambda k, i=i: scores[per * i + k]) for i in range(len(nouns))]
 
 
 def _agreeing_nouns(ctx: JobContext, determiner: str, answer: str, candidates: list[str], lang: str) -> list[str]:
-    """The candidates that are nouns, put in the answer's number and kept where the model gives them the
+    """The candidates that are nouns, in the answer's number and kept where the model gives them the
     answer's gender and they follow the determiner as the answer does: after "la" or "les", "sol" and "eau"
-    give the answer away."""
+    give the answer away. A language without plural endings offers only candidates already in the
+    answer's number; one whose plural articles have no gender (German) checks none there."""
     singular = singular_of(answer, lang)
     plural = singular is not None
+    rules = lang in _noun_data(lang)["plurals"]
     nouns: list[tuple[str, str]] = []  # (the noun, the form offered)
     for c in candidates:
         if "NOUN" not in parts_of_speech.tags(c, lang):
             continue
-        base = singular_of(c, lang) or c.casefold()
-        form = plural_of(base, lang) if plural else base
+        base = cased_like(singular_of(c, lang) or c, answer)
+        if rules:  # a word that is its own plural ("gens", "mais") tells the learner nothing of its number
+            form = plural_of(base, lang) if plural else base
+            form = None if plural and form is not None and form.casefold() == base.casefold() else form
+        else:
+            form = c if (singular_of(c, lang) is not None) == plural else None
         if form is not None and _fold(form) != _fold(answer) and _elision_fits(determiner, form, lang):
             nouns.append((base, cased_like(form, answer)))
-    found = genders(ctx, [singular or answer.casefold(), *(base for base, _form in nouns)], lang)
+    if plural and lang in _noun_data(lang)["genderless_plurals"]:
+        return [form for _base, form in nouns]
+    found = genders(ctx, [cased_like(singular or answer, answer), *(base for base, _form in nouns)], lang)
     if found is None:
         return [form for _base, form in nouns]
     return [form for (_base, form), gender in zip(nouns, found[1:], strict=True) if gender == found[0]]
@@ -1282,7 +1298,7 @@ def _distractors(ctx: JobContext, gapped: str, answer: str, target: Language, le
     wanted = spec()["types"]["choice"]["fields"]["options"][1] - 1
     determiner = noun_slot(gapped, answer, target.code)
     if determiner is not None:
-        pool = distractor_candidates(gapped, answer, target, level, rng, count=3 * DISTRACTOR_POOL)
+        pool = distractor_candidates(gapped, answer, target, level, rng, count=NOUN_POOL)
         candidates = _agreeing_nouns(ctx, determiner, answer, pool, target.code)
         candidates = candidates[:DISTRACTOR_POOL]
     else:
