@@ -247,9 +247,14 @@ ELIDING = "aeiouyhâàäéèêëîïôöûùü"
 
 def _elision_breaks(pronoun: str, form: str, lang: str) -> bool:
     """Would ``form`` after ``pronoun`` be a second mistake, of elision ("je as", "j'mange")?"""
-    pairs = _data()[lang].get("elision", {})
-    vowel = form[:1].casefold() in ELIDING
-    return (pronoun in pairs and vowel) or (pronoun in pairs.values() and not vowel)
+    return elision_breaks(pronoun, form, _data()[lang].get("elision", {}))
+
+
+def elision_breaks(before: str, word: str, pairs: dict[str, str]) -> bool:
+    """Would ``word`` after ``before`` break the elision ``pairs`` ask for (a full form before a vowel or h,
+    "je as", "la eau"; an elided one before anything else, "j'mange", "l'sol")?"""
+    vowel = word[:1].casefold() in ELIDING
+    return (before in pairs and vowel) or (before in pairs.values() and not vowel)
 
 
 def _verbs_of(word: str, lang: str, guess: bool = True) -> list[str]:
@@ -360,7 +365,6 @@ def _finite_forms(lang: str, infinitive: str) -> dict[str, set[tuple[tuple[str, 
     return out
 
 
-
 Cell = tuple[tuple[str, str], tuple[str, str]]  # (mood, tense), (person, number)
 
 
@@ -371,6 +375,11 @@ class VerbSlot:
     pronoun: str
     verbs: tuple[str, ...]  # the answer's infinitives
     cell: Cell  # the answer's (mood, tense) and (person, number)
+
+    @property
+    def lemma(self) -> str:
+        """The answer's verb (its first reading), whose frequency band the options' verbs share."""
+        return self.verbs[0]
 
     def form_of(self, infinitive: str) -> str | None:
         """The verb's one-word form for the slot's cell, if it follows the pronoun without breaking its

@@ -316,14 +316,15 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
             raise ExerciseError(f"the answer “{w}” is a phrase, not a word for the gap")
         if lexicon.can_check(target.code) and not lexicon.is_real_word(w, target.code):
             raise ExerciseError(f"“{w}” is not a {target.name} word")
-    slot = agreement.verb_slot(f["sentence"], f["answer"], target.code) if ex.type == "choice" else None
-    if slot is not None:
-        _check_verb_options(f["options"], f["answer"], slot, target)
-    else:
-        if ex.type == "choice" and lexicon.can_check(target.code):
-            _check_distractor_bands(f["options"], f["answer"], target)
-        if ex.type == "choice" and parts_of_speech.can_tag(target.code):
-            _check_distractor_parts_of_speech(f["options"], f["answer"], target)
+    if ex.type == "choice":
+        slot = agreement.verb_slot(f["sentence"], f["answer"], target.code)
+        if slot is not None:
+            _check_verb_options(f["options"], f["answer"], slot, target)
+        else:
+            if lexicon.can_check(target.code):
+                _check_distractor_bands(f["options"], f["answer"], target)
+            if parts_of_speech.can_tag(target.code):
+                _check_distractor_parts_of_speech(f["options"], f["answer"], target)
     in_native = {"translate": "source", "vocab": "translation"}.get(ex.type)
     if in_native and native is not None:
         if ex.type == "translate":
@@ -407,7 +408,6 @@ def _check_distractor_bands(options: list[str], answer: str, target: Language) -
 def _check_verb_options(options: list[str], answer: str, slot: agreement.VerbSlot, target: Language) -> None:
     """In a verb's place after a subject pronoun, every option is another verb in the answer's form
     (a noun or an infinitive there is ruled out by grammar alone) and of its verb's frequency band."""
-    lemma = slot.verbs[0] if slot.verbs else answer
     for o in options:
         if _fold(o) == _fold(answer):
             continue
@@ -415,7 +415,7 @@ def _check_verb_options(options: list[str], answer: str, slot: agreement.VerbSlo
         if verb is None:
             raise ExerciseError(f"the option “{o}” is not a verb in the answer “{answer}”'s form after "
                                 f"“{slot.pronoun}”")
-        _check_distractor_bands([verb], lemma, target)
+        _check_distractor_bands([verb], slot.lemma, target)
 
 
 def _check_distractor_parts_of_speech(options: list[str], answer: str, target: Language) -> None:
@@ -1186,8 +1186,8 @@ def _verb_distractors(sentence: str, answer: str, target: Language, level: str, 
     form ("Je ___ un plat": "cuisine" among "prends", "finis", "parle"), so the learner must know what
     the verbs mean, not only which one agrees with "je"."""
     lang = target.code
-    lemma = slot.verbs[0] if slot.verbs else answer
-    pool = [v for v in conjugation.verbs_for(lang, lexicon.reach_level(lemma, lang) or level) if v not in slot.verbs]
+    pool = [v for v in conjugation.verbs_for(lang, lexicon.reach_level(slot.lemma, lang) or level)
+            if v not in slot.verbs]
     rng.shuffle(pool)
     forms = ((verb, slot.form_of(verb)) for verb in pool[:DISTRACTOR_TRIES])
     words = (cased_like(form, answer) for verb, form in forms if form is not None and not lexicon.unwanted(verb, lang)
@@ -1213,14 +1213,6 @@ def noun_slot(gapped: str, answer: str, lang: str) -> str | None:
     before = _LAST_WORD.search(gapped, 0, at)
     found = before.group(1).casefold().replace("’", "'") if before else None
     return found if found in data["determiners"][lang] else None
-
-
-def _elision_fits(determiner: str, word: str, lang: str) -> bool:
-    """"l'" before a vowel or h, never "le" or "la" ("la eau" gives "l'eau" away)."""
-    starts = word[:1].casefold() in agreement.ELIDING
-    if determiner.endswith("'"):
-        return starts
-    return not (starts and determiner in _noun_data(lang)["elided"].get(lang, ()))
 
 
 def plural_of(noun: str, lang: str) -> str | None:
@@ -1269,17 +1261,20 @@ def _agreeing_nouns(ctx: JobContext, determiner: str, answer: str, candidates: l
     singular = singular_of(answer, lang)
     plural = singular is not None
     rules = lang in _noun_data(lang)["plurals"]
+    elision = _noun_data(lang)["elision"].get(lang, {})  # "l'" before a vowel or h, never "la eau"
     nouns: list[tuple[str, str]] = []  # (the noun, the form offered)
     for c in candidates:
         if "NOUN" not in parts_of_speech.tags(c, lang):
             continue
-        base = cased_like(singular_of(c, lang) or c, answer)
+        its_singular = singular_of(c, lang)
+        base = cased_like(its_singular or c, answer)
         if rules:  # a word that is its own plural ("gens", "mais") tells the learner nothing of its number
             form = plural_of(base, lang) if plural else base
             form = None if plural and form is not None and form.casefold() == base.casefold() else form
         else:
-            form = c if (singular_of(c, lang) is not None) == plural else None
-        if form is not None and _fold(form) != _fold(answer) and _elision_fits(determiner, form, lang):
+            form = c if (its_singular is not None) == plural else None
+        if form is not None and _fold(form) != _fold(answer) and \
+                not agreement.elision_breaks(determiner, form, elision):
             nouns.append((base, cased_like(form, answer)))
     if plural and lang in _noun_data(lang)["genderless_plurals"]:
         return [form for _base, form in nouns]
