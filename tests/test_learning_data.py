@@ -13,7 +13,7 @@ import pytest
 
 from assistant.backends.base import BackendInfo
 from assistant.languages import get_language
-from assistant.learning import agreement, conjugation, lexicon, parts_of_speech
+from assistant.learning import agreement, conjugation, lexicon, parts_of_speech, present_tense
 from assistant.learning.exercises import (
     Exercise,
     ExerciseError,
@@ -532,6 +532,65 @@ def test_a_verbs_distractors_are_other_verbs_in_the_same_form(lang, sentence, an
     if sentence.startswith("J'"):
         assert all(w[0] in agreement.ELIDING for w in found)
     validate(_choice(sentence, [answer, *found[:3]], answer), target, None, EN)
+
+
+@pytest.mark.parametrize("infinitive,person,expected", [
+    ("arbeiten", ("1", "s"), "arbeite"), ("kaufen", ("1", "s"), "kaufe"), ("sammeln", ("1", "s"), "sammle"),
+    ("ändern", ("1", "s"), "ändere"), ("tun", ("1", "s"), "tue"), ("fahren", ("1", "s"), "fahre"),
+    ("sein", ("1", "s"), "bin"), ("sein", ("1", "p"), "sind"), ("können", ("1", "s"), "kann"),
+    ("wissen", ("1", "s"), "weiß"), ("spielen", ("1", "p"), "spielen"), ("können", ("1", "p"), "können"),
+])
+def test_german_present_forms_after_ich_and_wir(infinitive, person, expected):
+    assert present_tense.form("de", infinitive, person) == expected
+    assert infinitive in present_tense.infinitives_of(expected, "de", person)
+
+
+@pytest.mark.parametrize("sentence,answer,pronoun", [
+    ("Ich ___ als Gastarbeiter.", "arbeite", "ich"),
+    ("Wir ___ jeden Samstag Fußball.", "spielen", "wir"),
+    ("Es regnet, und ich ___ zu Hause.", "bleibe", "ich"),
+    ("Ich ___ müde.", "bin", "ich"),
+])
+def test_a_german_gap_after_ich_or_wir_is_a_verb_slot(sentence, answer, pronoun):
+    slot = present_tense.verb_slot(sentence, answer, "de")
+    assert slot is not None and slot.pronoun == pronoun and slot.form_of(slot.lemma) == answer
+
+
+@pytest.mark.parametrize("sentence,answer", [
+    ("Heute ich ___ Brot.", "esse"),  # no clause opener before the pronoun
+    ("Er sagt, dass ich ___ viel.", "rede"),  # a subordinate clause: the verb goes last
+    ("Ich ___ gut aus.", "sehe"),  # a separable verb's particle: the options could not share it
+    ("Ich habe ein ___ im Haus.", "Gericht"),  # a noun's gap
+    ("Ich ___ Kleider.", "Kaufe"),  # capitalised: a noun, not a verb form
+])
+def test_other_german_gaps_are_no_verb_slots(sentence, answer):
+    assert present_tense.verb_slot(sentence, answer, "de") is None
+
+
+@pytest.mark.parametrize("sentence,answer", [
+    ("Ich ___ als Gastarbeiter.", "arbeite"),
+    ("Wir ___ jeden Samstag Fußball.", "spielen"),
+])
+def test_german_verb_distractors_are_other_verbs_in_the_answers_form(sentence, answer):
+    """"Ich ___ als Gastarbeiter" had "arbeite" among the infinitives "unternehmen", "bringen", "bekommen":
+    only one option agreed with "ich". Each distractor is now another verb's form for the pronoun, never a
+    separable verb (its prefix would leave it) nor an auxiliary or modal (they fit most gaps)."""
+    target = get_language("de")
+    slot = present_tense.verb_slot(sentence, answer, "de")
+    found = _verb_options(sentence, answer, target)
+    assert len(found) >= 3 and answer not in found
+    verbs = [slot.verb_of(w) for w in found]
+    assert None not in verbs and len(set(verbs)) == len(verbs) and slot.lemma not in verbs
+    rules = agreement.present_rules()["de"]
+    for verb, word in zip(verbs, found, strict=True):
+        assert present_tense.form("de", verb, slot.cell[1]) == word
+        assert verb not in rules["not_distractors"]
+        assert not any(verb.startswith(p) and present_tense.is_verb(verb[len(p):], "de")
+                       for p in rules["separable_prefixes"])
+    validate(_choice(sentence, [answer, *found[:3]], answer), target, None, EN)
+    wrong = "unternehmen" if slot.cell[1] == ("1", "s") else "bringe"
+    with pytest.raises(ExerciseError, match=f"the option “{wrong}” is not a verb in the answer"):
+        validate(_choice(sentence, [answer, wrong, *found[:2]], answer), target, None, EN)
 
 
 @pytest.mark.parametrize("lang,sentence,answer", [

@@ -44,6 +44,11 @@ def _data() -> dict:
     return json.loads(resource("subject_pronouns.json").read_text("utf-8"))
 
 
+def present_rules() -> dict:
+    """resources/subject_pronouns.json's present-tense rules for languages without a conjugator, by language."""
+    return _data()["present_rules"]
+
+
 def pronoun_data(lang: str) -> dict:
     """resources/subject_pronouns.json's entry for ``lang``: its pronouns, the words between them and the verb."""
     return _data()[lang]
@@ -394,6 +399,10 @@ class VerbSlot:
     def verb_of(self, word: str) -> str | None:
         """The infinitive of which ``word`` is the slot's form, or None: an option of a verb slot must be."""
         return next((v for v in _verbs_of(word.casefold(), self.lang) if self.form_of(v) == word.casefold()), None)
+
+    def pool(self, level: str) -> tuple[str, ...]:
+        """The verbs of ``level`` whose forms may stand in the slot: those the conjugator knows."""
+        return conjugation.verbs_for(self.lang, level)
 
 
 def verb_slot(gapped: str, answer: str, lang: str) -> VerbSlot | None:

@@ -29,7 +29,7 @@ from itertools import pairwise
 from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, detect_language, get_language
-from assistant.learning import agreement, conjugation, lexicon, parts_of_speech
+from assistant.learning import agreement, conjugation, lexicon, parts_of_speech, present_tense
 from assistant.learning.grading import Grade, grade
 from assistant.model_languages import refusal
 from assistant.paths import resource
@@ -317,7 +317,7 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         if lexicon.can_check(target.code) and not lexicon.is_real_word(w, target.code):
             raise ExerciseError(f"“{w}” is not a {target.name} word")
     if ex.type == "choice":
-        slot = agreement.verb_slot(f["sentence"], f["answer"], target.code)
+        slot = verb_slot(f["sentence"], f["answer"], target.code)
         if slot is not None:
             _check_verb_options(f["options"], f["answer"], slot, target)
         else:
@@ -405,7 +405,16 @@ def _check_distractor_bands(options: list[str], answer: str, target: Language) -
             raise ExerciseError(f"the option “{o}” ({where}) is not from the answer's frequency band ({order[at]})")
 
 
-def _check_verb_options(options: list[str], answer: str, slot: agreement.VerbSlot, target: Language) -> None:
+VerbSlot = agreement.VerbSlot | present_tense.PresentSlot
+
+
+def verb_slot(gapped: str, answer: str, lang: str) -> VerbSlot | None:
+    """The gap's verb slot, if it is one: from the conjugator where it serves the language, else from the
+    present-tense rules (German "Ich ___")."""
+    return agreement.verb_slot(gapped, answer, lang) or present_tense.verb_slot(gapped, answer, lang)
+
+
+def _check_verb_options(options: list[str], answer: str, slot: VerbSlot, target: Language) -> None:
     """In a verb's place after a subject pronoun, every option is another verb in the answer's form
     (a noun or an infinitive there is ruled out by grammar alone) and of its verb's frequency band."""
     for o in options:
@@ -1140,7 +1149,7 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     capitalised, "falls", "sowas", "hey" and "ausschliesslich" read as nouns and stood beside "Nähe" and
     "Krankenhaus" in stop 38's benchmark."""
     lang = target.code
-    slot = agreement.verb_slot(sentence, answer, lang)
+    slot = verb_slot(sentence, answer, lang)
     if slot is not None:
         return _verb_distractors(sentence, answer, target, level, slot, rng, count)
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
@@ -1180,14 +1189,13 @@ def _first_passing(words: Iterable[str], answer: str, check: Callable[[str], Non
     return found
 
 
-def _verb_distractors(sentence: str, answer: str, target: Language, level: str, slot: agreement.VerbSlot,
+def _verb_distractors(sentence: str, answer: str, target: Language, level: str, slot: VerbSlot,
                       rng: random.Random, count: int) -> list[str]:
     """Distractors for a gap after a subject pronoun: other verbs of the answer's band in the answer's own
     form ("Je ___ un plat": "cuisine" among "prends", "finis", "parle"), so the learner must know what
     the verbs mean, not only which one agrees with "je"."""
     lang = target.code
-    pool = [v for v in conjugation.verbs_for(lang, lexicon.reach_level(slot.lemma, lang) or level)
-            if v not in slot.verbs]
+    pool = [v for v in slot.pool(lexicon.reach_level(slot.lemma, lang) or level) if v not in slot.verbs]
     rng.shuffle(pool)
     forms = ((verb, slot.form_of(verb)) for verb in pool[:DISTRACTOR_TRIES])
     words = (cased_like(form, answer) for verb, form in forms if form is not None and not lexicon.unwanted(verb, lang)
