@@ -575,6 +575,36 @@ def test_a_sentence_that_begins_lower_case_is_capitalised_in_every_language(laye
     assert found(layers, text, language) == (language, expected)
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("We must trust ourselves", [("ourselves", "ourselves.")]),
+    ("So in the end I think we can go", [("go", "go.")]),
+    ("It rained. We stayed at home all day", [("day", "day.")]),
+])
+def test_a_paragraph_whose_last_sentence_has_no_end_mark_gets_a_full_stop(layers, text, expected):
+    assert found(layers, text, "en") == ("en", expected)
+    assert layers.check(text + ".", "en").edits == []
+
+
+@pytest.mark.parametrize("text", [
+    "The history of the Roman empire",  # no clause: a heading
+    "How I Spent My Summer Holidays",  # a title
+    "# We must trust ourselves",  # a Markdown heading, list item, quote
+    "- we can go there today",
+    "> we can go there today",
+    "We can go (if it is dry)",  # a bracket: where the mark goes is the writer's style
+    "Roses are red\nviolets are blue",  # lines of verse
+    "I can go",  # too short to be sure it is a sentence
+])
+def test_no_full_stop_is_put_after_headings_titles_lists_or_brackets(layers, text):
+    assert [e for e in layers.check(text, "en").edits if e.rule == "ParagraphEnd"] == []
+
+
+def test_ignoring_the_paragraph_end_rule_silences_it(tmp_path):
+    personal = PersonalDictionary(tmp_path)
+    personal.ignore_rule("ParagraphEnd")
+    assert LayeredChecker(personal).check("We must trust ourselves", "en").edits == []
+
+
 def test_ignoring_the_sentence_capital_rule_silences_it(tmp_path):
     personal = PersonalDictionary(tmp_path)
     personal.ignore_rule("SentenceCapitalization")

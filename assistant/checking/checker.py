@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from assistant.checking import conjugator_rules
 from assistant.checking.capitals import sentence_start_edits
 from assistant.checking.data import grammar_data
+from assistant.checking.paragraph_end import paragraph_end_edits
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import RulesChecker, harper_spellings
 from assistant.checking.second_pass import recheck
@@ -132,4 +133,5 @@ class LayeredChecker:
 
             found = recheck(text, layers(text), layers) if lang in RULE_LANGUAGES else layers(text)
             edits += [e.shifted(part.start) for e in found]
+        edits = merge(edits, paragraph_end_edits(paragraph, lang or "", self.personal))  # the whole paragraph's end
         return ParagraphCheck(lang, edits, detected, searched=not deferred)

@@ -1,0 +1,50 @@
+"""A paragraph whose last sentence has no end mark ("We must trust ourselves"): the full stop is put in.
+
+Only where the paragraph is prose: not a heading, list item, quote, table or code (its Markdown frame),
+not a line that reads as a title (most of its words capitalised) or a label too short to be a sentence,
+and only when the sentence has a word that makes it a clause (a subject pronoun or a finite auxiliary:
+"The history of Rome" is a heading, "Rome was not built in a day" a sentence). On JFLEG dev 13 learner
+sentences ended without a mark and at least two annotators put one in every time. The words and the
+message are data (grammar.json's "paragraph_end").
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.checking.data import grammar_data
+from assistant.checking.personal import PersonalDictionary
+from assistant.markdown import FENCE, overlaps, protected_spans, split_frame
+from assistant.text_diff import Edit
+from assistant.text_units import sentences
+
+_LAST_WORD = re.compile(r"([^\W_]+)$")
+_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def _is_title(words: list[str]) -> bool:
+    long = [w for w in words if len(w) > 3]
+    return bool(long) and sum(w[:1].isupper() for w in long) * 2 > len(long)
+
+
+def paragraph_end_edits(text: str, lang: str, personal: PersonalDictionary | None = None) -> list[Edit]:
+    """The full stop a prose paragraph in ``lang`` lacks at its end, as an edit of its last word; [] for a
+    language without the data, or when the paragraph ends as it should."""
+    data = grammar_data()["paragraph_end"]
+    clause_words = data["clause_words"].get(lang)
+    if clause_words is None or (personal is not None and personal.ignores(data["rule"])):
+        return []
+    body = text.rstrip()
+    if "\n" in body or "|" in body or FENCE.match(body) or split_frame(body)[0]:
+        return []  # lines of verse or an address, a table, code, a heading or list item
+    last = _LAST_WORD.search(body)
+    if last is None or overlaps(protected_spans(body), last.start(), last.end()):
+        return []
+    spans = sentences(body)
+    if not spans:
+        return []
+    words = _WORDS.findall(body[spans[-1].start : spans[-1].end])
+    if len(words) < data["min_words"] or _is_title(words) or not {w.lower() for w in words} & set(clause_words):
+        return []
+    word = last.group(1)
+    return [Edit(last.start(), last.end(), word, word + ".", "punctuation", data["message"], "rules", data["rule"])]
