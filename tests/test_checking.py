@@ -576,6 +576,35 @@ def test_a_sentence_that_begins_lower_case_is_capitalised_in_every_language(laye
 
 
 @pytest.mark.parametrize("text,expected", [
+    ("In the commercials they are all good.", ("commercials", "commercials,")),
+    ("Without facts there will be no ideas.", ("facts", "facts,")),
+    ("Because of this it's hard to say.", ("this", "this,")),
+    ("If you want to know somebody you can spend a day with them.", ("somebody", "somebody,")),
+    ("Before it was built there were trees here.", ("built", "built,")),
+    ("It rained. When it comes to sports I am bad.", ("sports", "sports,")),
+    ("When I saw it there was nobody.", ("it", "it,")),  # "it" the object: the comma goes before "there"
+])
+def test_an_opening_phrase_or_clause_gets_its_comma_before_the_subject(layers, text, expected):
+    _language, edits = found(layers, text, "en")
+    assert expected in edits
+    rules = {e.rule for e in layers.check(text, "en").edits if (text[e.start:e.end], e.replacement) == expected}
+    assert rules == {"OpeningComma"}
+
+
+@pytest.mark.parametrize("text", [
+    "In the commercials, they are all good.",  # punctuated already
+    "If the task we are trying to complete is hard, it takes work.",  # no clause of its own before "we"
+    "In fact I think we should go.",  # the phrase is "In fact" (IntroductoryComma's), not "In fact I think"
+    "I think that in the end we will go.",  # not at the sentence's start
+    "If you know Megumi then you'll know her.",  # the comma belongs before "then": left to the writer
+    "In the morning people go to work.",  # no subject pronoun: the opening's end is unsure
+    "After the game ended the fans went home.",
+])
+def test_openings_whose_end_is_unsure_or_punctuated_get_no_comma(layers, text):
+    assert [e for e in layers.check(text, "en").edits if e.rule == "OpeningComma"] == []
+
+
+@pytest.mark.parametrize("text,expected", [
     ("We must trust ourselves", [("ourselves", "ourselves.")]),
     ("So in the end I think we can go", [("go", "go.")]),
     ("It rained. We stayed at home all day", [("day", "day.")]),

@@ -17,6 +17,7 @@ import threading
 from functools import lru_cache
 
 from assistant.checking.data import grammar_data
+from assistant.checking.opening_comma import opening_comma_edits
 from assistant.checking.patterns import inflections, is_form, pattern_edits, plural_rarity, verb_lemma, winning_rules
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
@@ -339,7 +340,8 @@ class RulesChecker:
                     same_span.append(new.strip() if text[s:e].strip() == text[s:e] else new)
             edits.append(Edit(s, e, text[s:e], same_span[0], _kinds().get(kind, "grammar"),
                               str(lint.message), "rules", name, same_span[1:]))
-        for extra in pattern_edits(text):  # where Harper has nothing to say, or says worse
+        # where Harper has nothing to say, or says worse
+        for extra in [*pattern_edits(text), *opening_comma_edits(text)]:
             if overlaps(shielded, extra.start, extra.end) or (
                     self.personal is not None and self.personal.ignores(extra.rule)):
                 continue
