@@ -417,6 +417,29 @@ def test_real_items_pass():
         validate(Exercise(kind, fields), FR, None, EN)
 
 
+@pytest.mark.parametrize("lang,word,translation,example", [
+    ("es", "pago", "to pay", "Yo pago la cuenta."),  # "pago": a payment, or "I pay" (stop 40's benchmark)
+    ("fr", "gueule", "to laugh", "Il a une grande gueule."),  # a noun
+    ("de", "Arbeit", "to work", "Die Arbeit ist schwer."),
+])
+def test_a_card_translated_as_an_infinitive_must_be_an_infinitive(lang, word, translation, example):
+    with pytest.raises(ExerciseError, match=f"“{translation}” translates a verb's infinitive, and “{word}” is not one"):
+        validate(Exercise("vocab", {"word": word, "translation": translation, "example": example}),
+                 get_language(lang), None, EN)
+
+
+@pytest.mark.parametrize("lang,word,translation,example", [
+    ("es", "pagar", "to pay", "Tengo que pagar la cuenta."),
+    ("es", "pago", "payment", "El pago es mañana."),
+    ("fr", "se souvenir", "to remember", "Je veux me souvenir de toi."),
+    ("de", "arbeiten", "to work", "Ich will heute arbeiten."),
+    ("de", "Arbeit", "work", "Die Arbeit ist schwer."),
+])
+def test_cards_whose_translation_matches_the_words_kind_pass(lang, word, translation, example):
+    validate(Exercise("vocab", {"word": word, "translation": translation, "example": example}),
+             get_language(lang), None, EN)
+
+
 def test_multiple_choice_distractors_come_from_the_answers_frequency_band():
     def choice(options, answer):
         return Exercise("choice", {"sentence": "J'habite dans une petite ___ avec un jardin.", "options": options,

@@ -301,6 +301,8 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
                 raise ExerciseError(f"the {name} has markup: “{mark.group(0)}”")
     if ex.type == "vocab" and _fold(f["word"]) == _fold(f["translation"]):
         raise ExerciseError("the translation repeats the word")
+    if ex.type == "vocab" and native is not None:
+        _check_infinitive_translation(f["word"], f["translation"], target, native)
     if ex.type == "translate" and _fold(f["source"]) == _fold(f["answer"]):
         raise ExerciseError("the translation repeats the sentence")
     if ex.type in ("cloze", "choice") and re.search(r"\w___|___\w", f["sentence"]):
@@ -337,6 +339,27 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
         _check_pair(f["answer"], f["source"])
     if existing is not None and ex.key() in existing:
         raise ExerciseError("the bank already has this exercise")
+
+
+def is_infinitive(word: str, lang: str) -> bool | None:
+    """Whether ``word`` (a reflexive's pronoun aside: "se souvenir") is a verb's infinitive, by the conjugator or
+    the present-tense rules; None where neither serves the language."""
+    low = word.strip().lower().split()[-1].split("'")[-1].split("’")[-1] if word.strip() else ""
+    if conjugation.has_conjugator(lang):
+        return low in conjugation.infinitives(lang)
+    if present_tense.has_rules(lang):
+        return present_tense.is_verb(low, lang)
+    return None
+
+
+def _check_infinitive_translation(word: str, translation: str, target: Language, native: Language) -> None:
+    """A card translated as a verb's infinitive ("to pay") is for an infinitive (exercises.json's
+    infinitive_markers)."""
+    marker = spec()["infinitive_markers"].get(native.code)
+    if marker is None or not re.match(rf"{re.escape(marker)}\s+[^\W\d_]", translation.strip(), re.IGNORECASE):
+        return
+    if is_infinitive(word, target.code) is False:
+        raise ExerciseError(f"“{translation}” translates a verb's infinitive, and “{word}” is not one")
 
 
 def _check_one_correction(wrong: str, corrected: str) -> None:

@@ -55,8 +55,8 @@ def is_verb(word: str, lang: str) -> bool:
     participle "gefahren", whose lemma is "fahren"); an auxiliary too ("sein", "können")."""
     import simplemma
 
-    return (word.islower() and parts_of_speech.tags(word, lang) & {"VERB", "AUX"} and lexicon.is_real_word(word, lang)
-            and simplemma.lemmatize(word, lang=lang) == word)
+    return bool(word.islower() and parts_of_speech.tags(word, lang) & {"VERB", "AUX"}
+                and lexicon.is_real_word(word, lang) and simplemma.lemmatize(word, lang=lang) == word)
 
 
 def infinitives_of(word: str, lang: str, person: tuple[str, str]) -> list[str]:
