@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.markdown import FENCE
+from assistant.markdown import FENCE, split_frame
 from assistant.paths import resource
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[]?[A-Z0-9À-Ý])")
@@ -21,6 +21,31 @@ CLAUSE_START = re.compile(r"(?:^|[.!?:;\"“(]\s*)$")
 class Span:
     start: int
     end: int
+
+
+_OPEN_END = re.compile(r"[^\W_]\s*$")  # a line that ends in a letter or digit, no mark
+
+
+def wraps(line: str, next_line: str) -> bool:
+    """Whether ``next_line`` carries on ``line``'s sentence, as in a hard-wrapped paragraph: ``line`` ends in
+    a word with no mark after it and ``next_line`` begins with a lower-case word, no Markdown frame (a list
+    item or heading is a block of its own). Such lines are one paragraph: the first does not end it (no full
+    stop is missing) and the second does not begin a sentence (no capital is)."""
+    if not _OPEN_END.search(line):
+        return False
+    frame, body, _ = split_frame(next_line)
+    return not frame and body[:1].islower()
+
+
+def line_bounds(text: str, span: Span) -> tuple[bool, bool]:
+    """(starts, ends) for a line of ``text``: whether it begins its paragraph and whether it ends it, false
+    where the line before or after wraps into it or from it (a hard-wrapped paragraph)."""
+    before = text.rfind("\n", 0, max(span.start - 1, 0))
+    previous = text[before + 1 : span.start - 1] if span.start > 0 else ""
+    after = text.find("\n", span.end + 1)
+    following = text[span.end + 1 : after if after >= 0 else len(text)] if span.end < len(text) else ""
+    line = text[span.start : span.end]
+    return not wraps(previous, line), not wraps(line, following)
 
 
 def cased_like(word: str, like: str) -> str:

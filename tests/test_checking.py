@@ -628,6 +628,44 @@ def test_no_full_stop_is_put_after_headings_titles_lists_or_brackets(layers, tex
     assert [e for e in layers.check(text, "en").edits if e.rule == "ParagraphEnd"] == []
 
 
+WRAPPED = "We stayed at home all day because it\nrained and the roads were closed\n\nin the morning it was fine"
+
+
+def test_a_hard_wrapped_paragraphs_lines_get_no_full_stop_or_capital_where_they_join():
+    """Each line is a paragraph to the app (text_units.paragraphs): without its neighbours, the first line
+    of a hard-wrapped paragraph lacked a full stop and the second a capital."""
+    from assistant.text_units import line_bounds, paragraphs
+
+    spans = paragraphs(WRAPPED)
+    assert [line_bounds(WRAPPED, s) for s in spans] == [(True, False), (False, True), (True, True)]
+    checker = LayeredChecker()
+    marks = [[(WRAPPED[s.start:s.end][e.start:e.end], e.replacement, e.rule)
+              for e in checker.check(WRAPPED[s.start:s.end], "en", True, *line_bounds(WRAPPED, s)).edits]
+             for s in spans]
+    assert marks == [[], [("closed", "closed.", "ParagraphEnd")],  # the paragraph's end is the second line's
+                     [("in", "In", "SentenceCapitalization"), ("morning", "morning,", "OpeningComma"),
+                      ("fine", "fine.", "ParagraphEnd")]]
+    alone = [[e.rule for e in checker.check(WRAPPED[s.start:s.end], "en").edits] for s in spans[:2]]
+    assert alone == [["ParagraphEnd"], ["SentenceCapitalization", "ParagraphEnd"]]  # what the flags take away
+
+
+@pytest.mark.parametrize("line,following,joined", [
+    ("We stayed at home because it", "rained all day.", True),
+    ("We stayed at home.", "then we left", False),  # the line ends with a mark
+    ("We stayed at home because it", "Rained all day.", False),  # a capital: a paragraph of its own
+    ("We stayed at home because it", "- a list item", False),
+    ("We stayed at home because it", "", False),
+])
+def test_a_line_wraps_into_the_next_when_it_ends_open_and_the_next_begins_lower_case(line, following, joined):
+    from assistant.text_units import wraps
+
+    assert wraps(line, following) == joined
+
+
+def test_a_word_no_sentence_ends_with_gets_no_full_stop(layers):
+    assert [e for e in layers.check("He went home and then he and", "en").edits if e.rule == "ParagraphEnd"] == []
+
+
 def test_ignoring_the_paragraph_end_rule_silences_it(tmp_path):
     personal = PersonalDictionary(tmp_path)
     personal.ignore_rule("ParagraphEnd")

@@ -39,6 +39,19 @@ def test_unchanged_paragraphs_come_from_the_cache(engine):
     assert again.from_cache == 2 and again.edits == result.edits
 
 
+def test_a_hard_wrapped_paragraph_is_checked_as_one_where_its_lines_join(engine):
+    """Each line is a paragraph to the checker; where one wraps into the next (text_units.wraps) neither the
+    full stop at the first's end nor the capital at the second's start is proposed, whatever the model judges.
+    A list item's or heading's text gets no full stop either (split off from its frame, it looked like prose)."""
+    text = ("We stayed at home all day because it\nrained and the roads were closed.\n\n"
+            "- we went to the park when it was dry\n# We must trust ourselves")
+    result, _ = check(engine, GrammarChecker(model_edits=False), text)
+    join = text.index("\nrained")
+    rules = {e.rule for e in result.edits if e.start <= join + 1 <= e.end + 1}
+    assert not rules & {"ParagraphEnd", "SentenceCapitalization"}, result.edits
+    assert [e for e in result.edits if e.rule == "ParagraphEnd"] == []
+
+
 def test_a_proposal_becomes_located_categorised_edits():
     text = "The results was good and we was happy ."
     edits, rejected = candidate_edits(text, "The results were good and we were happy.")

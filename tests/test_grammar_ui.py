@@ -69,6 +69,18 @@ def test_a_lower_case_sentence_start_is_underlined_and_its_rule_can_be_ignored(q
     assert window.editor.toPlainText() == "he went home. it rained all day, etc. and we stayed in."
 
 
+def test_a_hard_wrapped_paragraph_gets_no_marks_where_its_lines_join(qtbot, window):
+    """Typed as a hard-wrapped paragraph, the first line is not missing a full stop nor the second a capital;
+    once the second line begins with a capital they are two paragraphs, and the first line's end is marked."""
+    type_text(qtbot, window, "We stayed at home all day because it\nrained and the roads were closed.\nI has a apple.")
+    qtbot.waitUntil(lambda: live_marks(window) == [("has", "have"), ("a", "an")], timeout=15_000)
+    cursor = window.editor.textCursor()
+    cursor.setPosition(window.editor.toPlainText().index("rained"))
+    cursor.deleteChar()
+    cursor.insertText("R")  # the second line now begins a paragraph: the first one's end is open
+    qtbot.waitUntil(lambda: ("it", "it.") in live_marks(window), timeout=15_000)
+
+
 def test_live_checking_keeps_one_thread_for_good(window):
     """Harper's linter, and its cache of each sentence's lints that keeps a re-check as the writer
     types at ~10 ms, belong to the live checker's thread: Qt must not retire it when idle."""

@@ -16,11 +16,13 @@ from PySide6.QtGui import QTextBlock
 
 from assistant.checking.checker import LayeredChecker, ParagraphCheck
 from assistant.markdown import FENCE
+from assistant.text_units import wraps
 from ui.background import run_in_background
 from ui.edit_review import EditReview
 from ui.editor import DocumentEditor, Scope
 from ui.text_positions import utf16_len
 
+Bounds = tuple[bool, bool]  # whether a line begins its paragraph, and whether it ends it
 DELAY_MS = 500  # after the last keystroke in a paragraph
 BATCH = 40  # paragraphs per background task when a whole document is checked
 
@@ -66,7 +68,8 @@ class LiveChecking(QObject):
         end = max(0, doc.characterCount() - 1)  # past the last character there is no block
         first = doc.findBlock(min(position, end)).blockNumber()
         last = doc.findBlock(min(position + added, end)).blockNumber()
-        self._dirty.update(range(first, last + 1))
+        # The lines around an edited one too: whether it wraps into them (text_units.wraps) may have changed.
+        self._dirty.update(range(max(first - 1, 0), last + 2))
         self.timer.start()
 
     def check_all(self) -> None:
@@ -102,29 +105,34 @@ class LiveChecking(QObject):
             block = block.next()
         return out
 
-    def _scope(self, block: QTextBlock) -> Scope:
+    def _scope(self, block: QTextBlock) -> tuple[Scope, Bounds]:
+        """The block as a scope, and whether it begins and ends its paragraph: a hard-wrapped paragraph's
+        lines are blocks of their own (text_units.wraps)."""
         text = block.text()
-        return Scope(block.position(), block.position() + utf16_len(text), text, False, self.editor.generation)
+        before = block.previous().text() if block.previous().isValid() else ""
+        after = block.next().text() if block.next().isValid() else ""
+        scope = Scope(block.position(), block.position() + utf16_len(text), text, False, self.editor.generation)
+        return scope, (not wraps(before, text), not wraps(text, after))
 
-    def _submit(self, scopes: list[Scope], search: bool = False) -> None:
+    def _submit(self, scopes: list[tuple[Scope, Bounds]], search: bool = False) -> None:
         """Check ``scopes`` on the live thread. First without the wider search for unknown words
         (LayeredChecker.check's ``search``), so the underlines show within tens of milliseconds;
         then, for the paragraphs that had such words, again with it, to fill in their suggestions."""
         checker, language = self.checker, self.language()
 
-        def work() -> list[tuple[Scope, ParagraphCheck]]:
-            return [(s, checker.check(s.text, language, search)) for s in scopes if s.text.strip()]
+        def work() -> list[tuple[Scope, Bounds, ParagraphCheck]]:
+            return [(s, b, checker.check(s.text, language, search, *b)) for s, b in scopes if s.text.strip()]
 
         run_in_background(work, self._show, lambda _msg: None, self.pool)
 
-    def _show(self, results: list[tuple[Scope, ParagraphCheck]]) -> None:
+    def _show(self, results: list[tuple[Scope, Bounds, ParagraphCheck]]) -> None:
         unsearched = []
-        for scope, found in results:
+        for scope, bounds, found in results:
             # The paragraph changed again (or another document came): its own check is on its way.
             if self.editor.scope_text(scope) != scope.text:
                 continue
             self.review.update_range(scope, found.edits)
             if not found.searched:
-                unsearched.append(scope)
+                unsearched.append((scope, bounds))
         if unsearched:
             self._submit(unsearched, search=True)

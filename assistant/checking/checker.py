@@ -60,6 +60,18 @@ def merge(first: list[Edit], second: list[Edit]) -> list[Edit]:
     return sorted(out, key=lambda x: (x.start, x.end))
 
 
+SENTENCE_OPENING_RULES = frozenset({"SentenceCapitalization", "OpeningComma"})
+_END_MARK = re.compile(r"[.!?…](?=\s|$)")
+
+
+def _carried_on(line: str, edits: list[Edit]) -> list[Edit]:
+    """``edits`` less those that take the line's first words for a sentence's opening: the sentence began
+    on the line before (a capital for its first word, a comma after an "opening phrase")."""
+    mark = _END_MARK.search(line)
+    first_end = mark.end() if mark else len(line)
+    return [e for e in edits if not (e.rule in SENTENCE_OPENING_RULES and e.start < first_end)]
+
+
 class LayeredChecker:
     """Rules and spelling for paragraphs; thread-safe (each thread gets its own Harper)."""
 
@@ -104,11 +116,15 @@ class LayeredChecker:
         English dictionary: about 4 s on 2 cores, once per process) before the writer waits on it."""
         return self.check(grammar_data()["warm_up_text"]["text"])
 
-    def check(self, paragraph: str, language: str | None = None, search: bool = True) -> ParagraphCheck:
+    def check(self, paragraph: str, language: str | None = None, search: bool = True, starts: bool = True,
+              ends: bool = True) -> ParagraphCheck:
         """``search`` False leaves out Harper's wider search for unknown words the dictionary has no
         convincing spelling for: such a word is flagged (or not) on the dictionary's word alone, and
         the result says ``searched`` False. Live checking shows that at once and checks again with
-        the search (it can take 100 ms on one long word), so the underlines never wait for it."""
+        the search (it can take 100 ms on one long word), so the underlines never wait for it.
+        ``starts`` and ``ends`` False: the line carries on the one before it, or the next line carries it
+        on (a hard-wrapped paragraph: text_units.wraps), so its first word need not be capitalised, or
+        its last sentence need not end with a mark."""
         lang, detected = self.language_of(paragraph, language)
         if not can_check(lang):
             return ParagraphCheck(None if detected else lang, [], detected)
@@ -133,5 +149,8 @@ class LayeredChecker:
 
             found = recheck(text, layers(text), layers) if lang in RULE_LANGUAGES else layers(text)
             edits += [e.shifted(part.start) for e in found]
-        edits = merge(edits, paragraph_end_edits(paragraph, lang or "", self.personal))  # the whole paragraph's end
+        if not starts:
+            edits = _carried_on(paragraph, edits)
+        if ends:  # the whole paragraph's end
+            edits = merge(edits, paragraph_end_edits(paragraph, lang or "", self.personal))
         return ParagraphCheck(lang, edits, detected, searched=not deferred)

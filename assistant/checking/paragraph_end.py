@@ -10,16 +10,26 @@ message are data (grammar.json's "paragraph_end").
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
 
 from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
+from assistant.checking.spelling import PLAIN_WORD
 from assistant.markdown import FENCE, overlaps, protected_spans, split_frame
+from assistant.paths import resource
 from assistant.text_diff import Edit
 from assistant.text_units import sentences
 
 _LAST_WORD = re.compile(r"([^\W_]+)$")
-_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+@cache
+def _dangling(lang: str) -> frozenset[str]:
+    """Words no sentence ends with ("and", "the"): a line that ends with one is unfinished, not unstopped
+    (exercises.json's dangling_words, which refuse such a sentence from a model too)."""
+    return frozenset(json.loads(resource("exercises.json").read_text("utf-8"))["dangling_words"].get(lang, ()))
 
 
 def _is_title(words: list[str]) -> bool:
@@ -43,8 +53,10 @@ def paragraph_end_edits(text: str, lang: str, personal: PersonalDictionary | Non
     spans = sentences(body)
     if not spans:
         return []
-    words = _WORDS.findall(body[spans[-1].start : spans[-1].end])
+    words = PLAIN_WORD.findall(body[spans[-1].start : spans[-1].end])
     if len(words) < data["min_words"] or _is_title(words) or not {w.lower() for w in words} & set(clause_words):
         return []
     word = last.group(1)
+    if word.lower() in _dangling(lang):
+        return []
     return [Edit(last.start(), last.end(), word, word + ".", "punctuation", data["message"], "rules", data["rule"])]

@@ -28,7 +28,7 @@ from assistant.markdown import split_frame
 from assistant.model_languages import refusal
 from assistant.prompting import Prompt, build_prompt
 from assistant.text_diff import Edit, align, apply_edits, changed_fraction, tokenize
-from assistant.text_units import CLAUSE_START, paragraphs, sentences
+from assistant.text_units import CLAUSE_START, line_bounds, paragraphs, sentences
 
 MAX_CHANGED_FRACTION = 0.5  # a "correction" that touches more of the sentence is a rewrite
 MAX_EDIT_WORDS = 3
@@ -160,6 +160,12 @@ def candidate_edits(text: str, proposal: str) -> tuple[list[Edit], bool]:
 
 
 MODEL_LANGUAGES = ("en",)  # the correction prompt and its critic are tuned on English (JFLEG)
+def _core_bounds(frame: str, bounds: tuple[bool, bool]) -> tuple[bool, bool]:
+    """The bounds the layers get for a line's prose: a list item's or heading's text ends no paragraph of prose
+    (whether it takes a full stop is the writer's style), as the whole line, frame and all, would not."""
+    return bounds[0], bounds[1] and not frame
+
+
 PREFETCH_PARAGRAPHS = 8  # paragraphs whose model prompts are generated together, then finished in order
 
 
@@ -270,12 +276,12 @@ class GrammarChecker:
         self.model_edits = model_edits
         self.confusions = confusions
         self.judge = True
-        self._found: dict[tuple[str, str | None], ParagraphCheck] = {}  # the layers' findings, within one check
+        self._found: dict[tuple, ParagraphCheck] = {}  # the layers' findings, within one check
 
-    def _layers(self, core: str, language: str | None) -> ParagraphCheck:
-        key = (core, language)
+    def _layers(self, core: str, language: str | None, bounds: tuple[bool, bool] = (True, True)) -> ParagraphCheck:
+        key = (core, language, bounds)
         if key not in self._found:
-            self._found[key] = self.layers.check(core, language)
+            self._found[key] = self.layers.check(core, language, starts=bounds[0], ends=bounds[1])
         return self._found[key]
 
     def proposal_gains(self, ctx: JobContext, sentence: str
@@ -307,12 +313,13 @@ class GrammarChecker:
             return [], True
         return [categorize(e).shifted(lead) for e in edits], False
 
-    def check_paragraph(self, ctx: JobContext, para: str, language: str | None = None
-                        ) -> tuple[list[Edit], str | None, int]:
-        """Edits for one paragraph (offsets into it), the language it was checked as, rewrites refused."""
+    def check_paragraph(self, ctx: JobContext, para: str, language: str | None = None,
+                        bounds: tuple[bool, bool] = (True, True)) -> tuple[list[Edit], str | None, int]:
+        """Edits for one paragraph (offsets into it), the language it was checked as, rewrites refused.
+        ``bounds``: whether the line begins and ends its paragraph (text_units.line_bounds)."""
         frame, core, _ = split_frame(para)  # list bullets and heading marks are not prose
         lead = len(frame)
-        found = self._layers(core, language)
+        found = self._layers(core, language, _core_bounds(frame, bounds))
         if found.language is None:
             return [], None, 0
         backend = ctx.backend
@@ -337,15 +344,15 @@ class GrammarChecker:
             out += [e.shifted(s.start + lead) for e in layer]
         return out, found.language, rejected
 
-    def _prefetch(self, ctx: JobContext, paras: list[str], language: str | None) -> None:
+    def _prefetch(self, ctx: JobContext, paras: list[tuple[str, tuple[bool, bool]]], language: str | None) -> None:
         """Generate together the model's proposals for these paragraphs' sentences that no rule touched
         (those it will surely ask for; a sentence whose rule edits the judge all drops asks on its own)."""
         if not self.model_edits:
             return
         prompts = []
-        for para in paras:
-            _, core, _ = split_frame(para)
-            found = self._layers(core, language)
+        for para, bounds in paras:
+            frame, core, _ = split_frame(para)
+            found = self._layers(core, language, _core_bounds(frame, bounds))
             if found.language not in MODEL_LANGUAGES or refusal(ctx.backend.info, found.language):
                 continue
             for s in sentences(core):
@@ -363,24 +370,27 @@ class GrammarChecker:
         version = self.personal.version if self.personal is not None else 0
         self._found.clear()
 
-        def key_of(para: str) -> tuple:
-            return (model, para, language, version, self.judge, self.confusions, self.model_edits, self.layers.style)
+        bounds = [line_bounds(text, span) for span in spans]
+
+        def key_of(para: str, i: int) -> tuple:
+            return (model, para, bounds[i], language, version, self.judge, self.confusions, self.model_edits,
+                    self.layers.style)
 
         step = ctx.prefetch_window(PREFETCH_PARAGRAPHS)
         for i, span in enumerate(spans):
             ctx.check()
             ctx.progress(i, len(spans), f"paragraph {i + 1} of {len(spans)}")
             para = text[span.start : span.end]
-            key = key_of(para)
+            key = key_of(para, i)
             if i % step == 0:
-                window = [text[sp.start : sp.end] for sp in spans[i : i + step]]
-                self._prefetch(ctx, [p for p in window if key_of(p) not in self._cache], language)
+                window = [(text[sp.start : sp.end], j) for j, sp in enumerate(spans[i : i + step], i)]
+                self._prefetch(ctx, [(p, bounds[j]) for p, j in window if key_of(p, j) not in self._cache], language)
             if key in self._cache:
                 self._cache.move_to_end(key)
                 para_edits, lang = self._cache[key]
                 result.from_cache += 1
             else:
-                para_edits, lang, rejected = self.check_paragraph(ctx, para, language)
+                para_edits, lang, rejected = self.check_paragraph(ctx, para, language, bounds[i])
                 result.rejected_rewrites += rejected
                 self._cache[key] = (para_edits, lang)
                 if len(self._cache) > self.cache_size:
