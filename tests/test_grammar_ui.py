@@ -79,6 +79,9 @@ def test_a_hard_wrapped_paragraph_gets_no_marks_where_its_lines_join(qtbot, wind
     cursor.deleteChar()
     cursor.insertText("R")  # the second line now begins a paragraph: the first one's end is open
     qtbot.waitUntil(lambda: ("it", "it.") in live_marks(window), timeout=15_000)
+    from tests.screens import screenshot
+
+    screenshot(window, "live_wrapped_paragraph.png")
 
 
 def test_live_checking_keeps_one_thread_for_good(window):
