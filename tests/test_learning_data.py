@@ -634,6 +634,18 @@ def test_distractor_candidates_are_words_of_the_answers_band_and_kind(lang, sent
         assert all(o[:1].isupper() for o in found)  # nouns in German are capitalised
 
 
+def test_a_common_nouns_distractors_are_no_names():
+    """"Twitter" stood beside "Gericht" (stop 39's benchmark), "Bayern" beside "Schule" (stop 40's): the tagger
+    reads both as proper nouns too, and a name among common nouns is picked out without knowing the words."""
+    from assistant.learning.exercises import distractor_candidates
+
+    target = get_language("de")
+    assert "PROPN" in parts_of_speech.tags("Twitter", "de") and "PROPN" in parts_of_speech.tags("Bayern", "de")
+    for seed in range(5):
+        found = distractor_candidates("Ich habe ein ___ im Haus.", "Gericht", target, "A2", random.Random(seed))
+        assert len(found) >= 3 and not [w for w in found if "PROPN" in parts_of_speech.tags(w, "de")]
+
+
 @pytest.mark.parametrize("lang,sentence,answer,level,names", [
     ("fr", "Il a pris le ___ pour aller au travail.", "train", "A1", {"michel", "françois"}),
     ("es", "Ayer compramos una ___ muy bonita.", "casa", "A1", {"juan", "carlos", "pedro", "maría"}),

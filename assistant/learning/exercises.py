@@ -1166,9 +1166,10 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
                           count: int = DISTRACTOR_POOL) -> list[str]:
     """Up to ``count`` words that could stand as the answer's distractors: real words of its frequency band
     and part of speech, not a first name ("michel" is in the French list as a word), not in the sentence,
-    capitalised where the answer is (German nouns). The part-of-speech data must place the word itself: the
-    lower-case frequency lists hold names it only guesses at ("madrid", "rodríguez" were options in stop
-    35's benchmark). A German noun's distractor is a noun as the frequency list writes it, in lower case:
+    capitalised where the answer is (German nouns), no name where the answer is none ("Twitter" and "Bayern"
+    stood beside "Gericht" and "Schule" in stop 39's and 40's benchmarks). The part-of-speech data must place the
+    word itself: the lower-case frequency lists hold names it only guesses at ("madrid", "rodríguez" were options
+    in stop 35's benchmark). A German noun's distractor is a noun as the frequency list writes it, in lower case:
     capitalised, "falls", "sowas", "hey" and "ausschliesslich" read as nouns and stood beside "Nähe" and
     "Krankenhaus" in stop 38's benchmark."""
     lang = target.code
@@ -1177,12 +1178,15 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
         return _verb_distractors(sentence, answer, target, level, slot, rng, count)
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
     rng.shuffle(pool)
+    names = parts_of_speech.can_tag(lang) and "PROPN" not in parts_of_speech.tags(answer, lang)
 
     def fits(word: str) -> bool:
         if len(word.split()) != 1 or lexicon.is_given_name(word, lang) or lexicon.unwanted(word, lang) or \
                 _in_sentence(word, sentence) or not lexicon.is_real_word(word, lang) or \
                 (parts_of_speech.can_tag(lang) and not parts_of_speech.placed(word, lang)):
             return False
+        if names and "PROPN" in parts_of_speech.tags(word, lang):
+            return False  # a name beside a common noun ("Twitter", "Bayern" among "Gericht", "Schule")
         # written with a noun's capital, the tagger reads any word as a noun ("Falls", "Sowas")
         return not (parts_of_speech.capitalises_nouns(lang) and word[:1].isupper() and
                     "NOUN" not in parts_of_speech.tags(word.casefold(), lang))
