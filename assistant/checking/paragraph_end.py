@@ -5,7 +5,7 @@ not a line that reads as a title (most of its words capitalised) or a label too 
 and only when the sentence has a word that makes it a clause (a subject pronoun or a finite auxiliary:
 "The history of Rome" is a heading, "Rome was not built in a day" a sentence). On JFLEG dev 13 learner
 sentences ended without a mark and at least two annotators put one in every time. The words and the
-message are data (grammar.json's "paragraph_end").
+message are data (grammar.json's "paragraph_end"), for each language that lists its clause words.
 """
 
 from __future__ import annotations
