@@ -634,6 +634,23 @@ def test_distractor_candidates_are_words_of_the_answers_band_and_kind(lang, sent
         assert all(o[:1].isupper() for o in found)  # nouns in German are capitalised
 
 
+@pytest.mark.parametrize("options,wrong,kind", [
+    (["internet", "desde", "según", "yo"], "desde", "a preposition"),
+    (["internet", "prensa", "también", "comunicación"], "también", "an adverb"),
+    (["internet", "inglés", "tu", "viaje"], "tu", "a determiner"),
+])
+def test_a_closed_class_word_is_no_distractor_for_a_noun(options, wrong, kind):
+    """Spanish's tables read "desde", "según", "yo", "también" as nouns too (a suffix rule's guess), and they
+    stood beside "internet" and "escuela" in stop 40's benchmark."""
+    with pytest.raises(ExerciseError, match=f"the option “{wrong}” is {kind}, not a noun"):
+        validate(_choice("Hay muchos sitios para comprar ropa en el ___.", options, "internet"), ES, None, EN)
+    from assistant.learning.exercises import distractor_candidates
+
+    found = distractor_candidates("Hay muchos sitios para comprar ropa en el ___.", "internet", ES, "A2",
+                                  random.Random(0))
+    assert len(found) >= 3 and not [w for w in found if parts_of_speech.closed_class(w, "es")]
+
+
 def test_a_common_nouns_distractors_are_no_names():
     """"Twitter" stood beside "Gericht" (stop 39's benchmark), "Bayern" beside "Schule" (stop 40's): the tagger
     reads both as proper nouns too, and a name among common nouns is picked out without knowing the words."""

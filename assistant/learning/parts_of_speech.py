@@ -90,6 +90,19 @@ def placed(word: str, lang: str) -> bool:
     return bool(_looked_up(word, lang, guess=False))
 
 
+@cache
+def _closed(lang: str) -> dict[str, str]:
+    return {w: tag for tag, words in data().get("closed_classes", {}).get(lang, {}).items() for w in words}
+
+
+def closed_class(word: str, lang: str) -> frozenset[str]:
+    """The closed classes the data lists ``word`` in (preposition, determiner, pronoun, conjunction, common
+    adverb), or none. Whatever else the tables' suffix rules read into such a word ("desde" and "según" a
+    noun, "yo" a noun), it is no noun, verb or adjective a learner would mistake for one."""
+    tag = _closed(lang).get(word.lower())
+    return frozenset({tag}) if tag else frozenset()
+
+
 def capitalises_nouns(lang: str) -> bool:
     """German writes every noun with a capital: a capitalised word is no name for that alone, and a
     lower-case word of the frequency list may be a noun to capitalise."""
