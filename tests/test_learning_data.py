@@ -651,6 +651,20 @@ def test_a_closed_class_word_is_no_distractor_for_a_noun(options, wrong, kind):
     assert len(found) >= 3 and not [w for w in found if parts_of_speech.closed_class(w, "es")]
 
 
+@pytest.mark.parametrize("word,lang,fair", [
+    ("schönem", "de", False), ("große", "de", False), ("regelmäßig", "de", False), ("souvent", "fr", False),
+    ("Haus", "de", True), ("arbeite", "de", True), ("maison", "fr", True), ("cocina", "es", True),
+])
+def test_a_multiple_choice_blanks_no_adjective_or_adverb(word, lang, fair):
+    """"Ich kenne die Straßen mit ___ Ausblick" had "schönem" among "schön", "schnell", "gemeinsam" (stop 40's
+    benchmark): the ending gave it away, and adjectives with its ending ("tollem", "gutem") fit as well. A fill
+    the gap item keeps them: its hint says which is meant."""
+    from assistant.learning.exercises import fair_gap
+
+    assert fair_gap(word, "choice", lang) == fair
+    assert fair_gap(word, "cloze", lang)
+
+
 def test_a_common_nouns_distractors_are_no_names():
     """"Twitter" stood beside "Gericht" (stop 39's benchmark), "Bayern" beside "Schule" (stop 40's): the tagger
     reads both as proper nouns too, and a name among common nouns is picked out without knowing the words."""

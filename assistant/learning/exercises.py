@@ -891,6 +891,9 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
     translation = app_translation(ctx, sentence, native, target) if kind == "cloze" else ""
     problem = f"no word of the sentence makes a gap at {level}"
     for word, start, end in gap_words(sentence, target, level, rng, translation):
+        if not fair_gap(word, kind, target.code):
+            problem = f"“{word}” is {parts_of_speech.names(parts_of_speech.tags(word, target.code))}: many words fit"
+            continue
         gapped = sentence[:start] + "___" + sentence[end:]
         if kind == "cloze":
             ex = Exercise(kind, {"sentence": gapped, "answer": word, "hint": translation}, topic, source)
@@ -913,6 +916,15 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
             _check_hint_has_answer(ctx, ex, native, target)
         return ex
     raise ExerciseError(problem)
+
+
+def fair_gap(word: str, kind: str, lang: str) -> bool:
+    """Whether ``word`` may be the gap of a ``kind`` item: not, for a multiple choice, a word that can only be
+    one of the type's 'no_gap_for' (an adjective or adverb: "mit ___ Ausblick" takes "schönem", "tollem" and
+    "gutem" alike, and with no hint the learner cannot know which is meant)."""
+    no_gap_for = frozenset(spec()["types"][kind].get("no_gap_for", ()))
+    tags = parts_of_speech.tags(word, lang)
+    return not (no_gap_for and tags and tags <= no_gap_for)
 
 
 def _checked_sentence(sentence: str, target: Language, level: str) -> str:
