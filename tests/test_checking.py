@@ -610,9 +610,10 @@ def test_openings_whose_end_is_unsure_or_punctuated_get_no_comma(layers, text):
     ("It rained. We stayed at home all day", [("day", "day.")]),
     ("Nous restons à la maison ce soir", [("soir", "soir.")]),
     ("Wir bleiben heute zu Hause", [("Hause", "Hause.")]),
+    ("Die Kinder sind im Garten mit dem Hund", [("Hund", "Hund.")]),  # capitalised nouns make no title
 ])
 def test_a_paragraph_whose_last_sentence_has_no_end_mark_gets_a_full_stop(layers, text, expected):
-    lang = "fr" if text.startswith("Nous") else "de" if text.startswith("Wir") else "en"
+    lang = "fr" if text.startswith("Nous") else "de" if text.startswith(("Wir", "Die")) else "en"
     assert found(layers, text, lang) == (lang, expected)
     assert layers.check(text + ".", lang).edits == []
 

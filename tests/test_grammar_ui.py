@@ -42,6 +42,17 @@ def test_underlines_appear_while_typing(qtbot, window):
     assert len([s for s in window.editor.extraSelections()]) >= 2  # drawn as underlines
 
 
+def test_live_marks_never_move_the_writers_cursor(qtbot, window):
+    """The live marks live in an EditReview, whose list, refreshed, made its first mark current and took the
+    cursor there: typing "I has a apple and we", pausing and typing on put the words after "I" (found in stop
+    40, when the new full-stop mark at the end made the ghost-text tests' suggestions vanish)."""
+    type_text(qtbot, window, "I has a apple and we")
+    qtbot.waitUntil(lambda: len(window.live.review.edits) >= 2, timeout=15_000)
+    assert window.editor.textCursor().position() == len("I has a apple and we")
+    qtbot.keyClicks(window.editor, " went")
+    assert window.editor.toPlainText() == "I has a apple and we went"
+
+
 def test_a_far_misspelling_is_underlined_then_given_its_suggestion(qtbot, window):
     """The underline comes from the quick check; Harper's spelling search fills in the suggestion
     from a second check right after (LiveChecking._submit)."""

@@ -71,10 +71,13 @@ class EditReview(QWidget):
     applied = Signal(int)  # edits just accepted
 
     def __init__(self, editor: DocumentEditor, group: str, parent: QWidget | None = None,
-                 order: Callable[[Edit], int] | None = None) -> None:
+                 order: Callable[[Edit], int] | None = None, moves_cursor: bool = True) -> None:
         super().__init__(parent)
         self.editor = editor
         self.group = group
+        # A review the writer walks (a pane's list) takes the cursor to its current edit; live checking's
+        # marks, refreshed as the writer types, must never move it: the text typed next went where the mark was.
+        self.moves_cursor = moves_cursor
         self.order = order  # listed by this key (a kind), then by position
         self.edits: list[TrackedEdit] = []
         self._applying = False
@@ -184,7 +187,7 @@ class EditReview(QWidget):
 
     def _show_current(self, row: int) -> None:
         self.detail.setText(self.edits[row].edit.reason if 0 <= row < len(self.edits) else "")
-        if 0 <= row < len(self.edits):
+        if 0 <= row < len(self.edits) and self.moves_cursor:
             # Move to the edit without selecting it: a selection would narrow the next check to it.
             cursor = QTextCursor(self.editor.document())
             cursor.setPosition(self.edits[row].cursor.selectionStart())

@@ -34,7 +34,7 @@ class LiveChecking(QObject):
         self.editor = editor
         self.checker = checker
         self.language = language
-        self.review = EditReview(editor, "live")
+        self.review = EditReview(editor, "live", moves_cursor=False)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # one Harper linter, built once, for every live check
         # Kept for good (Qt retires an idle pool thread after 30 s): Harper's per-sentence cache

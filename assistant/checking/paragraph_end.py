@@ -32,9 +32,12 @@ def _dangling(lang: str) -> frozenset[str]:
     return frozenset(json.loads(resource("exercises.json").read_text("utf-8"))["dangling_words"].get(lang, ()))
 
 
-def _is_title(words: list[str]) -> bool:
+def _is_title(words: list[str], lang: str) -> bool:
+    """Most of the longer words capitalised, as in a title; not in German, whose nouns all are."""
+    from assistant.learning.parts_of_speech import capitalises_nouns
+
     long = [w for w in words if len(w) > 3]
-    return bool(long) and sum(w[:1].isupper() for w in long) * 2 > len(long)
+    return not capitalises_nouns(lang) and bool(long) and sum(w[:1].isupper() for w in long) * 2 > len(long)
 
 
 def paragraph_end_edits(text: str, lang: str, personal: PersonalDictionary | None = None) -> list[Edit]:
@@ -54,7 +57,7 @@ def paragraph_end_edits(text: str, lang: str, personal: PersonalDictionary | Non
     if not spans:
         return []
     words = PLAIN_WORD.findall(body[spans[-1].start : spans[-1].end])
-    if len(words) < data["min_words"] or _is_title(words) or not {w.lower() for w in words} & set(clause_words):
+    if len(words) < data["min_words"] or _is_title(words, lang) or not {w.lower() for w in words} & set(clause_words):
         return []
     word = last.group(1)
     if word.lower() in _dangling(lang):
