@@ -37,15 +37,18 @@ def wraps(line: str, next_line: str) -> bool:
     return not frame and body[:1].islower()
 
 
-def line_bounds(text: str, span: Span) -> tuple[bool, bool]:
-    """(starts, ends) for a line of ``text``: whether it begins its paragraph and whether it ends it, false
-    where the line before or after wraps into it or from it (a hard-wrapped paragraph)."""
-    before = text.rfind("\n", 0, max(span.start - 1, 0))
-    previous = text[before + 1 : span.start - 1] if span.start > 0 else ""
-    after = text.find("\n", span.end + 1)
-    following = text[span.end + 1 : after if after >= 0 else len(text)] if span.end < len(text) else ""
-    line = text[span.start : span.end]
+def bounds_between(previous: str, line: str, following: str) -> tuple[bool, bool]:
+    """(starts, ends) for ``line`` between its neighbours: whether it begins its paragraph and whether it ends
+    it, false where the line before wraps into it or it wraps into the next (a hard-wrapped paragraph)."""
     return not wraps(previous, line), not wraps(line, following)
+
+
+def line_bounds(text: str, span: Span) -> tuple[bool, bool]:
+    """bounds_between for the line ``span`` of ``text``, its neighbours read from the text."""
+    previous = text[text.rfind("\n", 0, span.start - 1) + 1 : span.start - 1] if span.start > 0 else ""
+    after = text.find("\n", span.end + 1)  # find, not a slice of the rest: a long document has many lines
+    following = text[span.end + 1 : after if after >= 0 else len(text)] if span.end < len(text) else ""
+    return bounds_between(previous, text[span.start : span.end], following)
 
 
 def cased_like(word: str, like: str) -> str:

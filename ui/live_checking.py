@@ -16,7 +16,7 @@ from PySide6.QtGui import QTextBlock
 
 from assistant.checking.checker import LayeredChecker, ParagraphCheck
 from assistant.markdown import FENCE
-from assistant.text_units import wraps
+from assistant.text_units import bounds_between
 from ui.background import run_in_background
 from ui.edit_review import EditReview
 from ui.editor import DocumentEditor, Scope
@@ -112,7 +112,7 @@ class LiveChecking(QObject):
         before = block.previous().text() if block.previous().isValid() else ""
         after = block.next().text() if block.next().isValid() else ""
         scope = Scope(block.position(), block.position() + utf16_len(text), text, False, self.editor.generation)
-        return scope, (not wraps(before, text), not wraps(text, after))
+        return scope, bounds_between(before, text, after)
 
     def _submit(self, scopes: list[tuple[Scope, Bounds]], search: bool = False) -> None:
         """Check ``scopes`` on the live thread. First without the wider search for unknown words

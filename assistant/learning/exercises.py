@@ -344,7 +344,7 @@ def validate(ex: Exercise, target: Language, existing: set[str] | None = None,
 def is_infinitive(word: str, lang: str) -> bool | None:
     """Whether ``word`` (a reflexive's pronoun aside: "se souvenir") is a verb's infinitive, by the conjugator or
     the present-tense rules; None where neither serves the language."""
-    low = word.strip().lower().split()[-1].split("'")[-1].split("’")[-1] if word.strip() else ""
+    low = re.split(r"[\s'’]+", word.strip().lower())[-1]  # the verb after "se " or "s'"
     if conjugation.has_conjugator(lang):
         return low in conjugation.infinitives(lang)
     if present_tense.has_rules(lang):

@@ -160,12 +160,6 @@ def candidate_edits(text: str, proposal: str) -> tuple[list[Edit], bool]:
 
 
 MODEL_LANGUAGES = ("en",)  # the correction prompt and its critic are tuned on English (JFLEG)
-def _core_bounds(frame: str, bounds: tuple[bool, bool]) -> tuple[bool, bool]:
-    """The bounds the layers get for a line's prose: a list item's or heading's text ends no paragraph of prose
-    (whether it takes a full stop is the writer's style), as the whole line, frame and all, would not."""
-    return bounds[0], bounds[1] and not frame
-
-
 PREFETCH_PARAGRAPHS = 8  # paragraphs whose model prompts are generated together, then finished in order
 
 
@@ -278,11 +272,17 @@ class GrammarChecker:
         self.judge = True
         self._found: dict[tuple, ParagraphCheck] = {}  # the layers' findings, within one check
 
-    def _layers(self, core: str, language: str | None, bounds: tuple[bool, bool] = (True, True)) -> ParagraphCheck:
-        key = (core, language, bounds)
+    def _layers(self, para: str, language: str | None, bounds: tuple[bool, bool] = (True, True)
+                ) -> tuple[str, str, ParagraphCheck]:
+        """A line's Markdown frame, its prose and the layers' findings in it. List bullets and heading marks are
+        not prose, and a list item's or heading's text ends no paragraph of prose (whether it takes a full stop
+        is the writer's style), as the whole line, frame and all, would not."""
+        frame, core, _ = split_frame(para)
+        starts, ends = bounds[0], bounds[1] and not frame
+        key = (core, language, starts, ends)
         if key not in self._found:
-            self._found[key] = self.layers.check(core, language, starts=bounds[0], ends=bounds[1])
-        return self._found[key]
+            self._found[key] = self.layers.check(core, language, starts=starts, ends=ends)
+        return frame, core, self._found[key]
 
     def proposal_gains(self, ctx: JobContext, sentence: str
                        ) -> tuple[list[Edit], list[float | None] | None, bool]:
@@ -317,9 +317,8 @@ class GrammarChecker:
                         bounds: tuple[bool, bool] = (True, True)) -> tuple[list[Edit], str | None, int]:
         """Edits for one paragraph (offsets into it), the language it was checked as, rewrites refused.
         ``bounds``: whether the line begins and ends its paragraph (text_units.line_bounds)."""
-        frame, core, _ = split_frame(para)  # list bullets and heading marks are not prose
+        frame, core, found = self._layers(para, language, bounds)
         lead = len(frame)
-        found = self._layers(core, language, _core_bounds(frame, bounds))
         if found.language is None:
             return [], None, 0
         backend = ctx.backend
@@ -351,8 +350,7 @@ class GrammarChecker:
             return
         prompts = []
         for para, bounds in paras:
-            frame, core, _ = split_frame(para)
-            found = self._layers(core, language, _core_bounds(frame, bounds))
+            _, core, found = self._layers(para, language, bounds)
             if found.language not in MODEL_LANGUAGES or refusal(ctx.backend.info, found.language):
                 continue
             for s in sentences(core):
