@@ -583,6 +583,8 @@ def test_a_sentence_that_begins_lower_case_is_capitalised_in_every_language(laye
     ("Before it was built there were trees here.", ("built", "built,")),
     ("It rained. When it comes to sports I am bad.", ("sports", "sports,")),
     ("When I saw it there was nobody.", ("it", "it,")),  # "it" the object: the comma goes before "there"
+    ("In a market economy the price must reflect costs.", ("economy", "economy,")),  # a noun phrase subject
+    ("In a flash the fairy was out of my nose.", ("flash", "flash,")),
 ])
 def test_an_opening_phrase_or_clause_gets_its_comma_before_the_subject(layers, text, expected):
     _language, edits = found(layers, text, "en")
@@ -599,9 +601,37 @@ def test_an_opening_phrase_or_clause_gets_its_comma_before_the_subject(layers, t
     "If you know Megumi then you'll know her.",  # the comma belongs before "then": left to the writer
     "In the morning people go to work.",  # no subject pronoun: the opening's end is unsure
     "After the game ended the fans went home.",
+    "When the game ended the fans will go home.",  # a clause's subject may be a noun phrase: unsure
+    "In the morning the sun rises early.",  # no auxiliary after the noun phrase: where it ends is unsure
+    "In the house the dog of my friend was asleep.",  # the auxiliary too far for a short noun phrase
+    "In the case of the price the",  # "of" goes on the phrase; nothing after
 ])
 def test_openings_whose_end_is_unsure_or_punctuated_get_no_comma(layers, text):
     assert [e for e in layers.check(text, "en").edits if e.rule == "OpeningComma"] == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I am really sorry to continue like this but right now I am taking the test.", ("this", "this,")),
+    ("Cars will not be replaced completely but they will be fewer.", ("completely", "completely,")),
+    ("This tax is not well publicized but it is essential to remember it.", ("publicized", "publicized,")),
+    ("These ideas are good in theory but the facts are not found yet.", ("theory", "theory,")),
+])
+def test_but_joining_two_clauses_gets_its_comma(layers, text, expected):
+    rules = {e.rule for e in layers.check(text, "en").edits if (text[e.start:e.end], e.replacement) == expected}
+    assert rules == {"ConjunctionComma"}
+
+
+@pytest.mark.parametrize("text", [
+    "I am really sorry to continue like this, but I am taking the test.",  # punctuated already
+    "They have ideas but they cannot say them.",  # a short clause before: the comma is optional
+    "It is not about adding years to life but life to years.",  # no clause after
+    "She does nothing but he is still kind.",  # "nothing but"
+    "He is not only rich but also he is kind.",  # "but also"
+    "We were tired but happy when we got home.",  # two adjectives, no second clause
+    "It is so cold so we will stay at home.",  # "so" is left out
+])
+def test_but_that_joins_no_two_clauses_gets_no_comma(layers, text):
+    assert [e for e in layers.check(text, "en").edits if e.rule == "ConjunctionComma"] == []
 
 
 @pytest.mark.parametrize("text,expected", [

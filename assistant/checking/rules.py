@@ -16,6 +16,7 @@ import re
 import threading
 from functools import lru_cache
 
+from assistant.checking.conjunction_comma import conjunction_comma_edits
 from assistant.checking.data import grammar_data
 from assistant.checking.opening_comma import opening_comma_edits
 from assistant.checking.patterns import inflections, is_form, pattern_edits, plural_rarity, verb_lemma, winning_rules
@@ -341,7 +342,7 @@ class RulesChecker:
             edits.append(Edit(s, e, text[s:e], same_span[0], _kinds().get(kind, "grammar"),
                               str(lint.message), "rules", name, same_span[1:]))
         # where Harper has nothing to say, or says worse
-        for extra in [*pattern_edits(text), *opening_comma_edits(text)]:
+        for extra in [*pattern_edits(text), *opening_comma_edits(text), *conjunction_comma_edits(text)]:
             if overlaps(shielded, extra.start, extra.end) or (
                     self.personal is not None and self.personal.ignores(extra.rule)):
                 continue
