@@ -13,6 +13,7 @@ from assistant.checking.checker import LayeredChecker, merge
 from assistant.checking.judge import VETO, judge
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import rule_label
+from assistant.checking.sounds_like import sound_alikes
 from assistant.checking.spelling import rank
 from assistant.checking.typos import typo_cost
 from assistant.engine import Job, JobState
@@ -295,6 +296,21 @@ def test_harpers_spellings_are_reranked_and_pieces_that_are_not_words_dropped(la
     assert (e.original, e.replacement, e.rule) == ("wark", "work", "SpellCheck")
     (s,) = [x for x in layers.check("The students are studing.", "en").edits]
     assert s.replacement == "studying" and all(" " not in o for o in s.alternatives)  # no "stud ing"
+
+
+@pytest.mark.parametrize("text,typed,meant,rare", [
+    ("I like cigarrets.", "cigarrets", "cigarettes", "cigarets"),  # only a rare word one slip away
+    ("He has a bisnes in town.", "bisnes", "business", "bines"),
+    ("Ask the proffeser.", "proffeser", "professor", "proffered"),
+])
+def test_a_word_spelt_by_ear_gets_the_word_it_sounds_like(layers, text, typed, meant, rare):
+    (e,) = layers.check(text, "en").edits
+    assert (e.original, e.replacement) == (typed, meant) and rare in e.alternatives
+
+
+def test_sound_alikes_never_displace_a_common_word_one_slip_away_and_are_english_only(layers):
+    assert found(layers, "It is a hazzle.")[1] == [("hazzle", "hassle")]  # not "hazel", which sounds the same
+    assert sound_alikes("bisnes", "en")[:1] == ("business",) and sound_alikes("bisnes", "fr") == ()
 
 
 def test_rare_real_words_stay_and_far_guesses_are_only_flagged(layers):

@@ -6,8 +6,9 @@ Never flagged: words in the personal dictionary, capitalised words inside a sent
 words with digits or inner capitals (code, products), and anything inside code, links, URLs or
 e-mail addresses. A word is flagged only when neither the dictionary nor the frequency lists
 know it (see is_misspelled), or when it is a real word written without the accents its language
-wants ("tres" for "très", accents.py). Candidates are words one edit away, plus splits into two real
-words ("Forexample" → "For example"), and where those convince no one, another source's (Harper's
+wants ("tres" for "très", accents.py). Candidates are words one edit away, words that sound alike
+(English: "bisnes" → "business", sounds_like.py), plus splits into two real words ("Forexample" →
+"For example"), and where those convince no one, another source's (Harper's
 spelling search, for English); the model judge (judge.py) chooses among them.
 """
 
@@ -22,6 +23,7 @@ from functools import cache, lru_cache
 from assistant.checking.accents import bare, restored
 from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
+from assistant.checking.sounds_like import sound_alikes
 from assistant.checking.typos import spelled_out, typo_cost
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
@@ -217,7 +219,12 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
     splits = [f"{low[:i]} {low[i:]}" for i in range(2, len(low) - 1)
               if _zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0]
     splits.sort(key=lambda s: -min(_zipf(p, lang) for p in s.split()))
-    return tuple(ranked_pool(low, sorted(found) + splits[:1], lang)[:MAX_CANDIDATES])
+    near = ranked_pool(low, sorted(found) + splits[:1], lang)
+    if near and min(_zipf(p, lang) for p in _key(near[0]).split()) < RARE:
+        # only a rare word one slip away ("cigarrets": "cigarets"): one spelt by ear may be further off.
+        # With nothing one slip away, the wider search pools them (SpellingChecker._options).
+        near = ranked_pool(low, sorted(found) + splits[:1] + list(sound_alikes(low, lang)), lang)
+    return tuple(near[:MAX_CANDIDATES])
 
 
 def never_flagged(text: str, start: int, word: str, lang: str, personal: PersonalDictionary | None) -> bool:
@@ -264,7 +271,7 @@ class SpellingChecker:
             if deferred is not None:
                 deferred.append(word)
             return own
-        more = [_match_case(c, word, lang) for c in source(word)]
+        more = [_match_case(c, word, lang) for c in [*source(word), *sound_alikes(word.lower(), lang)]]
         return ranked_pool(word, own + more, lang)[:MAX_CANDIDATES]
 
     def check(self, text: str, lang: str, search: bool = True, deferred: list[str] | None = None) -> list[Edit]:
