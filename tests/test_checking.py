@@ -428,6 +428,23 @@ def test_the_judge_ranks_as_a_noisy_channel_and_vetoes():
     assert judge(sentence, [rule], lambda texts: [None] * len(texts)) == [rule]
 
 
+def test_the_judge_leaves_case_and_commas_a_rule_decides_alone():
+    """A sentence's capital and an opening's comma are kept however the model scores them (the score
+    table here makes both clearly worse than the text as written), and are not scored at all."""
+    sentence = "so in this field it is hard."
+    capital = Edit(0, 2, "so", "So", "capitalization", "", "rules", "SentenceCapitalization")
+    comma = Edit(11, 16, "field", "field,", "punctuation", "", "rules", "OpeningComma")
+    slip = Edit(23, 27, "hard", "herd", "spelling", "", "rules", "SpellCheck")
+    asked: list[str] = []
+
+    def worse(texts: list[str]) -> list[float]:
+        asked.extend(texts)
+        return [0.0 if t == sentence else -10.0 - VETO for t in texts]
+
+    assert judge(sentence, [capital, comma, slip], worse) == [capital, comma]  # the spelling is vetoed
+    assert asked == [sentence, "so in this field it is herd."]
+
+
 def test_personal_dictionary_and_ignored_rules(tmp_path):
     personal = PersonalDictionary(tmp_path)
     layers = LayeredChecker(personal)

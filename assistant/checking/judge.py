@@ -10,13 +10,16 @@ slips, "eaten" won for being nearer the letters typed), and the rule's first, ch
 stands unless another wins by RULE_ORDER nats. The best candidate replaces the layer's
 first choice. A rule's suggestion that loses to "leave it" by more than VETO nats is dropped
 ("Forexample" → "Forecastle" must not survive; "For example" wins); an unknown word whose
-candidates all lose stays flagged, without a replacement.
+candidates all lose stays flagged, without a replacement. The rules whose edit is case or punctuation
+that the rule alone decides (grammar.json's "judge_leaves": a sentence's capital, "I", an opening's
+comma) are left as they are: a small model's likelihood says little about either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.checking.data import grammar_data
 from assistant.checking.typos import typo_cost
 from assistant.text_diff import Edit
 
@@ -29,6 +32,11 @@ def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[fl
           check: Callable[[], None] = lambda: None) -> list[Edit]:
     """``edits`` (offsets into ``sentence``) after the judge; ``score`` gives texts' log-probabilities,
     all of a sentence's candidates in one call (the local backend scores them in one batch)."""
+    settled = set(grammar_data()["judge_leaves"]["rules"])
+    left = [e for e in edits if e.rule in settled]
+    edits = [e for e in edits if e.rule not in settled]
+    if not edits:
+        return left
     options = [[o for o in dict.fromkeys([e.replacement, *e.alternatives]) if o != e.original] for e in edits]
     texts = [sentence] + [sentence[: e.start] + o + sentence[e.end :] for e, opts in zip(edits, options, strict=True)
                           for o in opts]
@@ -36,7 +44,7 @@ def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[fl
     scores = iter(score(texts))
     base = next(scores)
     if base is None:
-        return edits  # a backend that cannot score (a server): the layers' own order stands
+        return sorted(left + edits, key=lambda e: e.start)  # a backend that cannot score (a server)
     out = []
     for e, opts in zip(edits, options, strict=True):
         scored = []
@@ -56,4 +64,4 @@ def judge(sentence: str, edits: list[Edit], score: Callable[[list[str]], list[fl
                             [o for _, _, o in scored[1:]]))
         elif e.layer == "spelling":
             out.append(Edit(e.start, e.end, e.original, e.original, e.category, e.reason, e.layer, e.rule, []))
-    return out
+    return sorted(left + out, key=lambda e: e.start)
