@@ -285,6 +285,18 @@ def test_a_missing_comma_after_an_opening_phrase_is_underlined_on_its_word(qtbot
     assert window.editor.toPlainText() == "It rained all day. For example, we stayed home. In my opinion it was fine."
 
 
+def test_stop_41s_commas_and_sound_alike_spellings_are_underlined_live(qtbot, window):
+    """A comma before "but" between two clauses, one after an opening phrase before a noun subject, and a
+    word spelt by ear with the word it sounds like first in its menu."""
+    shows_marks(qtbot, window, "I am sorry to go on like this but right now I am busy. "
+                               "In a market economy the price must reflect costs. I like cigarrets.",
+                [("this", "this,"), ("economy", "economy,"), ("cigarrets", "cigarettes")], "stop41_rules.png")
+    actions = menu_at(window, window.editor.toPlainText().index("cigarrets"))
+    assert "→ cigarettes" in actions and "→ cigarets" in actions
+    actions["→ cigarettes"].trigger()
+    assert window.editor.toPlainText().endswith("I like cigarettes.")
+
+
 def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
     """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
     être (the other gender in the menu), a verb in another person's form, and one in the other number than
