@@ -311,6 +311,7 @@ def test_a_word_spelt_by_ear_gets_the_word_it_sounds_like(layers, text, typed, m
 def test_sound_alikes_never_displace_a_common_word_one_slip_away_and_are_english_only(layers):
     assert found(layers, "It is a hazzle.")[1] == [("hazzle", "hassle")]  # not "hazel", which sounds the same
     assert sound_alikes("bisnes", "en")[:1] == ("business",) and sound_alikes("bisnes", "fr") == ()
+    assert sound_alikes("日本語", "en") == () == sound_alikes("x" * 100_000, "en")  # no word to sound out
 
 
 def test_rare_real_words_stay_and_far_guesses_are_only_flagged(layers):

@@ -40,8 +40,9 @@ def has_sounds(lang: str | None) -> bool:
 
 def sound_alikes(word: str, lang: str) -> tuple[str, ...]:
     """The frequent words of ``lang`` with ``word``'s Metaphone key (lowercase), most frequent first;
-    none for a language Metaphone does not fit."""
-    if not has_sounds(lang) or not word.isalpha():
+    none for a language Metaphone does not fit, nor for a word of other letters or longer than any word
+    ("日本語", a pasted run of 1 MB), which it would read as noise."""
+    if not has_sounds(lang) or not (word.isascii() and word.isalpha()) or len(word) > _settings()["max_letters"]:
         return ()
     import jellyfish
 
