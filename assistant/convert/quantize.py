@@ -61,11 +61,15 @@ def _run_child(src: Path, tmp: Path, qtype: str, progress: Callable[[int, int, s
     lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
-        for line in proc.stdout:
-            lines.put(line)
+        try:
+            for line in proc.stdout:
+                lines.put(line)
+        except ValueError:
+            pass  # closed under it after the join below timed out: nobody reads the lines any more
         lines.put(None)
 
-    threading.Thread(target=pump, name="quantize-output", daemon=True).start()
+    reader = threading.Thread(target=pump, name="quantize-output", daemon=True)
+    reader.start()
     try:
         while True:
             if should_stop is not None and should_stop():
@@ -90,6 +94,9 @@ def _run_child(src: Path, tmp: Path, qtype: str, progress: Callable[[int, int, s
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+        # The child's end closes its side of the pipe: let the reader see that before its stream is
+        # closed here (a child that failed at once raised "I/O operation on closed file" in the reader).
+        reader.join(timeout=5)
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
