@@ -27,6 +27,7 @@ from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
 from assistant.learning.exercises import (
     MAX_TRIES,
+    ONE_SENTENCE_FIELDS,
     SENTENCE_ENDS,
     Exercise,
     ExerciseError,
@@ -467,9 +468,9 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
             if rule["type"] == "array":
                 assert len(data[name]) == rule["minItems"] and all(isinstance(v, str) and v for v in data[name])
             else:  # in the grammar's units: a sentence's decimal ("2.5") is one (exercises.SENTENCE_CHAR_RULES)
-                decimals = len(re.findall(r"[0-9]\.[0-9]", data[name])) if name in ("sentence", "example") else 0
+                decimals = len(re.findall(r"[0-9]\.[0-9]", data[name])) if name in ONE_SENTENCE_FIELDS else 0
                 assert isinstance(data[name], str) and 1 <= len(data[name]) - 2 * decimals <= rule["maxLength"]
-            if name in ("sentence", "example"):  # one sentence: ".", "!" or "?" only at its end, or between digits
+            if name in ONE_SENTENCE_FIELDS:  # one sentence: ".", "!" or "?" only at its end, or between digits
                 assert not re.search(r"(?<![0-9])[.!?]|[.!?](?![0-9])", data[name][:-1]), data[name]
                 assert data[name].endswith(SENTENCE_ENDS), data[name]  # and at its end: what the grammar forces
         if kind == "vocab":

@@ -43,7 +43,7 @@ def _opening_end(words: list[str], data: dict) -> tuple[int, bool] | None:
         if between[-1] in data["stops"] or not between[-1][:1].isalnum():
             return None  # another clause begins, or the writer punctuated the opening already
         if not ((words[j] in subjects and words[j + 1] in finite) or words[j] in data["subject_contractions"]):
-            if preposition and _noun_subject_at(words, j, between, data):
+            if preposition and _noun_subject_at(words, j, between, data, finite):
                 return j, False
             continue
         clause = conjunction and len(between) >= 2 and between[0] in subjects
@@ -53,10 +53,9 @@ def _opening_end(words: list[str], data: dict) -> tuple[int, bool] | None:
     return None
 
 
-def _noun_subject_at(words: list[str], j: int, phrase: list[str], data: dict) -> bool:
+def _noun_subject_at(words: list[str], j: int, phrase: list[str], data: dict, finite: set[str]) -> bool:
     """Whether a preposition's phrase (two words at least, ending in a content word) is followed at ``j``
     by a determiner's noun phrase and its finite auxiliary: "In a market economy | the price must"."""
-    finite = set(data["finite"])
     ends_a_phrase = phrase[-1] not in data["determiners"] and phrase[-1] not in data["prepositions"] and \
         phrase[-1] not in data["linking"]
     if len(phrase) < 2 or words[j] not in data["determiners"] or not ends_a_phrase or \

@@ -219,11 +219,12 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
     splits = [f"{low[:i]} {low[i:]}" for i in range(2, len(low) - 1)
               if _zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0]
     splits.sort(key=lambda s: -min(_zipf(p, lang) for p in s.split()))
-    near = ranked_pool(low, sorted(found) + splits[:1], lang)
+    pool = sorted(found) + splits[:1]
+    near = ranked_pool(low, pool, lang)
     if near and min(_zipf(p, lang) for p in _key(near[0]).split()) < RARE:
         # only a rare word one slip away ("cigarrets": "cigarets"): one spelt by ear may be further off.
         # With nothing one slip away, the wider search pools them (SpellingChecker._options).
-        near = ranked_pool(low, sorted(found) + splits[:1] + list(sound_alikes(low, lang)), lang)
+        near = ranked_pool(low, pool + list(sound_alikes(low, lang)), lang)
     return tuple(near[:MAX_CANDIDATES])
 
 

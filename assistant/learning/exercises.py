@@ -200,7 +200,7 @@ def _example_with(gbnf: str, word: str, limit: int) -> str:
     commonest failure was an example about something else (the last try of 8 of the 16 cards that failed in
     stop 38's first benchmark run). Held as any substring, Gemma glued it into words that are none
     ("Oereisender"). The field keeps its length bound, shared either side of the word and its marks (a
-grammar unit is a character, or a decimal "2.5": the bound is in those units)."""
+    grammar unit is a character, or a decimal "2.5": the bound is in those units)."""
     side = max(0, (limit - len(word) - WORD_ENDING - 3) // 2)  # 3: the marks before and after it, the end
     first, rest = word[:1], json.dumps(word[1:], ensure_ascii=False)[1:-1]  # GBNF literals escape as JSON's do
     opening = f"[{first.lower()}{first.upper()}]" if first.lower() != first.upper() else json.dumps(first)
