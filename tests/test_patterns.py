@@ -170,6 +170,17 @@ def layers():
     ("It rained. However the car is dry.", "It rained. However, the car is dry."),
     ("In my opinion it works.", "In my opinion, it works."),
     ("On the other hand they are cheap.", "On the other hand, they are cheap."),
+    ("It lessens the number of car during the day.", "It lessens the number of cars during the day."),
+    ("Many of the student are here.", "Many of the students are here."),
+    ("This is important thing.", "This is an important thing."),
+    ("It will be good situation for us.", "It will be a good situation for us."),
+    ("I am good student.", "I am a good student."),
+    ("It is very useful tool.", "It is a very useful tool."),
+    ("The results are same.", "The results are the same."),
+    ("We left at same time.", "We left at the same time."),
+    ("For the these reasons, I stay.", "For these reasons, I stay."),
+    ("We can't stay for long time.", "We can't stay for a long time."),
+    ("We had good time there.", "We had a good time there."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -252,6 +263,13 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "For example, we can go.", "In addition to this, we go.", "As a result of the rain we stayed.",
     "However much you try, it fails.", "We also went home.", "Finally got it!", "He said for example that it works.",
     "In fact-checking we trust.", "Also known as Bob.", "Yesterday we went home.",
+    "Some of the money is gone.", "Most of the time we stay.", "The number of people is high.",
+    "It is good practice to check.", "She is good company.", "This is high quality.", "It was pure chance.",
+    "It is low priority.", "This is private property.", "It was great fun.", "Walking is good exercise.",
+    "It is hard work.", "This is good news.", "That is good advice.", "There are different types of bulbs.",
+    "It is the same.", "They look the same.", "All the same, we went.", "Same here.",
+    "The ones we saw.", "We had the time of our lives.", "It took a long time.", "We had good times.",
+    "He has long time horizons.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

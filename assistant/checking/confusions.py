@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.checking.data import grammar_data
+from assistant.checking.patterns import indefinite_article
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_units import CLAUSE_START, cased_like
 
@@ -98,8 +99,8 @@ def candidates(sentence: str, skip: list[tuple[int, int]] | None = None) -> list
             continue
         out += [Candidate(m.start(), m.end(), word, cased_like(f, word), kind) for f, kind in _forms(low)]
         if not first and previous not in determiners and _is_noun(low):
-            article = "an" if low[0] in "aeiou" else "a"
-            out += [Candidate(m.start(), m.start(), "", f"{a} ", "missing article") for a in ("the", article)]
+            out += [Candidate(m.start(), m.start(), "", f"{a} ", "missing article")
+                    for a in ("the", indefinite_article(low))]
     return out
 
 

@@ -26,6 +26,17 @@ def _data() -> dict:
     return grammar_data()["learner_patterns"]
 
 
+def indefinite_article(word: str) -> str:
+    """"a" or "an" before ``word``, by its first sound as the data spells it ("an hour", "a university")."""
+    low = word.lower()
+    data = grammar_data()["indefinite_article"]
+    if any(low.startswith(p) for p in data["an_before"]):
+        return "an"
+    if any(low.startswith(p) for p in data["a_before"]):
+        return "a"
+    return "an" if low[:1] in "aeiou" else "a"
+
+
 @cache
 def _compiled() -> tuple[tuple[dict, re.Pattern], ...]:
     return tuple((p, re.compile(p["find"], re.IGNORECASE)) for p in _data()["patterns"])
@@ -142,6 +153,8 @@ def _field(groups: dict[str, str], name: str, how: str | None) -> str | None:
         return _noun_lemma(value)
     if how == "NNS":
         return _plural(value)
+    if how == "A":
+        return f"{indefinite_article(value)} {value}"
     if how in ("VB", "VBG", "VBN", "VBD", "VBZ"):
         lemma = verb_lemma(value)
         if lemma is None:

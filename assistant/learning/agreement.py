@@ -404,6 +404,24 @@ class VerbSlot:
         """The verbs of ``level`` whose forms may stand in the slot: those the conjugator knows."""
         return conjugation.verbs_for(self.lang, level)
 
+    def other_forms(self) -> list[str]:
+        """The answer's verb in the slot's mood and tense for the other persons, as the conjugation drills
+        give them (the first form of each: "tú hablas", not "vos hablás"), less every spelling one of the
+        answer's verbs has for the pronoun's person in any tense ("travaille" is also the third person's,
+        "mangi" a subjunctive's): none can follow the pronoun, so among them the answer is the one right."""
+        person = self.cell[1]
+        own = {f for verb in self.verbs for f, cells in _finite_forms(self.lang, verb).items()
+               if any(c[1] == person for c in cells)}
+        out: list[str] = []
+        for other in conjugation.persons_drilled():
+            try:
+                form = conjugation.form(self.lang, self.lemma, *self.cell[0], other).bare.casefold()
+            except conjugation.ConjugationError:
+                continue
+            if " " not in form and "/" not in form and form not in own and form not in out:
+                out.append(form)
+        return out
+
 
 def verb_slot(gapped: str, answer: str, lang: str) -> VerbSlot | None:
     """Where the gap ("___") of ``gapped`` is a verb's place: right after a subject pronoun (negation and

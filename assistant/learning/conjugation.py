@@ -139,12 +139,17 @@ def verbs_for(lang: str, level: str) -> tuple[str, ...]:
     return tuple(w for w in lexicon.ranked_lemmas(lang, depth) if w in known)
 
 
+def persons_drilled() -> list[tuple[str, str]]:
+    """The (person, number) cells a drill asks for, in the table's order."""
+    return [tuple(p) for p in lexicon.data()["conjugation"]["persons"]]
+
+
 def drill(lang: str, level: str, rng: random.Random, fresh: Callable[[Form], bool] = lambda _f: True,
           tries: int = 50) -> Form:
     """A random form of a verb and tense for ``level`` for which ``fresh`` holds (not yet in the bank)."""
     verbs = verbs_for(lang, level)
     tenses = tenses_for(lang, level)
-    persons = [tuple(p) for p in lexicon.data()["conjugation"]["persons"]]
+    persons = persons_drilled()
     if not verbs:
         raise ConjugationError(f"no verbs for level {level} in the conjugator")
     for _ in range(tries):

@@ -439,15 +439,17 @@ def verb_slot(gapped: str, answer: str, lang: str) -> VerbSlot | None:
 
 
 def _check_verb_options(options: list[str], answer: str, slot: VerbSlot, target: Language) -> None:
-    """In a verb's place after a subject pronoun, every option is another verb in the answer's form
-    (a noun or an infinitive there is ruled out by grammar alone) and of its verb's frequency band."""
+    """In a verb's place after a subject pronoun, every option is the answer's verb for another person (the
+    app's own choices) or another verb in the answer's form and of its verb's frequency band (as an imported
+    deck may have them); a noun or an infinitive there is ruled out by grammar alone."""
+    persons = {_fold(f) for f in slot.other_forms()} if isinstance(slot, agreement.VerbSlot) else set()
     for o in options:
-        if _fold(o) == _fold(answer):
+        if _fold(o) == _fold(answer) or _fold(o) in persons:
             continue
         verb = slot.verb_of(o)
         if verb is None:
             raise ExerciseError(f"the option “{o}” is not a verb in the answer “{answer}”'s form after "
-                                f"“{slot.pronoun}”")
+                                f"“{slot.pronoun}”, nor its verb for another person")
         _check_distractor_bands([verb], slot.lemma, target)
 
 
@@ -1236,10 +1238,18 @@ def _first_passing(words: Iterable[str], answer: str, check: Callable[[str], Non
 
 def _verb_distractors(sentence: str, answer: str, target: Language, level: str, slot: VerbSlot,
                       rng: random.Random, count: int) -> list[str]:
-    """Distractors for a gap after a subject pronoun: other verbs of the answer's band in the answer's own
-    form ("Je ___ un plat": "cuisine" among "prends", "finis", "parle"), so the learner must know what
-    the verbs mean, not only which one agrees with "je"."""
+    """Distractors for a gap after a subject pronoun. Where the conjugator serves the language, the answer's
+    own verb for the other persons ("Je ___ en entreprise": "travaille" among "travailles", "travaillons",
+    "travaillent"): only one option can follow the pronoun, so the answer is the one right by construction.
+    Other verbs in the answer's form, the earlier choice, let a second verb fit ("Je reste en entreprise"
+    beside "travaille", stops 39 and 42's benchmarks), and no check here can see meaning. With the present-tense rules
+    alone (German), which build only "ich" and "wir" forms, other verbs of the answer's band in its form."""
     lang = target.code
+    if isinstance(slot, agreement.VerbSlot):
+        forms = [cased_like(f, answer) for f in slot.other_forms()
+                 if not _in_sentence(f, sentence) and lexicon.is_real_word(f, lang)]
+        rng.shuffle(forms)
+        return forms[:count]
     pool = [v for v in slot.pool(lexicon.reach_level(slot.lemma, lang) or level) if v not in slot.verbs]
     rng.shuffle(pool)
     forms = ((verb, slot.form_of(verb)) for verb in pool[:DISTRACTOR_TRIES])
@@ -1341,9 +1351,14 @@ def _distractors(ctx: JobContext, gapped: str, answer: str, target: Language, le
                  rng: random.Random) -> list[str] | None:
     """The choice's wrong options: candidates the model scores at least CHOICE_MARGIN nats worse in the
     gap than the answer, so none of them is also right; None when too few are. After a determiner, a
-    noun's candidates are nouns of its gender and number (noun_slot). A backend that cannot score (a
-    server) leaves the band and part-of-speech checks as the only ones."""
+    noun's candidates are nouns of its gender and number (noun_slot). After a subject pronoun, where the
+    conjugator serves the language, they are the answer's verb for other persons, wrong by grammar, and the
+    model does not score them. A backend that cannot score (a server) leaves the band and part-of-speech
+    checks as the only ones."""
     wanted = spec()["types"]["choice"]["fields"]["options"][1] - 1
+    if isinstance(verb_slot(gapped, answer, target.code), agreement.VerbSlot):
+        forms = distractor_candidates(gapped, answer, target, level, rng, count=wanted)
+        return forms if len(forms) == wanted else None  # wrong by grammar, whatever the model scores
     determiner = noun_slot(gapped, answer, target.code)
     if determiner is not None:
         pool = distractor_candidates(gapped, answer, target, level, rng, count=NOUN_POOL)
