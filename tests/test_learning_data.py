@@ -603,30 +603,34 @@ def test_other_german_gaps_are_no_verb_slots(sentence, answer):
     assert present_tense.verb_slot(sentence, answer, "de") is None
 
 
-@pytest.mark.parametrize("sentence,answer", [
-    ("Ich ___ als Gastarbeiter.", "arbeite"),
-    ("Wir ___ jeden Samstag Fußball.", "spielen"),
+@pytest.mark.parametrize("sentence,answer,forms", [
+    ("Ich ___ als Gastarbeiter.", "arbeite", {"arbeitest", "arbeitet", "arbeiten"}),
+    ("Wir ___ jeden Samstag Fußball.", "spielen", {"spiele", "spielst", "spielt"}),
+    ("Ich ___ die Straßen.", "sehe", {"siehst", "sieht", "sehen", "seht"}),  # a stem-changer the data lists
+    ("Ich ___ müde.", "bin", {"bist", "ist", "sind", "seid"}),
+    ("Ich ___ das Buch.", "weiß", {"weißt", "wissen", "wisst"}),  # "weiß" is also the third person's
 ])
-def test_german_verb_distractors_are_other_verbs_in_the_answers_form(sentence, answer):
-    """"Ich ___ als Gastarbeiter" had "arbeite" among the infinitives "unternehmen", "bringen", "bekommen":
-    only one option agreed with "ich". Each distractor is now another verb's form for the pronoun, never a
-    separable verb (its prefix would leave it) nor an auxiliary or modal (they fit most gaps)."""
+def test_german_verb_distractors_are_the_answers_verb_for_other_persons(sentence, answer, forms):
+    """"Ich ___ die Straßen" had "kenne" among "sehe", "zeige", "stelle" (stop 42's benchmark): "sehe" fitted
+    too. The options are now the answer's verb for the other persons, none of which can follow the pronoun."""
     target = get_language("de")
     slot = present_tense.verb_slot(sentence, answer, "de")
+    assert set(slot.other_forms()) == forms
     found = _verb_options(sentence, answer, target)
-    assert len(found) >= 3 and answer not in found
-    verbs = [slot.verb_of(w) for w in found]
-    assert None not in verbs and len(set(verbs)) == len(verbs) and slot.lemma not in verbs
-    rules = agreement.present_rules()["de"]
-    for verb, word in zip(verbs, found, strict=True):
-        assert present_tense.form("de", verb, slot.cell[1]) == word
-        assert verb not in rules["not_distractors"]
-        assert not any(verb.startswith(p) and present_tense.is_verb(verb[len(p):], "de")
-                       for p in rules["separable_prefixes"])
+    assert len(found) >= 3 and set(found) <= forms
     validate(_choice(sentence, [answer, *found[:3]], answer), target, None, EN)
     wrong = "unternehmen" if slot.cell[1] == ("1", "s") else "bringe"
     with pytest.raises(ExerciseError, match=f"the option “{wrong}” is not a verb in the answer"):
         validate(_choice(sentence, [answer, wrong, *found[:2]], answer), target, None, EN)
+
+
+def test_a_german_form_the_endings_build_wrong_is_never_an_option():
+    """A stem-changer the data does not list: the endings build "rechnst" and "rechnt" (German writes
+    "rechnest", "rechnet"), which the frequency list does not know well enough: only "rechnen" is left,
+    too few options, and the gap is not offered as a choice."""
+    slot = present_tense.verb_slot("Ich ___ viel.", "rechne", "de")
+    assert slot.other_forms() == ["rechnen"]
+    assert _verb_options("Ich ___ viel.", "rechne", get_language("de")) == ["rechnen"]
 
 
 @pytest.mark.parametrize("lang,sentence,answer", [

@@ -181,6 +181,8 @@ def layers():
     ("For the these reasons, I stay.", "For these reasons, I stay."),
     ("We can't stay for long time.", "We can't stay for a long time."),
     ("We had good time there.", "We had a good time there."),
+    ("He usually bring a book.", "He usually brings a book."),
+    ("I think she really like it.", "I think she really likes it."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -269,7 +271,8 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "It is hard work.", "This is good news.", "That is good advice.", "There are different types of bulbs.",
     "It is the same.", "They look the same.", "All the same, we went.", "Same here.",
     "The ones we saw.", "We had the time of our lives.", "It took a long time.", "We had good times.",
-    "He has long time horizons.",
+    "He has long time horizons.", "Does he always go there?", "He also can swim.", "She always put it there.",
+    "He would never do that.", "Why does it always rain?",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

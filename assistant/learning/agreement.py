@@ -400,10 +400,6 @@ class VerbSlot:
         """The infinitive of which ``word`` is the slot's form, or None: an option of a verb slot must be."""
         return next((v for v in _verbs_of(word.casefold(), self.lang) if self.form_of(v) == word.casefold()), None)
 
-    def pool(self, level: str) -> tuple[str, ...]:
-        """The verbs of ``level`` whose forms may stand in the slot: those the conjugator knows."""
-        return conjugation.verbs_for(self.lang, level)
-
     def other_forms(self) -> list[str]:
         """The answer's verb in the slot's mood and tense for the other persons, as the conjugation drills
         give them (the first form of each: "tú hablas", not "vos hablás"), less every spelling one of the

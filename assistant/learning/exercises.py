@@ -442,7 +442,7 @@ def _check_verb_options(options: list[str], answer: str, slot: VerbSlot, target:
     """In a verb's place after a subject pronoun, every option is the answer's verb for another person (the
     app's own choices) or another verb in the answer's form and of its verb's frequency band (as an imported
     deck may have them); a noun or an infinitive there is ruled out by grammar alone."""
-    persons = {_fold(f) for f in slot.other_forms()} if isinstance(slot, agreement.VerbSlot) else set()
+    persons = {_fold(f) for f in slot.other_forms()}
     for o in options:
         if _fold(o) == _fold(answer) or _fold(o) in persons:
             continue
@@ -1195,7 +1195,7 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     lang = target.code
     slot = verb_slot(sentence, answer, lang)
     if slot is not None:
-        return _verb_distractors(sentence, answer, target, level, slot, rng, count)
+        return _verb_distractors(sentence, answer, target, slot, rng, count)
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
     rng.shuffle(pool)
     names = parts_of_speech.can_tag(lang) and "PROPN" not in parts_of_speech.tags(answer, lang)
@@ -1236,26 +1236,18 @@ def _first_passing(words: Iterable[str], answer: str, check: Callable[[str], Non
     return found
 
 
-def _verb_distractors(sentence: str, answer: str, target: Language, level: str, slot: VerbSlot,
-                      rng: random.Random, count: int) -> list[str]:
-    """Distractors for a gap after a subject pronoun. Where the conjugator serves the language, the answer's
-    own verb for the other persons ("Je ___ en entreprise": "travaille" among "travailles", "travaillons",
-    "travaillent"): only one option can follow the pronoun, so the answer is the one right by construction.
-    Other verbs in the answer's form, the earlier choice, let a second verb fit ("Je reste en entreprise"
-    beside "travaille", stops 39 and 42's benchmarks), and no check here can see meaning. With the present-tense rules
-    alone (German), which build only "ich" and "wir" forms, other verbs of the answer's band in its form."""
-    lang = target.code
-    if isinstance(slot, agreement.VerbSlot):
-        forms = [cased_like(f, answer) for f in slot.other_forms()
-                 if not _in_sentence(f, sentence) and lexicon.is_real_word(f, lang)]
-        rng.shuffle(forms)
-        return forms[:count]
-    pool = [v for v in slot.pool(lexicon.reach_level(slot.lemma, lang) or level) if v not in slot.verbs]
-    rng.shuffle(pool)
-    forms = ((verb, slot.form_of(verb)) for verb in pool[:DISTRACTOR_TRIES])
-    words = (cased_like(form, answer) for verb, form in forms if form is not None and not lexicon.unwanted(verb, lang)
-             and not _in_sentence(form, sentence) and lexicon.is_real_word(form, lang))
-    return _first_passing(words, answer, lambda w: _check_verb_options([w], answer, slot, target), count)
+def _verb_distractors(sentence: str, answer: str, target: Language, slot: VerbSlot, rng: random.Random,
+                      count: int) -> list[str]:
+    """Distractors for a gap after a subject pronoun: the answer's own verb for the other persons ("Je ___ en
+    entreprise": "travaille" among "travailles", "travaillons", "travaillent"; "Ich ___": "arbeite" among
+    "arbeitest", "arbeitet", "arbeiten"), from the conjugator or the present-tense rules. Only one option can
+    follow the pronoun, so the answer is the one right by construction. Other verbs in the answer's form,
+    the earlier choice, let a second verb fit ("Je reste en entreprise" beside "travaille"; "Ich sehe die
+    Straßen" beside "kenne": stops 39 and 42's benchmarks), and no check here can see meaning."""
+    forms = [cased_like(f, answer) for f in slot.other_forms()
+             if not _in_sentence(f, sentence) and lexicon.is_real_word(f, target.code)]
+    rng.shuffle(forms)
+    return forms[:count]
 
 
 def _noun_data(lang: str) -> dict | None:
@@ -1351,12 +1343,11 @@ def _distractors(ctx: JobContext, gapped: str, answer: str, target: Language, le
                  rng: random.Random) -> list[str] | None:
     """The choice's wrong options: candidates the model scores at least CHOICE_MARGIN nats worse in the
     gap than the answer, so none of them is also right; None when too few are. After a determiner, a
-    noun's candidates are nouns of its gender and number (noun_slot). After a subject pronoun, where the
-    conjugator serves the language, they are the answer's verb for other persons, wrong by grammar, and the
-    model does not score them. A backend that cannot score (a server) leaves the band and part-of-speech
-    checks as the only ones."""
+    noun's candidates are nouns of its gender and number (noun_slot). After a subject pronoun they are
+    the answer's verb for the other persons, wrong by grammar, and the model does not score them. A backend
+    that cannot score (a server) leaves the band and part-of-speech checks as the only ones."""
     wanted = spec()["types"]["choice"]["fields"]["options"][1] - 1
-    if isinstance(verb_slot(gapped, answer, target.code), agreement.VerbSlot):
+    if verb_slot(gapped, answer, target.code) is not None:
         forms = distractor_candidates(gapped, answer, target, level, rng, count=wanted)
         return forms if len(forms) == wanted else None  # wrong by grammar, whatever the model scores
     determiner = noun_slot(gapped, answer, target.code)

@@ -4,9 +4,10 @@ German has no conjugator here (verbecc serves French, Spanish, Italian, Portugue
 present tense is the stem and -e for every verb but sein, wissen and the modals, and after "wir" it is
 the infinitive. That is enough for a multiple choice whose gap follows "Ich": "Ich ___ als Gastarbeiter"
 had "arbeite" among the infinitives "unternehmen", "bringen", "bekommen" (stop 39's benchmark), and only
-one option agreed with "ich". Here every option is a verb of the answer's band in the answer's form
-("arbeite", "bringe", "bekomme"), so the learner must know what the verbs mean. The rules are data
-(resources/subject_pronouns.json, "present_rules").
+one option agreed with "ich". Now the options are the answer's verb for the other persons ("arbeite"
+among "arbeitest", "arbeitet", "arbeiten"), so only one can follow the pronoun; other verbs in the
+answer's form let a second one fit ("Ich ___ die Straßen": "kenne" and "sehe", stop 42's benchmark).
+The rules are data (resources/subject_pronouns.json, "present_rules").
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import cache
 from assistant.learning import agreement, lexicon, parts_of_speech
 
 PRESENT = ("indicative", "present")
+PERSONS = (("1", "s"), ("2", "s"), ("3", "s"), ("1", "p"), ("2", "p"), ("3", "p"))
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 _BEFORE_GAP = re.compile(r"(?:^|,|\b(?P<opener>\w+)\s)\s*(?P<pronoun>\w+)\s+$")
 
@@ -73,10 +75,6 @@ def infinitives_of(word: str, lang: str, person: tuple[str, str]) -> list[str]:
     return [g for g in dict.fromkeys(guesses) if form(lang, g, person) == low and is_verb(g, lang)]
 
 
-def _separable(infinitive: str, rules: dict, lang: str) -> bool:
-    return any(infinitive.startswith(p) and is_verb(infinitive[len(p):], lang) for p in rules["separable_prefixes"])
-
-
 @dataclass(frozen=True)
 class PresentSlot:
     """A gap right after a subject pronoun whose answer is that pronoun's present form (agreement.VerbSlot's
@@ -97,13 +95,22 @@ class PresentSlot:
         found = infinitives_of(word, self.lang, self.cell[1])
         return found[0] if found else None
 
-    def pool(self, level: str) -> list[str]:
-        """Verbs of ``level`` that may stand in the slot as another verb's form: no separable verb (its
-        prefix leaves the verb) and no auxiliary or modal (they fit most gaps)."""
+    def other_forms(self) -> list[str]:
+        """The answer's verb for the other persons ("arbeitest", "arbeitet", "arbeiten" for "ich arbeite"), as
+        agreement.VerbSlot gives them: none can follow the pronoun. A form the endings build is kept only
+        where the frequency list knows it well ('min_zipf'): a stem-changer the data does not list builds
+        "fahrst" (1.7), and no option may be a non-word."""
         rules = _rules(self.lang)
-        depth = lexicon.band(level)[1]
-        return [v for v in lexicon.ranked_lemmas(self.lang, depth)
-                if v not in rules["not_distractors"] and is_verb(v, self.lang) and not _separable(v, rules, self.lang)]
+        own = form(self.lang, self.lemma, self.cell[1])
+        out: list[str] = []
+        for person in PERSONS:
+            found = form(self.lang, self.lemma, person)
+            if found is None or found == own or found in out:
+                continue
+            listed = _key(person) in rules["irregular"].get(self.lemma, {})
+            if listed or lexicon.zipf(found, self.lang) >= rules["min_zipf"]:
+                out.append(found)
+        return out
 
 
 def verb_slot(gapped: str, answer: str, lang: str) -> PresentSlot | None:
