@@ -937,3 +937,20 @@ def test_model_languages_come_from_the_table():
     assert advice == ("SmolLM2-135M-Instruct writes only English, not French. Gemma-3-270M is installed and writes "
                       "French: choose it in the Models pane.")
     assert "Get models" in refusal_with_advice(_info("SmolLM2-135M-Instruct", "llama"), "fr", installed[:1])
+
+
+@pytest.mark.parametrize("lang,gapped,answer,enough", [
+    ("de", "Der ___ ist kühl.", "Tag", False),  # "Februar" fitted as well (stop 42's benchmark)
+    ("de", "Die ___ ist groß.", "Familie", False),
+    ("fr", "Les ___ sont très fraîches.", "journées", False),  # "sont" and "très" say nothing of the gap
+    ("es", "Una cena de ___ a la parrilla.", "carne", True),
+    ("fr", "J'habite dans une petite ___ avec un jardin.", "maison", True),
+    ("fr", "Je ___ du pain.", "mange", True),  # a verb after its pronoun: the options are wrong by grammar
+])
+def test_a_choice_gap_needs_words_around_it_that_say_what_it_is(lang, gapped, answer, enough):
+    from assistant.learning.exercises import _too_little_context
+
+    why = _too_little_context(gapped, answer, get_language(lang))
+    assert (why == "") is enough
+    if not enough:
+        assert "too little around the gap" in why

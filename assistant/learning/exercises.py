@@ -901,6 +901,10 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
         if kind == "cloze":
             ex = Exercise(kind, {"sentence": gapped, "answer": word, "hint": translation}, topic, source)
         else:
+            few = _too_little_context(gapped, word, target)
+            if few:
+                problem = few
+                continue
             others = _distractors(ctx, gapped, word, target, level, rng)
             if others is None:
                 problem = f"too few words of the band and kind of “{word}” are clearly wrong in its gap"
@@ -919,6 +923,32 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
             _check_hint_has_answer(ctx, ex, native, target)
         return ex
     raise ExerciseError(problem)
+
+
+def context_words(gapped: str, lang: str) -> list[str]:
+    """The words of ``gapped`` besides its gap that say what it is about: nouns, verbs and adjectives
+    outside the language's most common words ("ist", "sont", "très" say nothing of the gap)."""
+    import simplemma
+
+    common = set(lexicon.ranked_lemmas(lang, COMMON_WORDS))
+    content = {"NOUN", "PROPN", "VERB", "ADJ"}
+    return [w for w in (m[0] for m in lexicon.LETTER_RUN.finditer(gapped.replace("___", " ")))
+            if len(w) >= 3 and simplemma.lemmatize(w.casefold(), lang=lang) not in common
+            and (not parts_of_speech.can_tag(lang) or parts_of_speech.tags(w, lang) & content)]
+
+
+def _too_little_context(gapped: str, answer: str, target: Language) -> str:
+    """Why a multiple choice's gap has too little around it for one answer, or "". With one word of
+    context many nouns of the answer's gender fit: "Der ___ ist kühl" took "Februar" as well as "Tag", "Die
+    ___ ist groß" "Freundin" as well as "Familie" (stop 42's benchmark). A verb's gap after its pronoun is
+    not held to it: its options are wrong by grammar."""
+    if verb_slot(gapped, answer, target.code) is not None:
+        return ""
+    needed = spec()["types"]["choice"]["context_words"]
+    found = context_words(gapped, target.code)
+    if len(found) >= needed:
+        return ""
+    return f"the sentence says too little around the gap for one answer ({len(found)} of {needed} words)"
 
 
 def fair_gap(word: str, kind: str, lang: str) -> bool:
