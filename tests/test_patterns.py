@@ -183,6 +183,10 @@ def layers():
     ("We had good time there.", "We had a good time there."),
     ("He usually bring a book.", "He usually brings a book."),
     ("I think she really like it.", "I think she really likes it."),
+    ("Details is the key element.", "Details are the key element."),
+    ("I know that ideas is important.", "I know that ideas are important."),
+    ("So they does not know.", "So they do not know."),
+    ("We doesn't care.", "We don't care."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -273,6 +277,8 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "The ones we saw.", "We had the time of our lives.", "It took a long time.", "We had good times.",
     "He has long time horizons.", "Does he always go there?", "He also can swim.", "She always put it there.",
     "He would never do that.", "Why does it always rain?",
+    "News is good.", "Physics is hard.", "Three days is enough.", "Politics is dirty.", "Measles is contagious.",
+    "A boy in a shirt and shorts is here.", "Understanding concepts and ideas is up to you.", "Does he know?",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
