@@ -56,6 +56,8 @@ def test_french_nonsense_words_are_flagged_and_real_ones_are_not(layers):
     ("Je ne l'ai pas regarder. Les enfants ont jouer dehors.", "fr", [("regarder", "regardé"), ("jouer", "joué")]),
     ("Je me suis lever tôt et je prend le bus.", "fr", [("lever", "levé"), ("prend", "prends")]),
     ("Nous nous sommes amuser et il s'est fier à lui.", "fr", [("amuser", "amusés"), ("fier", "fié")]),
+    ("J'ai fais le trajet et il a dis non.", "fr", [("fais", "fait"), ("dis", "dit")]),
+    ("Nous avons finis et elle a met la table.", "fr", [("finis", "fini"), ("met", "mis")]),
     ("Yo tiene un perro y ellos come mucho.", "es", [("tiene", "tengo"), ("come", "comen")]),
     ("Les pommes était bonnes, mais le chat mangent la souris.", "fr", [("était", "étaient"), ("mangent", "mange")]),
     ("Il dit que mes parents est à Paris.", "fr", [("est", "sont")]),
@@ -79,6 +81,8 @@ def test_the_conjugators_rules_in_other_languages(layers, text, lang, expected):
     "Le chat et le chien mangent.", "Les pommes de terre sont cuites.", "La plupart sont partis.",
     "Le livre des enfants est beau.", "Les Français aiment le vin.", "Les enfants calmes sont sages.",
     "Des fois, je mange.", "La porte ferme mal.", "Il mange les pommes.",
+    "J'ai envie de partir.", "Il a cours demain.", "J'ai hâte de te voir.", "J'ai fait le trajet.",
+    "Qui a dit ça ?",
 ])
 def test_correct_french_is_left_to_the_writer(layers, text):
     assert found(layers, text, "fr")[1] == []

@@ -72,6 +72,9 @@ def test_an_infinitive_where_the_participle_belongs_is_found_and_the_exercise_re
 
     with pytest.raises(ExerciseError, match="participle “acheté”"):
         _check_agreement("Hier, j'ai acheter du pain.", get_language("fr"), "sentence")
+    # a present form written for the participle, as Gemma wrote it in stop 42's benchmark
+    with pytest.raises(ExerciseError, match="participle “fait”"):
+        _check_agreement("J'ai fais le trajet en train avec mon grand-père.", get_language("fr"), "sentence")
 
 
 @pytest.mark.parametrize("lang,text,verb,some_wrong", [

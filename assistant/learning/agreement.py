@@ -195,8 +195,9 @@ def _participle(lang: str, infinitive: str, gender: str, number: str) -> str | N
 
 
 def participle_slips(text: str, lang: str) -> list[ParticipleSlip]:
-    """Each -er infinitive of ``text`` after a form of avoir or être where the past participle belongs
-    (resources/subject_pronouns.json, "participles"); [] for a language without that data."""
+    """Each -er infinitive of ``text`` after a form of avoir or être where the past participle belongs, and
+    each present form listed as sounding like its participle after avoir and its pronoun ("j'ai fais",
+    "il a dis": resources/subject_pronouns.json, "participles"); [] for a language without that data."""
     data = _data().get("participles", {}).get(lang)
     if data is None or not can_check(lang):
         return []
@@ -231,16 +232,22 @@ def participle_slips(text: str, lang: str) -> list[ParticipleSlip]:
         if j >= len(tokens):
             continue
         verb = tokens[j]
-        if not (verb.endswith(data["infinitive_ending"]) and verb in known and matches[j][0].islower()):
+        if not matches[j][0].islower():
+            continue
+        if verb.endswith(data["infinitive_ending"]) and verb in known:
+            infinitive = verb
+        elif aux == "avoir" and subject is not None and verb in data["present_slips"]:
+            infinitive = data["present_slips"][verb]  # "j'ai fais": a present form that sounds like the participle
+        else:
             continue
         if aux == "être" and not (reflexives.intersection(skipped) or verb in data["etre_verbs"]):
             continue  # "il est fier", "il est boulanger": an adjective or a noun that is also a verb
         number = "s" if aux == "avoir" else person[1]
         gender = "f" if aux == "être" and subject in data["feminine"] else "m"
-        wanted = _participle(lang, verb, gender, number)
+        wanted = _participle(lang, infinitive, gender, number)
         if wanted is None or wanted == verb:
             continue
-        other = _participle(lang, verb, "f" if gender == "m" else "m", number) \
+        other = _participle(lang, infinitive, "f" if gender == "m" else "m", number) \
             if aux == "être" and subject in data["either_gender"] else None
         out.append(ParticipleSlip(matches[i][0], matches[j].start(), matches[j].end(), matches[j][0], wanted,
                                   (other,) if other and other != wanted else ()))
