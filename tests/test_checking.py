@@ -161,6 +161,17 @@ def test_unsupported_language_is_checked_by_nothing(layers):
     assert layers.check("ཀུན་ལ་བདེ་བ").language is None
 
 
+@pytest.mark.parametrize("text,lang", [
+    ("I ate a egg.", "en"),  # Lingua: Italian, Dutch, then English; Dutch spelling made "egg" "erg"
+    ("Il a un chat.", "fr"),  # "Il" counts: a sentence's first word is no name
+    ("Le chat dort.", "fr"),  # the English list knows "le" and "dort": the words' frequency tells
+    ("Io mangio la mela.", "it"), ("Tengo un perro.", "es"), ("Der Hund schläft.", "de"), ("Ik heb een hond.", "nl"),
+    ("She go to school.", "en"), ("Eu tenho um cão.", "pt"),
+])
+def test_a_short_sentence_is_checked_in_its_own_language(layers, text, lang):
+    assert layers.language_of(text) == (lang, True)
+
+
 def test_the_writer_can_choose_the_language(layers):
     r = layers.check("Le chat est sur la table et il dort bien.", "en")
     assert r.language == "en" and not r.detected
@@ -512,6 +523,7 @@ def test_layers_then_the_model_on_a_real_model(default_engine):
     "A lightness lifted his spirit.", "He had a passion for it.", "One might expect a number.",
     "It depends on time, speed, stability and accuracy.", "Let's do all of the rooms.",
     "The corner of California and Dupont streets.", "A biography of Jean le Rond d'Alembert.",
+    "I had had enough.", "She said that that was fine.", "I told her her bag was here.",  # right twice in a row
 ])
 def test_harpers_firings_on_edited_english_are_left_alone(layers, text):
     """Style rules are offered only on request (harper_style_rules); rules wrong more often than right
@@ -523,6 +535,7 @@ def test_harpers_firings_on_edited_english_are_left_alone(layers, text):
     ("Thus we share a information.", ("a information", "information")),
     ("She has diverse knowledges about it.", ("knowledges", "knowledge")),
     ("It is a apple.", ("a", "an")),
+    ("We saw the the car.", ("the the", "the")),
     ("She have a car.", ("have", "has")),
     ("I like italian food.", ("italian", "Italian")),
     ("I have an ipod.", ("ipod", "iPod")),
@@ -745,3 +758,9 @@ def test_ignoring_the_sentence_capital_rule_silences_it(tmp_path):
     personal = PersonalDictionary(tmp_path)
     personal.ignore_rule("SentenceCapitalization")
     assert LayeredChecker(personal).check("he has a lot of money and no family life.", "en").edits == []
+
+
+def test_a_stray_a_before_a_preposition_is_no_article_to_mend(layers):
+    """Harper's AnA made "put air a on car" into "an on" and "air a in car" into "and in" (JFLEG dev ref0)."""
+    assert [e for e in found(layers, "Put air a on car and air a in car.", "en")[1] if e[0] == "a"] == []
+    assert ("a", "an") in found(layers, "I ate a egg for breakfast.", "en")[1]

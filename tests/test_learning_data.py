@@ -144,6 +144,8 @@ def test_a_model_sentence_naming_the_same_thing_twice_is_refused():
     ("es", "Mi casa y.", "stops at “y”"),
     ("fr", "Je joue à l'acteur", "does not end with a full stop"),
     ("de", "« Ich schlafe »", "does not end with a full stop"),
+    ("es", "Cual es la escuela donde mis padres se unieron?", "does not open with “¿”"),  # stop 42's benchmark
+    ("es", "Qué bonito día!", "does not open with “¡”"),
 ])
 def test_a_model_sentence_that_is_no_whole_sentence_is_refused(lang, sentence, message):
     from assistant.learning.exercises import _check_whole
@@ -158,6 +160,7 @@ def test_a_model_sentence_that_is_no_whole_sentence_is_refused(lang, sentence, m
     ("fr", "Il a dit « oui »."),
     ("es", "¿Dónde está la estación?"),
     ("es", "¡Qué bonito día!"),
+    ("es", "Dime, ¿dónde está la estación?"),  # the question opens mid-sentence
     ("de", "Ich komme mit."),  # a separable verb's particle, not a stranded preposition
     ("de", "Ich mag das."),
     ("nl", "Ik weet het."),

@@ -28,6 +28,21 @@ from assistant.text_units import Span, chunks
 RULE_LANGUAGES = ("en",)
 CHUNK = 4000  # characters checked at once
 MIN_COVERAGE = 0.5  # share of a paragraph's words its language's dictionary must know
+# A few words tell Lingua little: "I ate a egg." came out Italian (0.35), Dutch (0.23), English (0.15),
+# and Dutch spelling made "egg" "erg". Below this many words the dictionaries judge more candidates.
+SHORT_WORDS = 8
+
+
+def _mean_zipf(words: list[str], lang: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return sum(zipf_frequency(w, lang) for w in words) / len(words)
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?¡¿"
+SHORT_WITHIN = 0.25
 
 
 def can_check(lang: str | None) -> bool:
@@ -101,14 +116,19 @@ class LayeredChecker:
         found = detect_language(prose)
         if found.code is None or found.script != "Latin":
             return found.code, True
-        words = [w for w in re.findall(r"[^\W\d_]+", prose) if len(w) > 1 and w[:1].islower()][:200]
-        close = [code for code, _share in latin_candidates(prose) if has_dictionary(code)]
+        # lower-case words, and a sentence's first word ("Il a un chat."): a name elsewhere says nothing
+        words = [m[0].lower() for m in re.finditer(r"[^\W\d_]+", prose)
+                 if len(m[0]) > 1 and (m[0][:1].islower() or _starts_sentence(prose, m.start()))][:200]
+        within = SHORT_WITHIN if len(words) < SHORT_WORDS else 0.5
+        close = [code for code, _share in latin_candidates(prose, within) if has_dictionary(code)]
         if not words or not close:
             return found.code, True
         coverage = {code: sum(is_known_word(w, code) for w in words) / len(words) for code in close}
         if len(words) >= 4 and max(coverage.values()) < MIN_COVERAGE:
             return None, True  # Turkish, Czech...: Lingua only knows the app's languages, it picks the nearest
-        best = max(close, key=lambda code: (coverage[code], code == found.code))
+        # Where the dictionaries tie (the English one knows "le" and "dort"), the words' frequency in each
+        # language tells: "Le chat dort." is French, whatever Lingua's first guess (German).
+        best = max(close, key=lambda code: (coverage[code], _mean_zipf(words[:50], code), code == found.code))
         return (best if coverage[best] > coverage.get(found.code, 0.0) + 0.15 else found.code), True
 
     def warm_up(self) -> ParagraphCheck:

@@ -187,7 +187,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     ("Where you are going?", "Where you live?"), a year read as a number of years ("since 2010 year"), "as"
     dropped after "call me" before anything but a name ("call me as soon as possible"), "will going to"
     before anything but a verb ("I will going to Paris"), "too" after an object pronoun ("Me too I like it"),
-    a participle after "to" as a preposition ("an alternative to prescribed burning")."""
+    a participle after "to" as a preposition ("an alternative to prescribed burning"), a stray "a" before a
+    preposition read as an article ("air a on car"), a repeat of a word that is right twice ("had had")."""
     data = grammar_data()["harper_narrowed"]
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
@@ -215,7 +216,12 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
         return after is not None and after.group(1).lower().endswith("ly")
     if name == data["letter_article_rule"]:
         beside = text[start - 1:start] + text[end:end + 1]  # "Class-A", "8-4A", "a.m."
-        return word.lower() not in ("a", "an") or any(ch in "-." or ch.isdigit() for ch in beside)
+        after = _NEXT_WORD.match(text, end)
+        stray = after is not None and after.group(1).lower() in data["article_not_before"]  # "air a on car"
+        return word.lower() not in ("a", "an") or stray or any(ch in "-." or ch.isdigit() for ch in beside)
+    if name in data["repeat_rules"]:  # "I had had enough", "said that that was", "told her her bag"
+        words = word.lower().split()
+        return len(words) >= 2 and words[-1] == words[-2] and words[-1] in data["repeats_kept"]
     if name == data["plural_only_rule"]:
         w, n = word.lower(), new.lower()
         ending = w.endswith("s") and n and w.startswith(n) and len(w) - len(n) <= 2  # "knowledges"

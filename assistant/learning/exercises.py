@@ -1002,6 +1002,7 @@ def _check_whole(text: str, target: Language, what: str) -> None:
     """A model-written sentence is a whole one: it starts with a capital letter (or a number), ends with a
     full stop, "!" or "?", and not on a word no sentence ends with (resources/exercises.json:
     dangling_words). "le tombe en bois." and "Wir leben in einem" were accepted in stop 34's benchmark.
+    A Spanish question or exclamation opens with its mark ("opening_marks").
     An imported deck is not held to this: a card's example may be a phrase."""
     body = text.strip().lstrip(SENTENCE_OPENERS)
     if body[:1] != body[:1].upper():  # a letter with a capital, written small (Chinese has none)
@@ -1009,6 +1010,9 @@ def _check_whole(text: str, target: Language, what: str) -> None:
     body = body.rstrip(SENTENCE_CLOSERS)
     if not body.endswith(SENTENCE_ENDS):
         raise ExerciseError(f"the {what} does not end with a full stop, “!” or “?”")
+    opening = spec()["opening_marks"].get(target.code, {}).get(body[-1:])
+    if opening and opening not in text:
+        raise ExerciseError(f"the {what} ends with “{body[-1]}” but does not open with “{opening}”")
     words = list(lexicon.LETTER_RUN.finditer(body))
     if not words:
         return
