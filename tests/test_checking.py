@@ -764,3 +764,8 @@ def test_a_stray_a_before_a_preposition_is_no_article_to_mend(layers):
     """Harper's AnA made "put air a on car" into "an on" and "air a in car" into "and in" (JFLEG dev ref0)."""
     assert [e for e in found(layers, "Put air a on car and air a in car.", "en")[1] if e[0] == "a"] == []
     assert ("a", "an") in found(layers, "I ate a egg for breakfast.", "en")[1]
+
+
+def test_a_split_compound_is_joined_and_harpers_pronoun_rule_does_not_eat_it(layers):
+    """Harper's MultipleSequentialPronouns read "it him self" as two pronouns and dropped "him"."""
+    assert found(layers, "He did it him self.", "en")[1] == [("him self", "himself")]

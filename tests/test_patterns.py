@@ -187,6 +187,10 @@ def layers():
     ("I know that ideas is important.", "I know that ideas are important."),
     ("So they does not know.", "So they do not know."),
     ("We doesn't care.", "We don't care."),
+    ("Now a days people work hard.", "Nowadays people work hard."),
+    ("There fore we went.", "Therefore we went."),
+    ("I did my home work.", "I did my homework."),
+    ("I agree whole heartedly.", "I agree wholeheartedly."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -279,6 +283,7 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "He would never do that.", "Why does it always rain?",
     "News is good.", "Physics is hard.", "Three days is enough.", "Politics is dirty.", "Measles is contagious.",
     "A boy in a shirt and shorts is here.", "Understanding concepts and ideas is up to you.", "Does he know?",
+    "Improve your self-esteem.", "Every one of them came.", "Some times I won.", "Any body of water.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
