@@ -191,6 +191,9 @@ def layers():
     ("There fore we went.", "Therefore we went."),
     ("I did my home work.", "I did my homework."),
     ("I agree whole heartedly.", "I agree wholeheartedly."),
+    ("Its very important to study.", "It's very important to study."),
+    ("I think its true.", "I think it's true."),
+    ("Its not fair.", "It's not fair."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -284,6 +287,8 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "News is good.", "Physics is hard.", "Three days is enough.", "Politics is dirty.", "Measles is contagious.",
     "A boy in a shirt and shorts is here.", "Understanding concepts and ideas is up to you.", "Does he know?",
     "Improve your self-esteem.", "Every one of them came.", "Some times I won.", "Any body of water.",
+    "It is one of few of its kind.", "The law and its just application.", "It keeps its still water.",
+    "It lost its true nature.", "Its very own house.", "The firm and its not-for-profit arm.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []

@@ -108,19 +108,21 @@ def is_form(word: str, tag: str) -> bool:
     forms), VBP (the base form, and not also a past: "go", not "put" or "read"), a noun's plural
     (NNS, not a word whose plural is itself: "news", "means"; NNS_NOUN: and nothing else), a singular
     count noun (NN: only a noun; NN_VB: a noun that may also be a verb; NN_ANY: either), an adjective
-    that is never a verb (ADJ), a past that is no participle, base form or noun (VBD_ONLY: "went", not
-    "bought" or "spoke"), or a noun in any reading (NOUN; also "own")."""
+    that is never a verb (ADJ; ADJ_NOT_NOUN: nor a noun), a past that is no participle, base form or noun
+    (VBD_ONLY: "went", not "bought" or "spoke"), or a noun in any reading (NOUN; also "own")."""
     low = word.lower()
     if tag in ("NN", "NN_VB"):
         return _is_count_noun(word, also_verb=tag == "NN_VB")
     if tag == "NN_ANY":  # either: "student", "doctor"
         return _is_count_noun(word, also_verb=False) or _is_count_noun(word, also_verb=True)
-    if tag in ("ADJ", "VBD_ONLY"):  # an adjective and never a verb ("hard", "cold"); a past, no participle
-        from assistant.learning import parts_of_speech
+    if tag in ("ADJ", "ADJ_NOT_NOUN", "VBD_ONLY"):  # an adjective, never a verb ("hard"), nor with
+        from assistant.learning import parts_of_speech  # ADJ_NOT_NOUN a noun ("true", not "kind"); a past
 
         tags = parts_of_speech.tags(low, "en")
         if tag == "ADJ":
             return "ADJ" in tags and tags <= {"ADJ", "ADV", "NOUN"}
+        if tag == "ADJ_NOT_NOUN":
+            return "ADJ" in tags and tags <= {"ADJ", "ADV"}
         lemma = verb_lemma(word)  # "went", "ate", "saw"; not "bought" (a participle too) nor "spoke" (a noun)
         return tags == {"VERB"} and lemma is not None and low != lemma and low in inflections(lemma, "VBD") \
             and low not in inflections(lemma, "VBN")
