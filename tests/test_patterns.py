@@ -194,6 +194,11 @@ def layers():
     ("Its very important to study.", "It's very important to study."),
     ("I think its true.", "I think it's true."),
     ("Its not fair.", "It's not fair."),
+    ("Their parents teached them.", "Their parents taught them."),
+    ("He has teached us.", "He has taught us."),
+    ("It was choosed by them.", "It was chosen by them."),
+    ("They have not writed it.", "They have not written it."),
+    ("I buyed a car.", "I bought a car."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -289,6 +294,8 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "Improve your self-esteem.", "Every one of them came.", "Some times I won.", "Any body of water.",
     "It is one of few of its kind.", "The law and its just application.", "It keeps its still water.",
     "It lost its true nature.", "Its very own house.", "The firm and its not-for-profit arm.",
+    "The project was costed at ten million.", "He putted the ball.", "We learned a lot.", "She spelled it out.",
+    "They use leaded petrol.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
