@@ -199,6 +199,8 @@ def layers():
     ("It was choosed by them.", "It was chosen by them."),
     ("They have not writed it.", "They have not written it."),
     ("I buyed a car.", "I bought a car."),
+    ("And there is a lot of critics.", "And there are a lot of critics."),
+    ("There was a few problems.", "There were a few problems."),
 ])
 def test_each_pattern_fixes_its_mistake(text, fixed):
     edits = pattern_edits(text)
@@ -295,7 +297,7 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "It is one of few of its kind.", "The law and its just application.", "It keeps its still water.",
     "It lost its true nature.", "Its very own house.", "The firm and its not-for-profit arm.",
     "The project was costed at ten million.", "He putted the ball.", "We learned a lot.", "She spelled it out.",
-    "They use leaded petrol.",
+    "They use leaded petrol.", "There is a lot of work.", "There is a lot of news.",
 ])
 def test_correct_english_that_looks_like_a_mistake_is_left_alone(text):
     assert pattern_edits(text) == []
