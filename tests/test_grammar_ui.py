@@ -297,6 +297,19 @@ def test_stop_41s_commas_and_sound_alike_spellings_are_underlined_live(qtbot, wi
     assert window.editor.toPlainText().endswith("I like cigarettes.")
 
 
+def test_stop_42s_rules_are_underlined_live(qtbot, window):
+    """An article before an adjective and its noun, a regular past of an irregular verb, a split compound,
+    "its" for "it's", and a short French sentence checked as French ("j'ai fais")."""
+    shows_marks(qtbot, window, "This is important thing. Their parents teached them. Now a days its very hard.\n\n"
+                               "J'ai fais le trajet.",
+                [("important", "an important"), ("teached", "taught"), ("Now a days", "Nowadays"),
+                 ("its", "it's"), ("fais", "fait")], "stop42_rules.png", 30_000)
+    actions = menu_at(window, window.editor.toPlainText().index("teached"))
+    assert "→ taught" in actions
+    actions["→ taught"].trigger()
+    assert "Their parents taught them." in window.editor.toPlainText()
+
+
 def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
     """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
     être (the other gender in the menu), a verb in another person's form, and one in the other number than
