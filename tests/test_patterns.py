@@ -292,7 +292,7 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
     "He has long time horizons.", "Does he always go there?", "He also can swim.", "She always put it there.",
     "He would never do that.", "Why does it always rain?",
     "News is good.", "Physics is hard.", "Three days is enough.", "Politics is dirty.", "Measles is contagious.",
-    "A boy in a shirt and shorts is here.", "Understanding concepts and ideas is up to you.", "Does he know?",
+    "A boy in a shirt and shorts is here.", "Understanding concepts and ideas is up to you.",
     "Improve your self-esteem.", "Every one of them came.", "Some times I won.", "Any body of water.",
     "It is one of few of its kind.", "The law and its just application.", "It keeps its still water.",
     "It lost its true nature.", "Its very own house.", "The firm and its not-for-profit arm.",
