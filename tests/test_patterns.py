@@ -194,11 +194,6 @@ def layers():
     ("Its very important to study.", "It's very important to study."),
     ("I think its true.", "I think it's true."),
     ("Its not fair.", "It's not fair."),
-    ("Their parents teached them.", "Their parents taught them."),
-    ("He has teached us.", "He has taught us."),
-    ("It was choosed by them.", "It was chosen by them."),
-    ("They have not writed it.", "They have not written it."),
-    ("I buyed a car.", "I bought a car."),
     ("And there is a lot of critics.", "And there are a lot of critics."),
     ("There was a few problems.", "There were a few problems."),
 ])

@@ -57,30 +57,6 @@ def verb_lemma(word: str) -> str | None:
 
 
 @cache
-def overregularised_lemma(word: str) -> str | None:
-    """The irregular verb a learner gave a regular past ("teached": teach, "choosed": choose, "dealed":
-    deal), or None: the word must be no form the lexicon knows in any reading ("leaded" is an adjective,
-    "putted" a golfer's verb) and rare in the frequency list, and its verb's own past something else."""
-    from lemminflect import getAllLemmas
-    from wordfreq import zipf_frequency
-
-    low = word.lower()
-    if not low.endswith("ed") or getAllLemmas(low) or zipf_frequency(low, "en") >= OVERREGULARISED_MAX_ZIPF:
-        return None
-    for lemma in (low[:-2], low[:-1], low[:-3]):  # "deal-ed", "choose-d", "run-n-ed"
-        if len(lemma) < 2 or lemma not in getAllLemmas(lemma).get("VERB", ()):
-            continue
-        past = inflections(lemma, "VBD")
-        if past and low not in past and zipf_frequency(lemma, "en") >= OVERREGULARISED_MIN_LEMMA_ZIPF:
-            return lemma
-    return None
-
-
-OVERREGULARISED_MAX_ZIPF = 2.5  # "knowed" 2.2, "catched" 2.1; regular pasts are 3 and up ("spelled" 3.8)
-OVERREGULARISED_MIN_LEMMA_ZIPF = 3.0
-
-
-@cache
 def _noun_lemma(word: str) -> str | None:
     from lemminflect import getAllLemmas
 
@@ -154,8 +130,6 @@ def is_form(word: str, tag: str) -> bool:
         from assistant.learning import parts_of_speech
 
         return low == "own" or ("NOUN" in parts_of_speech.tags(low, "en") and not low.endswith("ing"))
-    if tag == "OVERREGULARISED":  # "teached", "choosed"
-        return overregularised_lemma(word) is not None
     if tag == "NNS_NOUN":  # a plural that is nothing else ("books", not "works" or "helps")
         from assistant.learning import parts_of_speech
 
@@ -183,10 +157,6 @@ def _field(groups: dict[str, str], name: str, how: str | None) -> str | None:
         return _plural(value)
     if how == "A":
         return f"{indefinite_article(value)} {value}"
-    if how in ("VBD_FIX", "VBN_FIX"):  # an irregular verb's own past for a learner's regular one
-        lemma = overregularised_lemma(value)
-        forms = inflections(lemma, how[:3]) if lemma else ()
-        return forms[0] if forms else None
     if how in ("VB", "VBG", "VBN", "VBD", "VBZ"):
         lemma = verb_lemma(value)
         if lemma is None:
