@@ -835,14 +835,15 @@ def test_a_gap_word_in_the_hint_is_not_chosen():
 def test_the_answer_is_not_always_in_the_same_place():
     """The options are shuffled: a learner would otherwise learn the place, not the word. A fake backend
     (tests/fakes.py) writes the same sentence every time, which no real model can be made to do on demand;
-    it cannot score, so the distractors are chosen by band and part of speech alone."""
+    it cannot score, so the distractors are chosen by band and part of speech alone. The sentence gives every
+    gap two words of context (choice.context_words)."""
     import json
 
     from assistant.engine import Job
     from assistant.learning.exercises import generate_one
     from tests.fakes import fixed_answer_engine
 
-    item = {"sentence": "Nous prenons le train pour la gare."}
+    item = {"sentence": "Nous prenons le train rapide pour la gare."}
     engine = fixed_answer_engine(json.dumps(item, ensure_ascii=False))
     try:
         places = set()
