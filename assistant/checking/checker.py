@@ -19,7 +19,7 @@ from assistant.checking.paragraph_end import paragraph_end_edits
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import RulesChecker, harper_spellings
 from assistant.checking.second_pass import recheck
-from assistant.checking.spelling import SpellingChecker, has_dictionary, is_known_word
+from assistant.checking.spelling import SpellingChecker, has_dictionary, is_known_word, zipf
 from assistant.languages import detect_language, latin_candidates
 from assistant.markdown import protected_spans
 from assistant.text_diff import Edit
@@ -31,18 +31,16 @@ MIN_COVERAGE = 0.5  # share of a paragraph's words its language's dictionary mus
 # A few words tell Lingua little: "I ate a egg." came out Italian (0.35), Dutch (0.23), English (0.15),
 # and Dutch spelling made "egg" "erg". Below this many words the dictionaries judge more candidates.
 SHORT_WORDS = 8
+SHORT_WITHIN = 0.25
 
 
 def _mean_zipf(words: list[str], lang: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return sum(zipf_frequency(w, lang) for w in words) / len(words)
+    return sum(zipf(w, lang) for w in words) / len(words)
 
 
 def _starts_sentence(text: str, at: int) -> bool:
     before = text[:at].rstrip()
     return not before or before[-1] in ".!?¡¿"
-SHORT_WITHIN = 0.25
 
 
 def can_check(lang: str | None) -> bool:

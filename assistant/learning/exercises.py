@@ -1381,8 +1381,9 @@ def _distractors(ctx: JobContext, gapped: str, answer: str, target: Language, le
     the answer's verb for the other persons, wrong by grammar, and the model does not score them. A backend
     that cannot score (a server) leaves the band and part-of-speech checks as the only ones."""
     wanted = spec()["types"]["choice"]["fields"]["options"][1] - 1
-    if verb_slot(gapped, answer, target.code) is not None:
-        forms = distractor_candidates(gapped, answer, target, level, rng, count=wanted)
+    slot = verb_slot(gapped, answer, target.code)
+    if slot is not None:
+        forms = _verb_distractors(gapped, answer, target, slot, rng, wanted)
         return forms if len(forms) == wanted else None  # wrong by grammar, whatever the model scores
     determiner = noun_slot(gapped, answer, target.code)
     if determiner is not None:

@@ -16,10 +16,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from assistant.learning import agreement, lexicon, parts_of_speech
+from assistant.learning import agreement, conjugation, lexicon, parts_of_speech
 
 PRESENT = ("indicative", "present")
-PERSONS = (("1", "s"), ("2", "s"), ("3", "s"), ("1", "p"), ("2", "p"), ("3", "p"))
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 _BEFORE_GAP = re.compile(r"(?:^|,|\b(?P<opener>\w+)\s)\s*(?P<pronoun>\w+)\s+$")
 
@@ -103,7 +102,7 @@ class PresentSlot:
         rules = _rules(self.lang)
         own = form(self.lang, self.lemma, self.cell[1])
         out: list[str] = []
-        for person in PERSONS:
+        for person in conjugation.persons_drilled():
             found = form(self.lang, self.lemma, person)
             if found is None or found == own or found in out:
                 continue
