@@ -72,6 +72,11 @@ def inflections(lemma: str, tag: str) -> tuple[str, ...]:
 
 
 COUNT_NOUN_GAP = 1.2  # zipf: a noun whose plural is this much rarer is uncountable ("moneys", "advices", "fishes")
+# After "a lot of" a noun read as a mass is right ("a lot of food", "lots of skin", "lots of hardship"): only a
+# noun whose plural is about as common as it ("scientists", "problems") and that has no abstract suffix is
+# taken as counted there (stop 43: edited English 0 firings, JFLEG dev 2 of 2 as an annotator wrote).
+CLEARLY_COUNTED_GAP = 0.3
+ABSTRACT_SUFFIXES = ("ship", "ness", "ism", "ance", "ence", "ment", "hood", "dom")
 
 
 def _plural(noun: str) -> str | None:
@@ -107,14 +112,19 @@ def is_form(word: str, tag: str) -> bool:
     """Whether ``word`` is in the form ``tag``: a verb's VB, VBZ or VBD (and not only another of its
     forms), VBP (the base form, and not also a past: "go", not "put" or "read"), a noun's plural
     (NNS, not a word whose plural is itself: "news", "means"; NNS_NOUN: and nothing else), a singular
-    count noun (NN: only a noun; NN_VB: a noun that may also be a verb; NN_ANY: either), an adjective
+    count noun (NN: only a noun; NN_VB: a noun that may also be a verb; NN_ANY: either; NN_COUNTED: only a
+    noun, its plural about as common and no abstract suffix: "scientist", not "food" or "hardship"), an adjective
     that is never a verb (ADJ; ADJ_NOT_NOUN: nor a noun), a past that is no participle, base form or noun
-    (VBD_ONLY: "went", not "bought" or "spoke"), or a noun in any reading (NOUN; also "own")."""
+    (VBD_ONLY: "went", not "bought" or "spoke"), a base form that is only a verb and not its own participle
+    (VB_ONLY: "generate", not "use" or "become"), or a noun in any reading (NOUN; also "own")."""
     low = word.lower()
     if tag in ("NN", "NN_VB"):
         return _is_count_noun(word, also_verb=tag == "NN_VB")
     if tag == "NN_ANY":  # either: "student", "doctor"
         return _is_count_noun(word, also_verb=False) or _is_count_noun(word, also_verb=True)
+    if tag == "NN_COUNTED":  # a noun-only count noun almost always counted: "scientist", not "food"
+        rarity = plural_rarity(word) if _is_count_noun(word, also_verb=False) else None
+        return rarity is not None and rarity <= CLEARLY_COUNTED_GAP and not low.endswith(ABSTRACT_SUFFIXES)
     if tag in ("ADJ", "ADJ_NOT_NOUN", "VBD_ONLY"):  # an adjective, never a verb ("hard"), nor with
         from assistant.learning import parts_of_speech  # ADJ_NOT_NOUN a noun ("true", not "kind"); a past
 
@@ -142,6 +152,11 @@ def is_form(word: str, tag: str) -> bool:
         return False
     if tag == "VB":
         return low == lemma
+    if tag == "VB_ONLY":  # a base form that is nothing else and has a participle of its own ("generate", not
+        from assistant.learning import parts_of_speech  # "use", "close" or "become")
+
+        return low == lemma and parts_of_speech.tags(low, "en") == {"VERB"} and \
+            low not in inflections(lemma, "VBD") + inflections(lemma, "VBN")
     if tag == "VBP":
         return low == lemma and low not in inflections(lemma, "VBD") + inflections(lemma, "VBN")
     return low != lemma and low in inflections(lemma, tag)
