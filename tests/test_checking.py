@@ -141,6 +141,40 @@ def test_the_conjugators_rules_can_be_ignored(tmp_path):
     assert found(layers, text, "fr")[1] == []
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("Ich kaufe einen T-Shirt für meinen Bruder.", [("einen", "ein", [])]),
+    ("Wir gehen nach ihren Lehrerin.", [("ihren", "ihrer", ["ihre"])]),  # m.acc or pl.dat: f.dat or f.acc
+    ("Ein Frau liest ein Buch im Garten.", [("Ein", "Eine", [])]),
+    ("Er geht zur Bahnhof.", [("zur", "zum", [])]),
+])
+def test_a_german_determiner_that_does_not_agree_with_its_noun_is_found(layers, text, expected):
+    r = layers.check(text, "de")
+    got = [(e.original, e.replacement, e.alternatives) for e in r.edits if e.rule == "DeterminerAgreement"]
+    assert got == expected
+    assert "“" in r.edits[0].reason and any(g in r.edits[0].reason for g in ("neuter", "feminine", "masculine"))
+
+
+def test_a_german_determiner_is_left_alone_where_its_noun_agrees_or_the_data_cannot_say(tmp_path):
+    """What the rule must not touch, each met in Multi30k's German captions or in the rule's design: a relative
+    pronoun after a comma, the pronoun "ihr", "der eine" (a pronoun), a compound's first half ("Obst- und
+    Gemüsehändlers"), an infinitive as a noun ("das Tollen"), a capitalised adjective in a name ("einen
+    Deutschen Schäferhund"), nouns in a row ("eine Tüte Eis"), the cases' own forms, and names; with an
+    adjective between, the adjective's ending would change too, so nothing is offered. The rule can be ignored."""
+    personal = PersonalDictionary(tmp_path)
+    layers = LayeredChecker(personal)
+    for text in ["Das Kind, das Hunde mag, spielt im Garten.", "Seid ihr Studenten an der Universität?",
+                 "Zwei Männer, von denen der eine Obst verkauft, stehen am Markt.",
+                 "Ein Mann steht vor eines asiatischen Obst- und Gemüsehändlers Laden.",
+                 "Drei große Hunde genießen das Tollen im Schnee.",
+                 "Ein Mann trainiert einen Deutschen Schäferhund mit einem Ball.",
+                 "Eine Frau holt sich eine Tüte Eis bei einem Laden.",
+                 "Wir fahren mit den Kindern in den Urlaub und geben der Frau das Buch des Lehrers.",
+                 "Ich sehe einen schönen T-Shirt im Laden von Frau Schneider."]:
+        assert [e for e in layers.check(text, "de").edits if e.rule == "DeterminerAgreement"] == [], text
+    personal.ignore_rule("DeterminerAgreement")
+    assert [e for e in layers.check("Ich kaufe einen T-Shirt.", "de").edits if e.rule == "DeterminerAgreement"] == []
+
+
 @pytest.mark.parametrize("text", [
     "Pierre and Ngozi met Mr Okonkwo in Szczecin.",  # names inside a sentence
     "Run `teh_fn()` and read https://exmple.com/docs or write to bob@exmple.com.",  # code, URL, e-mail

@@ -29,7 +29,7 @@ from itertools import pairwise
 from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, detect_language, get_language
-from assistant.learning import agreement, conjugation, lexicon, parts_of_speech, present_tense
+from assistant.learning import agreement, conjugation, determiners, lexicon, parts_of_speech, present_tense
 from assistant.learning.grading import Grade, grade
 from assistant.model_languages import refusal
 from assistant.paths import resource
@@ -497,7 +497,8 @@ def _check_agreement(text: str, lang: Language, what: str) -> None:
     """By the conjugator's tables, each verb right after a subject pronoun is that pronoun's form ("je prend" is
     not) and each right after a determiner and its noun is of their number ("les pommes était" is not); no
     infinitive stands where the participle belongs ("j'ai acheter"); and no sentence opens with a pronoun and
-    a bare infinitive or stem where that is always wrong ("Ich kochen", "Ich kauf")."""
+    a bare infinitive or stem where that is always wrong ("Ich kochen", "Ich kauf"); and by the nouns' data, each
+    determiner agrees with its noun ("einen T-Shirt" does not: it is neuter)."""
     text = text.replace("___", " | ")  # a gap is no word
     wrong = agreement.disagreements(text, lang.code)
     if wrong:
@@ -516,6 +517,12 @@ def _check_agreement(text: str, lang: Language, what: str) -> None:
     if bare:
         pronoun, verb = bare[0]
         raise ExerciseError(f"the {what} has “{pronoun} {verb}”: after “{pronoun}” the verb is not the infinitive")
+    articles = determiners.slips(text, lang.code)
+    if articles:
+        d = articles[0]
+        gender = determiners.gender_name(d.gender, lang.code)
+        why = f"“{d.noun}” is {gender}" if gender else f"“{d.determiner}” does not go with “{d.noun}”"
+        raise ExerciseError(f"the {what} has “{d.determiner} {d.noun}”: {why}")
 
 
 REPEATS = 3  # the same word this many times in a row is a model stuck in a loop ("garden garden garden")
@@ -1346,7 +1353,9 @@ def _agreeing_nouns(ctx: JobContext, determiner: str, answer: str, candidates: l
     """The candidates that are nouns, in the answer's number and kept where the model gives them the
     answer's gender and they follow the determiner as the answer does: after "la" or "les", "sol" and "eau"
     give the answer away. A language without plural endings offers only candidates already in the
-    answer's number; one whose plural articles have no gender (German) checks none there."""
+    answer's number; one whose plural articles have no gender (German) checks none there. Where the nouns'
+    data knows the answer (German, assistant.learning.determiners), a candidate is kept when it has the
+    answer's gender and case after the determiner by that data, and the model is not asked."""
     singular = singular_of(answer, lang)
     plural = singular is not None
     rules = lang in _noun_data(lang)["plurals"]
@@ -1367,6 +1376,9 @@ def _agreeing_nouns(ctx: JobContext, determiner: str, answer: str, candidates: l
             nouns.append((base, cased_like(form, answer)))
     if plural and lang in _noun_data(lang)["genderless_plurals"]:
         return [form for _base, form in nouns]
+    slot = determiners.slot_readings(determiner, answer, lang)
+    if slot:  # the nouns' data knows the answer's gender and case after the determiner: no model needed
+        return [form for _base, form in nouns if determiners.fits_slot(form, slot, lang)]
     found = genders(ctx, [cased_like(singular or answer, answer), *(base for base, _form in nouns)], lang)
     if found is None:
         return [form for _base, form in nouns]

@@ -1,0 +1,40 @@
+"""A determiner that does not agree with its noun, for the languages whose determiners say the noun's
+gender, number and case (German: "einen T-Shirt" → "ein", "nach ihren Lehrerin" → "ihrer"), from the
+nouns' data rather than a model (assistant.learning.determiners, which also checks the sentences a model
+writes for exercises). The rule's name and messages are data (resources/grammar.json, "determiner_rules").
+"""
+
+from __future__ import annotations
+
+from assistant.checking.data import grammar_data
+from assistant.checking.personal import PersonalDictionary
+from assistant.learning import determiners
+from assistant.markdown import overlaps, protected_spans
+from assistant.text_diff import Edit
+from assistant.text_units import cased_like
+
+
+def serves(lang: str | None) -> bool:
+    """Whether ``lang``'s determiners are checked (its data and its nouns' source are installed)."""
+    return determiners.can_check(lang)
+
+
+def determiner_edits(text: str, lang: str, personal: PersonalDictionary | None = None) -> list[Edit]:
+    """The rule's edits for a paragraph in ``lang``, in text order: the determiner, with the forms that agree
+    with the noun. None where an adjective stands between (its ending would change too), inside code or
+    addresses, or for a writer who ignores the rule."""
+    data = grammar_data()["determiner_rules"]
+    if not serves(lang) or (personal is not None and personal.ignores(data["rule"])):
+        return []
+    shielded = protected_spans(text)
+    edits = []
+    for s in determiners.slips(text, lang):
+        if s.adjectives or not s.wanted or overlaps(shielded, s.start, s.end):
+            continue
+        wanted = [cased_like(w, s.determiner) for w in s.wanted]
+        gender = determiners.gender_name(s.gender, lang)
+        message = data["message"] if gender else data["message_any_gender"]
+        reason = message.format(noun=s.noun, gender=gender, wanted=wanted[0], determiner=s.determiner)
+        edits.append(Edit(s.start, s.end, s.determiner, wanted[0], "agreement", reason, "rules", data["rule"],
+                          wanted[1:]))
+    return edits
