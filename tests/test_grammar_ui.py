@@ -310,6 +310,19 @@ def test_stop_42s_rules_are_underlined_live(qtbot, window):
     assert "Their parents taught them." in window.editor.toPlainText()
 
 
+def test_stop_43s_rules_are_underlined_live(qtbot, window):
+    """A German determiner that does not agree with its noun (by Wiktionary's genders), with both forms it can
+    take in the menu, beside this stop's English patterns ("a lot of scientist", "an experts")."""
+    shows_marks(qtbot, window, "There are a lot of scientist who will become an experts.\n\n"
+                               "Ich kaufe einen T-Shirt und gehe dann nach ihren Lehrerin.",
+                [("scientist", "scientists"), ("experts", "expert"), ("einen", "ein"), ("ihren", "ihrer")],
+                "stop43_rules.png", 30_000)
+    actions = menu_at(window, window.editor.toPlainText().index("ihren"))
+    assert "→ ihrer" in actions and "→ ihre" in actions
+    actions["→ ihrer"].trigger()
+    assert window.editor.toPlainText().endswith("gehe dann nach ihrer Lehrerin.")
+
+
 def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
     """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
     être (the other gender in the menu), a verb in another person's form, and one in the other number than

@@ -169,13 +169,12 @@ def slips(text: str, lang: str) -> list[DeterminerSlip]:
         noun_bits = nouns.get(noun.group())
         if noun_bits is not None and _is_verb(noun.group().lower(), lang):
             noun_bits |= NOMINALISED  # "das Tollen", "beim Essen": an infinitive as a noun is neuter
-        forms = family
-        written = forms[t.group().lower()]
+        written = family[t.group().lower()]
         if noun_bits is None or written & noun_bits:
             continue
         cases = {c for _g, c in _readings(written)}
         wanted = [form for g, c in _readings(noun_bits) if c in cases
-                  for form, bits in forms.items() if bits & _bit(f"{g}.{c}")]
+                  for form, bits in family.items() if bits & _bit(f"{g}.{c}")]
         genders = {g for g, _c in _readings(noun_bits)}
         found.append(DeterminerSlip(t.group(), noun.group(), t.start(), t.end(),
                                     next(iter(genders)) if len(genders) == 1 else "",
