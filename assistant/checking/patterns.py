@@ -155,8 +155,7 @@ def is_form(word: str, tag: str) -> bool:
     if tag == "VB_ONLY":  # a base form that is nothing else and has a participle of its own ("generate", not
         from assistant.learning import parts_of_speech  # "use", "close" or "become")
 
-        return low == lemma and parts_of_speech.tags(low, "en") == {"VERB"} and \
-            low not in inflections(lemma, "VBD") + inflections(lemma, "VBN")
+        return is_form(word, "VBP") and parts_of_speech.tags(low, "en") == {"VERB"}
     if tag == "VBP":
         return low == lemma and low not in inflections(lemma, "VBD") + inflections(lemma, "VBN")
     return low != lemma and low in inflections(lemma, tag)

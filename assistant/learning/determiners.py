@@ -37,7 +37,7 @@ def _readings(bits: int) -> list[tuple[str, str]]:
     return [(g, c) for g in GENDERS for c in CASES if bits & _bit(f"{g}.{c}")]
 
 
-NOMINALISED = sum(1 << (GENDERS.index("n") * len(CASES) + CASES.index(c)) for c in ("nom", "dat", "acc"))
+NOMINALISED = sum(_bit(f"n.{c}") for c in ("nom", "dat", "acc"))
 
 
 @cache
