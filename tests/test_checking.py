@@ -271,6 +271,20 @@ def test_a_typed_ending_is_kept_over_a_commoner_word_without_it(typed, meant, ot
     assert rank(typed, [other, meant], "en") == [meant, other]
 
 
+def test_the_dictionarys_dialect_goes_first_and_a_british_spelling_is_left_alone():
+    assert rank("theorise", ["theories", "theorist", "theorize"], "en")[0] == "theorize"
+    layers = LayeredChecker()
+    text = "They theorise about the utilisation of colour."  # real British words: nothing to underline
+    assert [e for e in layers.check(text, "en").edits if e.rule == "SpellCheck"] == []
+
+
+@pytest.mark.parametrize("typed,turned", [("unmeaningful", "meaningful"), ("disorganised", "organised"),
+                                          ("happy", "unhappy")])
+def test_a_candidate_that_turns_the_meaning_round_is_never_offered(typed, turned):
+    assert turned not in rank(typed, [turned], "en")
+    assert rank("untill", ["until"], "en") == ["until"]  # the prefix kept: an ordinary slip
+
+
 def test_common_slips_cost_less_than_other_letters():
     assert typo_cost("wark", "work") < typo_cost("wark", "walk") == 1
     assert typo_cost("palce", "place") < typo_cost("palce", "pale") == 1

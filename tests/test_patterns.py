@@ -9,7 +9,7 @@ import pytest
 from assistant.checking.checker import LayeredChecker
 from assistant.checking.patterns import pattern_edits
 from assistant.checking.personal import PersonalDictionary
-from assistant.checking.rules import _irregular_order
+from assistant.checking.irregular_verbs import irregular_forms, ordered
 from assistant.text_diff import apply_edits
 
 
@@ -362,10 +362,41 @@ def test_the_past_or_the_participle_by_context_whatever_order_harper_gives(layer
     # process: both orders are given here, and the layer as a whole is checked too.
     start = text.index(word)
     for order in (forms, forms[::-1]):
-        options = [(start, start + len(word), o) for o in order]
-        assert _irregular_order(text, options)[0][2] == fixed
+        assert ordered(text, start, order)[0] == fixed
     (edit,) = [e for e in layers.check(text, "en").edits if e.original == word]
     assert edit.replacement == fixed
+
+
+@pytest.mark.parametrize("text,word,fixed,others", [
+    ("Both of these men have dealed with it.", "dealed", "dealt", []),  # the dictionary offered "dialed"
+    ("I thinked about it all day.", "thinked", "thought", []),
+    ("She has spended all her money.", "spended", "spent", []),
+    ("He seeked help from his friends.", "seeked", "sought", []),
+    ("Dealed cards lay on the table.", "Dealed", "Dealt", []),
+    ("He last choosed to learn the truth.", "choosed", "chose", ["chosen"]),
+])
+def test_an_irregular_verb_given_the_regular_ending_gets_its_own_forms(layers, text, word, fixed, others):
+    (edit,) = [e for e in layers.check(text, "en").edits if e.start <= text.index(word) < e.end]
+    assert (edit.original, edit.replacement, edit.alternatives, edit.rule) == (word, fixed, others, "RegularIrregulars")
+
+
+@pytest.mark.parametrize("text", [
+    "The rope was hanged from the tree.",  # words the dictionaries know are English too
+    "He payed out the line slowly.",
+    "The sun shined all day.",
+    "It costed us nothing.",
+    "Mr Freed arrived late.",  # a name
+    "He last chose to learn the truth.",  # "last" before a past is an adverb, not a verb wanting -s
+])
+def test_known_forms_names_and_adverbs_before_a_past_are_left_alone(layers, text):
+    assert [e for e in layers.check(text, "en").edits if e.rule in ("RegularIrregulars", "PronounVerbAgreement")] == []
+
+
+def test_irregular_forms_come_from_the_lexicon():
+    assert irregular_forms("dealed") == ("dealt",)
+    assert irregular_forms("runned") == ("ran", "run")
+    assert irregular_forms("walked") == ()  # regular
+    assert irregular_forms("dealt") == ()  # no -ed
 
 
 def test_a_learners_want_be_is_want_to_be_not_wont_be(layers):

@@ -18,8 +18,9 @@ from functools import lru_cache
 
 from assistant.checking.conjunction_comma import conjunction_comma_edits
 from assistant.checking.data import grammar_data
+from assistant.checking.irregular_verbs import irregular_forms, ordered, overregularised_edits
 from assistant.checking.opening_comma import opening_comma_edits
-from assistant.checking.patterns import inflections, is_form, pattern_edits, plural_rarity, verb_lemma, winning_rules
+from assistant.checking.patterns import is_form, pattern_edits, plural_rarity, winning_rules
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import (
     PLAIN_WORD,
@@ -98,31 +99,9 @@ def _replacement(text: str, start: int, end: int, suggestion) -> tuple[int, int,
     return start, end, new
 
 
-_PERFECT_OR_PASSIVE = re.compile(
-    r"\b(?:have|has|had|having|'ve|is|are|was|were|be|been|being|am|get|got|gets)\s+(?:\w+\s+)?$", re.IGNORECASE)
-
-
 def _splits_a_word(old: str, new: str) -> bool:
     """``new`` is the single word ``old`` written as two or more ("alot" → "a lot")."""
     return PLAIN_WORD.fullmatch(old) is not None and len(new.split()) > 1
-
-
-def _irregular_order(text: str, options: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Harper's RegularIrregulars offers the past and the participle ("runned": ran, run) in an
-    order that changes from run to run: the participle first after a form of have or be ("has
-    runned" → "run", "was writed" → "written"), the past otherwise ("He runned" → "ran")."""
-    s = options[0][0]
-    perfect = bool(_PERFECT_OR_PASSIVE.search(text[:s]))
-
-    def key(option: tuple[int, int, str]) -> tuple[int, str]:
-        word = option[2].strip().lower()
-        lemma = verb_lemma(word) or word
-        participle = word in inflections(lemma, "VBN")
-        past = word in inflections(lemma, "VBD")
-        fits = participle if perfect else past
-        return (0 if fits else 1, word)
-
-    return sorted(options, key=key)
 
 
 def _spelling_options(text: str, options: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -193,6 +172,10 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
         return True
+    if name == data["after_you_rule"]:  # "He last chose", "He last choosed": the verb follows, the word is an adverb
+        after = _NEXT_WORD.match(text, end)
+        following = after.group(1).lower() if after else ""
+        return bool(following) and (is_form(following, "VBD") or bool(irregular_forms(following)))
     if name == data["since_year_rule"]:  # "since 2010 year": a year, not a number of years
         return bool(re.search(r"\b\d{4}\b", word))
     if name == data["were_where_rule"]:  # "Where you are going?": the pronoun's verb follows it
@@ -332,7 +315,8 @@ class RulesChecker:
             if kind == "Spelling" and options:
                 options = _spelling_options(text, options)
             elif name == "RegularIrregulars" and len(options) > 1:
-                options = _irregular_order(text, options)
+                order = ordered(text, options[0][0], [o[2] for o in options])
+                options.sort(key=lambda o: order.index(o[2]))
             preferred = grammar_data()["harper_preferred"].get(name)
             if preferred:  # "want be": "want to be", not Harper's first, "won't be"
                 options.sort(key=lambda o: preferred not in o[2].lower())
@@ -348,12 +332,13 @@ class RulesChecker:
             edits.append(Edit(s, e, text[s:e], same_span[0], _kinds().get(kind, "grammar"),
                               str(lint.message), "rules", name, same_span[1:]))
         # where Harper has nothing to say, or says worse
-        for extra in [*pattern_edits(text), *opening_comma_edits(text), *conjunction_comma_edits(text)]:
+        irregular = overregularised_edits(text)  # wins over Harper's spelling of the same word ("dealed": dialed)
+        for extra in [*pattern_edits(text), *opening_comma_edits(text), *conjunction_comma_edits(text), *irregular]:
             if overlaps(shielded, extra.start, extra.end) or (
                     self.personal is not None and self.personal.ignores(extra.rule)):
                 continue
             clash = [x for x in edits if x.start < extra.end and extra.start < x.end]
-            if clash and extra.rule in winning_rules():
+            if clash and (extra.rule in winning_rules() or extra in irregular):
                 edits = [x for x in edits if x not in clash]
             elif clash:
                 continue

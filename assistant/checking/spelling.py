@@ -126,7 +126,7 @@ def _english_inflection(word: str) -> bool:
                for upos, lemmas in getAllLemmas(word).items() for lemma in lemmas)
 
 
-def _match_case(candidate: str, original: str, lang: str = "") -> str:
+def match_case(candidate: str, original: str, lang: str = "") -> str:
     if original.isupper() and len(original) > 1:
         return candidate.upper()
     if lang == "en" and (candidate == "i" or candidate.startswith("i'")):
@@ -138,7 +138,7 @@ def _match_case(candidate: str, original: str, lang: str = "") -> str:
 
 def candidates(word: str, lang: str) -> list[str]:
     """Likely intended words, best first, in the original's case."""
-    return [_match_case(c, word, lang) for c in _candidates(word.lower(), lang)]
+    return [match_case(c, word, lang) for c in _candidates(word.lower(), lang)]
 
 
 SHORT_WORD_ZIPF = 5.0  # a piece of three letters or fewer must be this common ("all day", not "stud ing")
@@ -165,6 +165,28 @@ def _ending_lost(typed: str, meant: str, lang: str) -> float:
     return data["doubt"] if lost else 0.0
 
 
+def _variants() -> dict:
+    return grammar_data()["spelling_variants"]
+
+
+def _regional(typed: str, meant: str, lang: str) -> bool:
+    """``meant`` is ``typed`` in the dictionary's dialect: "theorise" → "theorize", "colour" → "color"."""
+    return any(british in typed and typed.replace(british, american) == meant
+               for british, american in _variants()["regional"].get(lang, ()))
+
+
+def _turned_round(typed: str, meant: str, lang: str) -> bool:
+    """``meant`` is ``typed`` with a negative prefix dropped or added ("unmeaningful" → "meaningful")."""
+    for prefix in _variants()["negative_prefixes"].get(lang, ()):
+        if typed.startswith(prefix) == meant.startswith(prefix):
+            continue
+        longer, shorter = (typed, meant) if typed.startswith(prefix) else (meant, typed)
+        rest = longer[len(prefix):]
+        if len(rest) >= 4 and typo_cost(rest, shorter) <= 1.0:
+            return True
+    return False
+
+
 def _channel(word: str, option: str, lang: str) -> float:
     """How likely ``option`` was meant when ``word`` was typed, on wordfreq's zipf scale (log10):
     its frequency less ZIPF_PER_SLIP for each typing slip between the two (typos.typo_cost) and
@@ -176,12 +198,14 @@ def _channel(word: str, option: str, lang: str) -> float:
 
 def rank(word: str, options: list[str], lang: str) -> list[str]:
     """``options`` for the unknown ``word``, best first by the noisy channel: "wark": "work"
-    before "walk"; "writting": "writing" before "writhing". Options more than MAX_SLIPS away are
-    guesses ("zorblax" → "relax") and left out."""
+    before "walk"; "writting": "writing" before "writhing". The word in the dictionary's dialect
+    goes first whatever its frequency ("theorise": theorize, not theories). Options more than
+    MAX_SLIPS away are guesses ("zorblax" → "relax") and left out, and so are those that turn its
+    meaning round ("unmeaningful": not meaningful)."""
     low = word.lower()
     scored = {o: _channel(word, o, lang) for o in dict.fromkeys(options)
-              if typo_cost(low, o.lower()) <= MAX_SLIPS}
-    return sorted(scored, key=lambda o: -scored[o])
+              if typo_cost(low, o.lower()) <= MAX_SLIPS and not _turned_round(low, o.lower(), lang)}
+    return sorted(scored, key=lambda o: (not _regional(low, o.lower(), lang), -scored[o]))
 
 
 def ranked_pool(word: str, options: list[str], lang: str) -> list[str]:
@@ -272,7 +296,7 @@ class SpellingChecker:
             if deferred is not None:
                 deferred.append(word)
             return own
-        more = [_match_case(c, word, lang) for c in [*source(word), *sound_alikes(word.lower(), lang)]]
+        more = [match_case(c, word, lang) for c in [*source(word), *sound_alikes(word.lower(), lang)]]
         return ranked_pool(word, own + more, lang)[:MAX_CANDIDATES]
 
     def check(self, text: str, lang: str, search: bool = True, deferred: list[str] | None = None) -> list[Edit]:
@@ -295,7 +319,7 @@ class SpellingChecker:
                 if meant_as_written(word, options[0] if options else None, lang):
                     continue
             else:
-                options = [_match_case(a, word) for a in restored(word, lang)]  # a real word, accents left out
+                options = [match_case(a, word) for a in restored(word, lang)]  # a real word, accents left out
                 if not options:
                     continue
             edit = Edit(m.start(), m.end(), m.group(0), options[0] if options else m.group(0), "spelling",
