@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.checking.checker import LayeredChecker
+from assistant.checking.irregular_verbs import irregular_forms, ordered
 from assistant.checking.patterns import pattern_edits
 from assistant.checking.personal import PersonalDictionary
-from assistant.checking.irregular_verbs import irregular_forms, ordered
 from assistant.text_diff import apply_edits
 
 
@@ -20,6 +20,12 @@ def layers():
 
 @pytest.mark.parametrize("text,fixed", [
     ("I am agree with you.", "I agree with you."),
+    ("She like apples.", "She likes apples."),
+    ("Because he need money, he works.", "Because he needs money, he works."),
+    ("It was a very good news.", "It was very good news."),
+    ("I make my homework every day.", "I do my homework every day."),
+    ("He made his homework yesterday.", "He did his homework yesterday."),
+    ("I very like this city.", "I really like this city."),
     ("I'm agree.", "I agree."),
     ("She is disagree with it.", "She disagrees with it."),
     ("They were agree.", "They agreed."),
@@ -212,6 +218,8 @@ def test_each_pattern_fixes_its_mistake(text, fixed):
 
 @pytest.mark.parametrize("text", [
     "In my opinion is what counts.",  # a verb, no subject, after the phrase: a comma would not mend it
+    "She, like me, was tired.", "He need not go.", "They like apples.", "I very much like it.",
+    "She is married with two children.", "They make the homework policy.", "It was a very good year.",
     "I agree with you.", "The agree button is there.", "I have 20 books.", "I look forward to the trip.",
     "I look forward to seeing you.", "I look forward to summer in Paris.", "I enjoy swimming.", "He can sing.",
     "The tin can holds water.", "His will states it.", "You must focus.", "We will discuss it.", "I didn't finish.",

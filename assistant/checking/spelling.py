@@ -152,7 +152,20 @@ def is_candidate(option: str, lang: str) -> bool:
         return False
     if len(parts) == 1:
         return parts[0] in _speller(lang)
-    return all(p in _speller(lang) and _zipf(p, lang) >= (SHORT_WORD_ZIPF if len(p) <= 3 else RARE) for p in parts)
+    return all(p in _speller(lang) and _zipf(p, lang) >= (SHORT_WORD_ZIPF if len(p) <= 3 else RARE)
+               and (len(p) > 3 or _short_word(p, lang)) for p in parts)
+
+
+@cache
+def _short_word(piece: str, lang: str) -> bool:
+    """A piece of three letters or fewer that is a word of its own, not a name's or another language's
+    that the frequency lists count ("fashion al", "de sport"): in English, a function word or a word
+    of LemmInflect's lexicon ("all day", "bus stop")."""
+    if lang != "en":
+        return True
+    from lemminflect import getAllLemmas
+
+    return piece in grammar_data()["function_words"] or bool(getAllLemmas(piece))
 
 
 def _ending_lost(typed: str, meant: str, lang: str) -> float:
