@@ -120,7 +120,9 @@ def test_a_french_determiner_of_the_other_gender_refuses_the_exercise_and_the_da
                         ("Il parle avec sa père.", "“sa père”: “père” is masculine")]:
         with pytest.raises(ExerciseError, match=match):
             _check_agreement(text, french, "sentence")
-    _check_agreement("Je la porte à une amie, puis je mange une grande pomme.", french, "sentence")
+    with pytest.raises(ExerciseError, match="“maison blanc”: the adjective agreeing is “blanche”"):
+        _check_agreement("Nous avons une maison blanc.", french, "sentence")
+    _check_agreement("Je la porte à une amie, puis je mange une grande pomme rouge.", french, "sentence")
     pool = ["voiture", "chien", "table", "livre", "garçon"]
     assert _agreeing_nouns(None, "la", "maison", pool, "fr") == ["voiture", "table", "livre"]
     assert _agreeing_nouns(None, "un", "chat", pool, "fr") == ["chien", "livre", "garçon"]

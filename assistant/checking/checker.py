@@ -1,7 +1,8 @@
 """The layers put together for one paragraph: rules (English: Harper and the learner patterns; the
-languages the conjugator serves: its agreement and participle rules; German: a determiner's agreement
-with its noun) and spelling (every language with a dictionary) first, quick and deterministic, for
-live checking as the writer types; the model judges their candidates when the writer asks for a check (F7).
+languages the conjugator serves: its agreement and participle rules; German and French: a determiner's
+agreement with its noun, and in French an adjective's) and spelling (every language with a dictionary)
+first, quick and deterministic, for live checking as the writer types; the model judges their
+candidates when the writer asks for a check (F7).
 
 The language of each paragraph is detected (assistant.languages, Lingua) unless the writer
 chose one; a paragraph in a language no layer serves is left unchecked, and said so.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.checking import conjugator_rules, determiner_rules
+from assistant.checking import conjugator_rules, noun_phrase_rules
 from assistant.checking.capitals import sentence_start_edits
 from assistant.checking.data import grammar_data
 from assistant.checking.paragraph_end import paragraph_end_edits
@@ -163,8 +164,8 @@ class LayeredChecker:
                     found = merge(conjugator_rules.conjugator_edits(s, lang, self.personal), spelling(s))
                 else:
                     found = spelling(s)
-                if determiner_rules.serves(lang):
-                    found = merge(determiner_rules.determiner_edits(s, lang, self.personal), found)
+                if noun_phrase_rules.serves(lang):
+                    found = merge(noun_phrase_rules.agreement_edits(s, lang, self.personal), found)
                 return merge(found, sentence_start_edits(s, lang, self.personal))
 
             found = recheck(text, layers(text), layers) if lang in RULE_LANGUAGES else layers(text)

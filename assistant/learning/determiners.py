@@ -23,10 +23,10 @@ import csv
 import importlib.resources
 import json
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache
 
+from assistant.learning import dela
 from assistant.paths import resource
 
 TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
@@ -53,6 +53,12 @@ NOMINALISED = sum(_bit(f"n.{c}") for c in ("nom", "dat", "acc"))
 SINGULAR = _bit("m.nom") | _bit("f.nom")  # French nouns' singular readings
 
 
+def _french_bits(bits: int) -> int:
+    """DELA's readings of a French noun as this module's: its genders in the singular, and the plural."""
+    return ((_reading_bit("m") if bits & dela.bit("ms") else 0) | (_reading_bit("f") if bits & dela.bit("fs") else 0)
+            | (_reading_bit("pl") if bits & dela.PLURAL else 0))
+
+
 @cache
 def _all_data() -> dict:
     return json.loads(resource("determiners.json").read_text("utf-8"))
@@ -62,15 +68,11 @@ def _data(lang: str) -> dict:
     return _all_data()[lang]
 
 
-def _dela_path(lang: str):
-    return __import__("pathlib").Path(sys.prefix).joinpath(*_data(lang)["path"])
-
-
 @cache
 def _has_source(lang: str) -> bool:
     source = _data(lang)["source"]
     if source == "dela":
-        return _dela_path(lang).is_file()
+        return dela.available()
     try:
         return importlib.resources.files(source).joinpath("nouns.csv").is_file()
     except ModuleNotFoundError:
@@ -82,7 +84,7 @@ def can_check(lang: str | None) -> bool:
     return bool(lang) and lang in _all_data() and not lang.startswith("_") and _has_source(lang)
 
 
-def _by_gender(lang: str) -> bool:
+def by_gender(lang: str) -> bool:
     """Its determiners say only the noun's gender (French), not also its case (German)."""
     return _data(lang)["source"] == "dela"
 
@@ -92,7 +94,7 @@ def determiner_families(lang: str) -> dict[str, dict[str, int]]:
     """Each determiner as written (lower case) → its family: {form: readings as bits} ("einen" → ein, eine…)."""
     data = _data(lang)
     out: dict[str, dict[str, int]] = {}
-    if _by_gender(lang):
+    if by_gender(lang):
         for group in data["families"]:
             family = {word: sum(_reading_bit(r) for r in readings) for word, readings in group.items()}
             out.update(dict.fromkeys(family, family))
@@ -122,8 +124,8 @@ def determiner_families(lang: str) -> dict[str, dict[str, int]]:
 @cache
 def noun_forms(lang: str) -> dict[str, int]:
     """Every declined form of every noun the data knows → its readings as bits ("Zug": m.nom, m.dat, m.acc)."""
-    if _by_gender(lang):
-        return _dela(lang).nouns
+    if by_gender(lang):
+        return {form: _french_bits(bits) for form, bits in dela.lexicon().nouns.items()}
     data = _data(lang)
     skip = set(data["skip_noun_kinds"])
     forms: dict[str, int] = {}
@@ -149,49 +151,6 @@ def noun_forms(lang: str) -> dict[str, int]:
                 if bits:
                     forms[form] = forms.get(form, 0) | bits
     return forms
-
-
-# "maison,.N+z1:fs"; a form with an escaped comma or a space is a compound
-_DELA_LINE = re.compile(r"([^,\\ ]+),[^.]*\.(N|A|V)\b[^:]*((?::\w+)*)$")
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    nouns: dict[str, int]  # each noun form → its genders as bits (singular; a plural as "pl")
-    adjectives: frozenset[str]  # the noun forms that are also an adjective ("grand"),
-    infinitives: frozenset[str]  # an infinitive ("manger")
-    finite: frozenset[str]  # or a finite verb ("est", "porte")
-
-
-_FINITE = re.compile(r"[PIJFCSTY]\d")  # DELA's tenses with a person: present, imperfect, simple past, ...
-
-
-@cache
-def _dela(lang: str) -> _Lexicon:
-    """The nouns, adjectives and verb forms of DELA that the gender check needs."""
-    nouns: dict[str, int] = {}
-    adjectives, infinitives, finite = set(), set(), set()
-    with _dela_path(lang).open(encoding="utf-8") as f:
-        for line in f:
-            m = _DELA_LINE.match(line.rstrip("\n"))
-            if m is None:
-                continue
-            form, pos, codes = m.group(1), m.group(2), m.group(3).split(":")[1:]
-            if pos == "V":
-                if "W" in codes:
-                    infinitives.add(form)
-                if any(_FINITE.match(c) for c in codes):
-                    finite.add(form)
-                continue
-            if pos == "A":
-                adjectives.add(form)
-                continue
-            for code in codes:
-                if len(code) == 2 and code[0] in "mf" and code[1] in "sp":
-                    nouns[form] = nouns.get(form, 0) | _reading_bit(code[0] if code[1] == "s" else "pl")
-    # only a noun form is judged, so of the rest only the noun forms are kept (a third of the memory)
-    return _Lexicon(nouns, frozenset(adjectives.intersection(nouns)), frozenset(infinitives.intersection(nouns)),
-                    frozenset(finite.intersection(nouns)))
 
 
 @dataclass(frozen=True)
@@ -222,7 +181,7 @@ def slips(text: str, lang: str) -> list[DeterminerSlip]:
     """Each determiner of ``text`` that no reading of its noun agrees with; [] where ``lang`` is not checked."""
     if not can_check(lang):
         return []
-    if _by_gender(lang):
+    if by_gender(lang):
         return _gender_slips(text, lang)
     families = determiner_families(lang)
     max_adjectives = _data(lang)["max_adjectives"]
@@ -266,8 +225,8 @@ def _gender_slips(text: str, lang: str) -> list[DeterminerSlip]:
     """French: a singular determiner right before a noun of the other gender ("la problème", "un voiture")."""
     data = _data(lang)
     families = determiner_families(lang)
-    lexicon = _dela(lang)
-    nouns = lexicon.nouns
+    lexicon = dela.lexicon()
+    nouns = noun_forms(lang)
     tokens = list(TOKEN.finditer(text))
     found = []
     for k, t in enumerate(tokens[:-1]):
@@ -297,6 +256,18 @@ def _gender_slips(text: str, lang: str) -> list[DeterminerSlip]:
         found.append(DeterminerSlip(word, noun, t.start(), t.end(), genders[0] if len(genders) == 1 else "",
                                     wanted, 0))
     return found
+
+
+def plural_determiners(lang: str) -> tuple[str, ...]:
+    """The determiners that say only that their noun is plural ("les", "des")."""
+    return tuple(_data(lang).get("plural", ()))
+
+
+def gender_of(determiner: str, lang: str) -> str:
+    """The gender a singular determiner says ("la": f), in a language whose determiners say only that."""
+    family = determiner_families(lang).get(determiner.casefold(), {})
+    genders = {g for g, _c in _readings(family.get(determiner.casefold(), 0))}
+    return next(iter(genders)) if len(genders) == 1 else ""
 
 
 def gender_name(gender: str, lang: str) -> str:

@@ -29,7 +29,7 @@ from itertools import pairwise
 from assistant.engine import JobContext
 from assistant.faithfulness.leaks import leaked
 from assistant.languages import Language, detect_language, get_language
-from assistant.learning import agreement, conjugation, determiners, lexicon, parts_of_speech, present_tense
+from assistant.learning import adjectives, agreement, conjugation, determiners, lexicon, parts_of_speech, present_tense
 from assistant.learning.grading import Grade, grade
 from assistant.model_languages import refusal
 from assistant.paths import resource
@@ -523,6 +523,10 @@ def _check_agreement(text: str, lang: Language, what: str) -> None:
         gender = determiners.gender_name(d.gender, lang.code)
         why = f"“{d.noun}” is {gender}" if gender else f"“{d.determiner}” does not go with “{d.noun}”"
         raise ExerciseError(f"the {what} has “{d.determiner} {d.noun}”: {why}")
+    described = adjectives.slips(text, lang.code)
+    if described:
+        a = described[0]
+        raise ExerciseError(f"the {what} has “{a.noun} {a.adjective}”: the adjective agreeing is “{a.wanted[0]}”")
 
 
 REPEATS = 3  # the same word this many times in a row is a model stuck in a loop ("garden garden garden")
