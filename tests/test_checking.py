@@ -175,6 +175,18 @@ def test_a_german_determiner_is_left_alone_where_its_noun_agrees_or_the_data_can
     assert [e for e in layers.check("Ich kaufe einen T-Shirt.", "de").edits if e.rule == "DeterminerAgreement"] == []
 
 
+def test_a_german_noun_in_lower_case_after_a_determiner_is_capitalised(layers):
+    """The dictionaries know "hund" in any case; Wiktionary's nouns and the tagger say it is a noun. Left alone:
+    a verb, adverb or adjective in lower case ("essen", "morgen", "gute"), a word before a capitalised one
+    ("einem orangen Pullover"), and a lower-case word that no determiner introduces."""
+    r = layers.check("Ich sehe einen kleinen hund im park und eine gute suppe.", "de")
+    assert [(e.original, e.replacement) for e in r.edits if e.rule == "NounCapitalization"] == \
+        [("hund", "Hund"), ("park", "Park"), ("suppe", "Suppe")]
+    for text in ["Wir essen morgen eine gute Suppe.", "Ein Mann in einem orangen Pullover grillt lecker Essen.",
+                 "Das Essen ist gut, und das Laufen auch."]:
+        assert [e for e in layers.check(text, "de").edits if e.rule == "NounCapitalization"] == [], text
+
+
 @pytest.mark.parametrize("text,expected", [
     ("Je vois un voiture dans la rue.", [("un", "une")]),
     ("La problème est grave pour ma père.", [("La", "Le"), ("ma", "mon")]),

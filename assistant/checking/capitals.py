@@ -1,7 +1,12 @@
 """Sentences that begin with a lower-case word ("he went home.", "It rained. we stayed."), in every
 language the checker serves: Harper flags only some English ones, and the other languages have no
 rule layer. The data (the rule's name and message, abbreviations whose full stop ends no
-sentence) is grammar.json's "sentence_capitals"."""
+sentence) is grammar.json's "sentence_capitals".
+
+And, in German, a noun written in lower case ("ich habe einen hund" → Hund), which the dictionaries do
+not flag (they know words in any case): a word the tagger reads only as a noun in lower case whose
+capitalised form is a noun of Wiktionary's (assistant.learning.determiners' nouns). Grammar.json's
+"noun_capitals"."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from assistant.text_units import after_title
 _START = re.compile(r"(?:^|(?P<mark>[.!?])\s+)[\"“‘«(\[]*(?P<word>[^\W\d_]+)\b")
 _INITIALS = re.compile(r"[^\W\d_](?:\.[^\W\d_])+")  # "D.C", "U.N", "L.A": initials, whose stop ends no sentence
 _BEFORE_STOP = re.compile(r"([^\W\d_.]+(?:\.[^\W\d_]+)*)\.$")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 @cache
@@ -65,4 +71,40 @@ def sentence_start_edits(text: str, lang: str, personal: PersonalDictionary | No
             continue
         out.append(Edit(start, end, word, word[0].upper() + word[1:], "capitalization", data["message"], "rules",
                         data["rule"]))
+    return out
+
+
+def noun_capital_edits(text: str, lang: str, personal: PersonalDictionary | None = None) -> list[Edit]:
+    """Edits capitalising the nouns of ``text`` (a paragraph) written in lower case after a determiner, in
+    a language whose nouns are capitalised; never in code, nor a word of the writer's dictionary. Not
+    before a capitalised word: there it is an adjective ("einem orangen Pullover")."""
+    data = grammar_data()["noun_capitals"]
+    if lang not in data["languages"] or (personal is not None and personal.ignores(data["rule"])):
+        return []
+    from assistant.learning import determiners, parts_of_speech
+
+    if not determiners.can_check(lang):
+        return []
+    nouns, families = determiners.noun_forms(lang), determiners.determiner_families(lang)
+    shielded = protected_spans(text)
+    words = list(_WORD.finditer(text))
+    out = []
+    for k, m in enumerate(words[1:], start=1):
+        word = m.group(0)
+        capital = word[0].upper() + word[1:]
+        if not word.islower() or len(word) < 3 or capital not in nouns or overlaps(shielded, m.start(), m.end()):
+            continue
+        between = 0
+        while k - 1 - between > 0 and between < data["max_adjectives"] and \
+                "ADJ" in parts_of_speech.tags(words[k - 1 - between].group(0), lang):
+            between += 1
+        if words[k - 1 - between].group(0).lower() not in families:
+            continue
+        following = words[k + 1] if k + 1 < len(words) else None
+        if following is not None and following.group(0)[:1].isupper() and not text[m.end():following.start()].strip():
+            continue  # "einem orangen Pullover": an adjective before its noun
+        if not parts_of_speech.tags(word, lang) <= {"NOUN", "PROPN"} or (personal is not None and personal.knows(word)):
+            continue  # "essen", "morgen", "gute": a verb, adverb or adjective in lower case
+        out.append(Edit(m.start(), m.end(), word, capital, "capitalization",
+                        data["message"].format(word=capital), "rules", data["rule"]))
     return out

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.checking import conjugator_rules, noun_phrase_rules
-from assistant.checking.capitals import sentence_start_edits
+from assistant.checking.capitals import noun_capital_edits, sentence_start_edits
 from assistant.checking.data import grammar_data
 from assistant.checking.paragraph_end import paragraph_end_edits
 from assistant.checking.personal import PersonalDictionary
@@ -166,7 +166,8 @@ class LayeredChecker:
                     found = spelling(s)
                 if noun_phrase_rules.serves(lang):
                     found = merge(noun_phrase_rules.agreement_edits(s, lang, self.personal), found)
-                return merge(found, sentence_start_edits(s, lang, self.personal))
+                found = merge(found, sentence_start_edits(s, lang, self.personal))
+                return merge(found, noun_capital_edits(s, lang, self.personal))
 
             found = recheck(text, layers(text), layers) if lang in RULE_LANGUAGES else layers(text)
             edits += [e.shifted(part.start) for e in found]
