@@ -323,6 +323,20 @@ def test_stop_43s_rules_are_underlined_live(qtbot, window):
     assert window.editor.toPlainText().endswith("gehe dann nach ihrer Lehrerin.")
 
 
+def test_stop_44s_rules_are_underlined_live(qtbot, window):
+    """This stop's rules in the window as the writer types: French determiners and adjectives by DELA's genders,
+    a German noun in lower case, an English irregular verb given the regular ending, a learner pattern."""
+    shows_marks(qtbot, window, "She like apples and has dealed with it.\n\n"
+                               "Je vois un voiture devant une maison blanc.\n\n"
+                               "Ich habe einen kleinen hund.",
+                [("like", "likes"), ("dealed", "dealt"), ("un", "une"), ("blanc", "blanche"), ("hund", "Hund")],
+                "stop44_rules.png", 30_000)
+    actions = menu_at(window, window.editor.toPlainText().index("blanc"))
+    assert "→ blanche" in actions
+    actions["→ blanche"].trigger()
+    assert "devant une maison blanche." in window.editor.toPlainText()
+
+
 def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
     """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
     être (the other gender in the menu), a verb in another person's form, and one in the other number than
