@@ -211,6 +211,19 @@ def test_a_french_adjective_that_does_not_agree_with_its_noun_is_found(layers, t
     assert "“" in r.edits[0].reason
 
 
+def test_a_french_noun_in_the_other_number_than_its_determiner_is_found(layers):
+    """By DELA's forms and French's regular endings ("journal" → journaux), irregular plurals from the data
+    ("oeil" → yeux); left alone: nouns the same in both numbers ("les bras", "le prix"), "les" as an object
+    pronoun ("Marie les porte", "je les vois"). On Multi30k's French captions the rule fires once, a real
+    mistake ("se tiennent la mains")."""
+    r = layers.check("Je vois les maison, les journal et des oeil, mais un livres.", "fr")
+    assert [(e.original, e.replacement) for e in r.edits if e.rule == "NounNumber"] == \
+        [("maison", "maisons"), ("journal", "journaux"), ("oeil", "yeux"), ("livres", "livre")]
+    assert "After “les” the noun is plural" in r.edits[0].reason
+    for text in ["Marie les porte et je les vois.", "Les bras et le prix, les prix et les gens."]:
+        assert [e for e in layers.check(text, "fr").edits if e.rule == "NounNumber"] == [], text
+
+
 def test_a_french_adjective_is_left_alone_where_it_may_go_with_another_word(layers):
     """An adjective further on ("une tasse de café chaud"), after a coordination ("des costumes et un maquillage
     colorés"), a colour with its shade ("bleu foncé"), a noun in apposition ("des hommes torses nus"), a

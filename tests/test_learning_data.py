@@ -120,6 +120,8 @@ def test_a_french_determiner_of_the_other_gender_refuses_the_exercise_and_the_da
                         ("Il parle avec sa père.", "“sa père”: “père” is masculine")]:
         with pytest.raises(ExerciseError, match=match):
             _check_agreement(text, french, "sentence")
+    with pytest.raises(ExerciseError, match="“les maison”: after “les” the noun is “maisons”"):
+        _check_agreement("Je vois les maison.", french, "sentence")
     with pytest.raises(ExerciseError, match="“maison blanc”: the adjective agreeing is “blanche”"):
         _check_agreement("Nous avons une maison blanc.", french, "sentence")
     _check_agreement("Je la porte à une amie, puis je mange une grande pomme rouge.", french, "sentence")

@@ -1,10 +1,10 @@
 """Agreement inside a noun phrase, from the nouns' data rather than a model (which also checks the sentences
 a model writes for exercises): a determiner that does not agree with its noun, for the languages whose
 determiners say the noun's gender, number and case (German: "einen T-Shirt" → "ein", "nach ihren Lehrerin"
-→ "ihrer"; French: "un voiture" → "une"; assistant.learning.determiners), and, in French, an adjective
-right after them that does not agree with the noun ("une maison blanc" → "blanche";
-assistant.learning.adjectives). The rules' names and messages are data (resources/grammar.json,
-"determiner_rules" and "adjective_rules").
+→ "ihrer"; French: "un voiture" → "une"; assistant.learning.determiners), and, in French, a noun in the
+other number than its determiner's ("les maison" → "maisons") and an adjective right after them that does
+not agree with the noun ("une maison blanc" → "blanche"; assistant.learning.adjectives). The rules' names
+and messages are data (resources/grammar.json: "determiner_rules", "number_rules", "adjective_rules").
 """
 
 from __future__ import annotations
@@ -63,7 +63,25 @@ def adjective_edits(text: str, lang: str, personal: PersonalDictionary | None = 
     return edits
 
 
+def number_edits(text: str, lang: str, personal: PersonalDictionary | None = None) -> list[Edit]:
+    """The noun-number rule's edits for a paragraph in ``lang``: a noun in the other number than its
+    determiner's, with its form in that number."""
+    data = grammar_data()["number_rules"]
+    if personal is not None and personal.ignores(data["rule"]):
+        return []
+    shielded = protected_spans(text)
+    edits = []
+    for s in determiners.number_slips(text, lang):
+        if overlaps(shielded, s.start, s.end):
+            continue
+        reason = data["message"].format(determiner=s.determiner, wanted=s.wanted[0],
+                                        number=data["plural" if s.plural else "singular"])
+        edits.append(Edit(s.start, s.end, s.noun, s.wanted[0], "agreement", reason, "rules", data["rule"],
+                          list(s.wanted[1:])))
+    return edits
+
+
 def agreement_edits(text: str, lang: str, personal: PersonalDictionary | None = None) -> list[Edit]:
-    """Both rules' edits, in text order."""
-    return sorted(determiner_edits(text, lang, personal) + adjective_edits(text, lang, personal),
-                  key=lambda e: (e.start, e.end))
+    """The rules' edits, in text order."""
+    return sorted(determiner_edits(text, lang, personal) + number_edits(text, lang, personal)
+                  + adjective_edits(text, lang, personal), key=lambda e: (e.start, e.end))

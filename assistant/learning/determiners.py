@@ -221,40 +221,105 @@ def slips(text: str, lang: str) -> list[DeterminerSlip]:
 _ELIDED_BEFORE = re.compile(r"[aeiouyhàâäéèêëîïôöùûü]", re.IGNORECASE)
 
 
-def _gender_slips(text: str, lang: str) -> list[DeterminerSlip]:
-    """French: a singular determiner right before a noun of the other gender ("la problème", "un voiture")."""
+def _french_pairs(text: str, lang: str, determiners: set[str] | dict) -> list[tuple[re.Match, re.Match]]:
+    """Each of ``determiners`` in ``text`` and the word after it, where that word is the determiner's noun
+    as far as the words around say: not an object pronoun's verb ("pour la manger", "je la porte", "Marie
+    les porte"), a name, "de la", "l'un", "la plus", or an adjective before its noun ("une vaste étendue")."""
     data = _data(lang)
-    families = determiner_families(lang)
     lexicon = dela.lexicon()
     nouns = noun_forms(lang)
     tokens = list(TOKEN.finditer(text))
-    found = []
+    pairs = []
     for k, t in enumerate(tokens[:-1]):
-        word = t.group()
-        family = families.get(word.lower())
-        if family is None:
+        word = t.group().lower()
+        if word not in determiners:
             continue
         at = k - 2 if k >= 2 and tokens[k - 1].group() in "'’" else k - 1  # "l'un": the word before the apostrophe
         before = tokens[at].group() if at >= 0 else ""
         if before.lower() in data["not_after"]:
-            continue  # "de la", "à la", "l'un"
+            continue
         noun = tokens[k + 1].group()
-        if word.lower() in ("le", "la") and (noun in lexicon.infinitives or (noun in lexicon.finite and (
+        if word in data["also_pronouns"] and (noun in lexicon.infinitives or (noun in lexicon.finite and (
                 before.lower() in data["pronoun_after"] or before[:1].isupper()))):
-            continue  # an object pronoun: "pour la manger", "je la porte", "Marie le porte"
-        if not noun.islower() or _ELIDED_BEFORE.match(noun) or noun in data["not_nouns"]:
-            continue  # a name; "mon amie", "cet homme"; "la plus jeune"
+            continue
+        if not noun.islower() or noun in data["not_nouns"]:
+            continue
         after = tokens[k + 2].group() if k + 2 < len(tokens) else ""
         if noun in lexicon.adjectives and after in nouns and after not in lexicon.finite:
-            continue  # an adjective before its noun: "une vaste étendue", "une grand maison" (the adjective's slip)
-        written = family[word.lower()]
+            continue  # "une grand maison": the adjective's slip, not the determiner's
+        pairs.append((t, tokens[k + 1]))
+    return pairs
+
+
+def _gender_slips(text: str, lang: str) -> list[DeterminerSlip]:
+    """French: a singular determiner right before a noun of the other gender ("la problème", "un voiture")."""
+    families = determiner_families(lang)
+    nouns = noun_forms(lang)
+    found = []
+    for t, n in _french_pairs(text, lang, families):
+        noun = n.group()
+        if _ELIDED_BEFORE.match(noun):
+            continue  # "mon amie", "cet homme", elision
+        family = families[t.group().lower()]
+        written = family[t.group().lower()]
         bits = nouns.get(noun, 0) & SINGULAR
         if not bits or written & bits:
             continue
         wanted = tuple(form for form, b in family.items() if b & bits)
         genders = [g for g, _c in _readings(bits)]
-        found.append(DeterminerSlip(word, noun, t.start(), t.end(), genders[0] if len(genders) == 1 else "",
+        found.append(DeterminerSlip(t.group(), noun, t.start(), t.end(), genders[0] if len(genders) == 1 else "",
                                     wanted, 0))
+    return found
+
+
+@dataclass(frozen=True)
+class NumberSlip:
+    determiner: str
+    noun: str  # as written
+    start: int  # the noun's place in the text
+    end: int
+    wanted: tuple[str, ...]  # the noun in the determiner's number
+    plural: bool  # what the determiner wants
+
+
+def _other_number(noun: str, plural: bool, lang: str) -> tuple[str, ...]:
+    """``noun`` in the plural (or singular), by French's regular endings, where the nouns' data has that form
+    and it is in use: "maison" → maisons, "journal" → journaux, "bateaux" → bateau; not "oeil" → oeils."""
+    nouns = noun_forms(lang)
+    want = _reading_bit("pl") if plural else SINGULAR
+    irregular = _data(lang)["irregular_plurals"]
+    if plural and noun in irregular:
+        return (irregular[noun],)
+    singular = [k for k, v in irregular.items() if v == noun]
+    if not plural and singular:
+        return tuple(singular[:1])
+    if plural:
+        options = [noun + "s", noun + "x", noun[:-2] + "aux" if noun.endswith("al") else "",
+                   noun[:-3] + "aux" if noun.endswith("ail") else ""]
+    else:
+        options = [noun[:-1] if noun.endswith(("s", "x")) else "", noun[:-3] + "al" if noun.endswith("aux") else "",
+                   noun[:-3] + "ail" if noun.endswith("aux") else ""]
+    from wordfreq import zipf_frequency
+
+    return tuple(o for o in dict.fromkeys(options)
+                 if o and nouns.get(o, 0) & want and zipf_frequency(o, lang) >= _data(lang)["min_zipf_number"])
+
+
+def number_slips(text: str, lang: str) -> list[NumberSlip]:
+    """French: a noun in the other number than its determiner's ("les maison" → maisons, "un livres" → livre)."""
+    if not can_check(lang) or not by_gender(lang):
+        return []
+    singular, plural = set(determiner_families(lang)), set(plural_determiners(lang))
+    nouns = noun_forms(lang)
+    found = []
+    for t, n in _french_pairs(text, lang, singular | plural):
+        noun, wants_plural = n.group(), t.group().lower() in plural
+        bits = nouns.get(noun, 0)
+        if not bits or bits & (_reading_bit("pl") if wants_plural else SINGULAR):
+            continue
+        wanted = _other_number(noun, wants_plural, lang)
+        if wanted:
+            found.append(NumberSlip(t.group(), noun, n.start(), n.end(), wanted, wants_plural))
     return found
 
 

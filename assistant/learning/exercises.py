@@ -523,6 +523,11 @@ def _check_agreement(text: str, lang: Language, what: str) -> None:
         gender = determiners.gender_name(d.gender, lang.code)
         why = f"“{d.noun}” is {gender}" if gender else f"“{d.determiner}” does not go with “{d.noun}”"
         raise ExerciseError(f"the {what} has “{d.determiner} {d.noun}”: {why}")
+    numbers = determiners.number_slips(text, lang.code)
+    if numbers:
+        n = numbers[0]
+        raise ExerciseError(f"the {what} has “{n.determiner} {n.noun}”: after “{n.determiner}” the noun is "
+                            f"“{n.wanted[0]}”")
     described = adjectives.slips(text, lang.code)
     if described:
         a = described[0]
