@@ -628,6 +628,33 @@ def test_a_card_whose_meaning_is_a_name_is_not_made(meaning, refused):
         eng.shutdown()
 
 
+@pytest.mark.parametrize("meaning,refused", [("to go", "the model reads the noun “Zug” as a verb (to go)"),
+                                             ("train", "the translation leaves out “Zug” (train)"),
+                                             ("vacation", None)])
+def test_a_noun_the_model_translates_as_a_verb_refuses_the_sentence(meaning, refused):
+    """Gemma gave "Zug" as "to travel", or "to go" after a similar prompt (llama.cpp's cached prompt start), and
+    "Ich fahre einen Zug in den Urlaub" passed as "I am going to the vacation" (stop 44's benchmark). A fake
+    answers every word's meaning (a model's answer cannot be chosen on demand)."""
+    from assistant.learning.exercises import ExerciseError, _check_nouns_kept
+    from tests.fakes import fixed_answer_engine
+
+    def check(ctx):
+        try:
+            _check_nouns_kept(ctx, "Ich fahre einen Zug in den Urlaub.", "I am going to the vacation.",
+                              get_language("en"), get_language("de"))
+        except ExerciseError as exc:
+            return str(exc)
+        return None
+
+    eng = fixed_answer_engine(meaning)
+    try:
+        h = eng.submit(Job("nouns", check))
+        assert h.wait(30) and h.error is None
+        assert h.result == refused
+    finally:
+        eng.shutdown()
+
+
 def _asking(backend, fn):
     """``fn(ctx)`` run as a job on ``backend``, with every prompt it sends the model recorded: (result, prompts)."""
     eng = Engine()
