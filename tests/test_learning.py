@@ -655,6 +655,22 @@ def test_a_noun_the_model_translates_as_a_verb_refuses_the_sentence(meaning, ref
         eng.shutdown()
 
 
+def test_a_verb_the_tagger_reads_as_a_noun_may_have_a_verbs_meaning():
+    """The French tagger reads "donne" only as a noun ("la donne"); the conjugator knows it as "donner"'s, so
+    its meaning "to give" refuses nothing ("Je donne un cadeau à ma famille" was refused so in a first
+    version). A fake answers the meaning."""
+    from assistant.learning.exercises import _check_nouns_kept
+    from tests.fakes import fixed_answer_engine
+
+    eng = fixed_answer_engine("to give")
+    try:
+        h = eng.submit(Job("nouns", lambda ctx: _check_nouns_kept(ctx, "Je lui donne souvent.", "I often give to him.",
+                                                                   get_language("en"), get_language("fr"))))
+        assert h.wait(30) and h.error is None
+    finally:
+        eng.shutdown()
+
+
 def _asking(backend, fn):
     """``fn(ctx)`` run as a job on ``backend``, with every prompt it sends the model recorded: (result, prompts)."""
     eng = Engine()
