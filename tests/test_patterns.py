@@ -400,6 +400,13 @@ def test_known_forms_names_and_adverbs_before_a_past_are_left_alone(layers, text
     assert [e for e in layers.check(text, "en").edits if e.rule in ("RegularIrregulars", "PronounVerbAgreement")] == []
 
 
+def test_an_auxiliary_before_a_past_is_still_agreed(layers):
+    """The adverb case above ("He last chose") must not leave "we has left" alone: there the past follows an
+    auxiliary that disagrees with its subject."""
+    (edit,) = [e for e in layers.check("Thus we has left.", "en").edits if e.rule == "PronounVerbAgreement"]
+    assert (edit.original, edit.replacement) == ("has", "have")
+
+
 def test_irregular_forms_come_from_the_lexicon():
     assert irregular_forms("dealed") == ("dealt",)
     assert irregular_forms("runned") == ("ran", "run")

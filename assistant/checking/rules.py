@@ -172,7 +172,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
         return True
-    if name == data["after_you_rule"]:  # "He last chose", "He last choosed": the verb follows, the word is an adverb
+    if name == data["after_you_rule"] and word.lower() not in data["auxiliaries"]:
+        # "He last chose", "He last choosed": the verb follows, the word is an adverb ("we has left" stays)
         after = _NEXT_WORD.match(text, end)
         following = after.group(1).lower() if after else ""
         return bool(following) and (is_form(following, "VBD") or bool(irregular_forms(following)))
