@@ -11,6 +11,9 @@ from functools import lru_cache
 from assistant.markdown import FENCE, split_frame
 from assistant.paths import resource
 
+# A word as the agreement rules read it: letters, hyphenated runs one word ("grand-mère", "Obst-").
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_WORD_OR_MARK = re.compile(WORD.pattern + r"|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[]?[A-Z0-9À-Ý])")
 # Matches at the end of the text before a word that opens a sentence or a clause: nothing, or an end
 # mark, colon, semicolon, opening quote or bracket (and spaces). For rules about a clause's first word.
@@ -123,3 +126,10 @@ def _pieces(text: str, s: Span, size: int) -> list[Span]:
         start = cut
     out.append(Span(start, s.end))
     return out
+
+
+@lru_cache(maxsize=16)
+def words_and_marks(text: str) -> tuple[re.Match, ...]:
+    """``text``'s words (as WORD) and punctuation marks, in order; cached because the French agreement
+    rules (determiners, number, adjectives) each walk the same paragraph."""
+    return tuple(_WORD_OR_MARK.finditer(text))

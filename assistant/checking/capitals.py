@@ -18,14 +18,13 @@ from assistant.checking.personal import PersonalDictionary
 from assistant.checking.spelling import is_known_word
 from assistant.markdown import overlaps, protected_spans
 from assistant.text_diff import Edit
-from assistant.text_units import after_title
+from assistant.text_units import WORD, after_title
 
 # A paragraph's first word, after any opening quote or bracket; or a word after a sentence's end
 # mark and a space. The mark's group tells which.
 _START = re.compile(r"(?:^|(?P<mark>[.!?])\s+)[\"“‘«(\[]*(?P<word>[^\W\d_]+)\b")
 _INITIALS = re.compile(r"[^\W\d_](?:\.[^\W\d_])+")  # "D.C", "U.N", "L.A": initials, whose stop ends no sentence
 _BEFORE_STOP = re.compile(r"([^\W\d_.]+(?:\.[^\W\d_]+)*)\.$")
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 @cache
@@ -87,7 +86,7 @@ def noun_capital_edits(text: str, lang: str, personal: PersonalDictionary | None
         return []
     nouns, families = determiners.noun_forms(lang), determiners.determiner_families(lang)
     shielded = protected_spans(text)
-    words = list(_WORD.finditer(text))
+    words = list(WORD.finditer(text))
     out = []
     for k, m in enumerate(words[1:], start=1):
         word = m.group(0)

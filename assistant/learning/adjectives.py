@@ -11,22 +11,13 @@ assistant.learning.determiners).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
 from assistant.learning import dela, determiners
-from assistant.paths import resource
+from assistant.text_units import words_and_marks
 
-TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
 _COORDINATING = {"et", "ou", "ni"}
-
-
-@cache
-def _data() -> dict:
-    import json
-
-    return json.loads(resource("determiners.json").read_text("utf-8"))["fr"]["adjectives"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +59,8 @@ def slips(text: str, lang: str) -> list[AdjectiveSlip]:
         return []
     allowed = _determiner_bits(lang)
     lexicon = dela.lexicon()
-    tokens = [t for t in TOKEN.finditer(text)]
+    tokens = words_and_marks(text)
+    invariable_before = determiners.adjective_data(lang)["invariable_before"]
     found = []
     for k in range(len(tokens) - 2):
         says = allowed.get(tokens[k].group().lower())
@@ -83,7 +75,7 @@ def slips(text: str, lang: str) -> list[AdjectiveSlip]:
             continue  # a noun in apposition may agree: "des hommes torses nus"
         if k and tokens[k - 1].group().lower() in _COORDINATING:
             continue  # "des costumes et un maquillage colorés": the adjective may go with both
-        if k + 3 < len(tokens) and tokens[k + 3].group().lower() in _data()["invariable_before"]:
+        if k + 3 < len(tokens) and tokens[k + 3].group().lower() in invariable_before:
             continue  # "une voiture bleu foncé": a colour with its shade does not agree
         wanted = [form for lemma in lexicon.lemmas[adjective] for b in dela.CODES
                   if agreed & dela.bit(b) for form in lexicon.forms[lemma].get(dela.bit(b), ())]

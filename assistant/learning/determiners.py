@@ -29,8 +29,8 @@ from functools import cache
 
 from assistant.learning import dela
 from assistant.paths import resource
+from assistant.text_units import words_and_marks
 
-TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[^\w\s]")
 CASES = ("nom", "gen", "dat", "acc")
 GENDERS = ("m", "f", "n", "pl")
 _CSV_CASES = {"nominativ": "nom", "genitiv": "gen", "dativ": "dat", "akkusativ": "acc"}
@@ -67,6 +67,11 @@ def _all_data() -> dict:
 
 def _data(lang: str) -> dict:
     return _all_data()[lang]
+
+
+def adjective_data(lang: str) -> dict:
+    """determiners.json's table for the adjectives' agreement (assistant.learning.adjectives)."""
+    return _data(lang)["adjectives"]
 
 
 @cache
@@ -186,7 +191,7 @@ def slips(text: str, lang: str) -> list[DeterminerSlip]:
         return _gender_slips(text, lang)
     families = determiner_families(lang)
     max_adjectives = _data(lang)["max_adjectives"]
-    tokens = list(TOKEN.finditer(text))
+    tokens = words_and_marks(text)
     found = []
     nouns = noun_forms(lang)
     for k, t in enumerate(tokens):
@@ -229,7 +234,7 @@ def _french_pairs(text: str, lang: str, determiners: set[str] | dict) -> list[tu
     data = _data(lang)
     lexicon = dela.lexicon()
     nouns = noun_forms(lang)
-    tokens = list(TOKEN.finditer(text))
+    tokens = words_and_marks(text)
     pairs = []
     for k, t in enumerate(tokens[:-1]):
         word = t.group().lower()
