@@ -498,6 +498,8 @@ def test_style_rules_only_when_the_writer_asks(layers):
     assert [(e.original, e.rule) for e in styled] == [
         ("Thus", "DiscourseMarkers"), ("petrol", "Regionalisms"), ("a very good", "Excellent")]
     assert found(layers, "Therefore people will be able to live.")[1] == [("Therefore", "Therefore,")]
+    assert found(layers, "Second the amount is large.")[1] == [("Second", "Second,")]  # an ordinal opener
+    assert found(layers, "Hence the amount is large.")[1] == []  # Harper's DiscourseMarkers, style only
     assert styled[-1].replacement == "an excellent"  # the article follows the word, in one edit
     assert rule_label("DiscourseMarkers") == "Discourse markers"
 
@@ -884,6 +886,12 @@ def test_a_stray_a_before_a_preposition_is_no_article_to_mend(layers):
     """Harper's AnA made "put air a on car" into "an on" and "air a in car" into "and in" (JFLEG dev ref0)."""
     assert [e for e in found(layers, "Put air a on car and air a in car.", "en")[1] if e[0] == "a"] == []
     assert ("a", "an") in found(layers, "I ate a egg for breakfast.", "en")[1]
+
+
+def test_a_number_typed_apart_keeps_its_suffix(layers):
+    """Harper's CorrectNumberSuffix made the "1 2th" of "12th" typed apart into "1 2nd" (JFLEG dev ref0)."""
+    assert [e for e in found(layers, "My 1 0th exam and 1 2th exam are good.", "en")[1] if "th" in e[0]] == []
+    assert ("2th", "2nd") in found(layers, "I live on the 2th floor.", "en")[1]
 
 
 def test_a_split_compound_is_joined_and_harpers_pronoun_rule_does_not_eat_it(layers):

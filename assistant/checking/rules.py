@@ -167,7 +167,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
     dropped after "call me" before anything but a name ("call me as soon as possible"), "will going to"
     before anything but a verb ("I will going to Paris"), "too" after an object pronoun ("Me too I like it"),
     a participle after "to" as a preposition ("an alternative to prescribed burning"), a stray "a" before a
-    preposition read as an article ("air a on car"), a repeat of a word that is right twice ("had had")."""
+    preposition read as an article ("air a on car"), a number typed apart ("1 2th"), a repeat of a word
+    that is right twice ("had had")."""
     data = grammar_data()["harper_narrowed"]
     word = text[start:end]
     if name == data["after_you_rule"] and word.lower() in data["after_you"] and _YOU_BEFORE.search(text[:start]):
@@ -195,6 +196,8 @@ def _narrowed_out(name: str, text: str, start: int, end: int, new: str) -> bool:
         return _too_kept(text, start, end, word, data)
     if name == data["to_participle_rule"]:
         return _participle_after_preposition(text, start, end, word)
+    if name == data["split_number_rule"]:  # "1 2th": "12th" typed apart, not a second number
+        return bool(re.search(r"\d\s+$", text[:start]))
     if name == data["before_ly_rule"]:
         after = _NEXT_WORD.match(text, end)
         return after is not None and after.group(1).lower().endswith("ly")
