@@ -194,6 +194,7 @@ def layers():
     ("He usually bring a book.", "He usually brings a book."),
     ("I think she really like it.", "I think she really likes it."),
     ("Details is the key element.", "Details are the key element."),
+    ("And details is the key element.", "And details are the key element."),
     ("I know that ideas is important.", "I know that ideas are important."),
     ("So they does not know.", "So they do not know."),
     ("We doesn't care.", "We don't care."),

@@ -207,6 +207,12 @@ def _narrowed(start: int, old: str, new: str) -> tuple[int, int, str]:
     return offset, offset + len("".join(a[head : len(a) - tail])), "".join(b[head : len(b) - tail])
 
 
+def _opening_conjunction(text: str, before: re.Match) -> bool:
+    """An "And" or "But" that opens a sentence: the clause starts after it, as at the sentence's start
+    ("And details is the key" is "details is" at a clause's start; "bread and butters is" is not)."""
+    return before.group(1).lower() in ("and", "but", "so", "or") and bool(CLAUSE_START.search(text, 0, before.start(1)))
+
+
 def pattern_edits(text: str) -> list[Edit]:
     """The learner patterns' edits for an English paragraph, in text order."""
     edits = []
@@ -219,7 +225,7 @@ def pattern_edits(text: str) -> list[Edit]:
             if before and before.group(1).lower() in pattern.get("not_after", ()):
                 continue
             if "only_after" in pattern and not (
-                    before.group(1).lower() in pattern["only_after"] if before
+                    before.group(1).lower() in pattern["only_after"] or _opening_conjunction(text, before) if before
                     else CLAUSE_START.search(text, 0, m.start())):
                 continue
             new = _fill(pattern["replace"], groups)
