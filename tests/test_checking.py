@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from assistant.checking import common_misspellings
 from assistant.checking.checker import LayeredChecker, merge
 from assistant.checking.judge import VETO, judge
 from assistant.checking.personal import PersonalDictionary
@@ -341,6 +342,27 @@ def test_spellings_rank_by_frequency_and_typing_slips(typed, meant, other):
 ])
 def test_a_typed_ending_is_kept_over_a_commoner_word_without_it(typed, meant, other):
     assert rank(typed, [other, meant], "en") == [meant, other]
+
+
+@pytest.mark.parametrize("text,typed,meant,nearer", [
+    ("This is the car wich I like.", "wich", "which", "with"),
+    ("It is baed on facts.", "baed", "based", "bad"),
+    ("We need to develope it.", "develope", "develop", "developed"),
+])
+def test_a_common_misspelling_gets_the_word_people_mean_first(layers, text, typed, meant, nearer):
+    """codespell's list of common misspellings (read from the installed package) outranks the noisy
+    channel's nearer, commoner word; that word stays among the alternatives."""
+    assert common_misspellings.available()
+    [edit] = [e for e in layers.check(text, "en").edits if e.original == typed]
+    assert (edit.replacement, edit.rule) == (meant, "SpellCheck") and nearer in edit.alternatives
+
+
+def test_a_misspelling_with_several_meanings_only_adds_candidates(layers):
+    """'ther' may be there, their, the or other: codespell does not choose, so the ranking does, among them."""
+    assert common_misspellings.meant("ther").sure is False
+    [edit] = layers.check("Ther is a cat.", "en").edits
+    assert {edit.replacement, *edit.alternatives} >= {"The", "There", "Their"}
+    assert common_misspellings.meant("wrods") is None  # only listed misspellings: the rest as before
 
 
 def test_the_dictionarys_dialect_goes_first_and_a_british_spelling_is_left_alone():

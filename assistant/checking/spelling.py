@@ -8,7 +8,8 @@ e-mail addresses. A word is flagged only when neither the dictionary nor the fre
 know it (see is_misspelled), or when it is a real word written without the accents its language
 wants ("tres" for "très", accents.py). Candidates are words one edit away, words that sound alike
 (English: "bisnes" → "business", sounds_like.py), plus splits into two real words ("Forexample" →
-"For example"), and where those convince no one, another source's (Harper's
+"For example"), English's common misspellings first where people commonly mean one word ("wich":
+which; common_misspellings.py), and where those convince no one, another source's (Harper's
 spelling search, for English); the model judge (judge.py) chooses among them.
 """
 
@@ -20,6 +21,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
+from assistant.checking import common_misspellings
 from assistant.checking.accents import bare, restored
 from assistant.checking.data import grammar_data
 from assistant.checking.personal import PersonalDictionary
@@ -256,12 +258,16 @@ def _candidates(low: str, lang: str) -> tuple[str, ...]:
     splits = [f"{low[:i]} {low[i:]}" for i in range(2, len(low) - 1)
               if _zipf(low[:i], lang) >= 3.0 and _zipf(low[i:], lang) >= 3.0]
     splits.sort(key=lambda s: -min(_zipf(p, lang) for p in s.split()))
-    pool = sorted(found) + splits[:1]
+    common = common_misspellings.meant(low) if lang == "en" else None
+    pool = sorted(found) + splits[:1] + list(common.words if common else ())
     near = ranked_pool(low, pool, lang)
     if near and min(_zipf(p, lang) for p in _key(near[0]).split()) < RARE:
         # only a rare word one slip away ("cigarrets": "cigarets"): one spelt by ear may be further off.
         # With nothing one slip away, the wider search pools them (SpellingChecker._options).
         near = ranked_pool(low, pool + list(sound_alikes(low, lang)), lang)
+    if common and common.sure and is_candidate(common.words[0], lang):
+        # a misspelling people commonly make for this word ("wich": which, not the nearer "with")
+        near = [common.words[0], *(c for c in near if c != common.words[0])]
     return tuple(near[:MAX_CANDIDATES])
 
 
