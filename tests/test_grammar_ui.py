@@ -337,6 +337,19 @@ def test_stop_44s_rules_are_underlined_live(qtbot, window):
     assert "devant une maison blanche." in window.editor.toPlainText()
 
 
+def test_stop_45s_spellings_and_patterns_are_underlined_live(qtbot, window):
+    """A common misspelling gets the word people mean first ("wich": which, the nearer "with" in the menu
+    after it), and this stop's learner patterns and commas, as the writer types."""
+    shows_marks(qtbot, window, "Second the car wich I like is old. We will able to fix it and I got good score.",
+                [("Second", "Second,"), ("wich", "which"), ("able", "be able"), ("good", "a good")],
+                "stop45_rules.png", 30_000)
+    actions = menu_at(window, window.editor.toPlainText().index("wich"))
+    names = list(actions)
+    assert names.index("→ which") < names.index("→ with")
+    actions["→ which"].trigger()
+    assert window.editor.toPlainText().startswith("Second the car which I like")
+
+
 def test_the_conjugators_french_rules_are_underlined_live(qtbot, window):
     """A French paragraph gets the conjugator's rules as it is typed: the participle after avoir and
     être (the other gender in the menu), a verb in another person's form, and one in the other number than
