@@ -1,9 +1,12 @@
 """Exercise quality against real language data, per bundled model and target language.
 
     .venv/bin/python bench/bench_learning.py [--models ID,ID] [--targets fr,de,es] [--items 50] [--native en]
+                                             [--text ../shared/data/multi30k-val/val.{lang}]
 
 For each model and target language, ``--items`` items of every type are generated from 10 topics
-(learner: ``--native`` native, English by default; A2). A model-written type is refused when the
+(learner: ``--native`` native, English by default; A2), or with ``--text`` from a document as the Learn
+pane makes them (windows of the file's lines; "text n/m": items built on the document's own sentences).
+A model-written type is refused when the
 model cannot write the target or the learner's language (hints and explanations are in the latter),
 as the app refuses it: SmolLM2, which writes only English, is refused every such type for a learner
 of French, and for an English target with any other native language. Reported per type:
@@ -38,7 +41,15 @@ from assistant.backends.factory import local_factory
 from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
 from assistant.learning import conjugation, lexicon
-from assistant.learning.exercises import generate_one, spec, types, unavailable
+from assistant.learning.exercises import (
+    TEXT_SOURCE,
+    ExerciseError,
+    generate,
+    generate_one,
+    spec,
+    types,
+    unavailable,
+)
 from assistant.model_languages import refusal
 from assistant.model_library import ModelLibrary
 
@@ -92,6 +103,20 @@ def _one(ctx: JobContext, kind: str, nat, tgt, topic: str, existing: set[str], r
     return generate_one(ctx, kind, nat, tgt, "A2", topic, existing, rng=rng)
 
 
+TEXT_WINDOW = 12  # lines of the text handed over as the document for one item
+
+
+def _from_text(ctx: JobContext, kind: str, nat, tgt, lines: list[str], i: int, existing: set[str],
+               rng: random.Random):
+    """One item as the Learn pane makes it from a document: ``lines`` from the ``i``-th window on, as paragraphs."""
+    start = (i * TEXT_WINDOW) % max(1, len(lines) - TEXT_WINDOW)
+    report = generate(ctx, [kind], 1, nat.code, tgt.code, "A2", text="\n\n".join(lines[start : start + TEXT_WINDOW]),
+                      existing=existing, rng=rng)
+    if not report.made:
+        raise ExerciseError(report.failed[0] if report.failed else "nothing made")
+    return report.made[0]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="smollm2-135m-instruct,gemma-3-270m")
@@ -100,6 +125,9 @@ def main() -> None:
     ap.add_argument("--types", default=",".join(types()))
     ap.add_argument("--native", default="en", help="the learner's own language")
     ap.add_argument("--json", default=None, help="also write the table here")
+    ap.add_argument("--text", default=None, help="make the items from a document, as the Learn pane does: a file"
+                    " of target-language lines, '{lang}' in the path standing for the target (e.g. Multi30k's"
+                    " ../shared/data/multi30k-val/val.{lang}); the report counts the items built on its sentences")
     ap.add_argument("--accepted", default=None, help="also write every accepted item here, one JSON object a line,"
                     " to be read and judged by a person")
     args = ap.parse_args()
@@ -141,13 +169,18 @@ def main() -> None:
                 why = unavailable(kind, target)
                 if why is None and not spec()["types"][kind].get("built_by"):
                     why = refusal(info, target) or refusal(info, args.native)
+                lines = Path(args.text.format(lang=target)).read_text("utf-8").splitlines() if args.text else []
                 for i in range(args.items):
                     if why:
                         stats["refused"] += 1  # not asked: no data for the type, or a model that cannot write it
                         continue
                     t0 = time.perf_counter()
-                    job = partial(_one, kind=kind, nat=nat, tgt=tgt, topic=TOPICS[i % len(TOPICS)], existing=existing,
-                                  rng=rng)
+                    if lines:
+                        job = partial(_from_text, kind=kind, nat=nat, tgt=tgt, lines=lines, i=i, existing=existing,
+                                      rng=rng)
+                    else:
+                        job = partial(_one, kind=kind, nat=nat, tgt=tgt, topic=TOPICS[i % len(TOPICS)],
+                                      existing=existing, rng=rng)
                     h = engine.submit(Job("bench", job))
                     h.wait()
                     seconds += time.perf_counter() - t0
@@ -161,9 +194,11 @@ def main() -> None:
                     ex = h.result
                     existing.add(ex.key())
                     stats["made"] += 1
+                    stats["on_text"] += ex.source == TEXT_SOURCE
                     if accepted_out:
                         accepted_out.write(json.dumps({"model": entry.info.name, "lang": target, "type": kind,
-                                                       "topic": ex.topic, **ex.fields}, ensure_ascii=False) + "\n")
+                                                       "topic": ex.topic, "source": ex.source, **ex.fields},
+                                                      ensure_ascii=False) + "\n")
                         accepted_out.flush()
                     unknown = unknown_words(ex.fields, kind, target)
                     stats["unknown"] += bool(unknown)
@@ -184,7 +219,8 @@ def main() -> None:
                 raw_share = f"{raw_unknown}/{len(answers)}" if answers else "-"
                 rejected = f"{raw_rejected}/{len(answers)}" if answers else "-"
                 accepted = f"{stats['unknown']}/{made}" if made else "-"
-                conj = f"{stats['conj_ok']}/{made}" if kind == "inflection" and made else ""
+                conj = f"{stats['conj_ok']}/{made}" if kind == "inflection" and made else \
+                    f"text {stats['on_text']}/{made}" if lines and made else ""
                 print(f"{entry.info.name[:24]:24} {target:4} {kind:11} {made:4} {stats['failed']:4} "
                       f"{stats['refused']:7} {per_item:>7} {raw_share:>11} {rejected:>12} {accepted:>12} {conj:>7}",
                       flush=True)

@@ -37,6 +37,7 @@ from assistant.learning.exercises import (
     grammar,
     json_schema,
     spec,
+    text_sentences,
     types,
     validate,
     word_translation,
@@ -550,6 +551,51 @@ def test_generation_from_a_document_with_progress(engine):
     only_model = engine.submit(Job("exercises", lambda ctx: generate(ctx, ["cloze"], 1, "en", "fr", "A2", "food")))
     assert only_model.wait(60) and only_model.state == JobState.ERROR
     assert "writes only English, not French" in only_model.error
+
+
+FRENCH_TEXT = """Le matin, je prends le train pour aller au travail. I like this city very much.
+
+Le bricard ouleur la naï des chagrés. Nous mangeons souvent des légumes du marché."""
+
+
+def test_the_texts_own_sentences_are_those_in_the_target_language_that_pass_the_checks():
+    """Of a document, the sentences an item may be built on: French ones of real words within A2's reach; not
+    the English one nor the nonsense of issue 11 ("bricard", "ouleur")."""
+    assert text_sentences(FRENCH_TEXT, get_language("fr"), "A2") == [
+        "Le matin, je prends le train pour aller au travail.", "Nous mangeons souvent des légumes du marché."]
+    assert text_sentences("```\nJe mange une pomme.\n```", get_language("fr"), "A2") == []  # code is no prose
+    assert text_sentences(FRENCH_TEXT, get_language("de"), "A2") == []
+
+
+def test_items_from_a_document_are_built_on_its_own_sentences(library):
+    """From a French document, a 'find the mistake' item takes the text's sentence as its correction and puts a
+    verb its pronoun never takes in it (the conjugator's tables): the model writes nothing of it, so the item says
+    no model wrote it. A gap or translation item built on a sentence of the text keeps that sentence whole."""
+    from assistant.backends.factory import local_factory
+
+    eng = Engine()
+    try:
+        assert eng.load(local_factory(library.get("gemma-3-270m"), n_ctx=2048)).wait(120)
+        own = text_sentences(FRENCH_TEXT, get_language("fr"), "A2")
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["error_spot"], 2, "en", "fr", "A2", text=FRENCH_TEXT,
+                                                             rng=random.Random(3))))
+        assert h.wait(300) and h.state == JobState.DONE, h.error
+        assert [(e.source, e.fields["answer"]) for e in h.result.made] == [("text", s) for s in own]
+        assert all(e.written_by == "" for e in h.result.made) and h.result.caution == ""
+        for e in h.result.made:
+            assert e.fields["sentence"] != e.fields["answer"] and e.fields["explanation"].startswith("after “")
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["cloze", "choice", "translate"], 3, "en", "fr", "A2",
+                                                             text=FRENCH_TEXT, rng=random.Random(3))))
+        assert h.wait(600) and h.state == JobState.DONE, h.error
+        for e in h.result.made:  # whatever the model scores and translates: a text's item keeps its sentence
+            if e.source == "text":
+                whole = e.fields["answer"] if e.type == "translate" else e.fields["sentence"].replace(
+                    "___", e.fields["answer"])
+                assert whole in own and e.written_by == ""
+            else:
+                assert e.source == "document" and e.written_by
+    finally:
+        eng.shutdown()
 
 
 @pytest.mark.parametrize("args,message", [

@@ -130,6 +130,9 @@ class LearnPane(TaskPane):
         self.source_box.addItem("Topic", "topic")
         self.source_box.addItem("The document (or selection)", "document")
         self.source_box.addItem("My collected words", "collected")
+        self.source_box.setItemData(1, "Gap, choice, mistake and translation items are built on the text's own "
+                                       "sentences where they are in the language you learn; on its topics otherwise.",
+                                    Qt.ItemDataRole.ToolTipRole)
         self.topic = QLineEdit()
         self.topic.setPlaceholderText("Topic, e.g. ordering food")
         gen.addWidget(self.type_box)
@@ -431,6 +434,8 @@ class LearnPane(TaskPane):
             return
         msg = f"Added {added} exercise{'s' if added != 1 else ''}"
         msg += "." if p.id == self._current_profile_id() else f" to {p.name}."
+        if report.on_text:
+            msg += f" {report.on_text} built on your text's own sentences."
         if report.failed:
             msg += f" {len(report.failed)} could not be made: {report.failed[0]}."
         for kind, why in report.skipped.items():

@@ -34,7 +34,7 @@ from assistant.learning.grading import Grade, grade
 from assistant.model_languages import refusal
 from assistant.paths import resource
 from assistant.prompting import build_prompt
-from assistant.text_units import cased_like, sentences
+from assistant.text_units import cased_like, paragraphs, sentences
 
 MAX_TRIES = 3
 
@@ -587,11 +587,13 @@ def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
 
 def generate_one(ctx: JobContext, kind: str, native: Language, target: Language, level: str, topic: str,
                  existing: set[str], source: str = "topic", word: str | None = None,
-                 rng: random.Random | None = None) -> Exercise:
+                 rng: random.Random | None = None, sentence: str | None = None) -> Exercise:
     """One valid exercise, or ExerciseError after MAX_TRIES attempts (the last problem named).
 
     A conjugation drill comes from the conjugator. A vocabulary card is for ``word`` (one of the
-    learner's band when None). Anything else is written by the model, if it can write the languages."""
+    learner's band when None). A type built on a sentence is built on ``sentence`` where given (one of the
+    writer's own, text_sentences: one try, the model writes nothing of it). Anything else is written by the
+    model, if it can write the languages."""
     t = spec()["types"].get(kind)
     if t is None:
         raise ExerciseError(f"unknown exercise type {kind!r}; choose one of: {', '.join(types())}")
@@ -605,6 +607,8 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         refused = refusal(ctx.backend.info, lang.code)
         if refused:
             raise ExerciseError(refused)
+    if sentence is not None and "model_fields" in t:
+        return _item_on(ctx, kind, sentence, native, target, level, existing, rng, topic, source)
     fixed: tuple[tuple[str, str], ...] = ()
     if kind == "vocab":
         word = word or _band_word(target, level, existing, rng)
@@ -642,14 +646,9 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
                     leaked(_prose(written), [_prose(shown)], target.code) is not None:
                 raise ExerciseError("the model copied its example")
             if "model_fields" in t:
-                sentence = _checked_sentence(written["sentence"], target, level)
-                _check_small_words(ctx, sentence, target)
-                if t.get("gap_by_app"):
-                    ex = _gap_item(ctx, kind, sentence, native, target, level, existing, rng, topic, source)
-                elif t.get("mistake_by_app"):
-                    ex = _mistake_item(ctx, sentence, native, target, level, existing, rng, topic, source)
-                else:
-                    ex = _translation_item(ctx, sentence, native, target, level, existing, topic, source)
+                written_sentence = _checked_sentence(written["sentence"], target, level)
+                _check_small_words(ctx, written_sentence, target)
+                ex = _item_on(ctx, kind, written_sentence, native, target, level, existing, rng, topic, source)
             else:
                 ex = Exercise(kind, written, topic, source)
                 _check_whole(written.get("example") or "", target, "example")
@@ -664,6 +663,45 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         return ex
     raise ExerciseError(f"the model could not write a valid {t['label'].lower()} exercise in {MAX_TRIES} tries "
                         f"({problem}); a larger model from Models › Get models writes them more reliably")
+
+
+def _item_on(ctx: JobContext, kind: str, sentence: str, native: Language, target: Language, level: str,
+             existing: set[str], rng: random.Random, topic: str, source: str) -> Exercise:
+    """The item of type ``kind`` the app makes on a checked sentence: a gap, a mistake, or a translation."""
+    t = spec()["types"][kind]
+    if t.get("gap_by_app"):
+        return _gap_item(ctx, kind, sentence, native, target, level, existing, rng, topic, source)
+    if t.get("mistake_by_app"):
+        return _mistake_item(ctx, sentence, native, target, level, existing, rng, topic, source)
+    return _translation_item(ctx, sentence, native, target, level, existing, topic, source)
+
+
+def built_on_a_sentence(kind: str) -> bool:
+    """Whether the app makes items of ``kind`` on one target-language sentence (gap, mistake, translation)."""
+    return "model_fields" in spec()["types"].get(kind, {})
+
+
+MAX_TEXT_SENTENCES = 400  # of a long document, the sentences checked for exercises: enough for any batch
+
+
+def text_sentences(text: str, target: Language, level: str) -> list[str]:
+    """The sentences of the writer's ``text`` that pass a model's sentence's checks (_checked_sentence: in the
+    target language, real words, one sentence within the level's reach), once each, in the text's order.
+    Items built on them need no sentence from the model, so they are as right as the text is: an article the
+    learner is reading in French gives French no 270M model could write."""
+    out: list[str] = []
+    seen = 0
+    for para in paragraphs(text):
+        line = text[para.start : para.end]
+        for span in sentences(line):
+            if seen >= MAX_TEXT_SENTENCES:
+                return list(dict.fromkeys(out))
+            seen += 1
+            try:
+                out.append(_checked_sentence(line[span.start : span.end].strip(), target, level))
+            except ExerciseError:
+                continue
+    return list(dict.fromkeys(out))
 
 
 SMALL_WORD_MARGIN = 2.0  # nats: how much likelier a sentence must read with one small word changed to be refused
@@ -1449,6 +1487,11 @@ class GenerationReport:
         return next((ex.written_by for ex in self.made if ex.written_by), "")
 
     @property
+    def on_text(self) -> int:
+        """How many of those made are built on a sentence of the writer's own text."""
+        return sum(1 for ex in self.made if ex.source == TEXT_SOURCE)
+
+    @property
     def small_model(self) -> bool:
         """That model is small enough that its items need the learner's eye."""
         return any(ex.small_model for ex in self.made)
@@ -1468,9 +1511,32 @@ def topics_from_text(text: str, limit: int = 6) -> list[str]:
     paras = [p.strip() for p in re.split(r"\n\s*\n", text) if len(p.strip()) > 20]
     out = []
     for p in paras[:limit]:
-        first = re.split(r"(?<=[.!?])\s", p, maxsplit=1)[0]
-        out.append(first[:160])
+        first = sentences(p)[0]
+        out.append(p[first.start : first.end].strip()[:160])
     return out or ([text.strip()[:160]] if text.strip() else [])
+
+
+TEXT_SOURCE = "text"  # an item built on a sentence of the writer's text, not on one the model wrote
+
+
+def _on_own_sentence(ctx: JobContext, kind: str, native: Language, target: Language, level: str, topic: str,
+                     existing: set[str], own: list[str], tried: set[tuple[str, str]],
+                     rng: random.Random) -> Exercise | None:
+    """An item of ``kind`` on one of the text's sentences ``own``, or None: the model writes one instead. Each
+    sentence is tried once for each kind (``tried``; a sentence with no fair gap may still take a mistake), at
+    most MAX_TRIES for one item, the sentences used least first."""
+    if not built_on_a_sentence(kind):
+        return None
+    fresh = [s for s in own if (s, kind) not in tried]
+    fresh.sort(key=lambda s: sum(1 for _s, _k in tried if _s == s))
+    for sentence in fresh[:MAX_TRIES]:
+        tried.add((sentence, kind))
+        try:
+            return generate_one(ctx, kind, native, target, level, topic, existing, TEXT_SOURCE, rng=rng,
+                                sentence=sentence)
+        except ExerciseError:
+            continue
+    return None
 
 
 def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target: str, level: str,
@@ -1478,7 +1544,9 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
              rng: random.Random | None = None) -> GenerationReport:
     """``count`` items cycling through ``kinds``, on a topic or from a document's text. Vocabulary cards
     are for ``words`` (the learner's collected words), else the text's words of the learner's band,
-    else words of the band. Types that cannot be made for the languages (no conjugator, no word
+    else words of the band. A gap, mistake or translation item is built on one of the text's own
+    sentences where it has any in the target language that pass the checks (text_sentences), else on a
+    sentence the model writes on the text's topics. Types that cannot be made for the languages (no conjugator, no word
     list, a model that cannot write them) are skipped with the reason; if none is left, nothing is
     generated and the reason is the error."""
     nat, tgt = get_language(native), get_language(target)
@@ -1503,20 +1571,22 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
         raise ExerciseError(next(iter(report.skipped.values())))
     rng = rng or random.Random()
     queue = list(words or []) or (words_from_text(text, tgt, level) if text.strip() else [])
-    seen = set(existing or ())
+    own = text_sentences(text, tgt, level) if text.strip() and any(built_on_a_sentence(k) for k in usable) else []
+    seen, tried = set(existing or ()), set()
     for i in range(count):
         ctx.progress(i, count, f"exercise {i + 1} of {count}")
         kind = usable[i % len(usable)]
         word = queue.pop(0) if kind == "vocab" and queue else None
+        ex = _on_own_sentence(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen, own, tried, rng)
         try:
-            ex = generate_one(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen,
-                              "document" if text.strip() else "topic", word, rng)
+            ex = ex or generate_one(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen,
+                                    "document" if text.strip() else "topic", word, rng)
         except ExerciseError as exc:
             report.failed.append(str(exc))
             continue
         seen.add(ex.key())
         report.made.append(ex)
-        if not spec()["types"][kind].get("built_by"):
+        if not spec()["types"][kind].get("built_by") and ex.source != TEXT_SOURCE:
             info = ctx.backend.info
             ex.written_by = info.model_name
             ex.small_model = 0 < info.parameter_count < lexicon.data()["small_model_parameters"]
