@@ -67,6 +67,31 @@ def test_only_the_collected_words_used_are_forgotten(qtbot, learn_window):
     assert pane.store.collected(p) == [x for x in words if x not in carded]
 
 
+def test_items_from_a_french_document_are_built_on_its_sentences(qtbot, learn_window):
+    """From the document, 'find the mistake' items take its own French sentences (the conjugator makes the
+    mistake): the message says so, and no item says a small model wrote it."""
+    w, pane = learn_window
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):  # the default model writes only English
+        w.load_model(w.library.get("gemma-3-270m"))
+    w.editor.setPlainText("Le matin, je prends le train pour aller au travail.\n\n"
+                          "Nous mangeons souvent des légumes du marché.")
+    (p,) = profiles(pane, "Reading")
+    pane.profile_box.setCurrentIndex(pane.profile_box.findData(p.id))
+    pane.source_box.setCurrentIndex(pane.source_box.findData("document"))
+    pane.type_box.setCurrentIndex(pane.type_box.findData("error_spot"))
+    pane.count_box.setValue(2)
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, pane)
+    assert pane.message.text().startswith("Added 2 exercises.") and "2 built on your text's own sentences" in \
+        pane.message.text() and "very small model" not in pane.message.text()
+    assert sorted(i.exercise.fields["answer"] for i in pane.store.items(p)) == [
+        "Le matin, je prends le train pour aller au travail.", "Nous mangeons souvent des légumes du marché."]
+    pane.next_item()
+    assert pane.current is not None and pane.written_by.isHidden()
+    w.panes.setCurrentWidget(pane)
+    screenshot(w, "learn_from_text.png")
+
+
 def test_a_late_explanation_never_lands_on_the_next_item(qtbot, learn_window, tmp_path):
     w, pane = learn_window
     profiles(pane, "Late")
