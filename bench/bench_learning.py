@@ -160,6 +160,9 @@ def main() -> None:
         info = engine.backend.info
         for target in args.targets.split(","):
             tgt, nat = get_language(target), get_language(args.native)
+            if args.text and not Path(args.text.format(lang=target)).is_file():
+                print(f"{entry.info.name[:24]:24} {target:4} no text: {args.text.format(lang=target)}", flush=True)
+                continue
             for kind in args.types.split(","):
                 stats: dict[str, int] = defaultdict(int)
                 by_type: Counter[str] = Counter()
