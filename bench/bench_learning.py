@@ -200,7 +200,7 @@ def main() -> None:
                     stats["on_text"] += ex.source == TEXT_SOURCE
                     if accepted_out:
                         accepted_out.write(json.dumps({"model": entry.info.name, "lang": target, "type": kind,
-                                                       "topic": ex.topic, "source": ex.source, **ex.fields},
+                                                       "topic": ex.topic, "built_on": ex.source, **ex.fields},
                                                       ensure_ascii=False) + "\n")
                         accepted_out.flush()
                     unknown = unknown_words(ex.fields, kind, target)
