@@ -12,7 +12,9 @@ data: every word of a target-language sentence is a word of that language (or a 
 for one, within two levels of the learner's frequency band, the sentence is one sentence of a
 length fit for the level, the language is the one asked for, no duplicate of an item already in
 the bank. A failed item is generated again, a bounded number of times. A model that cannot write
-the target language is not asked (model_languages.py).
+the target language is not asked (model_languages.py). Made from a document in the target language,
+gap, mistake and translation items are built on the document's own sentences (text_sentences), and
+the model writes a sentence only where none of them makes an item.
 """
 
 from __future__ import annotations
