@@ -97,9 +97,3 @@ def lexicon() -> Lexicon:
                    frozenset(finite.intersection(nouns)), frozenset(verbs.intersection(adjectives)),
                    frozenset(other.intersection(adjectives)))
 
-
-def noun_only(word: str) -> bool:
-    """``word`` is one of DELA's nouns and nothing else of it (no adjective, verb form or other word)."""
-    lex = lexicon()
-    return word in lex.nouns and not (word in lex.adjectives or word in lex.finite or word in lex.verbal
-                                      or word in lex.other or word in lex.infinitives)

@@ -35,7 +35,6 @@ from assistant.learning import (
     adjectives,
     agreement,
     conjugation,
-    dela,
     determiners,
     lexicon,
     parts_of_speech,
@@ -826,10 +825,11 @@ _NOT_NOUNS = frozenset({"VERB", "AUX", "ADJ", "ADV", "PRON", "DET", "ADP"})
 
 def _nouns_of(sentence: str, lang: str) -> list[str]:
     """The words of ``sentence`` that are surely nouns (not names, three letters or more): the tagger's nouns with
-    no other reading; in German also a capitalised word after the first that is no pronoun or determiner ("Fass",
-    which the tagger also reads as "fassen"'s imperative); in French also DELA's nouns that are nothing else
-    ("rochers", which the tagger also reads as an adjective and a verb). Of Multi30k captions, Gemma rendered
-    "ein blau-weißes Fass" as "a blue-white sky" and "des rochers tranchants" as "the rough ground"."""
+    no other reading, and in German also a capitalised word after the first that is no pronoun or determiner
+    ("Fass", which the tagger also reads as "fassen"'s imperative: of Multi30k captions, Gemma rendered "ein
+    blau-weißes Fass" as "a blue-white sky"). DELA's French nouns that are nothing else were tried the same way
+    and left out: they refused "des rochers tranchants" rendered as "the rough ground", but also 5 of the 16
+    signable French items of stop 44's benchmark ("Mon père est un gros fan de football": "soccer")."""
     words = lexicon.LETTER_RUN.findall(sentence)
     out = []
     for k, word in enumerate(words):
@@ -840,8 +840,6 @@ def _nouns_of(sentence: str, lang: str) -> list[str]:
             out.append(word)
         elif parts_of_speech.capitalises_nouns(lang) and k and word[:1].isupper() and \
                 not found & {"PRON", "DET", "NUM"}:
-            out.append(word)
-        elif word.islower() and determiners.can_check(lang) and determiners.by_gender(lang) and dela.noun_only(word):
             out.append(word)
     return out
 
