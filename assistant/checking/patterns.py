@@ -208,9 +208,10 @@ def _narrowed(start: int, old: str, new: str) -> tuple[int, int, str]:
 
 
 def _opening_conjunction(text: str, before: re.Match) -> bool:
-    """An "And" or "But" that opens a sentence: the clause starts after it, as at the sentence's start
-    ("And details is the key" is "details is" at a clause's start; "bread and butters is" is not)."""
-    return before.group(1).lower() in ("and", "but", "so", "or") and bool(CLAUSE_START.search(text, 0, before.start(1)))
+    """A conjunction that opens a sentence ("And", "But": the data's opening_conjunctions): the clause starts
+    after it, as at the sentence's start ("And details is the key"; "bread and butters is" is not)."""
+    return before.group(1).lower() in _data()["opening_conjunctions"] and \
+        bool(CLAUSE_START.search(text, 0, before.start(1)))
 
 
 def pattern_edits(text: str) -> list[Edit]:
