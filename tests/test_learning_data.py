@@ -273,7 +273,7 @@ def test_a_german_sentence_opening_with_a_pronoun_and_a_bare_stem_is_refused():
 
 
 def test_the_apps_english_translation_gets_the_grammar_rules_corrections():
-    """Gemma translated a sentence as "I am working in a office." (stop 34's benchmark); the hint a learner
+    """Gemma translated a sentence as "I am working in a office." (stop 34's benchmark); the translation a learner
     reads gets the Grammar pane's rule corrections. Right English, and other languages, stay as written."""
     from assistant.learning.exercises import rules_corrected
 

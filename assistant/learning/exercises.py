@@ -852,22 +852,46 @@ def _only_a_noun(word: str, lang: str) -> bool:
     return word[:1].isupper() if lang == "de" else True
 
 
-def _check_hint_has_answer(ctx: JobContext, ex: Exercise, native: Language, target: Language) -> None:
-    """A cloze's hint, the translation of its sentence, says its answer (_rendered), whatever the answer's part
-    of speech: a hint without it leaves the gap to guesswork, and of 40 accepted Gemma clozes of four
-    benchmark runs (stops 34–38) the 7 distinct ones whose hint lacked the answer's meaning were all items a
-    teacher would not sign: a sentence the model could not say ("J'ai loupé une fenêtre en pleine nuit": "I
-    missed a window in the dark"), a wrong form ("Ich ___ ein Kleid": kauf), or a hint about something else."""
-    rendered, meaning = _rendered(ctx, ex.fields["answer"], ex.fields["hint"], native, target)
-    if rendered is False:
-        raise ExerciseError(f"the hint does not say the answer “{ex.fields['answer']}” ({meaning or '?'})")
+def _cloze_hint(ctx: JobContext, answer: str, translation: str, native: Language, target: Language) -> str:
+    """A cloze's hint: its answer's own meaning (word_translation: translated alone and greedily, and checked
+    as a card's meaning is), where the sentence's translation says it too (_says); the translation itself
+    where the languages have no examples for the word prompt. The translation was the hint until stop 46,
+    and half of the clozes built on Multi30k captions (stop 45's benchmark) had a hint that mistranslated
+    another word ("Trois petits ___ reniflent quelque chose": "Three small dogs are playing something"):
+    two answers of the model that agree on one word are surer than one sentence of it, and the learner
+    still reads the gap's meaning. A meaning the word prompt gets wrong ("pomme": "to peel") is not in the
+    translation, so it refuses the item (HintMisreads) rather than teach it; one that fails a card's checks
+    (a name, a word left as it is) raises ExerciseError, and another gap may be tried."""
+    meaning = word_translation(ctx, answer, native, target)
+    if not meaning:
+        return translation
+    if not _says(translation, answer, meaning, native):
+        raise HintMisreads(f"the hint does not say the answer “{answer}” ({meaning})")
+    return meaning
+
+
+class HintMisreads(ExerciseError):
+    """The sentence's translation and its answer's meaning disagree: one of them is wrong, and another word
+    of the same sentence would be read through the same translation."""
 
 
 def _rendered(ctx: JobContext, word: str, translation: str, native: Language,
               target: Language) -> tuple[bool | None, str]:
-    """(whether ``translation`` says ``word``, the word's meaning): the word's own translation (alone and
-    greedily, as a card's meaning) shares a lemma with a word of it, or the word is like one of its words
-    (a cognate: "Büro", "bureau"); None where the languages have no examples for the word prompt."""
+    """(whether ``translation`` says ``word``, the word's meaning): the word is like one of its words (a
+    cognate, "Büro", "bureau": no model asked), or its own translation (alone and greedily, as a card's
+    meaning) shares a lemma with a word of it; None where the languages have no examples for the word
+    prompt."""
+    if _says(translation, word, "", native):
+        return True, ""
+    meaning = _meaning(ctx, word, native, target)
+    if meaning is None:
+        return None, ""
+    return _says(translation, word, meaning, native), meaning
+
+
+def _says(translation: str, word: str, meaning: str, native: Language) -> bool:
+    """Whether ``translation`` has a word like ``word`` (a cognate) or one sharing a lemma with a word of
+    ``meaning`` that is no function word ("the", "to": FUNCTION_ZIPF)."""
     import difflib
 
     import simplemma
@@ -875,14 +899,11 @@ def _rendered(ctx: JobContext, word: str, translation: str, native: Language,
     said = [_fold(w) for w in lexicon.LETTER_RUN.findall(translation)]
     folded = _fold(word)
     if any(difflib.SequenceMatcher(a=folded, b=w).ratio() >= COGNATE for w in said):
-        return True, ""
-    meaning = _meaning(ctx, word, native, target)
-    if meaning is None:
-        return None, ""
+        return True
     lemmas = set(said) | {simplemma.lemmatize(w, lang=native.code) for w in said}
     wanted = {_fold(w) for w in lexicon.LETTER_RUN.findall(meaning) if lexicon.zipf(w, native.code) < FUNCTION_ZIPF}
     wanted |= {simplemma.lemmatize(w, lang=native.code) for w in wanted}
-    return bool(wanted & lemmas), meaning
+    return bool(wanted & lemmas)
 
 
 def _drill(target: Language, level: str, existing: set[str], rng: random.Random, topic: str,
@@ -985,11 +1006,11 @@ ELISIONS = 2  # letters before an apostrophe that make an elision (l', qu'), not
 def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, target: Language, level: str,
               existing: set[str], rng: random.Random, topic: str, source: str) -> Exercise:
     """A gap item from a sentence the model wrote (checked), made by the app: one of its words within the
-    learner's band is blanked; a cloze's hint is the app's translation of the sentence. The answer is the
-    model's own word, so it is a real word that belongs there; a cloze's answer must still fit better than
-    random words of its band, and its hint must say it (a hint that does not refuses the sentence, whatever
-    its other words); a choice's distractors are words of the answer's band and part of speech that the
-    model finds clearly worse in the gap, so none of them is also right."""
+    learner's band is blanked; a cloze's hint is the answer's meaning, which the app's translation of the
+    sentence must say too (_cloze_hint: where they disagree the sentence is refused, whatever its other
+    words). The answer is the model's own word, so it is a real word that belongs there; a cloze's answer
+    must still fit better than random words of its band; a choice's distractors are words of the answer's
+    band and part of speech that the model finds clearly worse in the gap, so none of them is also right."""
     translation = app_translation(ctx, sentence, native, target) if kind == "cloze" else ""
     problem = f"no word of the sentence makes a gap at {level}"
     for word, start, end in gap_words(sentence, target, level, rng, translation):
@@ -998,7 +1019,14 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
             continue
         gapped = sentence[:start] + "___" + sentence[end:]
         if kind == "cloze":
-            ex = Exercise(kind, {"sentence": gapped, "answer": word, "hint": translation}, topic, source)
+            try:
+                hint = _cloze_hint(ctx, word, translation, native, target)
+            except HintMisreads:
+                raise  # the translation misreads one word of the sentence: no other gap is tried
+            except ExerciseError as exc:
+                problem = str(exc)
+                continue
+            ex = Exercise(kind, {"sentence": gapped, "answer": word, "hint": hint}, topic, source)
         else:
             few = _too_little_context(gapped, word, target)
             if few:
@@ -1018,8 +1046,6 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
         except ExerciseError as exc:
             problem = str(exc)
             continue
-        if kind == "cloze":  # a hint that misses one word of the sentence misreads it: no other gap is tried
-            _check_hint_has_answer(ctx, ex, native, target)
         return ex
     raise ExerciseError(problem)
 
