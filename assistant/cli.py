@@ -398,10 +398,11 @@ def cmd_exercise(args: argparse.Namespace) -> int:
             if args.json:
                 _print_json({"added": added, "items": [e.to_dict() for e in report.made], "failed": report.failed,
                              "skipped": report.skipped, "written_by": report.written_by,
-                             "on_text": report.on_text, "caution": report.caution})
+                             "on_text": report.on_text, "on_bank": report.on_bank, "caution": report.caution})
             else:
                 print(f"added {added} exercise(s)" + (f", {report.on_text} on the text's own sentences"
                                                        if report.on_text else "")
+                      + (f", {report.on_bank} on the app's example sentences" if report.on_bank else "")
                       + (f"; {len(report.failed)} failed: " + "; ".join(report.failed) if report.failed else ""))
                 for kind, why in report.skipped.items():
                     print(f"not made: {types()[kind].lower()} ({why})", file=sys.stderr)

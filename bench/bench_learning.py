@@ -4,8 +4,10 @@
                                              [--text ../shared/data/multi30k-val/val.{lang}]
 
 For each model and target language, ``--items`` items of every type are generated from 10 topics
-(learner: ``--native`` native, English by default; A2), or with ``--text`` from a document as the Learn
-pane makes them (windows of the file's lines; "text n/m": items built on the document's own sentences).
+(learner: ``--native`` native, English by default; A2), as the Learn pane makes them: on the sentence
+bank's sentences where it has the topic ("bank n/m": items built on them; ``--no-bank``: the model writes
+every sentence), or with ``--text`` from a document (windows of the file's lines; "text n/m": items built
+on the document's own sentences).
 A model-written type is refused when the
 model cannot write the target or the learner's language (hints and explanations are in the latter),
 as the app refuses it: SmolLM2, which writes only English, is refused every such type for a learner
@@ -42,10 +44,10 @@ from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
 from assistant.learning import conjugation, lexicon
 from assistant.learning.exercises import (
+    BANK_SOURCE,
     TEXT_SOURCE,
     ExerciseError,
     generate,
-    generate_one,
     spec,
     types,
     unavailable,
@@ -99,8 +101,14 @@ def conjugation_correct(fields: dict, lang: str) -> bool:
     return fields["answer"] in forms
 
 
-def _one(ctx: JobContext, kind: str, nat, tgt, topic: str, existing: set[str], rng: random.Random):
-    return generate_one(ctx, kind, nat, tgt, "A2", topic, existing, rng=rng)
+def _one(ctx: JobContext, kind: str, nat, tgt, topic: str, existing: set[str], rng: random.Random,
+         bank: bool = True):
+    """One item on ``topic`` as the Learn pane makes it: on the sentence bank's sentences where it has the
+    topic (``bank``), else on a sentence the model writes."""
+    report = generate(ctx, [kind], 1, nat.code, tgt.code, "A2", topic=topic, existing=existing, rng=rng, bank=bank)
+    if not report.made:
+        raise ExerciseError(report.failed[0] if report.failed else "nothing made")
+    return report.made[0]
 
 
 TEXT_WINDOW = 12  # lines of the text handed over as the document for one item
@@ -128,6 +136,8 @@ def main() -> None:
     ap.add_argument("--text", default=None, help="make the items from a document, as the Learn pane does: a file"
                     " of target-language lines, '{lang}' in the path standing for the target (e.g. Multi30k's"
                     " ../shared/data/multi30k-val/val.{lang}); the report counts the items built on its sentences")
+    ap.add_argument("--no-bank", action="store_true", help="on a topic, have the model write every sentence, as"
+                    " before the sentence bank (resources/sentence_bank.json)")
     ap.add_argument("--accepted", default=None, help="also write every accepted item here, one JSON object a line,"
                     " to be read and judged by a person")
     args = ap.parse_args()
@@ -183,7 +193,7 @@ def main() -> None:
                                       rng=rng)
                     else:
                         job = partial(_one, kind=kind, nat=nat, tgt=tgt, topic=TOPICS[i % len(TOPICS)],
-                                      existing=existing, rng=rng)
+                                      existing=existing, rng=rng, bank=not args.no_bank)
                     h = engine.submit(Job("bench", job))
                     h.wait()
                     seconds += time.perf_counter() - t0
@@ -198,6 +208,7 @@ def main() -> None:
                     existing.add(ex.key())
                     stats["made"] += 1
                     stats["on_text"] += ex.source == TEXT_SOURCE
+                    stats["on_bank"] += ex.source == BANK_SOURCE
                     if accepted_out:
                         accepted_out.write(json.dumps({"model": entry.info.name, "lang": target, "type": kind,
                                                        "topic": ex.topic, "built_on": ex.source, **ex.fields},
@@ -223,7 +234,8 @@ def main() -> None:
                 rejected = f"{raw_rejected}/{len(answers)}" if answers else "-"
                 accepted = f"{stats['unknown']}/{made}" if made else "-"
                 conj = f"{stats['conj_ok']}/{made}" if kind == "inflection" and made else \
-                    f"text {stats['on_text']}/{made}" if lines and made else ""
+                    f"text {stats['on_text']}/{made}" if lines and made else \
+                    f"bank {stats['on_bank']}/{made}" if made and not args.no_bank else ""
                 print(f"{entry.info.name[:24]:24} {target:4} {kind:11} {made:4} {stats['failed']:4} "
                       f"{stats['refused']:7} {per_item:>7} {raw_share:>11} {rejected:>12} {accepted:>12} {conj:>7}",
                       flush=True)

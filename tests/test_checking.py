@@ -97,6 +97,8 @@ def test_a_participle_after_etre_offers_the_other_gender_where_the_pronoun_has_n
 @pytest.mark.parametrize("text,lang", [
     ("La mayoría son buenos y el gato y el perro comen.", "es"),  # a group's noun; two subjects
     ("Los Ángeles es grande.", "es"),  # a name
+    ("Los sábados vamos al mercado y este verano viajamos.", "es"),  # a time, not the subject
+    ("Le samedi nous allons au marché.", "fr"),
     ("Le dico che i bambini mangiano.", "it"),
 ])
 def test_a_noun_subject_that_agrees_or_cannot_be_read_is_left_alone(layers, text, lang):

@@ -92,6 +92,35 @@ def test_items_from_a_french_document_are_built_on_its_sentences(qtbot, learn_wi
     screenshot(w, "learn_from_text.png")
 
 
+def test_items_on_a_common_topic_are_built_on_the_apps_example_sentences(qtbot, learn_window):
+    """On a topic the sentence bank has, 'find the mistake' items take its sentences as their corrections: the
+    message says how many, the Topic choice's tooltip names the bank's topics, and no item says a small model
+    wrote it."""
+    from assistant.learning import sentence_bank
+
+    w, pane = learn_window
+    with qtbot.waitSignal(w.bridge.model_loaded, timeout=60_000):  # the default model writes only English
+        w.load_model(w.library.get("gemma-3-270m"))
+    (p,) = profiles(pane, "Topics")
+    pane.profile_box.setCurrentIndex(pane.profile_box.findData(p.id))
+    pane.source_box.setCurrentIndex(pane.source_box.findData("topic"))
+    assert "food, travel, weather" in pane.source_box.itemData(0, Qt.ItemDataRole.ToolTipRole)
+    pane.topic.setText("food and cooking")
+    pane.type_box.setCurrentIndex(pane.type_box.findData("error_spot"))
+    pane.count_box.setValue(2)
+    qtbot.mouseClick(pane.run_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, pane)
+    assert pane.message.text().startswith("Added 2 exercises.") and \
+        "2 built on the app's example sentences" in pane.message.text() and \
+        "very small model" not in pane.message.text()
+    bank = dict(sentence_bank.pairs("food", "fr"))
+    assert all(i.exercise.fields["answer"] in bank for i in pane.store.items(p))
+    pane.next_item()
+    assert pane.current is not None and pane.written_by.isHidden()
+    w.panes.setCurrentWidget(pane)
+    screenshot(w, "learn_from_bank.png")
+
+
 def test_a_late_explanation_never_lands_on_the_next_item(qtbot, learn_window, tmp_path):
     w, pane = learn_window
     profiles(pane, "Late")

@@ -599,6 +599,70 @@ def test_items_from_a_document_are_built_on_its_own_sentences(library):
         eng.shutdown()
 
 
+def test_items_on_a_topic_the_bank_has_are_built_on_its_sentences_and_translations(library):
+    """On a topic the sentence bank has, a 'find the mistake' item takes one of its sentences as the
+    correction (the mistake is the conjugator's, or a swap the model scores: at least four of the eight
+    sentences tried have a verb after its pronoun, so one always takes), so no model wrote the sentence and
+    no caution is given. A gap or translation item built on the
+    bank keeps its sentence whole, and a drill's source is the bank's English, not the model's; with the
+    bank turned off the model writes every sentence. What the model glosses or scores is not asserted."""
+    from assistant.backends.factory import local_factory
+    from assistant.learning import sentence_bank
+
+    bank = dict(sentence_bank.pairs("food and cooking", "fr"))
+    eng = Engine()
+    try:
+        assert eng.load(local_factory(library.get("gemma-3-270m"), n_ctx=2048)).wait(120)
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["error_spot"], 2, "en", "fr", "A2",
+                                                             topic="food and cooking", rng=random.Random(5))))
+        assert h.wait(300) and h.state == JobState.DONE, h.error
+        assert h.result.on_bank == 2 and h.result.caution == ""
+        for e in h.result.made:
+            assert e.source == "bank" and e.written_by == "" and e.fields["answer"] in bank
+            assert e.fields["sentence"] != e.fields["answer"]  # the conjugator's slip, or a swap the model scored
+            assert e.fields["explanation"].startswith("after “") or \
+                e.fields["explanation"] == spec()["types"]["error_spot"]["reorder_explanation"]
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["cloze", "translate"], 2, "en", "fr", "A2",
+                                                             topic="food and cooking", rng=random.Random(5))))
+        assert h.wait(600) and h.state == JobState.DONE, h.error
+        for e in h.result.made:
+            if e.source != "bank":
+                assert e.source == "topic" and e.written_by
+            elif e.type == "translate":
+                assert bank[e.fields["answer"]] == e.fields["source"]
+            else:
+                assert e.fields["sentence"].replace("___", e.fields["answer"]) in bank
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["translate"], 1, "en", "fr", "A2",
+                                                             topic="food and cooking", rng=random.Random(5),
+                                                             bank=False)))
+        assert h.wait(300) and h.result.on_bank == 0 and all(e.written_by for e in h.result.made)
+    finally:
+        eng.shutdown()
+
+
+def test_an_item_on_the_texts_sentences_tries_at_most_text_tries_of_them_least_used_first(monkeypatch):
+    """Of a long text, one item tries up to TEXT_TRIES of its sentences (each once for the kind), those used
+    least first, before the model writes a sentence instead. A fake generate_one refuses every sentence: a
+    sentence that takes no item cannot be had on demand from a real model."""
+    from assistant.learning import exercises
+
+    own = [f"Phrase {i}." for i in range(20)]
+    asked: list[str] = []
+
+    def refuse(ctx, kind, native, target, level, topic, existing, source, rng=None, sentence=None,
+               translation=None):  # the fake
+        asked.append(sentence)
+        raise ExerciseError("no fair gap")
+    monkeypatch.setattr(exercises, "generate_one", refuse)
+    tried = {(own[0], "choice"), (own[1], "choice")}  # the first two already served another kind
+    args = (None, "cloze", get_language("en"), get_language("fr"), "A2", "t", set(), own, tried, random.Random(0))
+    assert exercises._on_own_sentence(*args) is None
+    assert asked == own[2:2 + exercises.TEXT_TRIES] and exercises.TEXT_TRIES > exercises.MAX_TRIES
+    assert exercises._on_own_sentence(*args) is None  # the next item goes on where this one stopped
+    assert asked[exercises.TEXT_TRIES:] == own[2 + exercises.TEXT_TRIES:2 + 2 * exercises.TEXT_TRIES]
+    assert exercises._on_own_sentence(None, "vocab", *args[2:]) is None and len(asked) == 2 * exercises.TEXT_TRIES
+
+
 @pytest.mark.parametrize("args,message", [
     (dict(native="en", target="xx", level="A2", topic="food"), "unknown language 'xx'"),
     (dict(native="en", target="fr", level="A2", topic="  "), "give a topic"),

@@ -1014,3 +1014,57 @@ def test_a_choice_gap_needs_words_around_it_that_say_what_it_is(lang, gapped, an
     assert (why == "") is enough
     if not enough:
         assert "too little around the gap" in why
+
+
+def test_every_sentence_of_the_bank_passes_the_checks_a_models_sentence_passes_at_a2():
+    """The sentence bank's sentences are people's, yet held to what a model's sentence is held to: the target
+    language by Lingua, real words within A2's reach, one sentence, verbs agreeing with their subjects; their
+    translations are English sentences of real words. Every language has every topic, each with enough
+    sentences for a job of several items."""
+    from assistant.learning import sentence_bank
+    from assistant.learning.exercises import _check_language, _check_words, _checked_sentence
+
+    data = sentence_bank._data()
+    assert sentence_bank.translations_in() == "en"
+    for lang, by_topic in data["sentences"].items():
+        assert list(by_topic) == sentence_bank.topic_names(), lang
+        target = get_language(lang)
+        for topic, pairs in by_topic.items():
+            assert len(pairs) >= 8 and len({s for s, _t in pairs}) == len(pairs), (lang, topic)
+            for sentence, translation in pairs:
+                assert _checked_sentence(sentence, target, "A2") == sentence
+                _check_language(translation, EN, "translation")
+                _check_words(translation, EN, "translation")
+                assert translation[-1] in ".!?" and translation[0].isupper(), translation
+
+
+@pytest.mark.parametrize("topic,lang,expected", [
+    ("food and cooking", "fr", "food"), ("travel by train", "de", "travel"), ("the weather", "es", "weather"),
+    ("my parents", "fr", "family"), ("shopping for clothes", "es", "shopping"), ("health and the doctor", "de",
+                                                                                  "health"),
+    ("la cuisine", "fr", "food"), ("Urlaub", "de", "travel"), ("la escuela", "es", "school"),
+    ("quantum physics", "fr", None), ("", "de", None),
+])
+def test_a_learners_topic_finds_the_banks_topic_by_its_words(topic, lang, expected):
+    """In English or the target language, by lemma ("parents" names family); a topic the bank has no words
+    for is none of its topics, and the model writes on it."""
+    from assistant.learning import sentence_bank
+
+    assert sentence_bank.topic_of(topic, lang) == expected
+    assert bool(sentence_bank.pairs(topic, lang)) == (expected is not None)
+
+
+def test_the_banks_sentences_for_a_level_and_their_translations_for_an_english_learner_only():
+    """A1 takes the bank's shorter sentences of A1 words, A2 all of them; only a learner whose language is the
+    one the translations are in gets them (another is given the app's translation)."""
+    from assistant.learning import sentence_bank
+    from assistant.learning.exercises import bank_sentences
+
+    pairs = dict(sentence_bank.pairs("food", "fr"))
+    own, known = bank_sentences("food", EN, FR, "A2")
+    assert own == list(pairs) and known == pairs
+    a1, _ = bank_sentences("food", EN, FR, "A1")
+    assert a1 and set(a1) < set(own)
+    assert "Elle coupe les légumes pour la soupe." not in a1  # "légumes", "soupe": beyond A1's reach
+    assert bank_sentences("food", DE, FR, "A2") == (own, {})
+    assert bank_sentences("quantum physics", EN, FR, "A2") == ([], {})

@@ -33,6 +33,7 @@ from assistant.engine import Job, Priority
 from assistant.languages import languages
 from assistant.learning.exercises import GenerationReport, generate, levels, spec, types, unavailable
 from assistant.learning.grading import Grade
+from assistant.learning.sentence_bank import topic_names
 from assistant.learning.store import RATING_SCORE, Item, Profile, StoreError, StudyStore, default_path, now
 from assistant.prompting import build_prompt
 from ui.background import run_in_background
@@ -130,6 +131,10 @@ class LearnPane(TaskPane):
         self.source_box.addItem("Topic", "topic")
         self.source_box.addItem("The document (or selection)", "document")
         self.source_box.addItem("My collected words", "collected")
+        self.source_box.setItemData(0, "On a topic the app has example sentences for (" + ", ".join(topic_names())
+                                    + "), gap, choice, mistake and translation items are built on them, written by "
+                                    "people; on another topic the model writes the sentences.",
+                                    Qt.ItemDataRole.ToolTipRole)
         self.source_box.setItemData(1, "Gap, choice, mistake and translation items are built on the text's own "
                                        "sentences where they are in the language you learn; on its topics otherwise.",
                                     Qt.ItemDataRole.ToolTipRole)
@@ -436,6 +441,8 @@ class LearnPane(TaskPane):
         msg += "." if p.id == self._current_profile_id() else f" to {p.name}."
         if report.on_text:
             msg += f" {report.on_text} built on your text's own sentences."
+        if report.on_bank:
+            msg += f" {report.on_bank} built on the app's example sentences, written by people."
         if report.failed:
             msg += f" {len(report.failed)} could not be made: {report.failed[0]}."
         for kind, why in report.skipped.items():

@@ -109,8 +109,9 @@ def noun_subject_disagreements(text: str, lang: str) -> list[NounDisagreement]:
         if number is None or not (i == 0 or not tokens[i - 1][:1].isalpha() or tokens[i - 1] in openers):
             continue
         j = i + 1  # the noun: a word written small (not a name), not one that counts a group
-        if not word(j) or tokens[j] in rule["collective"] or not matches[j][0][:1].islower():
-            continue
+        if not word(j) or tokens[j] in rule["collective"] or tokens[j] in rule["when"] or \
+                not matches[j][0][:1].islower():
+            continue  # "la plupart sont", "los sábados vamos" (a time, not the subject)
         k = j + 1
         if word(k) and not _verbs_of(tokens[k], lang, guess=False):
             tags = parts_of_speech.tags(tokens[k], lang)

@@ -14,7 +14,8 @@ length fit for the level, the language is the one asked for, no duplicate of an 
 the bank. A failed item is generated again, a bounded number of times. A model that cannot write
 the target language is not asked (model_languages.py). Made from a document in the target language,
 gap, mistake and translation items are built on the document's own sentences (text_sentences), and
-the model writes a sentence only where none of them makes an item.
+the model writes a sentence only where none of them makes an item; on a topic the sentence bank has, they
+are built on its sentences, written and translated by people (sentence_bank.py, bank_sentences).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from assistant.learning import (
     lexicon,
     parts_of_speech,
     present_tense,
+    sentence_bank,
 )
 from assistant.learning.grading import Grade, grade
 from assistant.model_languages import refusal
@@ -597,13 +599,15 @@ def example(kind: str, native: Language, target: Language) -> tuple[str, dict]:
 
 def generate_one(ctx: JobContext, kind: str, native: Language, target: Language, level: str, topic: str,
                  existing: set[str], source: str = "topic", word: str | None = None,
-                 rng: random.Random | None = None, sentence: str | None = None) -> Exercise:
+                 rng: random.Random | None = None, sentence: str | None = None,
+                 translation: str | None = None) -> Exercise:
     """One valid exercise, or ExerciseError after MAX_TRIES attempts (the last problem named).
 
     A conjugation drill comes from the conjugator. A vocabulary card is for ``word`` (one of the
     learner's band when None). A type built on a sentence is built on ``sentence`` where given (one of the
-    writer's own, text_sentences: one try, the model writes nothing of it). Anything else is written by the
-    model, if it can write the languages."""
+    writer's own, text_sentences, or the sentence bank's: one try, the model writes nothing of it), with
+    ``translation`` as its translation where a person wrote one (else the app translates it). Anything else
+    is written by the model, if it can write the languages."""
     t = spec()["types"].get(kind)
     if t is None:
         raise ExerciseError(f"unknown exercise type {kind!r}; choose one of: {', '.join(types())}")
@@ -618,7 +622,7 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
         if refused:
             raise ExerciseError(refused)
     if sentence is not None and "model_fields" in t:
-        return _item_on(ctx, kind, sentence, native, target, level, existing, rng, topic, source)
+        return _item_on(ctx, kind, sentence, native, target, level, existing, rng, topic, source, translation)
     fixed: tuple[tuple[str, str], ...] = ()
     if kind == "vocab":
         word = word or _band_word(target, level, existing, rng)
@@ -676,14 +680,16 @@ def generate_one(ctx: JobContext, kind: str, native: Language, target: Language,
 
 
 def _item_on(ctx: JobContext, kind: str, sentence: str, native: Language, target: Language, level: str,
-             existing: set[str], rng: random.Random, topic: str, source: str) -> Exercise:
-    """The item of type ``kind`` the app makes on a checked sentence: a gap, a mistake, or a translation."""
+             existing: set[str], rng: random.Random, topic: str, source: str,
+             translation: str | None = None) -> Exercise:
+    """The item of type ``kind`` the app makes on a checked sentence: a gap, a mistake, or a translation
+    (``translation``: the sentence's, where a person wrote it)."""
     t = spec()["types"][kind]
     if t.get("gap_by_app"):
-        return _gap_item(ctx, kind, sentence, native, target, level, existing, rng, topic, source)
+        return _gap_item(ctx, kind, sentence, native, target, level, existing, rng, topic, source, translation)
     if t.get("mistake_by_app"):
         return _mistake_item(ctx, sentence, native, target, level, existing, rng, topic, source)
-    return _translation_item(ctx, sentence, native, target, level, existing, topic, source)
+    return _translation_item(ctx, sentence, native, target, level, existing, topic, source, translation)
 
 
 def built_on_a_sentence(kind: str) -> bool:
@@ -712,6 +718,21 @@ def text_sentences(text: str, target: Language, level: str) -> list[str]:
             except ExerciseError:
                 continue
     return list(dict.fromkeys(out))
+
+
+def bank_sentences(topic: str, native: Language, target: Language,
+                   level: str) -> tuple[list[str], dict[str, str]]:
+    """The sentence bank's sentences on ``topic`` in the target language that pass a model's sentence's checks
+    at ``level`` (the A2 ones all do; A1 takes the shorter ones), and their translations where the bank's
+    are in the learner's language ({} otherwise: the app translates them)."""
+    found = []
+    for sentence, translation in sentence_bank.pairs(topic, target.code):
+        try:
+            found.append((_checked_sentence(sentence, target, level), translation))
+        except ExerciseError:
+            continue
+    known = dict(found) if native.code == sentence_bank.translations_in() else {}
+    return [s for s, _t in found], known
 
 
 SMALL_WORD_MARGIN = 2.0  # nats: how much likelier a sentence must read with one small word changed to be refused
@@ -996,7 +1017,9 @@ def _check_reach(text: str, what: str, target: Language, level: str, own: str = 
 
 GAP_WORDS_TRIED = 4  # words of a sentence tried as its gap before the sentence is given up
 FIT_RIVALS = 2  # random words of the answer's band a cloze's answer must fit better than
-CHOICE_MARGIN = 3.0  # nats: how much worse than the answer a distractor must make the sentence
+CHOICE_MARGIN = 4.5  # nats: how much worse than the answer a distractor must make the sentence; at 3, four
+# of the six distractors that were also right in 24 choices on the sentence bank (stop 46) scored 3.4-3.7 worse
+# ("Estos zapatos son algo pequeños", "Nous lisons un livre en physique")
 DISTRACTOR_POOL = 8  # candidate distractors scored for one gap
 DISTRACTOR_TRIES = 80  # words of the answer's band looked at to find them
 NOUN_POOL = 40  # candidates looked at after a determiner, where about half (a third in German) have the gender
@@ -1004,14 +1027,15 @@ ELISIONS = 2  # letters before an apostrophe that make an elision (l', qu'), not
 
 
 def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, target: Language, level: str,
-              existing: set[str], rng: random.Random, topic: str, source: str) -> Exercise:
+              existing: set[str], rng: random.Random, topic: str, source: str,
+              known: str | None = None) -> Exercise:
     """A gap item from a sentence the model wrote (checked), made by the app: one of its words within the
     learner's band is blanked; a cloze's hint is the answer's meaning, which the app's translation of the
     sentence must say too (_cloze_hint: where they disagree the sentence is refused, whatever its other
     words). The answer is the model's own word, so it is a real word that belongs there; a cloze's answer
     must still fit better than random words of its band; a choice's distractors are words of the answer's
     band and part of speech that the model finds clearly worse in the gap, so none of them is also right."""
-    translation = app_translation(ctx, sentence, native, target) if kind == "cloze" else ""
+    translation = "" if kind != "cloze" else known or app_translation(ctx, sentence, native, target)
     problem = f"no word of the sentence makes a gap at {level}"
     for word, start, end in gap_words(sentence, target, level, rng, translation):
         if not fair_gap(word, kind, target.code):
@@ -1019,14 +1043,7 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
             continue
         gapped = sentence[:start] + "___" + sentence[end:]
         if kind == "cloze":
-            try:
-                hint = _cloze_hint(ctx, word, translation, native, target)
-            except HintMisreads:
-                raise  # the translation misreads one word of the sentence: no other gap is tried
-            except ExerciseError as exc:
-                problem = str(exc)
-                continue
-            ex = Exercise(kind, {"sentence": gapped, "answer": word, "hint": hint}, topic, source)
+            ex = Exercise(kind, {"sentence": gapped, "answer": word, "hint": translation}, topic, source)
         else:
             few = _too_little_context(gapped, word, target)
             if few:
@@ -1043,6 +1060,10 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
             validate(ex, target, existing, native, level)
             if kind == "cloze":
                 _check_fit(ctx, ex, target, level, rng)
+                ex.fields["hint"] = _cloze_hint(ctx, word, translation, native, target)
+                validate(ex, target, existing, native, level)  # the meaning may give the answer away
+        except HintMisreads:
+            raise  # the translation misreads one word of the sentence: no other gap is tried
         except ExerciseError as exc:
             problem = str(exc)
             continue
@@ -1183,11 +1204,11 @@ def rules_corrected(text: str, lang: Language) -> str:
 
 
 def _translation_item(ctx: JobContext, sentence: str, native: Language, target: Language, level: str,
-                      existing: set[str], topic: str, source: str) -> Exercise:
+                      existing: set[str], topic: str, source: str, known: str | None = None) -> Exercise:
     """A translation drill: the learner translates the app's translation of the model's (checked) sentence
-    back into that sentence."""
-    ex = Exercise("translate", {"source": app_translation(ctx, sentence, native, target), "answer": sentence},
-                  topic, source)
+    back into that sentence, or a person's translation (``known``) of a sentence a person wrote."""
+    ex = Exercise("translate", {"source": known or app_translation(ctx, sentence, native, target),
+                                "answer": sentence}, topic, source)
     validate(ex, target, existing, native, level)
     return ex
 
@@ -1548,6 +1569,11 @@ class GenerationReport:
         return sum(1 for ex in self.made if ex.source == TEXT_SOURCE)
 
     @property
+    def on_bank(self) -> int:
+        """How many of those made are built on a sentence of the app's sentence bank."""
+        return sum(1 for ex in self.made if ex.source == BANK_SOURCE)
+
+    @property
     def small_model(self) -> bool:
         """That model is small enough that its items need the learner's eye."""
         return any(ex.small_model for ex in self.made)
@@ -1573,23 +1599,29 @@ def topics_from_text(text: str, limit: int = 6) -> list[str]:
 
 
 TEXT_SOURCE = "text"  # an item built on a sentence of the writer's text, not on one the model wrote
+BANK_SOURCE = "bank"  # an item built on a sentence of the app's sentence bank (sentence_bank.py)
+TEXT_TRIES = 8  # of the text's sentences tried for one item: a try costs a translation or a few scores, and the
+# sentence the model writes when none takes is the less sure item (stop 46: with 3, 8 of 20 clozes asked of
+# Multi30k captions fell back to the model and failed there)
 
 
 def _on_own_sentence(ctx: JobContext, kind: str, native: Language, target: Language, level: str, topic: str,
                      existing: set[str], own: list[str], tried: set[tuple[str, str]],
-                     rng: random.Random) -> Exercise | None:
-    """An item of ``kind`` on one of the text's sentences ``own``, or None: the model writes one instead. Each
-    sentence is tried once for each kind (``tried``; a sentence with no fair gap may still take a mistake), at
-    most MAX_TRIES for one item, the sentences used least first."""
+                     rng: random.Random, known: dict[str, str] | None = None,
+                     source: str = TEXT_SOURCE) -> Exercise | None:
+    """An item of ``kind`` on one of the text's (or the bank's) sentences ``own``, or None: the model writes
+    one instead. Each sentence is tried once for each kind (``tried``; a sentence with no fair gap may still
+    take a mistake), at most TEXT_TRIES for one item, the sentences used least first; ``known``: the
+    translations people wrote of them."""
     if not built_on_a_sentence(kind):
         return None
     fresh = [s for s in own if (s, kind) not in tried]
     fresh.sort(key=lambda s: sum(1 for _s, _k in tried if _s == s))
-    for sentence in fresh[:MAX_TRIES]:
+    for sentence in fresh[:TEXT_TRIES]:
         tried.add((sentence, kind))
         try:
-            return generate_one(ctx, kind, native, target, level, topic, existing, TEXT_SOURCE, rng=rng,
-                                sentence=sentence)
+            return generate_one(ctx, kind, native, target, level, topic, existing, source, rng=rng,
+                                sentence=sentence, translation=(known or {}).get(sentence))
         except ExerciseError:
             continue
     return None
@@ -1597,14 +1629,15 @@ def _on_own_sentence(ctx: JobContext, kind: str, native: Language, target: Langu
 
 def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target: str, level: str,
              topic: str = "", text: str = "", existing: set[str] | None = None, words: list[str] | None = None,
-             rng: random.Random | None = None) -> GenerationReport:
+             rng: random.Random | None = None, bank: bool = True) -> GenerationReport:
     """``count`` items cycling through ``kinds``, on a topic or from a document's text. Vocabulary cards
     are for ``words`` (the learner's collected words), else the text's words of the learner's band,
     else words of the band. A gap, mistake or translation item is built on one of the text's own
     sentences where it has any in the target language that pass the checks (text_sentences), else on a
-    sentence the model writes on the text's topics. Types that cannot be made for the languages (no conjugator, no word
-    list, a model that cannot write them) are skipped with the reason; if none is left, nothing is
-    generated and the reason is the error."""
+    sentence the model writes on the text's topics; on a topic, on the sentence bank's sentences where it has
+    the topic (bank_sentences; not with ``bank`` False), else on one the model writes. Types that cannot be
+    made for the languages (no conjugator, no word list, a model that cannot write them) are skipped with the
+    reason; if none is left, nothing is generated and the reason is the error."""
     nat, tgt = get_language(native), get_language(target)
     if nat.code == tgt.code:
         raise ExerciseError("the native and target languages are the same")
@@ -1627,13 +1660,21 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
         raise ExerciseError(next(iter(report.skipped.values())))
     rng = rng or random.Random()
     queue = list(words or []) or (words_from_text(text, tgt, level) if text.strip() else [])
-    own = text_sentences(text, tgt, level) if text.strip() and any(built_on_a_sentence(k) for k in usable) else []
+    on_sentences = any(built_on_a_sentence(k) for k in usable)
+    own, known, own_source = [], {}, TEXT_SOURCE
+    if text.strip() and on_sentences:
+        own = text_sentences(text, tgt, level)
+    elif on_sentences and bank:
+        own, known = bank_sentences(topics[0], nat, tgt, level)
+        rng.shuffle(own)  # another job on the topic starts on other sentences
+        own_source = BANK_SOURCE
     seen, tried = set(existing or ()), set()
     for i in range(count):
         ctx.progress(i, count, f"exercise {i + 1} of {count}")
         kind = usable[i % len(usable)]
         word = queue.pop(0) if kind == "vocab" and queue else None
-        ex = _on_own_sentence(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen, own, tried, rng)
+        ex = _on_own_sentence(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen, own, tried, rng, known,
+                              own_source)
         try:
             ex = ex or generate_one(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen,
                                     "document" if text.strip() else "topic", word, rng)
@@ -1642,7 +1683,7 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
             continue
         seen.add(ex.key())
         report.made.append(ex)
-        if not spec()["types"][kind].get("built_by") and ex.source != TEXT_SOURCE:
+        if not spec()["types"][kind].get("built_by") and ex.source not in (TEXT_SOURCE, BANK_SOURCE):
             info = ctx.backend.info
             ex.written_by = info.model_name
             ex.small_model = 0 < info.parameter_count < lexicon.data()["small_model_parameters"]
