@@ -604,8 +604,9 @@ def test_items_on_a_topic_the_bank_has_are_built_on_its_sentences_and_translatio
     correction (the mistake is the conjugator's, or a swap the model scores: at least four of the eight
     sentences tried have a verb after its pronoun, so one always takes), so no model wrote the sentence and
     no caution is given. A gap or translation item built on the
-    bank keeps its sentence whole, and a drill's source is the bank's English, not the model's; with the
-    bank turned off the model writes every sentence. What the model glosses or scores is not asserted."""
+    bank keeps its sentence whole, a drill's source is the bank's English, not the model's, and a card's
+    example is a bank sentence whose English says the card's meaning; with the bank turned off the model
+    writes every sentence. What the model glosses or scores is not asserted."""
     from assistant.backends.factory import local_factory
     from assistant.learning import sentence_bank
 
@@ -632,6 +633,16 @@ def test_items_on_a_topic_the_bank_has_are_built_on_its_sentences_and_translatio
                 assert bank[e.fields["answer"]] == e.fields["source"]
             else:
                 assert e.fields["sentence"].replace("___", e.fields["answer"]) in bank
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["vocab"], 2, "en", "fr", "A2",
+                                                             topic="food and cooking", rng=random.Random(5))))
+        assert h.wait(300) and h.state == JobState.DONE, h.error
+        for e in h.result.made:  # a card's example is a bank sentence using its word, its meaning said there
+            if e.source == "bank":
+                from assistant.learning.exercises import _says
+                assert e.fields["example"] in bank and e.written_by == ""
+                assert _says(bank[e.fields["example"]], e.fields["word"], e.fields["translation"], get_language("en"))
+            else:
+                assert e.written_by
         h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["translate"], 1, "en", "fr", "A2",
                                                              topic="food and cooking", rng=random.Random(5),
                                                              bank=False)))

@@ -1068,3 +1068,5 @@ def test_the_banks_sentences_for_a_level_and_their_translations_for_an_english_l
     assert "Elle coupe les légumes pour la soupe." not in a1  # "légumes", "soupe": beyond A1's reach
     assert bank_sentences("food", DE, FR, "A2") == (own, {})
     assert bank_sentences("quantum physics", EN, FR, "A2") == ([], {})
+    from assistant.learning.exercises import _card_on_bank  # no translation to hold a card's meaning to: none
+    assert _card_on_bank(None, DE, FR, "A2", "food", set(), own, {}, random.Random(0)) is None
