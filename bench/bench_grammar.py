@@ -62,7 +62,8 @@ def latency(data: Path | None) -> None:
     """p95 for 100-word paragraphs, new and re-checked after an edit (what live checking does as
     the writer types), and the time for a 1,000-word document; rules and spelling only. Live
     checking shows a paragraph's underlines from a check without Harper's wider search for unknown
-    words, then checks again with it where such a word was met: both times are reported."""
+    words and without the second look at changed sentences, then checks again in full where either was
+    wanted: both times are reported."""
     if data is not None and data.joinpath("dev.src").exists():
         sentences = data.joinpath("dev.src").read_text("utf-8").splitlines()
     else:

@@ -115,9 +115,10 @@ class LiveChecking(QObject):
         return scope, bounds_between(before, text, after)
 
     def _submit(self, scopes: list[tuple[Scope, Bounds]], search: bool = False) -> None:
-        """Check ``scopes`` on the live thread. First without the wider search for unknown words
-        (LayeredChecker.check's ``search``), so the underlines show within tens of milliseconds;
-        then, for the paragraphs that had such words, again with it, to fill in their suggestions."""
+        """Check ``scopes`` on the live thread. First without the wider search for unknown words and
+        the second look at changed sentences (LayeredChecker.check's ``search``), so the underlines show
+        within tens of milliseconds; then, for the paragraphs that wanted either, again in full, to fill
+        in their suggestions."""
         checker, language = self.checker, self.language()
 
         def work() -> list[tuple[Scope, Bounds, ParagraphCheck]]:

@@ -80,14 +80,25 @@ def _respells_only(edits: list[Edit]) -> bool:
     return all(e.category == "spelling" and e.original.casefold() != e.replacement.casefold() for e in edits)
 
 
+def _looked_at(span_edits: list[Edit]) -> bool:
+    """Whether a sentence with these edits gets the second look: some change beyond its spelling."""
+    changes = [e for e in span_edits if not e.is_flag]
+    return bool(changes) and not _respells_only(changes)
+
+
+def wanted(text: str, edits: list[Edit]) -> bool:
+    """Whether recheck would look again at any sentence of ``text``."""
+    return any(_looked_at([e for e in edits if span.start <= e.start and e.end <= span.end])
+               for span in sentences(text))
+
+
 def recheck(text: str, edits: list[Edit], check: Callable[[str], list[Edit]]) -> list[Edit]:
     """``edits`` with a second look at each sentence of ``text`` they change beyond its spelling
     (``check`` a sentence)."""
     out = list(edits)
     for span in sentences(text):
         inside = [e for e in out if span.start <= e.start and e.end <= span.end]
-        changes = [e for e in inside if not e.is_flag]
-        if not changes or _respells_only(changes):
+        if not _looked_at(inside):
             continue
         sentence = text[span.start : span.end]
         local = [e.shifted(-span.start) for e in inside]
