@@ -1070,3 +1070,21 @@ def test_the_banks_sentences_for_a_level_and_their_translations_for_an_english_l
     assert bank_sentences("quantum physics", EN, FR, "A2") == ([], {})
     from assistant.learning.exercises import _card_on_bank  # no translation to hold a card's meaning to: none
     assert _card_on_bank(None, DE, FR, "A2", "food", set(), own, {}, random.Random(0)) is None
+
+
+def test_a_wrong_meaning_on_a_bank_sentence_tries_another_gap(monkeypatch):
+    """On a sentence a person translated, a cloze whose answer's meaning the translation does not say has the
+    meaning wrong, not the translation: another gap of the sentence is tried (on the app's own translation
+    the sentence is refused, test_learning). Fakes: the word prompt's meaning (wrong for the first gap, by
+    construction: a model's wrong meaning cannot be had on demand) and the fit score (the model's, not the
+    point here)."""
+    from assistant.learning import exercises
+
+    meanings = iter(["banana", "morning", "apple", "eat", "every"])
+    monkeypatch.setattr(exercises, "word_translation", lambda ctx, word, native, target: next(meanings))
+    monkeypatch.setattr(exercises, "_check_fit", lambda ctx, ex, target, level, rng: None)
+    sentence, english = "Je mange une pomme tous les matins.", "I eat an apple every morning."
+    ex = exercises._gap_item(None, "cloze", sentence, EN, FR, "A2", set(), random.Random(1), "food", "bank",
+                             english)
+    assert ex.fields["hint"] != "banana" and exercises._says(english, ex.fields["answer"], ex.fields["hint"], EN)
+    assert ex.fields["sentence"].replace("___", ex.fields["answer"]) == sentence

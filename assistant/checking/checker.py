@@ -140,7 +140,7 @@ class LayeredChecker:
               ends: bool = True) -> ParagraphCheck:
         """``search`` False leaves out Harper's wider search for unknown words the dictionary has no
         convincing spelling for: such a word is flagged (or not) on the dictionary's word alone; and the
-        second look at the sentences the rules changed (second_pass.recheck: about a third of a 100-word
+        second look at the sentences the rules changed (second_pass.recheck: about a fifth of a 100-word
         paragraph's check); the result says ``searched`` False where either was wanted. Live checking
         shows that at once and checks again in full (the search can take 100 ms on one long word), so the
         underlines never wait for them: on JFLEG's 100-word paragraphs the underlines' p95 went from 61 to

@@ -1032,9 +1032,10 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
     """A gap item from a sentence the model wrote (checked), made by the app: one of its words within the
     learner's band is blanked; a cloze's hint is the answer's meaning, which the app's translation of the
     sentence must say too (_cloze_hint: where they disagree the sentence is refused, whatever its other
-    words). The answer is the model's own word, so it is a real word that belongs there; a cloze's answer
-    must still fit better than random words of its band; a choice's distractors are words of the answer's
-    band and part of speech that the model finds clearly worse in the gap, so none of them is also right."""
+    words, unless a person wrote its translation, ``known``: then another gap is tried). The answer is the
+    model's own word, so it is a real word that belongs there; a cloze's answer must still fit better than
+    random words of its band; a choice's distractors are words of the answer's band and part of speech that
+    the model finds clearly worse in the gap, so none of them is also right."""
     translation = "" if kind != "cloze" else known or app_translation(ctx, sentence, native, target)
     problem = f"no word of the sentence makes a gap at {level}"
     for word, start, end in gap_words(sentence, target, level, rng, translation):
@@ -1062,8 +1063,11 @@ def _gap_item(ctx: JobContext, kind: str, sentence: str, native: Language, targe
                 _check_fit(ctx, ex, target, level, rng)
                 ex.fields["hint"] = _cloze_hint(ctx, word, translation, native, target)
                 validate(ex, target, existing, native, level)  # the meaning may give the answer away
-        except HintMisreads:
-            raise  # the translation misreads one word of the sentence: no other gap is tried
+        except HintMisreads as exc:
+            if not known:
+                raise  # the app's translation misreads one word of the sentence: no other gap is tried
+            problem = str(exc)  # a person's translation is right: the word's meaning was wrong
+            continue
         except ExerciseError as exc:
             problem = str(exc)
             continue
