@@ -105,7 +105,12 @@ def _one(ctx: JobContext, kind: str, nat, tgt, topic: str, existing: set[str], r
          bank: bool = True):
     """One item on ``topic`` as the Learn pane makes it: on the sentence bank's sentences where it has the
     topic (``bank``), else on a sentence the model writes."""
-    report = generate(ctx, [kind], 1, nat.code, tgt.code, "A2", topic=topic, existing=existing, rng=rng, bank=bank)
+    return _only_item(generate(ctx, [kind], 1, nat.code, tgt.code, "A2", topic=topic, existing=existing, rng=rng,
+                               bank=bank))
+
+
+def _only_item(report):
+    """The one item a job of one made, or ExerciseError with why it was not."""
     if not report.made:
         raise ExerciseError(report.failed[0] if report.failed else "nothing made")
     return report.made[0]
@@ -118,11 +123,8 @@ def _from_text(ctx: JobContext, kind: str, nat, tgt, lines: list[str], i: int, e
                rng: random.Random):
     """One item as the Learn pane makes it from a document: ``lines`` from the ``i``-th window on, as paragraphs."""
     start = (i * TEXT_WINDOW) % max(1, len(lines) - TEXT_WINDOW)
-    report = generate(ctx, [kind], 1, nat.code, tgt.code, "A2", text="\n\n".join(lines[start : start + TEXT_WINDOW]),
-                      existing=existing, rng=rng)
-    if not report.made:
-        raise ExerciseError(report.failed[0] if report.failed else "nothing made")
-    return report.made[0]
+    return _only_item(generate(ctx, [kind], 1, nat.code, tgt.code, "A2",
+                               text="\n\n".join(lines[start : start + TEXT_WINDOW]), existing=existing, rng=rng))
 
 
 def main() -> None:

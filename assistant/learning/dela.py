@@ -96,4 +96,3 @@ def lexicon() -> Lexicon:
     return Lexicon(nouns, adjectives, lemmas, forms, frozenset(infinitives.intersection(nouns)),
                    frozenset(finite.intersection(nouns)), frozenset(verbs.intersection(adjectives)),
                    frozenset(other.intersection(adjectives)))
-

@@ -955,9 +955,14 @@ def content_words(target: Language, level: str) -> list[str]:
             and not lexicon.unwanted(w, lang)]
 
 
-def _band_word(target: Language, level: str, existing: set[str], rng: random.Random) -> str:
+def _uncarded_words(target: Language, level: str, existing: set[str]) -> list[str]:
+    """The words of the learner's band worth a card (content_words) that have none in ``existing`` yet."""
     taken = {k.split(":")[1] for k in existing if k.startswith("vocab:")}
-    choices = [w for w in content_words(target, level) if _fold(w) not in taken]
+    return [w for w in content_words(target, level) if _fold(w) not in taken]
+
+
+def _band_word(target: Language, level: str, existing: set[str], rng: random.Random) -> str:
+    choices = _uncarded_words(target, level, existing)
     if not choices:
         raise ExerciseError(f"every {level} word the app knows for {target.name} already has a card")
     return rng.choice(choices)
@@ -1644,8 +1649,7 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
 
     if not known:
         return None
-    taken = {k.split(":")[1] for k in existing if k.startswith("vocab:")}
-    band = {_fold(w): w for w in content_words(target, level) if _fold(w) not in taken}
+    band = {_fold(w): w for w in _uncarded_words(target, level, existing)}
     found = []
     for sentence in own:
         for token in lexicon.LETTER_RUN.findall(sentence):
@@ -1714,10 +1718,13 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
         ctx.progress(i, count, f"exercise {i + 1} of {count}")
         kind = usable[i % len(usable)]
         word = queue.pop(0) if kind == "vocab" and queue else None
-        ex = _on_own_sentence(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen, own, tried, rng, known,
-                              own_source)
-        if kind == "vocab" and word is None and own_source == BANK_SOURCE and own:
-            ex = _card_on_bank(ctx, nat, tgt, level, topics[i % len(topics)], seen, own, known, rng)
+        if kind == "vocab":
+            bank_card = word is None and own_source == BANK_SOURCE
+            ex = _card_on_bank(ctx, nat, tgt, level, topics[i % len(topics)], seen, own, known, rng) \
+                if bank_card else None
+        else:
+            ex = _on_own_sentence(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen, own, tried, rng,
+                                  known, own_source)
         try:
             ex = ex or generate_one(ctx, kind, nat, tgt, level, topics[i % len(topics)], seen,
                                     "document" if text.strip() else "topic", word, rng)

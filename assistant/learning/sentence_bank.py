@@ -12,9 +12,9 @@ topic the bank has no sentences for is written on by the model as before.
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 
+from assistant.learning.lexicon import LETTER_RUN
 from assistant.paths import resource
 
 
@@ -26,7 +26,7 @@ def _data() -> dict:
 def _lemmas(text: str, langs: tuple[str, ...]) -> set[str]:
     import simplemma
 
-    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.casefold())
+    words = LETTER_RUN.findall(text.casefold())
     return set(words) | {simplemma.lemmatize(w, lang=lang).casefold() for w in words for lang in langs}
 
 
