@@ -391,14 +391,16 @@ def cmd_exercise(args: argparse.Namespace) -> int:
                 raise CLIError("give --topic TEXT or --from FILE")
             existing = store.keys(profile)  # read here: the store belongs to this thread
             job = Job("exercises", lambda ctx: generate(ctx, kinds, args.count, profile.native, profile.target,
-                                                        profile.level, args.topic or "", text, existing),
+                                                        profile.level, args.topic or "", text, existing,
+                                                        small_writes=args.let_small_model_write),
                       on_progress=_progress(args))
             report = run_once(args, job, languages=[profile.target, profile.native])
             added = store.add_items(profile, report.made)
             if args.json:
                 _print_json({"added": added, "items": [e.to_dict() for e in report.made], "failed": report.failed,
                              "skipped": report.skipped, "written_by": report.written_by,
-                             "on_text": report.on_text, "on_bank": report.on_bank, "caution": report.caution})
+                             "on_text": report.on_text, "on_bank": report.on_bank, "caution": report.caution,
+                             "held_back": report.held_back, "held_reason": report.held_reason})
             else:
                 print(f"added {added} exercise(s)" + (f", {report.on_text} on the text's own sentences"
                                                        if report.on_text else "")
@@ -406,6 +408,8 @@ def cmd_exercise(args: argparse.Namespace) -> int:
                       + (f"; {len(report.failed)} failed: " + "; ".join(report.failed) if report.failed else ""))
                 for kind, why in report.skipped.items():
                     print(f"not made: {types()[kind].lower()} ({why})", file=sys.stderr)
+                if report.held_reason:
+                    print(report.held_reason + " To let it write them: --let-small-model-write.", file=sys.stderr)
                 if added and report.caution:
                     print(report.caution, file=sys.stderr)
             return 0 if report.made else 1
@@ -712,6 +716,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--topic")
     x.add_argument("--from", dest="source", help="make exercises from this document (generate) or import it")
     x.add_argument("--count", type=int, default=6)
+    x.add_argument("--let-small-model-write", action="store_true",
+                   help="generate: let a very small model write what data cannot build (read its items)")
     x.add_argument("--anki", action="store_true", help="export as Anki-importable TSV instead of CSV")
     x.add_argument("--model")
     x.add_argument("--server")

@@ -1,7 +1,8 @@
 """Exercise quality against real language data, per bundled model and target language.
 
     .venv/bin/python bench/bench_learning.py [--models ID,ID] [--targets fr,de,es] [--items 50] [--native en]
-                                             [--text ../shared/data/multi30k-val/val.{lang}]
+                                             [--text ../shared/data/multi30k-val/val.{lang}] [--topics A,B]
+                                             [--no-bank] [--let-small-model-write] [--accepted FILE]
 
 For each model and target language, ``--items`` items of every type are generated from 10 topics
 (learner: ``--native`` native, English by default; A2), as the Learn pane makes them: on the sentence
@@ -13,7 +14,9 @@ model cannot write the target or the learner's language (hints and explanations 
 as the app refuses it: SmolLM2, which writes only English, is refused every such type for a learner
 of French, and for an English target with any other native language. Reported per type:
 - made / failed (the checks refused MAX_TRIES answers) / refused (the model cannot write the
-  language, or the app has no data for the type), and seconds per accepted item on this machine
+  language, or the app has no data for the type) / held (a model under small_model_parameters is not let write
+  what data could not build: ``--let-small-model-write`` lets it, as the pane's button does; ``--no-bank`` too),
+  and seconds per accepted item on this machine
   (the time of failed items included);
 - "raw unknown": the share of the model's raw answers (every try, before any check) with a word the
   frequency list does not know at all (wordfreq zipf 0, names aside), i.e. what the app showed before;
@@ -46,7 +49,6 @@ from assistant.learning import conjugation, lexicon
 from assistant.learning.exercises import (
     BANK_SOURCE,
     TEXT_SOURCE,
-    ExerciseError,
     generate,
     spec,
     types,
@@ -102,29 +104,23 @@ def conjugation_correct(fields: dict, lang: str) -> bool:
 
 
 def _one(ctx: JobContext, kind: str, nat, tgt, topic: str, existing: set[str], rng: random.Random,
-         bank: bool = True):
-    """One item on ``topic`` as the Learn pane makes it: on the sentence bank's sentences where it has the
-    topic (``bank``), else on a sentence the model writes."""
-    return _only_item(generate(ctx, [kind], 1, nat.code, tgt.code, "A2", topic=topic, existing=existing, rng=rng,
-                               bank=bank))
-
-
-def _only_item(report):
-    """The one item a job of one made, or ExerciseError with why it was not."""
-    if not report.made:
-        raise ExerciseError(report.failed[0] if report.failed else "nothing made")
-    return report.made[0]
+         bank: bool = True, small_writes: bool = False):
+    """The report of one item on ``topic`` as the Learn pane makes it: on the sentence bank's sentences where it
+    has the topic (``bank``), else on a sentence the model writes (a very small one only if ``small_writes``)."""
+    return generate(ctx, [kind], 1, nat.code, tgt.code, "A2", topic=topic, existing=existing, rng=rng, bank=bank,
+                    small_writes=small_writes)
 
 
 TEXT_WINDOW = 12  # lines of the text handed over as the document for one item
 
 
 def _from_text(ctx: JobContext, kind: str, nat, tgt, lines: list[str], i: int, existing: set[str],
-               rng: random.Random):
-    """One item as the Learn pane makes it from a document: ``lines`` from the ``i``-th window on, as paragraphs."""
+               rng: random.Random, small_writes: bool = False):
+    """The report of one item as the Learn pane makes it from a document: ``lines`` from the ``i``-th window on,
+    as paragraphs."""
     start = (i * TEXT_WINDOW) % max(1, len(lines) - TEXT_WINDOW)
-    return _only_item(generate(ctx, [kind], 1, nat.code, tgt.code, "A2",
-                               text="\n\n".join(lines[start : start + TEXT_WINDOW]), existing=existing, rng=rng))
+    return generate(ctx, [kind], 1, nat.code, tgt.code, "A2", text="\n\n".join(lines[start : start + TEXT_WINDOW]),
+                    existing=existing, rng=rng, small_writes=small_writes)
 
 
 def main() -> None:
@@ -139,10 +135,17 @@ def main() -> None:
                     " of target-language lines, '{lang}' in the path standing for the target (e.g. Multi30k's"
                     " ../shared/data/multi30k-val/val.{lang}); the report counts the items built on its sentences")
     ap.add_argument("--no-bank", action="store_true", help="on a topic, have the model write every sentence, as"
-                    " before the sentence bank (resources/sentence_bank.json)")
+                    " before the sentence bank (resources/sentence_bank.json); a very small model is let write")
+    ap.add_argument("--let-small-model-write", action="store_true", help="let a model under"
+                    " small_model_parameters write what data cannot build, as the pane's 'Let … write them' does"
+                    " (else those items are counted as held)")
+    ap.add_argument("--topics", default=",".join(TOPICS), help="comma-separated topics (default: ten the sentence"
+                    " bank has)")
     ap.add_argument("--accepted", default=None, help="also write every accepted item here, one JSON object a line,"
                     " to be read and judged by a person")
     args = ap.parse_args()
+    topics = args.topics.split(",")
+    small_writes = args.let_small_model_write or args.no_bank
     library = ModelLibrary()
     raw: list[dict] = []
     unparsed: Counter[str] = Counter()  # answers that are no JSON object, by why the model stopped
@@ -163,7 +166,7 @@ def main() -> None:
     unknown_items: list[dict] = []  # accepted items with a zipf-0 word, shown at the end to be judged
     accepted_out = open(args.accepted, "w", encoding="utf-8") if args.accepted else None
     reasons: Counter[str] = Counter()
-    print(f"{'model':24} {'lang':4} {'type':11} {'made':>4} {'fail':>4} {'refused':>7} {'s/item':>7} "
+    print(f"{'model':24} {'lang':4} {'type':11} {'made':>4} {'fail':>4} {'refused':>7} {'held':>4} {'s/item':>7} "
           f"{'raw unknown':>11} {'raw rejected':>12} {'acc. unknown':>12} {'conj ok':>7}")
     for model_id in args.models.split(","):
         engine = Engine()
@@ -192,21 +195,25 @@ def main() -> None:
                     t0 = time.perf_counter()
                     if lines:
                         job = partial(_from_text, kind=kind, nat=nat, tgt=tgt, lines=lines, i=i, existing=existing,
-                                      rng=rng)
+                                      rng=rng, small_writes=small_writes)
                     else:
-                        job = partial(_one, kind=kind, nat=nat, tgt=tgt, topic=TOPICS[i % len(TOPICS)],
-                                      existing=existing, rng=rng, bank=not args.no_bank)
+                        job = partial(_one, kind=kind, nat=nat, tgt=tgt, topic=topics[i % len(topics)],
+                                      existing=existing, rng=rng, bank=not args.no_bank, small_writes=small_writes)
                     h = engine.submit(Job("bench", job))
                     h.wait()
                     seconds += time.perf_counter() - t0
-                    if h.state != JobState.DONE:
+                    if h.state == JobState.DONE and h.result.held_back:
+                        stats["held"] += 1  # a very small model, not let write what data could not build
+                        continue
+                    if h.state != JobState.DONE or not h.result.made:
                         stats["failed"] += 1
+                        error = h.error if h.state != JobState.DONE else h.result.failed[0]
                         # "... in 3 tries (the sentence has words that are not French: “x”)" -> its kind
-                        reason = re.sub(r"[:“].*", "", (h.error or "").split("(", 1)[-1]).strip(" )")
+                        reason = re.sub(r"[:“].*", "", (error or "").split("(", 1)[-1]).strip(" )")
                         reasons[reason] += 1
                         by_type[reason] += 1
                         continue
-                    ex = h.result
+                    ex = h.result.made[0]
                     existing.add(ex.key())
                     stats["made"] += 1
                     stats["on_text"] += ex.source == TEXT_SOURCE
@@ -239,7 +246,8 @@ def main() -> None:
                     f"text {stats['on_text']}/{made}" if lines and made else \
                     f"bank {stats['on_bank']}/{made}" if made and not args.no_bank else ""
                 print(f"{entry.info.name[:24]:24} {target:4} {kind:11} {made:4} {stats['failed']:4} "
-                      f"{stats['refused']:7} {per_item:>7} {raw_share:>11} {rejected:>12} {accepted:>12} {conj:>7}",
+                      f"{stats['refused']:7} {stats['held']:4} {per_item:>7} {raw_share:>11} {rejected:>12} "
+                      f"{accepted:>12} {conj:>7}",
                       flush=True)
         engine.shutdown()
     if accepted_out:

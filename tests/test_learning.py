@@ -25,17 +25,20 @@ from PySide6.QtWidgets import QApplication
 from assistant.backends.base import Backend, BackendInfo
 from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
+from assistant.learning import lexicon
 from assistant.learning.exercises import (
     MAX_TRIES,
     ONE_SENTENCE_FIELDS,
     SENTENCE_ENDS,
     Exercise,
     ExerciseError,
+    GenerationReport,
     example,
     generate,
     generate_one,
     grammar,
     json_schema,
+    small_writer,
     spec,
     text_sentences,
     types,
@@ -571,7 +574,8 @@ def test_the_texts_own_sentences_are_those_in_the_target_language_that_pass_the_
 def test_items_from_a_document_are_built_on_its_own_sentences(library):
     """From a French document, a 'find the mistake' item takes the text's sentence as its correction and puts a
     verb its pronoun never takes in it (the conjugator's tables): the model writes nothing of it, so the item says
-    no model wrote it. A gap or translation item built on a sentence of the text keeps that sentence whole."""
+    no model wrote it. A gap item built on a sentence of the text keeps that sentence whole; a translation drill,
+    which would take the very small model's English as its answer, is held back."""
     from assistant.backends.factory import local_factory
 
     eng = Engine()
@@ -588,13 +592,11 @@ def test_items_from_a_document_are_built_on_its_own_sentences(library):
         h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["cloze", "choice", "translate"], 3, "en", "fr", "A2",
                                                              text=FRENCH_TEXT, rng=random.Random(3))))
         assert h.wait(600) and h.state == JobState.DONE, h.error
-        for e in h.result.made:  # whatever the model scores and translates: a text's item keeps its sentence
-            if e.source == "text":
-                whole = e.fields["answer"] if e.type == "translate" else e.fields["sentence"].replace(
-                    "___", e.fields["answer"])
-                assert whole in own and e.written_by == ""
-            else:
-                assert e.source == "document" and e.written_by
+        for e in h.result.made:  # whatever the model scores: a text's item keeps its sentence
+            assert e.source == "text" and e.written_by == ""
+            assert e.fields["sentence"].replace("___", e.fields["answer"]) in own
+        # Gemma-3-270M is too small to translate the drill's sentence or write one: held back, not made.
+        assert h.result.held_back.get("translate") == 1 and len(h.result.made) + sum(h.result.held_back.values()) == 3
     finally:
         eng.shutdown()
 
@@ -605,8 +607,9 @@ def test_items_on_a_topic_the_bank_has_are_built_on_its_sentences_and_translatio
     sentences tried have a verb after its pronoun, so one always takes), so no model wrote the sentence and
     no caution is given. A gap or translation item built on the
     bank keeps its sentence whole, a drill's source is the bank's English, not the model's, and a card's
-    example is a bank sentence whose English says the card's meaning; with the bank turned off the model
-    writes every sentence. What the model glosses or scores is not asserted."""
+    example is a bank sentence whose English says the card's meaning; what the bank cannot make is not made (the
+    model is very small); with the bank turned off and the model let write, it writes every sentence. What the
+    model glosses or scores is not asserted."""
     from assistant.backends.factory import local_factory
     from assistant.learning import sentence_bank
 
@@ -626,10 +629,9 @@ def test_items_on_a_topic_the_bank_has_are_built_on_its_sentences_and_translatio
         h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["cloze", "translate"], 2, "en", "fr", "A2",
                                                              topic="food and cooking", rng=random.Random(5))))
         assert h.wait(600) and h.state == JobState.DONE, h.error
-        for e in h.result.made:
-            if e.source != "bank":
-                assert e.source == "topic" and e.written_by
-            elif e.type == "translate":
+        for e in h.result.made:  # what the bank cannot make, the very small model is not let write
+            assert e.source == "bank"
+            if e.type == "translate":
                 assert bank[e.fields["answer"]] == e.fields["source"]
             else:
                 assert e.fields["sentence"].replace("___", e.fields["answer"]) in bank
@@ -637,18 +639,81 @@ def test_items_on_a_topic_the_bank_has_are_built_on_its_sentences_and_translatio
                                                              topic="food and cooking", rng=random.Random(5))))
         assert h.wait(300) and h.state == JobState.DONE, h.error
         for e in h.result.made:  # a card's example is a bank sentence using its word, its meaning said there
-            if e.source == "bank":
-                from assistant.learning.exercises import _says
-                assert e.fields["example"] in bank and e.written_by == ""
-                assert _says(bank[e.fields["example"]], e.fields["word"], e.fields["translation"], get_language("en"))
-            else:
-                assert e.written_by
+            from assistant.learning.exercises import _says
+            assert e.source == "bank" and e.fields["example"] in bank and e.written_by == ""
+            assert _says(bank[e.fields["example"]], e.fields["word"], e.fields["translation"], get_language("en"))
         h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["translate"], 1, "en", "fr", "A2",
                                                              topic="food and cooking", rng=random.Random(5),
-                                                             bank=False)))
+                                                             bank=False, small_writes=True)))
         assert h.wait(300) and h.result.on_bank == 0 and all(e.written_by for e in h.result.made)
     finally:
         eng.shutdown()
+
+
+def test_a_very_small_model_writes_no_item_unless_the_learner_lets_it(library, monkeypatch):
+    """Gemma-3-270M is under small_model_parameters: on a topic the bank lacks it is not asked to write any
+    item (each is held back, and the reason names it and what else makes items); a collected word gets its card
+    from a bank sentence using it, or none; a translation drill on a text no person translated is held, the
+    text's other items are made. Let write, it writes (or fails): mechanics only, whatever it writes."""
+    from assistant.backends.factory import local_factory
+    from assistant.learning import sentence_bank
+
+    asked: list[str] = []
+    real = JobContext.generate
+
+    def spy(self, prompt, stream=True):  # a spy, not a fake: counts the model's prompts and runs them
+        asked.append(prompt)
+        return real(self, prompt, stream)
+    monkeypatch.setattr(JobContext, "generate", spy)
+    eng = Engine()
+    try:
+        assert eng.load(local_factory(library.get("gemma-3-270m"), n_ctx=2048)).wait(120)
+        assert small_writer(eng.backend.info)
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["cloze", "vocab", "translate", "inflection"], 4,
+                                                             "en", "fr", "A2", "astronomy", rng=random.Random(1))))
+        assert h.wait(120) and h.state == JobState.DONE, h.error
+        assert [e.type for e in h.result.made] == ["inflection"]  # the conjugator's: data builds it
+        assert h.result.held_back == {"cloze": 1, "vocab": 1, "translate": 1} and not h.result.failed
+        assert asked == []  # the model was not asked to write anything
+        reason = h.result.held_reason
+        assert reason.startswith("3 items were not made: Gemma-3-270M (Q4_K_M) is too small to write French")
+        assert "food, travel" in reason and "Get models" in reason
+
+        bank = dict(sentence_bank.every_pair("fr"))
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["vocab"], 2, "en", "fr", "A2", "my words",
+                                                             words=["pomme", "astronaute"], rng=random.Random(1))))
+        assert h.wait(120) and h.state == JobState.DONE, h.error
+        made = h.result.made
+        assert all(e.fields["word"] == "pomme" and e.source == "bank" and e.fields["example"] in bank
+                   and not e.written_by for e in made)
+        assert h.result.held_back == {"vocab": 2 - len(made)}  # "astronaute" is in no bank sentence
+
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["translate", "error_spot"], 2, "en", "fr", "A2",
+                                                             text=FRENCH_TEXT, rng=random.Random(1))))
+        assert h.wait(300) and h.state == JobState.DONE, h.error
+        assert h.result.held_back == {"translate": 1} and [e.type for e in h.result.made] == ["error_spot"]
+
+        asked.clear()
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["cloze"], 1, "en", "fr", "A2", "astronomy",
+                                                             rng=random.Random(1), small_writes=True)))
+        assert h.wait(300) and h.state == JobState.DONE, h.error
+        assert not h.result.held_back and asked  # let, the model writes
+        assert all(e.written_by and e.small_model for e in h.result.made) and \
+            len(h.result.made) + len(h.result.failed) == 1
+        assert (h.result.caution != "") == bool(h.result.made)
+    finally:
+        eng.shutdown()
+
+
+def test_which_models_are_too_small_to_write_items_unasked():
+    """small_model_parameters bounds it; a model of unknown size (a server's, 0) is not held."""
+    limit = lexicon.data()["small_model_parameters"]
+    for params, small in ((135_000_000, True), (limit - 1, True), (limit, False), (8_000_000_000, False),
+                          (0, False)):
+        assert small_writer(BackendInfo("m", "CPU", 0, 30, 2048, Strategy.BASE, parameter_count=params)) is small
+    report = GenerationReport(held_back={"cloze": 1}, held_by="Tiny", held_language="German")
+    assert report.held_reason.startswith("1 item was not made: Tiny is too small to write German exercises")
+    assert GenerationReport().held_reason == ""
 
 
 def test_an_item_on_the_texts_sentences_tries_at_most_text_tries_of_them_least_used_first(monkeypatch):
@@ -996,6 +1061,9 @@ def test_cli_exercise_round_trip(tmp_path):
     report = json.loads(out.stdout)
     assert report["added"] == 2 and "writes only English" in report["skipped"]["vocab"]
     assert report["written_by"] == report["caution"] == ""  # the conjugator built both: nothing to caution
+    out = run("generate", "--type", "cloze", "--count", "1", "--topic", "astronomy", "--model", "gemma-3-270m")
+    assert out.returncode == 1 and b"is too small to write French" in out.stderr  # on no bank topic: held back
+    assert b"--let-small-model-write" in out.stderr
     due = json.loads(run("due", "--json").stdout)
     assert due and due[0]["question"]
     ans = run("answer", str(due[0]["id"]), "wrong answer", "--json")

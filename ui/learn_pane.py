@@ -80,6 +80,9 @@ class LearnPane(TaskPane):
         # What the running generation job was started for: the profile, and the collected words it used.
         self._job_profile: Profile | None = None
         self._job_words: list[str] = []
+        # What a very small model was held back from writing in the last job (types, how many): offered
+        # again, with the model let write them, while the request that was held is what the pane shows.
+        self._held: tuple[list[str], int] | None = None
 
         top = QHBoxLayout()
         self.profile_box = QComboBox()
@@ -133,7 +136,8 @@ class LearnPane(TaskPane):
         self.source_box.addItem("My collected words", "collected")
         self.source_box.setItemData(0, "On a topic the app has example sentences for (" + ", ".join(topic_names())
                                     + "), gap, choice, mistake and translation items are built on them, written by "
-                                    "people; on another topic the model writes the sentences.",
+                                    "people; on another topic a model writes them, a very small one only when "
+                                    "you let it.",
                                     Qt.ItemDataRole.ToolTipRole)
         self.source_box.setItemData(1, "Gap, choice, mistake and translation items are built on the text's own "
                                        "sentences where they are in the language you learn; on its topics otherwise.",
@@ -146,6 +150,14 @@ class LearnPane(TaskPane):
         self.controls.addLayout(gen, 1)
         self.layout_.insertWidget(4, self.topic)
         self.add_run_row()
+        self.let_write_button = QPushButton()
+        self.let_write_button.setObjectName("learnLetWrite")
+        self.let_write_button.hide()
+        self.let_write_button.clicked.connect(self._let_write)
+        self.layout_.addWidget(self.let_write_button, 0, Qt.AlignmentFlag.AlignLeft)
+        for changed in (self.profile_box.currentIndexChanged, self.source_box.currentIndexChanged,
+                        self.type_box.currentIndexChanged, self.topic.textChanged):
+            changed.connect(self._forget_held)
 
         practice = QGroupBox("Practice")
         pl = QFormLayout(practice)
@@ -375,13 +387,31 @@ class LearnPane(TaskPane):
             self.next_item()
 
     # generating --------------------------------------------------------------------
+    def show_message(self, text: str, error: bool = False) -> None:
+        super().show_message(text, error)
+        self._forget_held()
+
+    def _forget_held(self, *_args: object) -> None:
+        self._held = None
+        self.let_write_button.hide()
+
     def run(self) -> None:
+        self._generate()
+
+    def _let_write(self) -> None:
+        """The last job again for the items a very small model was held back from writing, letting it."""
+        held = self._held
+        self._forget_held()
+        if held is not None:
+            self._generate(*held, small_writes=True)
+
+    def _generate(self, kinds: list[str] | None = None, count: int | None = None, small_writes: bool = False) -> None:
         p = self.profile()
         if p is None or self.store is None:
             self.show_message("Create a profile first.", error=True)
             return
-        kinds = [self.type_box.currentData()] if self.type_box.currentData() else list(types())
-        count, source = self.count_box.value(), self.source_box.currentData()
+        kinds = kinds or ([self.type_box.currentData()] if self.type_box.currentData() else list(types()))
+        count, source = count or self.count_box.value(), self.source_box.currentData()
         topic, text = self.topic.text().strip(), ""
         scope = self.editor.scope()
         if source == "document":
@@ -417,7 +447,7 @@ class LearnPane(TaskPane):
         source_scope = Scope(0, 0, text or topic, False)  # never written back: exercises go to the bank
         if self.start(source_scope,
                       lambda ctx: generate(ctx, kinds, count, p.native, p.target, p.level, topic, text, existing,
-                                           used or None),
+                                           used or None, small_writes=small_writes),
                       "There is no text to make exercises from.", bridge=bridge):
             # The learner may switch profiles or collect more words while the job runs: the results
             # belong to the profile and the words the job was started with.
@@ -447,9 +477,15 @@ class LearnPane(TaskPane):
             msg += f" {len(report.failed)} could not be made: {report.failed[0]}."
         for kind, why in report.skipped.items():
             msg += f" No {types()[kind].lower()} items: {why}."
+        if report.held_reason:
+            msg += " " + report.held_reason
         if added and report.caution:
             msg += " " + report.caution
         self.show_message(msg, error=not added)
+        if report.held_back:
+            self._held = (list(report.held_back), sum(report.held_back.values()))
+            self.let_write_button.setText(f"Let {report.held_by} write them (read them before you learn them)")
+            self.let_write_button.show()
         self.current = None
         self.refresh()
 

@@ -5,8 +5,8 @@ teacher would not sign a third of the items built on them (stop 45's benchmark).
 bank has are built on its sentences instead, as items from a document are built on the document's own:
 the target-language sentence is right by construction, and where the learner's language is the one the
 bank's translations are in, a translation drill's source and the translation a cloze's hint is checked
-against are people's too. The model still glosses a cloze's answer and scores a choice's distractors; a
-topic the bank has no sentences for is written on by the model as before.
+against are people's too. The model still glosses a cloze's answer and scores a choice's distractors; on a
+topic the bank has no sentences for, a model that writes well enough writes them (exercises.generate).
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ def pairs(topic: str, lang: str) -> list[tuple[str, str]]:
     name = topic_of(topic, lang)
     found = _data()["sentences"].get(lang, {}).get(name or "", [])
     return [(s, t) for s, t in found]
+
+
+def every_pair(lang: str) -> list[tuple[str, str]]:
+    """(sentence in ``lang``, its translation) of every topic of the bank."""
+    return [(s, t) for found in _data()["sentences"].get(lang, {}).values() for s, t in found]
 
 
 def translations_in() -> str:
