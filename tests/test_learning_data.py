@@ -1043,6 +1043,8 @@ def test_every_sentence_of_the_bank_passes_the_checks_a_models_sentence_passes_a
     ("my parents", "fr", "family"), ("shopping for clothes", "es", "shopping"), ("health and the doctor", "de",
                                                                                   "health"),
     ("la cuisine", "fr", "food"), ("Urlaub", "de", "travel"), ("la escuela", "es", "school"),
+    ("free time", "fr", "hobbies"), ("Haustiere", "de", "animals"), ("la rutina diaria", "es", "daily routine"),
+    ("a day at the beach", "es", "nature"), ("birthday party", "de", "parties"), ("la ville", "fr", "city"),
     ("quantum physics", "fr", None), ("", "de", None),
 ])
 def test_a_learners_topic_finds_the_banks_topic_by_its_words(topic, lang, expected):
