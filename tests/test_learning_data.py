@@ -1088,5 +1088,20 @@ def test_a_wrong_meaning_on_a_bank_sentence_tries_another_gap(monkeypatch):
     sentence, english = "Je mange une pomme tous les matins.", "I eat an apple every morning."
     ex = exercises._gap_item(None, "cloze", sentence, EN, FR, "A2", set(), random.Random(1), "food", "bank",
                              english)
-    assert ex.fields["hint"] != "banana" and exercises._says(english, ex.fields["answer"], ex.fields["hint"], EN)
+    assert ex.fields["hint"] != "banana" and exercises._says_meaning(english, ex.fields["hint"], EN)
     assert ex.fields["sentence"].replace("___", ex.fields["answer"]) == sentence
+
+
+@pytest.mark.parametrize("translation,meaning,said", [
+    ("I eat an apple every morning.", "apple", True), ("I eat an apple every morning.", "to eat", True),
+    ("There are many cafés in this street.", "coffee", False),  # the answer's cognate is there, not its meaning
+    ("There are many cafés in this street.", "café", True), ("I like the colour red.", "color", True),
+    ("The professor reads a book.", "teacher", False), ("I eat an apple every morning.", "the", False),
+])
+def test_a_translation_says_a_meaning_by_a_lemma_or_a_word_much_like_it(translation, meaning, said):
+    """What holds a cloze's hint and a card's meaning to a sentence's translation: one of the meaning's words
+    that is no function word, by lemma or spelled much alike; the word's own cognate in the translation says
+    nothing of the meaning ("café", carded "coffee" on "There are many cafés")."""
+    from assistant.learning.exercises import _says_meaning
+
+    assert _says_meaning(translation, meaning, EN) is said
