@@ -642,6 +642,17 @@ def test_items_on_a_topic_the_bank_has_are_built_on_its_sentences_and_translatio
             from assistant.learning.exercises import _says_meaning
             assert e.source == "bank" and e.fields["example"] in bank and e.written_by == ""
             assert _says_meaning(bank[e.fields["example"]], e.fields["translation"], get_language("en"))
+        english = {t: s for s, t in sentence_bank.pairs("food", "fr")}  # for a French speaker learning English
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["translate", "cloze"], 2, "fr", "en", "A2",
+                                                             topic="la cuisine", rng=random.Random(5))))
+        assert h.wait(600) and h.state == JobState.DONE, h.error
+        assert len(h.result.made) + sum(h.result.held_back.values()) == 2
+        for e in h.result.made:
+            assert e.source == "bank" and e.written_by == ""
+            if e.type == "translate":
+                assert english[e.fields["answer"]] == e.fields["source"]  # the French a person wrote
+            else:
+                assert e.fields["sentence"].replace("___", e.fields["answer"]) in english
         h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["translate"], 1, "en", "fr", "A2",
                                                              topic="food and cooking", rng=random.Random(5),
                                                              bank=False, small_writes=True)))

@@ -1070,6 +1070,22 @@ def test_the_banks_sentences_for_a_level_and_their_translations_for_an_english_l
     assert "Elle coupe les légumes pour la soupe." not in a1  # "légumes", "soupe": beyond A1's reach
     assert bank_sentences("food", DE, FR, "A2") == (own, {})
     assert bank_sentences("quantum physics", EN, FR, "A2") == ([], {})
+
+
+def test_a_learner_of_english_reads_the_banks_english_with_the_sentences_of_their_own_language():
+    """The bank's translations are English: a French speaker learning English gets them as sentences, with the
+    French sentences they were written from as the translations people made; a learner of English whose
+    language the bank has no sentences in gets none (a collected word: every topic, no level filter)."""
+    from assistant.learning import sentence_bank
+    from assistant.learning.exercises import bank_sentences
+
+    french = sentence_bank.pairs("food", "fr")
+    own, known = bank_sentences("la cuisine", FR, EN, "A2")
+    assert own and known == {t: s for s, t in french if t in own} and set(own) <= {t for _s, t in french}
+    assert bank_sentences("food", get_language("it"), EN, "A2") == ([], {})
+    every, translated = sentence_bank.for_learner(None, "en", "de")
+    assert translated and len(every) == len(sentence_bank.every_pair("de"))
+    assert sentence_bank.for_learner(None, "fr", "de")[1] is False  # the app translates for a German speaker
     from assistant.learning.exercises import _card_on_bank  # no translation to hold a card's meaning to: none
     assert _card_on_bank(None, DE, FR, "A2", "food", set(), own, {}, random.Random(0)) is None
 

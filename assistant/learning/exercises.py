@@ -726,16 +726,17 @@ def text_sentences(text: str, target: Language, level: str) -> list[str]:
 def bank_sentences(topic: str, native: Language, target: Language,
                    level: str) -> tuple[list[str], dict[str, str]]:
     """The sentence bank's sentences on ``topic`` in the target language that pass a model's sentence's checks
-    at ``level`` (the A2 ones all do; A1 takes the shorter ones), and their translations where the bank's
-    are in the learner's language ({} otherwise: the app translates them)."""
+    at ``level`` (the A2 ones all do; A1 takes the shorter ones), and their translations where the bank has
+    them in the learner's language ({} otherwise: the app translates them). For a learner of English they
+    are the bank's English sentences, translated from the learner's language (sentence_bank.for_learner)."""
     found = []
-    for sentence, translation in sentence_bank.pairs(topic, target.code):
+    pairs, translated = sentence_bank.for_learner(topic, target.code, native.code)
+    for sentence, translation in pairs:
         try:
             found.append((_checked_sentence(sentence, target, level), translation))
         except ExerciseError:
             continue
-    known = dict(found) if native.code == sentence_bank.translations_in() else {}
-    return [s for s, _t in found], known
+    return [s for s, _t in found], dict(found) if translated else {}
 
 
 SMALL_WORD_MARGIN = 2.0  # nats: how much likelier a sentence must read with one small word changed to be refused
@@ -1767,8 +1768,9 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
         word = queue.pop(0) if kind == "vocab" and queue else None
         if kind == "vocab" and word is None and own_source == BANK_SOURCE:
             ex = _card_on_bank(ctx, nat, tgt, level, topics[i % len(topics)], seen, own, known, rng)
-        elif kind == "vocab" and held and nat.code == sentence_bank.translations_in():
-            pairs = dict(sentence_bank.every_pair(tgt.code))
+        elif kind == "vocab" and held:
+            every, translated = sentence_bank.for_learner(None, tgt.code, nat.code)
+            pairs = dict(every) if translated else {}
             ex = _card_on_bank(ctx, nat, tgt, level, topics[i % len(topics)], seen, list(pairs), pairs, rng, word)
         elif kind == "vocab" or _model_writes(kind, held, known):
             ex = None

@@ -5,9 +5,9 @@ teacher would not sign a third of the items built on them (stop 45's benchmark).
 bank has are built on its sentences instead, as items from a document are built on the document's own:
 the target-language sentence is right by construction, and where the learner's language is the one the
 bank's translations are in, a translation drill's source and the translation a cloze's hint is checked
-against are people's too. The model still glosses a cloze's answer and scores a choice's distractors; on a
-topic the bank has no sentences for, a model that writes well enough writes them (exercises.generate).
-"""
+against are people's too (a learner of English reads the pairs the other way round). The model still
+glosses a cloze's answer and scores a choice's distractors; on a topic the bank has no sentences for, a model
+that writes well enough writes them (exercises.generate)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,18 @@ def pairs(topic: str, lang: str) -> list[tuple[str, str]]:
 def every_pair(lang: str) -> list[tuple[str, str]]:
     """(sentence in ``lang``, its translation) of every topic of the bank."""
     return [(s, t) for found in _data()["sentences"].get(lang, {}).values() for s, t in found]
+
+
+def for_learner(topic: str | None, target: str, native: str) -> tuple[list[tuple[str, str]], bool]:
+    """(sentence in ``target``, its translation) on the bank's topic that ``topic`` names (every topic for
+    None), and whether the translations are in the learner's language ``native``. A learner of the language
+    the translations are in (English) reads the bank the other way round: the English sentences, with the
+    sentences of the learner's language as what people wrote them from."""
+    if target == translations_in():
+        found = every_pair(native) if topic is None else pairs(topic, native)
+        return [(t, s) for s, t in found], True
+    found = every_pair(target) if topic is None else pairs(topic, target)
+    return found, native == translations_in()
 
 
 def translations_in() -> str:
