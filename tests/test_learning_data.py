@@ -1111,13 +1111,29 @@ def test_a_wrong_meaning_on_a_bank_sentence_tries_another_gap(monkeypatch):
 @pytest.mark.parametrize("translation,meaning,said", [
     ("I eat an apple every morning.", "apple", True), ("I eat an apple every morning.", "to eat", True),
     ("There are many cafés in this street.", "coffee", False),  # the answer's cognate is there, not its meaning
-    ("There are many cafés in this street.", "café", True), ("I like the colour red.", "color", True),
+    ("There are many cafés in this street.", "café", True), ("The leaves fall in autumn.", "to fall", True),
     ("The professor reads a book.", "teacher", False), ("I eat an apple every morning.", "the", False),
+    ("The children play.", "children", True), ("She falls.", "to fall", True),
 ])
-def test_a_translation_says_a_meaning_by_a_lemma_or_a_word_much_like_it(translation, meaning, said):
+def test_a_translation_says_a_meaning_by_its_word_or_a_form_of_it(translation, meaning, said):
     """What holds a cloze's hint and a card's meaning to a sentence's translation: one of the meaning's words
-    that is no function word, by lemma or spelled much alike; the word's own cognate in the translation says
-    nothing of the meaning ("café", carded "coffee" on "There are many cafés")."""
+    that is no function word, as it is, or in a form of it where it is a dictionary form; the word's own
+    cognate in the translation says nothing of the meaning ("café", carded "coffee" on "There are many
+    cafés"), nor does another form of the translation's lemma ("vestida", dressed, for "vestido")."""
     from assistant.learning.exercises import _says_meaning
 
     assert _says_meaning(translation, meaning, EN) is said
+    assert not _says_meaning("Compro un vestido para la fiesta.", "vestida", ES)
+    assert _says_meaning("Compro un vestido para la fiesta.", "vestido", ES)
+
+
+@pytest.mark.parametrize("token,lang,first", [
+    ("buying", "en", "buy"), ("children", "en", "child"), ("left", "en", "left"), ("meeting", "en", "meeting"),
+    ("écoutent", "fr", "écoutent"), ("Kaffee", "de", "Kaffee"),
+])
+def test_a_cards_word_is_a_dictionary_form_where_the_sentence_has_an_inflection(token, lang, first):
+    """An English form that is only an inflection gives way to its lemma ("buying" was carded as such); one
+    that is also a word of its own ("left", "meeting") stays; elsewhere the token, then its lemma."""
+    from assistant.learning.exercises import _card_forms
+
+    assert _card_forms(token, lang)[0] == first

@@ -924,17 +924,17 @@ def _cognate_in(translation: str, word: str) -> bool:
 
 
 def _says_meaning(translation: str, meaning: str, native: Language) -> bool:
-    """Whether ``translation`` has a word sharing a lemma with, or much like, a word of ``meaning`` that is no
-    function word ("the", "to": FUNCTION_ZIPF). The answer's own cognate in the translation does not do:
-    "Hay muchos cafés en esta calle" is "There are many cafés in this street", and "café" was carded as
-    "coffee" on it (stop 47)."""
+    """Whether ``translation`` has a word of ``meaning`` that is no function word ("the", "to": FUNCTION_ZIPF),
+    as it is or, where the meaning's word is a dictionary form ("to fall"), in a form of it ("falls"). The
+    answer's own cognate in the translation does not do: "Hay muchos cafés en esta calle" is "There are many
+    cafés in this street", and "café" was carded as "coffee" on it; nor a meaning that is another word's form:
+    "dress" was carded "vestida" (dressed) on "Compro un vestido", both forms of "vestir" (stop 47)."""
     import simplemma
 
     said = [_fold(w) for w in lexicon.LETTER_RUN.findall(translation)]
     lemmas = set(said) | {simplemma.lemmatize(w, lang=native.code) for w in said}
     wanted = {_fold(w) for w in lexicon.LETTER_RUN.findall(meaning) if lexicon.zipf(w, native.code) < FUNCTION_ZIPF}
-    wanted |= {simplemma.lemmatize(w, lang=native.code) for w in wanted}
-    return bool(wanted & lemmas) or any(_cognate_in(translation, w) for w in wanted)
+    return any(w in said or (simplemma.lemmatize(w, lang=native.code) == w and w in lemmas) for w in wanted)
 
 
 def _drill(target: Language, level: str, existing: set[str], rng: random.Random, topic: str,
@@ -1674,7 +1674,6 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
     on the topic, and the example is people's, where a model-written example failed its checks for 18 of 24
     cards (stop 46's benchmark), and the meaning is one a person's sentence confirms, where Gemma-3-270M's
     meaning of a band word alone was wrong for about 1 in 5 ("bar": to drink, "leiden": to live)."""
-    import simplemma
 
     if not known:
         return None
@@ -1682,10 +1681,14 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
     found = []
     for sentence in own:
         for token in lexicon.LETTER_RUN.findall(sentence):
-            for form in (token, simplemma.lemmatize(token, lang=target.code)):
-                word = band.get(_fold(form))
-                if word is not None and (word, sentence) not in found:
-                    found.append((word, sentence))
+            for form in _card_forms(token, target.code):
+                carded = band.get(_fold(form))
+                if carded is not None:
+                    if token[:1].isupper() and _fold(token) == _fold(carded) and not sentence.startswith(token):
+                        carded = token  # "Spanish", "Noël": a capital the frequency lists lose
+                    if (carded, sentence) not in found:
+                        found.append((carded, sentence))
+                    break
     rng.shuffle(found)
     for word, sentence in found[:TEXT_TRIES]:
         ctx.check()
@@ -1699,6 +1702,22 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
             continue
         return ex
     return None
+
+
+def _card_forms(token: str, lang: str) -> list[str]:
+    """The forms of a sentence's ``token`` a card may be for, likeliest first: the token and its lemma; in
+    English a form that is only an inflection gives way to its lemmas ("buying": buy; "left", also an
+    adjective, stays), where the frequency lists rank "buying" as a word of its own."""
+    import simplemma
+
+    lemma = simplemma.lemmatize(token, lang=lang)
+    if lang == "en":
+        from lemminflect import getAllLemmas
+
+        lemmas = [f for forms in getAllLemmas(token.lower()).values() for f in forms]
+        if lemmas and token.lower() not in lemmas:
+            return [*dict.fromkeys(lemmas), lemma]
+    return [token, lemma]
 
 
 def small_writer(info: BackendInfo) -> bool:
