@@ -1137,3 +1137,4 @@ def test_a_cards_word_is_a_dictionary_form_where_the_sentence_has_an_inflection(
     from assistant.learning.exercises import _card_forms
 
     assert _card_forms(token, lang)[0] == first
+    assert "buying" not in _card_forms("buying", "en")  # where "buy" has no card to give, "buying" gets none

@@ -1706,18 +1706,18 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
 
 def _card_forms(token: str, lang: str) -> list[str]:
     """The forms of a sentence's ``token`` a card may be for, likeliest first: the token and its lemma; in
-    English a form that is only an inflection gives way to its lemmas ("buying": buy; "left", also an
-    adjective, stays), where the frequency lists rank "buying" as a word of its own."""
+    English a form that is only an inflection gives way to its lemmas alone ("buying": buy, or no card where
+    "buy" is too common for one; "left", also an adjective, stays), where the frequency lists rank "buying"
+    as a word of its own."""
     import simplemma
 
-    lemma = simplemma.lemmatize(token, lang=lang)
     if lang == "en":
         from lemminflect import getAllLemmas
 
         lemmas = [f for forms in getAllLemmas(token.lower()).values() for f in forms]
         if lemmas and token.lower() not in lemmas:
-            return [*dict.fromkeys(lemmas), lemma]
-    return [token, lemma]
+            return list(dict.fromkeys(lemmas))
+    return [token, simplemma.lemmatize(token, lang=lang)]
 
 
 def small_writer(info: BackendInfo) -> bool:
