@@ -116,6 +116,10 @@ def test_items_on_a_common_topic_are_built_on_the_apps_example_sentences(qtbot, 
     pane.profile_box.setCurrentIndex(pane.profile_box.findData(p.id))
     pane.source_box.setCurrentIndex(pane.source_box.findData("topic"))
     assert "food, travel, weather" in pane.source_box.itemData(0, Qt.ItemDataRole.ToolTipRole)
+    completer = pane.topic.completer()  # the bank's topics are offered as the learner types
+    completer.setCompletionPrefix("anim")
+    assert completer.currentCompletion() == "animals"
+    assert completer.model().stringList() == sentence_bank.topic_names()
     pane.topic.setText("food and cooking")
     pane.type_box.setCurrentIndex(pane.type_box.findData("error_spot"))
     pane.count_box.setValue(2)

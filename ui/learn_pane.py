@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -144,6 +145,12 @@ class LearnPane(TaskPane):
                                     Qt.ItemDataRole.ToolTipRole)
         self.topic = QLineEdit()
         self.topic.setPlaceholderText("Topic, e.g. ordering food")
+        # The topics the app has people's sentences for, offered as the learner types: items on them are
+        # built on those sentences, where a very small model writes nothing unasked on another.
+        completer = QCompleter(topic_names(), self.topic)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.topic.setCompleter(completer)
         gen.addWidget(self.type_box)
         gen.addWidget(self.count_box)
         gen.addWidget(self.source_box)
