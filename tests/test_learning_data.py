@@ -1129,11 +1129,11 @@ def test_a_translation_says_a_meaning_by_its_word_or_a_form_of_it(translation, m
 
 @pytest.mark.parametrize("token,lang,first", [
     ("buying", "en", "buy"), ("children", "en", "child"), ("left", "en", "left"), ("meeting", "en", "meeting"),
-    ("écoutent", "fr", "écoutent"), ("Kaffee", "de", "Kaffee"),
+    ("écoutent", "fr", "écouter"), ("grandes", "fr", "grand"), ("Kaffee", "de", "Kaffee"), ("Kinder", "de", "Kind"),
 ])
 def test_a_cards_word_is_a_dictionary_form_where_the_sentence_has_an_inflection(token, lang, first):
-    """An English form that is only an inflection gives way to its lemma ("buying" was carded as such); one
-    that is also a word of its own ("left", "meeting") stays; elsewhere the token, then its lemma."""
+    """A form that is only an inflection gives way to its lemma ("buying" was carded as such); an
+    English one that is also a word of its own ("left", "meeting") stays."""
     from assistant.learning.exercises import _card_forms
 
     assert _card_forms(token, lang)[0] == first

@@ -1705,10 +1705,10 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
 
 
 def _card_forms(token: str, lang: str) -> list[str]:
-    """The forms of a sentence's ``token`` a card may be for, likeliest first: the token and its lemma; in
-    English a form that is only an inflection gives way to its lemmas alone ("buying": buy, or no card where
-    "buy" is too common for one; "left", also an adjective, stays), where the frequency lists rank "buying"
-    as a word of its own."""
+    """The forms of a sentence's ``token`` a card may be for: a form that is only an inflection gives way to
+    its lemmas ("buying": buy, lemminflect; "grandes": grand, simplemma), or to none where
+    the lemma has no card to give (too common, or below the learner's band): the frequency lists rank such
+    forms as words of their own. A token that is its own lemma ("left", also an adjective) stays."""
     import simplemma
 
     if lang == "en":
@@ -1717,7 +1717,9 @@ def _card_forms(token: str, lang: str) -> list[str]:
         lemmas = [f for forms in getAllLemmas(token.lower()).values() for f in forms]
         if lemmas and token.lower() not in lemmas:
             return list(dict.fromkeys(lemmas))
-    return [token, simplemma.lemmatize(token, lang=lang)]
+        return [token]
+    lemma = simplemma.lemmatize(token, lang=lang)
+    return [token] if _fold(lemma) == _fold(token) else [lemma]
 
 
 def small_writer(info: BackendInfo) -> bool:
