@@ -293,6 +293,12 @@ def _verbs_of(word: str, lang: str, guess: bool = True) -> list[str]:
     return out
 
 
+def infinitives_of(word: str, lang: str) -> list[str]:
+    """The infinitives the conjugator knows of which ``word`` is a finite form ("oublie": oublier; "visita":
+    visitar), guessed from simplemma's lemma and the language's infinitive endings; [] without a conjugator."""
+    return _verbs_of(word.casefold(), lang) if can_check(lang) else []
+
+
 def is_verb_form(word: str, lang: str) -> bool:
     """Whether ``word`` is a form of a verb the conjugator knows (any mood, participles too): its lemma or an
     infinitive guessed from its ending ("ladran": ladrar) whose table holds it. False where the language

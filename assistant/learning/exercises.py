@@ -39,6 +39,7 @@ from assistant.learning import (
     adjectives,
     agreement,
     conjugation,
+    dela,
     determiners,
     lexicon,
     parts_of_speech,
@@ -1400,6 +1401,7 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
     pool = list(lexicon.words_for_level(lang, lexicon.reach_level(answer, lang) or level))
     rng.shuffle(pool)
     names = parts_of_speech.can_tag(lang) and "PROPN" not in parts_of_speech.tags(answer, lang)
+    timely = _time_word(answer, lang)
 
     def fits(word: str) -> bool:
         if len(word.split()) != 1 or lexicon.is_given_name(word, lang) or lexicon.unwanted(word, lang) or \
@@ -1408,6 +1410,11 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
             return False
         if names and "PROPN" in parts_of_speech.tags(word, lang):
             return False  # a name beside a common noun ("Twitter", "Bayern" among "Gericht", "Schule")
+        if timely and _time_word(word, lang):
+            return False  # "Im April essen wir auf der Terrasse" is as right as "Im Sommer"
+        if parts_of_speech.capitalises_nouns(lang) and word[:1].islower() and \
+                not parts_of_speech.tags(word, lang) - {"NOUN", "PROPN"}:
+            return False  # written small, a German noun or name is no word ("lage", "europa" beside "essen")
         # written with a noun's capital, the tagger reads any word as a noun ("Falls", "Sowas")
         return not (parts_of_speech.capitalises_nouns(lang) and word[:1].isupper() and
                     "NOUN" not in parts_of_speech.tags(word.casefold(), lang))
@@ -1418,6 +1425,20 @@ def distractor_candidates(sentence: str, answer: str, target: Language, level: s
 
     words = (w for w in (cased_like(w, answer) for w in pool[:DISTRACTOR_TRIES]) if fits(w))
     return _first_passing(words, answer, check, count)
+
+
+def _time_word(word: str, lang: str) -> bool:
+    """Whether ``word`` (or its lemma) is a word of time: a day, month, season, part of the day or unit of time
+    (resources/exercises.json: time_words)."""
+    import simplemma
+
+    found = _time_words().get(lang, frozenset())
+    return _fold(word) in found or _fold(simplemma.lemmatize(word, lang=lang)) in found
+
+
+@cache
+def _time_words() -> dict[str, frozenset[str]]:
+    return {lang: frozenset(_fold(w) for w in words) for lang, words in spec().get("time_words", {}).items()}
 
 
 def _first_passing(words: Iterable[str], answer: str, check: Callable[[str], None], count: int) -> list[str]:
@@ -1473,14 +1494,16 @@ def noun_slot(gapped: str, answer: str, lang: str) -> str | None:
 
 def plural_of(noun: str, lang: str) -> str | None:
     """``noun``'s plural by the first of the language's plural endings that fits it, if the frequency list
-    knows the result and simplemma takes it back to ``noun``; None otherwise, and for a language without
-    such endings (German's plurals are the word's own)."""
+    knows the result (the spelling dictionary is not enough: it took "novembres", which no one writes, as
+    a choice's option in stop 47's benchmark) and simplemma takes it back to ``noun``; None otherwise, and
+    for a language without such endings (German's plurals are the word's own)."""
     import simplemma
 
     for ending, plural in _noun_data(lang)["plurals"].get(lang, ()):
         if noun.endswith(ending):
             form = noun[: len(noun) - len(ending)] + plural
-            ok = lexicon.is_real_word(form, lang) and simplemma.lemmatize(form.casefold(), lang=lang) == noun.casefold()
+            ok = lexicon.is_real_word(form, lang) and lexicon.zipf(form, lang) > 0 and \
+                simplemma.lemmatize(form.casefold(), lang=lang) == noun.casefold()
             return form if ok else None
     return None
 
@@ -1680,8 +1703,9 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
     band = {_fold(w): w for w in ([word] if word else _uncarded_words(target, level, existing))}
     found = []
     for sentence in own:
-        for token in lexicon.LETTER_RUN.findall(sentence):
-            for form in _card_forms(token, target.code):
+        tokens = lexicon.LETTER_RUN.findall(sentence)
+        for before, token in zip(["", *tokens], tokens, strict=False):
+            for form in _card_forms(token, target.code, before):
                 carded = band.get(_fold(form))
                 if carded is not None:
                     if token[:1].isupper() and _fold(token) == _fold(carded) and not sentence.startswith(token):
@@ -1704,11 +1728,14 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
     return None
 
 
-def _card_forms(token: str, lang: str) -> list[str]:
-    """The forms of a sentence's ``token`` a card may be for: a form that is only an inflection gives way to
-    its lemmas ("buying": buy, lemminflect; "grandes": grand, simplemma), or to none where
-    the lemma has no card to give (too common, or below the learner's band): the frequency lists rank such
-    forms as words of their own. A token that is its own lemma ("left", also an adjective) stays."""
+def _card_forms(token: str, lang: str, before: str = "") -> list[str]:
+    """The forms of a sentence's ``token`` a card may be for (``before``: the word before it): a form that is
+    only an inflection gives way to its lemmas ("buying": buy, lemminflect; "grandes": grand, simplemma), or
+    to none where the lemma has no card to give (too common, or below the learner's band): the frequency
+    lists rank such forms as words of their own. Where simplemma keeps the token, a verb form after no
+    determiner is its infinitive ("Il oublie": oublier, by the conjugator's tables; "la porte" stays) and a
+    French adjective form its masculine ("chemise blanche": blanc, DELA). An English token that is its own
+    lemma ("left", also an adjective) stays."""
     import simplemma
 
     if lang == "en":
@@ -1719,7 +1746,19 @@ def _card_forms(token: str, lang: str) -> list[str]:
             return list(dict.fromkeys(lemmas))
         return [token]
     lemma = simplemma.lemmatize(token, lang=lang)
-    return [token] if _fold(lemma) == _fold(token) else [lemma]
+    if _fold(lemma) != _fold(token):
+        return [lemma]
+    if _fold(before) in {_fold(d) for d in _noun_data(lang)["determiners"].get(lang, ())}:
+        return [token]
+    if "VERB" in parts_of_speech.tags(token, lang):
+        verbs = agreement.infinitives_of(token, lang)
+        if verbs:
+            return verbs[:1]
+    if lang == "fr" and dela.available():
+        found = dela.lexicon().lemmas.get(token.casefold(), ())
+        if len(found) == 1 and found[0] != token.casefold():
+            return [found[0]]
+    return [token]
 
 
 def small_writer(info: BackendInfo) -> bool:
