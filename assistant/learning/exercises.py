@@ -1634,7 +1634,6 @@ class GenerationReport:
                 "fit, yet many still read oddly. Remove any that look wrong (Ctrl+Delete); a larger model "
                 "writes better ones (Models › Get models…).")
 
-
     @property
     def held_reason(self) -> str:
         """Why the items held back were not made, and what makes them, or ""."""
@@ -1693,8 +1692,8 @@ def _card_on_bank(ctx: JobContext, native: Language, target: Language, level: st
     """A vocabulary card for ``word`` (else a word of the learner's band) that one of the bank's sentences
     ``own`` uses, with that sentence as its example, or None. Its meaning is the model's greedy
     translation of the word, held to a card's checks and to the sentence's translation (``known``: the
-    learner reads the bank's translations; None for another learner) saying it too (_says_meaning). The word is then
-    on the topic, and the example is people's, where a model-written example failed its checks for 18 of 24
+    learner reads the bank's translations; None for another learner) saying it too (_says_meaning). The word
+    is then on the topic, and the example is people's, where a model-written example failed its checks for 18 of 24
     cards (stop 46's benchmark), and the meaning is one a person's sentence confirms, where Gemma-3-270M's
     meaning of a band word alone was wrong for about 1 in 5 ("bar": to drink, "leiden": to live)."""
 
@@ -1769,8 +1768,8 @@ def small_writer(info: BackendInfo) -> bool:
 
 
 def _model_writes(kind: str, held: bool, known: dict[str, str]) -> bool:
-    """Whether an item of ``kind`` on the job's sentences would take text the model writes that ``held`` keeps
-    it from writing: a translation drill's reference where no person translated the sentences."""
+    """Whether a held model (``held``) would have to write an item of ``kind`` on the job's own sentences: a
+    translation drill's answer where no person translated them (``known`` empty)."""
     return held and kind == "translate" and not known
 
 
