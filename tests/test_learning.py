@@ -689,6 +689,12 @@ def test_a_very_small_model_writes_no_item_unless_the_learner_lets_it(library, m
         reason = h.result.held_reason
         assert reason.startswith("3 items were not made: Gemma-3-270M (Q4_K_M) is too small to write French")
         assert "food, travel" in reason and "Get models" in reason
+        assert h.result.held_topic == ""  # no bank topic: the message names those it has
+        h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["translate"], 1, "de", "fr", "A2", "la cuisine",
+                                                             rng=random.Random(1))))
+        assert h.wait(120) and h.state == JobState.DONE, h.error  # for a German speaker no person translated them
+        assert h.result.held_back == {"translate": 1} and h.result.held_topic == "food"
+        assert "example sentences on food gave what they could" in h.result.held_reason
 
         bank = dict(sentence_bank.every_pair("fr"))
         h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["vocab"], 2, "en", "fr", "A2", "my words",
@@ -724,6 +730,9 @@ def test_which_models_are_too_small_to_write_items_unasked():
         assert small_writer(BackendInfo("m", "CPU", 0, 30, 2048, Strategy.BASE, parameter_count=params)) is small
     report = GenerationReport(held_back={"cloze": 1}, held_by="Tiny", held_language="German")
     assert report.held_reason.startswith("1 item was not made: Tiny is too small to write German exercises")
+    report.held_topic = "food"  # the bank's sentences on the topic gave what they could
+    assert report.held_reason.startswith("1 item was not made: the app's example sentences on food gave what they "
+                                         "could, and Tiny is too small to write German exercises")
     assert GenerationReport().held_reason == ""
 
 

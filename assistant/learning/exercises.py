@@ -1604,6 +1604,7 @@ class GenerationReport:
     held_back: dict[str, int] = field(default_factory=dict)  # type -> items a small model was not let write
     held_by: str = ""  # that model
     held_language: str = ""  # the language it was not let write
+    held_topic: str = ""  # the sentence bank's topic the job was on, whose sentences gave what they could
 
     @property
     def written_by(self) -> str:
@@ -1640,11 +1641,16 @@ class GenerationReport:
         if not self.held_back:
             return ""
         n, share = sum(self.held_back.values()), lexicon.data()["small_model_signable_share"]
-        return (f"{n} item{'s were' if n != 1 else ' was'} not made: {self.held_by} is too small to write "
-                f"{self.held_language} exercises a learner can rely on (about {round(share * 10)} in 10 of those it "
-                f"writes read right). The app's example sentences cover {', '.join(sentence_bank.topic_names())}; "
-                f"so does a {self.held_language} text of your own (from the document), and a larger model writes "
-                "them well (Models › Get models…).")
+        small = (f"{self.held_by} is too small to write {self.held_language} exercises a learner can rely on "
+                 f"(about {round(share * 10)} in 10 of those it writes read right)")
+        if self.held_topic:
+            return (f"{n} item{'s were' if n != 1 else ' was'} not made: the app's example sentences on "
+                    f"{self.held_topic} gave what they could, and {small}. Another of its topics, a "
+                    f"{self.held_language} text of your own (from the document) or a larger model (Models › Get "
+                    "models…) gives more.")
+        return (f"{n} item{'s were' if n != 1 else ' was'} not made: {small}. The app's example sentences cover "
+                f"{', '.join(sentence_bank.topic_names())}; so does a {self.held_language} text of your own (from "
+                "the document), and a larger model writes them well (Models › Get models…).")
 
 
 def topics_from_text(text: str, limit: int = 6) -> list[str]:
@@ -1820,6 +1826,8 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
     held = small_writer(ctx.backend.info) and not small_writes
     if held:
         report.held_by, report.held_language = ctx.backend.info.model_name, tgt.name
+        if own and own_source == BANK_SOURCE:
+            report.held_topic = sentence_bank.topic_of(topics[0], sentence_bank.bank_language(tgt.code, nat.code)) or ""
     seen, tried = set(existing or ()), set()
     for i in range(count):
         ctx.progress(i, count, f"exercise {i + 1} of {count}")

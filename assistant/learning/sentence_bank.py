@@ -61,15 +61,21 @@ def every_pair(lang: str) -> list[tuple[str, str]]:
     return [(s, t) for found in _data()["sentences"].get(lang, {}).values() for s, t in found]
 
 
+def bank_language(target: str, native: str) -> str:
+    """The language of the bank's sentences a learner of ``target`` reads: the learner's own where they learn
+    the language the translations are in (for_learner)."""
+    return native if target == translations_in() else target
+
+
 def for_learner(topic: str | None, target: str, native: str) -> tuple[list[tuple[str, str]], bool]:
     """(sentence in ``target``, its translation) on the bank's topic that ``topic`` names (every topic for
     None), and whether the translations are in the learner's language ``native``. A learner of the language
     the translations are in (English) reads the bank the other way round: the English sentences, with the
     sentences of the learner's language as what people wrote them from."""
+    lang = bank_language(target, native)
+    found = every_pair(lang) if topic is None else pairs(topic, lang)
     if target == translations_in():
-        found = every_pair(native) if topic is None else pairs(topic, native)
         return [(t, s) for s, t in found], True
-    found = every_pair(target) if topic is None else pairs(topic, target)
     return found, native == translations_in()
 
 
