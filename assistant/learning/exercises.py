@@ -1753,7 +1753,7 @@ def _card_forms(token: str, lang: str, before: str = "") -> list[str]:
     lemma = simplemma.lemmatize(token, lang=lang)
     if _fold(lemma) != _fold(token):
         return [lemma]
-    if _fold(before) in {_fold(d) for d in _noun_data(lang)["determiners"].get(lang, ())}:
+    if _fold(before) in _determiners(lang):
         return [token]
     if "VERB" in parts_of_speech.tags(token, lang):
         verbs = agreement.infinitives_of(token, lang)
@@ -1764,6 +1764,14 @@ def _card_forms(token: str, lang: str, before: str = "") -> list[str]:
         if len(found) == 1 and found[0] != token.casefold():
             return [found[0]]
     return [token]
+
+
+@cache
+def _determiners(lang: str) -> frozenset[str]:
+    """The language's determiners (noun_slots), folded as a sentence's split tokens are ("l'": "l"); none for
+    a language without noun data."""
+    data = _noun_data(lang)
+    return frozenset(_fold(d) for d in data["determiners"].get(lang, ())) if data else frozenset()
 
 
 def small_writer(info: BackendInfo) -> bool:
