@@ -360,7 +360,8 @@ def _item_json(item) -> dict:
 
 
 def cmd_exercise(args: argparse.Namespace) -> int:
-    from assistant.learning.exercises import generate, types
+    from assistant.learning.exercises import types
+    from assistant.learning.generation import generate
     from assistant.learning.store import StoreError
 
     store = _store(args)

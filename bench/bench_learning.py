@@ -46,14 +46,8 @@ from assistant.backends.factory import local_factory
 from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
 from assistant.learning import conjugation, lexicon
-from assistant.learning.exercises import (
-    BANK_SOURCE,
-    TEXT_SOURCE,
-    generate,
-    spec,
-    types,
-    unavailable,
-)
+from assistant.learning.exercises import spec, types, unavailable
+from assistant.learning.generation import BANK_SOURCE, TEXT_SOURCE, generate
 from assistant.model_languages import refusal
 from assistant.model_library import ModelLibrary
 

@@ -14,7 +14,7 @@ from assistant.faithfulness.grounding import SourceIndex, lost_facts, sources_of
 from assistant.faithfulness.leaks import leaked
 from assistant.faithfulness.words import names, negations, numbers
 from assistant.languages import get_language
-from assistant.learning.exercises import example
+from assistant.learning.items import example
 from assistant.tasks.rewrite import action_for, rewrite
 from assistant.tasks.summarize import SummaryRequest, check, examples, extracted, summarize
 from tests.fakes import fixed_answer_engine

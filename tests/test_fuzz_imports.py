@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from assistant.adapters import AdapterError, check_against_base, convert_peft
 from assistant.gguf_validate import GGUFValidationError
-from assistant.learning.exercises import check_shape
+from assistant.learning.item_checks import check_shape
 from assistant.learning.store import StoreError, StudyStore
 from assistant.model_library import ModelLibrary, parse_library
 from assistant.recovery import RecoveryFileError, parse_recovery

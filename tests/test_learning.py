@@ -26,26 +26,13 @@ from assistant.backends.base import Backend, BackendInfo
 from assistant.engine import Engine, Job, JobContext, JobState
 from assistant.languages import get_language
 from assistant.learning import lexicon
-from assistant.learning.exercises import (
-    MAX_TRIES,
-    ONE_SENTENCE_FIELDS,
-    SENTENCE_ENDS,
-    Exercise,
-    ExerciseError,
-    GenerationReport,
-    example,
-    generate,
-    generate_one,
-    grammar,
-    json_schema,
-    small_writer,
-    spec,
-    text_sentences,
-    types,
-    validate,
-    word_translation,
-)
+from assistant.learning.exercises import MAX_TRIES, Exercise, ExerciseError, spec, types
+from assistant.learning.generation import GenerationReport, generate, small_writer
+from assistant.learning.glosses import word_translation
 from assistant.learning.grading import grade
+from assistant.learning.item_checks import validate
+from assistant.learning.item_grammar import ONE_SENTENCE_FIELDS, SENTENCE_ENDS, grammar, json_schema
+from assistant.learning.items import example, generate_one, text_sentences
 from assistant.learning.store import StoreError, StudyStore
 from assistant.llama_runtime import GenerationResult
 from assistant.prompting import Strategy
@@ -315,10 +302,10 @@ def test_the_distractors_are_clearly_wrong_in_the_gap(gemma_backend, sentence, a
     the gap than the answer (rescored here; what holds whatever the scores are)."""
     from types import SimpleNamespace
 
-    from assistant.learning.exercises import CHOICE_MARGIN, _distractors
+    from assistant.learning.distractors import CHOICE_MARGIN, choice_distractors
 
     fr = get_language("fr")
-    others = _distractors(SimpleNamespace(backend=gemma_backend), sentence, answer, fr, "A2", random.Random(0))
+    others = choice_distractors(SimpleNamespace(backend=gemma_backend), sentence, answer, fr, "A2", random.Random(0))
     assert others is not None and len(others) == 3 and answer not in others
     scores = gemma_backend.logprobs([sentence.replace("___", w) for w in [answer, *others]])
     assert all(sc <= scores[0] - CHOICE_MARGIN for sc in scores[1:]), scores
@@ -339,7 +326,7 @@ def test_after_a_determiner_the_distractors_are_nouns_of_the_answers_gender_and_
     from types import SimpleNamespace
 
     from assistant.learning import determiners
-    from assistant.learning.exercises import (
+    from assistant.learning.distractors import (
         NOUN_POOL,
         _agreeing_nouns,
         distractor_candidates,
@@ -376,7 +363,9 @@ def test_the_app_puts_the_mistake_in_the_models_sentence(gemma_backend, lang, se
     from types import SimpleNamespace
 
     from assistant.learning import agreement
-    from assistant.learning.exercises import ORDER_MARGIN, ExerciseError, _checked_sentence, _mistake_item
+    from assistant.learning.exercises import ExerciseError
+    from assistant.learning.item_checks import checked_sentence
+    from assistant.learning.items import ORDER_MARGIN, _mistake_item
 
     target, native = get_language(lang), get_language("en")
     ctx = SimpleNamespace(backend=gemma_backend)
@@ -400,7 +389,7 @@ def test_the_app_puts_the_mistake_in_the_models_sentence(gemma_backend, lang, se
             right, swapped = gemma_backend.logprobs([sentence, f["sentence"]])
             assert swapped <= right - ORDER_MARGIN
     with pytest.raises(ExerciseError, match="the sentence (is in English|has English words)"):
-        _checked_sentence("I eat an apple.", target, "A2")  # what every model-written sentence goes through
+        checked_sentence("I eat an apple.", target, "A2")  # what every model-written sentence goes through
 
 
 @pytest.mark.parametrize("lang,sentence", [("fr", "J'aime des fruits de mer."), ("fr", "Je mange une pomme."),
@@ -410,13 +399,8 @@ def test_a_sentence_reading_better_with_another_small_word_is_refused(gemma_back
     likelier to the model, and names that variant (rescored here: what holds whatever the scores are)."""
     from types import SimpleNamespace
 
-    from assistant.learning.exercises import (
-        SMALL_WORD_MARGIN,
-        SMALL_WORD_WINDOW,
-        ExerciseError,
-        _check_small_words,
-        small_word_variants,
-    )
+    from assistant.learning.exercises import ExerciseError
+    from assistant.learning.items import SMALL_WORD_MARGIN, SMALL_WORD_WINDOW, _check_small_words, small_word_variants
 
     variants = small_word_variants(sentence, lang)
     gains = gemma_backend.variant_gains(sentence, variants, SMALL_WORD_WINDOW)
@@ -476,7 +460,7 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
         for name, rule in fields.items():
             if rule["type"] == "array":
                 assert len(data[name]) == rule["minItems"] and all(isinstance(v, str) and v for v in data[name])
-            else:  # in the grammar's units: a sentence's decimal ("2.5") is one (exercises.SENTENCE_CHAR_RULES)
+            else:  # in the grammar's units: a sentence's decimal ("2.5") is one (item_grammar.SENTENCE_CHAR_RULES)
                 decimals = len(re.findall(r"[0-9]\.[0-9]", data[name])) if name in ONE_SENTENCE_FIELDS else 0
                 assert isinstance(data[name], str) and 1 <= len(data[name]) - 2 * decimals <= rule["maxLength"]
             if name in ONE_SENTENCE_FIELDS:  # one sentence: ".", "!" or "?" only at its end, or between digits
@@ -499,7 +483,7 @@ def test_both_models_answer_every_type_in_its_shape(each_model_engine, kind, mon
         if translated:  # the app's translation of the model's sentence (for a cloze, of its answer alone),
             # as the model wrote it alone, after the rules layer's corrections (rules_corrected: "in a office"
             # is "in an office"; the sentence, on an unseeded job, sometimes has one to make)
-            from assistant.learning.exercises import rules_corrected
+            from assistant.learning.glosses import rules_corrected
             assert any(rules_corrected(m.text.strip(), get_language("en")).startswith(h.result.fields[translated])
                        or m.text.strip().startswith(h.result.fields[translated]) for m in meanings)
         if kind == "translate":  # the learner translates it back into the model's sentence
@@ -642,9 +626,9 @@ def test_items_on_a_topic_the_bank_has_are_built_on_its_sentences_and_translatio
                                                              topic="food and cooking", rng=random.Random(5))))
         assert h.wait(300) and h.state == JobState.DONE, h.error
         for e in h.result.made:  # a card's example is a bank sentence using its word, its meaning said there
-            from assistant.learning.exercises import _says_meaning
+            from assistant.learning.glosses import says_meaning
             assert e.source == "bank" and e.fields["example"] in bank and e.written_by == ""
-            assert _says_meaning(bank[e.fields["example"]], e.fields["translation"], get_language("en"))
+            assert says_meaning(bank[e.fields["example"]], e.fields["translation"], get_language("en"))
         english = {t: s for s, t in sentence_bank.pairs("food", "fr")}  # for a French speaker learning English
         h = eng.submit(Job("exercises", lambda ctx: generate(ctx, ["translate", "cloze"], 2, "fr", "en", "A2",
                                                              topic="la cuisine", rng=random.Random(5))))
@@ -743,7 +727,8 @@ def test_an_item_on_the_texts_sentences_tries_at_most_text_tries_of_them_least_u
     """Of a long text, one item tries up to TEXT_TRIES of its sentences (each once for the kind), those used
     least first, before the model writes a sentence instead. A fake generate_one refuses every sentence: a
     sentence that takes no item cannot be had on demand from a real model."""
-    from assistant.learning import exercises
+    from assistant.learning import generation
+    from assistant.learning.exercises import MAX_TRIES
 
     own = [f"Phrase {i}." for i in range(20)]
     asked: list[str] = []
@@ -752,14 +737,14 @@ def test_an_item_on_the_texts_sentences_tries_at_most_text_tries_of_them_least_u
                translation=None):  # the fake
         asked.append(sentence)
         raise ExerciseError("no fair gap")
-    monkeypatch.setattr(exercises, "generate_one", refuse)
+    monkeypatch.setattr(generation, "generate_one", refuse)
     tried = {(own[0], "choice"), (own[1], "choice")}  # the first two already served another kind
     args = (None, "cloze", get_language("en"), get_language("fr"), "A2", "t", set(), own, tried, random.Random(0))
-    assert exercises._on_own_sentence(*args) is None
-    assert asked == own[2:2 + exercises.TEXT_TRIES] and exercises.TEXT_TRIES > exercises.MAX_TRIES
-    assert exercises._on_own_sentence(*args) is None  # the next item goes on where this one stopped
-    assert asked[exercises.TEXT_TRIES:] == own[2 + exercises.TEXT_TRIES:2 + 2 * exercises.TEXT_TRIES]
-    assert exercises._on_own_sentence(None, "vocab", *args[2:]) is None and len(asked) == 2 * exercises.TEXT_TRIES
+    assert generation._on_own_sentence(*args) is None
+    assert asked == own[2:2 + generation.TEXT_TRIES] and generation.TEXT_TRIES > MAX_TRIES
+    assert generation._on_own_sentence(*args) is None  # the next item goes on where this one stopped
+    assert asked[generation.TEXT_TRIES:] == own[2 + generation.TEXT_TRIES:2 + 2 * generation.TEXT_TRIES]
+    assert generation._on_own_sentence(None, "vocab", *args[2:]) is None and len(asked) == 2 * generation.TEXT_TRIES
 
 
 @pytest.mark.parametrize("args,message", [
@@ -845,7 +830,8 @@ def test_a_noun_the_model_translates_as_a_verb_refuses_the_sentence(meaning, ref
     """Gemma gave "Zug" as "to travel", or "to go" after a similar prompt (llama.cpp's cached prompt start), and
     "Ich fahre einen Zug in den Urlaub" passed as "I am going to the vacation" (stop 44's benchmark). A fake
     answers every word's meaning (a model's answer cannot be chosen on demand)."""
-    from assistant.learning.exercises import ExerciseError, _check_nouns_kept
+    from assistant.learning.exercises import ExerciseError
+    from assistant.learning.glosses import _check_nouns_kept
     from tests.fakes import fixed_answer_engine
 
     def check(ctx):
@@ -869,7 +855,7 @@ def test_a_verb_the_tagger_reads_as_a_noun_may_have_a_verbs_meaning():
     """The French tagger reads "donne" only as a noun ("la donne"); the conjugator knows it as "donner"'s, so
     its meaning "to give" refuses nothing ("Je donne un cadeau à ma famille" was refused so in a first
     version). A fake answers the meaning."""
-    from assistant.learning.exercises import _check_nouns_kept
+    from assistant.learning.glosses import _check_nouns_kept
     from tests.fakes import fixed_answer_engine
 
     eng = fixed_answer_engine("to give")
@@ -916,7 +902,7 @@ def test_a_translation_that_leaves_out_a_noun_is_refused(gemma_backend, lang, se
     """Each noun of the sentence must be in its translation: as its own greedy translation (what Gemma gives
     is asked again here, so the test holds whatever it gives) or as a word much like it ("profesor",
     "professor": no model asked). Each sentence has one noun to ask about, so the refusal names it."""
-    from assistant.learning.exercises import COGNATE, _check_nouns_kept, _meaning
+    from assistant.learning.glosses import COGNATE, _check_nouns_kept, _meaning
 
     native, target = get_language("en"), get_language(lang)
 
@@ -950,13 +936,13 @@ def test_a_clozes_hint_is_its_answers_meaning_where_the_translation_says_it(gemm
     one much like a word of it ("colour", "color"). Otherwise the item is refused, naming the answer
     and its meaning, as HintMisreads (another gap of the same sentence is not tried); a meaning that fails
     a card's checks is an ExerciseError of its own."""
-    from assistant.learning.exercises import COGNATE, HintMisreads, _cloze_hint, _meaning
+    from assistant.learning.glosses import COGNATE, HintMisreads, _meaning, cloze_hint
 
     native, target = get_language("en"), get_language(lang)
 
     def check(ctx):
         try:
-            return _cloze_hint(ctx, answer, translation, native, target), None
+            return cloze_hint(ctx, answer, translation, native, target), None
         except ExerciseError as exc:
             return None, exc
     (hint, refused), asked = _asking(gemma_backend, lambda ctx: (check(ctx), _meaning(ctx, answer, native,

@@ -14,18 +14,11 @@ import pytest
 from assistant.backends.base import BackendInfo
 from assistant.languages import get_language
 from assistant.learning import agreement, conjugation, lexicon, parts_of_speech, present_tense
-from assistant.learning.exercises import (
-    Exercise,
-    ExerciseError,
-    content_words,
-    distractor_candidates,
-    spec,
-    types,
-    unavailable,
-    validate,
-    words_from_text,
-)
+from assistant.learning.distractors import distractor_candidates
+from assistant.learning.exercises import Exercise, ExerciseError, spec, types, unavailable
 from assistant.learning.grading import grade
+from assistant.learning.item_checks import validate
+from assistant.learning.items import content_words, words_from_text
 from assistant.model_languages import able, model_languages, refusal, refusal_with_advice
 from assistant.prompting import Strategy
 
@@ -68,7 +61,8 @@ def test_an_infinitive_where_the_participle_belongs_is_found_and_the_exercise_re
     assert agreement.participle_slips("Hier, j'ai acheté du pain et je vais manger.", "fr") == []
     assert agreement.participle_slips("Ayer he comer.", "es") == []  # French data only
     from assistant.languages import get_language
-    from assistant.learning.exercises import ExerciseError, _check_agreement
+    from assistant.learning.exercises import ExerciseError
+    from assistant.learning.item_checks import _check_agreement
 
     with pytest.raises(ExerciseError, match="participle “acheté”"):
         _check_agreement("Hier, j'ai acheter du pain.", get_language("fr"), "sentence")
@@ -83,7 +77,8 @@ def test_a_german_determiner_that_does_not_agree_with_its_noun_refuses_the_exerc
     the determiner is still judged; a gap is no noun."""
     from assistant.languages import get_language
     from assistant.learning import determiners
-    from assistant.learning.exercises import ExerciseError, _check_agreement
+    from assistant.learning.exercises import ExerciseError
+    from assistant.learning.item_checks import _check_agreement
 
     assert determiners.can_check("de") and not determiners.can_check("es")
     german = get_language("de")
@@ -101,7 +96,7 @@ def test_a_german_nouns_distractors_have_its_gender_and_case_by_the_nouns_data()
     """After "einen" the answer "Zug" is masculine accusative: "Hund" and "Tisch" fit there, "Katze", "Haus" and
     "Kinder" would give the answer away. The data decides, so no model is asked (no backend is given)."""
     from assistant.learning import determiners
-    from assistant.learning.exercises import _agreeing_nouns
+    from assistant.learning.distractors import _agreeing_nouns
 
     pool = ["Hund", "Katze", "Haus", "Tisch", "Kinder"]
     assert _agreeing_nouns(None, "einen", "Zug", pool, "de") == ["Hund", "Tisch"]
@@ -113,7 +108,9 @@ def test_a_french_determiner_of_the_other_gender_refuses_the_exercise_and_the_da
     """By DELA's nouns "voiture" is feminine and "père" masculine; "la ___" wants a feminine noun among the
     options, "un ___" a masculine one (or one of either gender, "livre"). No model is asked."""
     from assistant.languages import get_language
-    from assistant.learning.exercises import ExerciseError, _agreeing_nouns, _check_agreement
+    from assistant.learning.distractors import _agreeing_nouns
+    from assistant.learning.exercises import ExerciseError
+    from assistant.learning.item_checks import _check_agreement
 
     french = get_language("fr")
     for text, match in [("Je vois un voiture rouge.", "“un voiture”: “voiture” is feminine"),
@@ -162,7 +159,7 @@ def test_an_agreement_slip_is_a_mistake_by_the_conjugators_tables(lang, text, ve
 
 
 def test_small_word_variants_change_one_article_or_preposition():
-    from assistant.learning.exercises import small_word_variants
+    from assistant.learning.items import small_word_variants
 
     variants = small_word_variants("Je passe par train.", "fr")
     assert "Je passe en train." in variants  # swapped
@@ -177,7 +174,7 @@ def test_small_word_variants_change_one_article_or_preposition():
 
 
 def test_a_model_sentence_naming_the_same_thing_twice_is_refused():
-    from assistant.learning.exercises import _check_said_twice
+    from assistant.learning.item_checks import _check_said_twice
 
     with pytest.raises(ExerciseError, match="the sentence says “gare” twice"):
         _check_said_twice("Je vais à la gare de la gare", FR)
@@ -201,10 +198,10 @@ def test_a_model_sentence_naming_the_same_thing_twice_is_refused():
     ("es", "Qué bonito día!", "does not open with “¡”"),
 ])
 def test_a_model_sentence_that_is_no_whole_sentence_is_refused(lang, sentence, message):
-    from assistant.learning.exercises import _check_whole
+    from assistant.learning.item_checks import check_whole
 
     with pytest.raises(ExerciseError, match=message):
-        _check_whole(sentence, get_language(lang), "sentence")
+        check_whole(sentence, get_language(lang), "sentence")
 
 
 @pytest.mark.parametrize("lang,sentence", [
@@ -222,15 +219,15 @@ def test_a_model_sentence_that_is_no_whole_sentence_is_refused(lang, sentence, m
     ("zh", "我在读一本关于这座城市历史的书。"),  # no capitals, an ideographic full stop
 ])
 def test_a_whole_sentence_is_let_through(lang, sentence):
-    from assistant.learning.exercises import _check_whole
+    from assistant.learning.item_checks import check_whole
 
-    _check_whole(sentence, get_language(lang), "sentence")
+    check_whole(sentence, get_language(lang), "sentence")
 
 
 def test_a_german_sentence_opening_with_a_pronoun_and_an_infinitive_is_refused():
     """"Ich kochen gerne" (stop 34's benchmark) passed every check: German has no conjugator here, and a
     main clause's finite verb is never its infinitive after ich, du, er or es."""
-    from assistant.learning.exercises import _check_agreement
+    from assistant.learning.item_checks import _check_agreement
 
     for wrong, pair in [("Ich kochen gerne auf der Couch.", "“Ich kochen”"), ("Er wandern oft.", "“Er wandern”"),
                         ("Du sammeln Briefmarken.", "“Du sammeln”")]:
@@ -245,23 +242,23 @@ def test_a_german_sentence_opening_with_a_pronoun_and_an_infinitive_is_refused()
 def test_a_french_pas_without_ne_is_refused_as_spoken_french():
     """"Je l'ai ___ lu." with the answer "pas" (stop 38's benchmark): written French keeps "ne". "pas" the noun,
     "pourquoi pas" and a sentence opening with "Pas" are left alone."""
-    from assistant.learning.exercises import _check_negation
+    from assistant.learning.item_checks import check_negation
 
     fr = get_language("fr")
     for wrong in ["Je l'ai pas lu.", "C'est pas mal.", "J'aime pas ça."]:
         with pytest.raises(ExerciseError, match="has “pas” without “ne”: spoken, not written French"):
-            _check_negation(wrong, fr, "sentence")
+            check_negation(wrong, fr, "sentence")
     for right in ["Je ne l'ai pas lu.", "Il n'est pas là.", "Je n’ai pas faim.", "Pourquoi pas ?",
                   "La gare est à deux pas.", "Pas de problème.", "Il fait un pas en avant.", "Il avance pas à pas.",
                   "Il marche à grands pas."]:
-        _check_negation(right, fr, "sentence")
-    _check_negation("Das ist pas.", DE, "sentence")  # only where the data has the pair
+        check_negation(right, fr, "sentence")
+    check_negation("Das ist pas.", DE, "sentence")  # only where the data has the pair
 
 
 def test_a_german_sentence_opening_with_a_pronoun_and_a_bare_stem_is_refused():
     """"Ich ___ ein Kleid." with the answer "kauf" (stop 38's benchmark): spoken German a learner should not
     copy. "soll" is a stem and a form of its own ("ich soll", "er soll"); strong pasts are not stems."""
-    from assistant.learning.exercises import _check_agreement
+    from assistant.learning.item_checks import _check_agreement
 
     for wrong, pair in [("Ich kauf ein Kleid.", "“Ich kauf”"), ("Ich hab Hunger.", "“Ich hab”"),
                         ("Du geh nach Hause.", "“Du geh”"), ("Ich trag eine Jacke.", "“Ich trag”")]:
@@ -275,7 +272,7 @@ def test_a_german_sentence_opening_with_a_pronoun_and_a_bare_stem_is_refused():
 def test_the_apps_english_translation_gets_the_grammar_rules_corrections():
     """Gemma translated a sentence as "I am working in a office." (stop 34's benchmark); the translation a learner
     reads gets the Grammar pane's rule corrections. Right English, and other languages, stay as written."""
-    from assistant.learning.exercises import rules_corrected
+    from assistant.learning.glosses import rules_corrected
 
     assert rules_corrected("I am working in a office.", EN) == "I am working in an office."
     assert rules_corrected("She have a apple.", EN) == "She has an apple."
@@ -590,7 +587,7 @@ def test_after_a_subject_pronoun_every_option_is_a_verb_in_the_answers_form(lang
 
 
 def _verb_options(sentence, answer, target):
-    from assistant.learning.exercises import distractor_candidates
+    from assistant.learning.distractors import distractor_candidates
 
     return distractor_candidates(sentence, answer, target, "A2", random.Random(0))
 
@@ -620,10 +617,10 @@ def test_a_verbs_distractors_are_its_other_persons_forms(lang, sentence, answer,
 
 def test_a_choice_after_a_subject_pronoun_takes_no_score_from_the_model():
     """Wrong by grammar, the other persons' forms are kept whatever a model would score (none is loaded)."""
-    from assistant.learning.exercises import _distractors
+    from assistant.learning.distractors import choice_distractors
 
     target = get_language("fr")
-    found = _distractors(None, "Je ___ en entreprise et je suis occupé.", "travaille", target, "A2",
+    found = choice_distractors(None, "Je ___ en entreprise et je suis occupé.", "travaille", target, "A2",
                          random.Random(1))
     assert found is not None and len(found) == 3
     assert set(found) <= {"travailles", "travaillons", "travaillez", "travaillent"}
@@ -698,7 +695,7 @@ def test_a_german_form_the_endings_build_wrong_is_never_an_option():
     ("es", "Nosotros ___ español en clase.", "hablamos"),
 ])
 def test_distractor_candidates_are_words_of_the_answers_band_and_kind(lang, sentence, answer):
-    from assistant.learning.exercises import distractor_candidates
+    from assistant.learning.distractors import distractor_candidates
 
     target = get_language(lang)
     found = distractor_candidates(sentence, answer, target, "A2", random.Random(0))
@@ -720,7 +717,7 @@ def test_a_closed_class_word_is_no_distractor_for_a_noun(options, wrong, kind):
     stood beside "internet" and "escuela" in stop 40's benchmark."""
     with pytest.raises(ExerciseError, match=f"the option “{wrong}” is {kind}, not a noun"):
         validate(_choice("Hay muchos sitios para comprar ropa en el ___.", options, "internet"), ES, None, EN)
-    from assistant.learning.exercises import distractor_candidates
+    from assistant.learning.distractors import distractor_candidates
 
     found = distractor_candidates("Hay muchos sitios para comprar ropa en el ___.", "internet", ES, "A2",
                                   random.Random(0))
@@ -735,7 +732,7 @@ def test_a_multiple_choice_blanks_no_adjective_or_adverb(word, lang, fair):
     """"Ich kenne die Straßen mit ___ Ausblick" had "schönem" among "schön", "schnell", "gemeinsam" (stop 40's
     benchmark): the ending gave it away, and adjectives with its ending ("tollem", "gutem") fit as well. A fill
     the gap item keeps them: its hint says which is meant."""
-    from assistant.learning.exercises import fair_gap
+    from assistant.learning.items import fair_gap
 
     assert fair_gap(word, "choice", lang) == fair
     assert fair_gap(word, "cloze", lang)
@@ -744,7 +741,7 @@ def test_a_multiple_choice_blanks_no_adjective_or_adverb(word, lang, fair):
 def test_a_common_nouns_distractors_are_no_names():
     """"Twitter" stood beside "Gericht" (stop 39's benchmark), "Bayern" beside "Schule" (stop 40's): the tagger
     reads both as proper nouns too, and a name among common nouns is picked out without knowing the words."""
-    from assistant.learning.exercises import distractor_candidates
+    from assistant.learning.distractors import distractor_candidates
 
     target = get_language("de")
     assert "PROPN" in parts_of_speech.tags("Twitter", "de") and "PROPN" in parts_of_speech.tags("Bayern", "de")
@@ -760,7 +757,8 @@ def test_a_common_nouns_distractors_are_no_names():
 def test_a_first_name_is_neither_a_distractor_nor_a_card(lang, sentence, answer, level, names):
     """The frequency lists are in lower case: "michel" ranks among French nouns, and nothing but the
     list of first names keeps it from a learner's options or vocabulary cards."""
-    from assistant.learning.exercises import content_words, distractor_candidates
+    from assistant.learning.distractors import distractor_candidates
+    from assistant.learning.items import content_words
 
     target = get_language(lang)
     band = lexicon.words_for_level(lang, level)
@@ -810,7 +808,8 @@ def test_a_name_the_lower_case_list_holds_is_no_distractor():
 ])
 def test_a_vulgar_word_is_neither_a_distractor_nor_a_card_nor_in_a_sentence(lang, sentence, answer, rude):
     """The frequency lists rank "putain" among A1 French; the benchmark drew it as a distractor."""
-    from assistant.learning.exercises import content_words, distractor_candidates
+    from assistant.learning.distractors import distractor_candidates
+    from assistant.learning.items import content_words
 
     target = get_language(lang)
     assert rude <= set(lexicon.words_for_level(lang, "A1"))  # there to be drawn: the test tests the filter
@@ -864,7 +863,7 @@ def test_english_words_in_another_languages_list_are_not_its_words():
 def test_the_app_chooses_gaps_that_are_fair(lang, sentence, never, some):
     """Whole words of the learner's band: not the first word, a name, a piece of "aujourd'hui", a
     grammatical word; after an elision ("l'___") is fine."""
-    from assistant.learning.exercises import gap_words
+    from assistant.learning.items import gap_words
 
     target = get_language(lang)
     chosen = set()
@@ -877,7 +876,7 @@ def test_the_app_chooses_gaps_that_are_fair(lang, sentence, never, some):
 
 
 def test_a_gap_word_in_the_hint_is_not_chosen():
-    from assistant.learning.exercises import gap_words
+    from assistant.learning.items import gap_words
 
     sentence = "Nous prenons le train pour Paris."
     assert "train" in {w for w, _, _ in gap_words(sentence, FR, "A2", random.Random(0))}
@@ -893,7 +892,7 @@ def test_the_answer_is_not_always_in_the_same_place():
     import json
 
     from assistant.engine import Job
-    from assistant.learning.exercises import generate_one
+    from assistant.learning.items import generate_one
     from tests.fakes import fixed_answer_engine
 
     item = {"sentence": "Nous prenons le train rapide pour la gare."}
@@ -944,7 +943,7 @@ def test_every_worked_example_is_in_the_learners_languages(target, native):
     """A base model copies its example's language: shown a French vocabulary card, Gemma wrote a Spanish
     word's example sentence in French (23 of 50 Spanish cards failed so in the benchmark)."""
     from assistant.languages import detect_language
-    from assistant.learning.exercises import example
+    from assistant.learning.items import example
 
     tgt, nat = get_language(target), get_language(native)
     if tgt == nat:
@@ -1008,7 +1007,7 @@ def test_model_languages_come_from_the_table():
     ("fr", "Je ___ du pain.", "mange", True),  # a verb after its pronoun: the options are wrong by grammar
 ])
 def test_a_choice_gap_needs_words_around_it_that_say_what_it_is(lang, gapped, answer, enough):
-    from assistant.learning.exercises import _too_little_context
+    from assistant.learning.items import _too_little_context
 
     why = _too_little_context(gapped, answer, get_language(lang))
     assert (why == "") is enough
@@ -1022,7 +1021,7 @@ def test_every_sentence_of_the_bank_passes_the_checks_a_models_sentence_passes_a
     translations are English sentences of real words. Every language has every topic, each with enough
     sentences for a job of several items."""
     from assistant.learning import sentence_bank
-    from assistant.learning.exercises import _check_language, _check_words, _checked_sentence
+    from assistant.learning.item_checks import check_language, check_words, checked_sentence
 
     data = sentence_bank._data()
     assert sentence_bank.translations_in() == "en"
@@ -1032,9 +1031,9 @@ def test_every_sentence_of_the_bank_passes_the_checks_a_models_sentence_passes_a
         for topic, pairs in by_topic.items():
             assert len(pairs) >= 8 and len({s for s, _t in pairs}) == len(pairs), (lang, topic)
             for sentence, translation in pairs:
-                assert _checked_sentence(sentence, target, "A2") == sentence
-                _check_language(translation, EN, "translation")
-                _check_words(translation, EN, "translation")
+                assert checked_sentence(sentence, target, "A2") == sentence
+                check_language(translation, EN, "translation")
+                check_words(translation, EN, "translation")
                 assert translation[-1] in ".!?" and translation[0].isupper(), translation
 
 
@@ -1060,7 +1059,7 @@ def test_the_banks_sentences_for_a_level_and_their_translations_for_an_english_l
     """A1 takes the bank's shorter sentences of A1 words, A2 all of them; only a learner whose language is the
     one the translations are in gets them (another is given the app's translation)."""
     from assistant.learning import sentence_bank
-    from assistant.learning.exercises import bank_sentences
+    from assistant.learning.items import bank_sentences
 
     pairs = dict(sentence_bank.pairs("food", "fr"))
     own, known = bank_sentences("food", EN, FR, "A2")
@@ -1077,7 +1076,7 @@ def test_a_learner_of_english_reads_the_banks_english_with_the_sentences_of_thei
     French sentences they were written from as the translations people made; a learner of English whose
     language the bank has no sentences in gets none (a collected word: every topic, no level filter)."""
     from assistant.learning import sentence_bank
-    from assistant.learning.exercises import bank_sentences
+    from assistant.learning.items import bank_sentences
 
     french = sentence_bank.pairs("food", "fr")
     own, known = bank_sentences("la cuisine", FR, EN, "A2")
@@ -1086,7 +1085,7 @@ def test_a_learner_of_english_reads_the_banks_english_with_the_sentences_of_thei
     every, translated = sentence_bank.for_learner(None, "en", "de")
     assert translated and len(every) == len(sentence_bank.every_pair("de"))
     assert sentence_bank.for_learner(None, "fr", "de")[1] is False  # the app translates for a German speaker
-    from assistant.learning.exercises import _card_on_bank  # no translation to hold a card's meaning to: none
+    from assistant.learning.generation import _card_on_bank
     assert _card_on_bank(None, DE, FR, "A2", "food", set(), own, {}, random.Random(0)) is None
 
 
@@ -1096,15 +1095,16 @@ def test_a_wrong_meaning_on_a_bank_sentence_tries_another_gap(monkeypatch):
     the sentence is refused, test_learning). Fakes: the word prompt's meaning (wrong for the first gap, by
     construction: a model's wrong meaning cannot be had on demand) and the fit score (the model's, not the
     point here)."""
-    from assistant.learning import exercises
+    from assistant.learning import glosses, items
+    from assistant.learning.glosses import says_meaning
 
     meanings = iter(["banana", "morning", "apple", "eat", "every"])
-    monkeypatch.setattr(exercises, "word_translation", lambda ctx, word, native, target: next(meanings))
-    monkeypatch.setattr(exercises, "_check_fit", lambda ctx, ex, target, level, rng: None)
+    monkeypatch.setattr(glosses, "word_translation", lambda ctx, word, native, target: next(meanings))
+    monkeypatch.setattr(items, "_check_fit", lambda ctx, ex, target, level, rng: None)
     sentence, english = "Je mange une pomme tous les matins.", "I eat an apple every morning."
-    ex = exercises._gap_item(None, "cloze", sentence, EN, FR, "A2", set(), random.Random(1), "food", "bank",
+    ex = items._gap_item(None, "cloze", sentence, EN, FR, "A2", set(), random.Random(1), "food", "bank",
                              english)
-    assert ex.fields["hint"] != "banana" and exercises._says_meaning(english, ex.fields["hint"], EN)
+    assert ex.fields["hint"] != "banana" and says_meaning(english, ex.fields["hint"], EN)
     assert ex.fields["sentence"].replace("___", ex.fields["answer"]) == sentence
 
 
@@ -1120,11 +1120,11 @@ def test_a_translation_says_a_meaning_by_its_word_or_a_form_of_it(translation, m
     that is no function word, as it is, or in a form of it where it is a dictionary form; the word's own
     cognate in the translation says nothing of the meaning ("café", carded "coffee" on "There are many
     cafés"), nor does another form of the translation's lemma ("vestida", dressed, for "vestido")."""
-    from assistant.learning.exercises import _says_meaning
+    from assistant.learning.glosses import says_meaning
 
-    assert _says_meaning(translation, meaning, EN) is said
-    assert not _says_meaning("Compro un vestido para la fiesta.", "vestida", ES)
-    assert _says_meaning("Compro un vestido para la fiesta.", "vestido", ES)
+    assert says_meaning(translation, meaning, EN) is said
+    assert not says_meaning("Compro un vestido para la fiesta.", "vestida", ES)
+    assert says_meaning("Compro un vestido para la fiesta.", "vestido", ES)
 
 
 @pytest.mark.parametrize("token,lang,before,first", [
@@ -1138,7 +1138,7 @@ def test_a_cards_word_is_a_dictionary_form_where_the_sentence_has_an_inflection(
     """A form that is only an inflection gives way to its lemma ("buying", "oublie", "blanche" were carded as
     such); a verb form after no determiner to its infinitive, a French adjective to its masculine; a noun after
     a determiner ("la porte") and an English word of its own ("left", "meeting") stay."""
-    from assistant.learning.exercises import _card_forms
+    from assistant.learning.generation import _card_forms
 
     assert _card_forms(token, lang, before)[0] == first
     assert "buying" not in _card_forms("buying", "en")  # where "buy" has no card to give, "buying" gets none
@@ -1147,7 +1147,7 @@ def test_a_cards_word_is_a_dictionary_form_where_the_sentence_has_an_inflection(
 def test_a_nouns_plural_for_a_choice_is_one_the_frequency_list_knows():
     """A noun's plural offered beside a plural answer is one people write: "novembres", which the spelling
     dictionary takes and no frequency list knows, stood as an option in stop 47's benchmark."""
-    from assistant.learning.exercises import plural_of
+    from assistant.learning.distractors import plural_of
 
     assert plural_of("novembre", "fr") is None
     assert plural_of("joueur", "fr") == "joueurs" and plural_of("ciudad", "es") == "ciudades"
@@ -1158,7 +1158,7 @@ def test_a_time_answers_distractors_are_no_words_of_time_and_german_ones_are_wri
     is as right as "Im Sommer". Beside a German verb, a noun or name written small ("lage", "europa") is no
     option. Whatever the random source picks, over many draws."""
     from assistant.learning import parts_of_speech
-    from assistant.learning.exercises import _time_word, distractor_candidates
+    from assistant.learning.distractors import _time_word, distractor_candidates
 
     assert _time_word("Sommer", "de") and _time_word("Stunden", "de") and _time_word("matins", "fr")
     assert not _time_word("Bus", "de") and not _time_word("Markt", "de")

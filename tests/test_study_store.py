@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from assistant.learning.exercises import ExerciseError, check_shape
+from assistant.learning.exercises import ExerciseError
+from assistant.learning.item_checks import check_shape
 from assistant.learning.store import StoreError, StudyStore
 
 BAD_ROW = 'type,fields\nchoice,"{""sentence"": ""Je ___ content.""}"\n'  # the row from the review: no options

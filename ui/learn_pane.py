@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from assistant.atomic import atomic_write_text
 from assistant.engine import Job, Priority
 from assistant.languages import languages
-from assistant.learning.exercises import GenerationReport, generate, levels, spec, types, unavailable
+from assistant.learning.exercises import levels, spec, types, unavailable
+from assistant.learning.generation import GenerationReport, generate
 from assistant.learning.grading import Grade
 from assistant.learning.sentence_bank import topic_names
 from assistant.learning.store import RATING_SCORE, Item, Profile, StoreError, StudyStore, default_path, now

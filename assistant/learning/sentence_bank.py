@@ -7,7 +7,7 @@ the target-language sentence is right by construction, and where the learner's l
 bank's translations are in, a translation drill's source and the translation a cloze's hint is checked
 against are people's too (a learner of English reads the pairs the other way round). The model still
 glosses a cloze's answer and scores a choice's distractors; on a topic the bank has no sentences for, a model
-that writes well enough writes them (exercises.generate)."""
+that writes well enough writes them (generation.generate)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from fsrs import Card, Rating, Scheduler
 
 from assistant.languages import get_language
-from assistant.learning.exercises import Exercise, ExerciseError, check_shape, levels
+from assistant.learning.exercises import Exercise, ExerciseError, levels
+from assistant.learning.item_checks import check_shape
 from assistant.paths import data_dir
 
 SCHEMA = """
