@@ -19,7 +19,7 @@ from ui.edit_review import EditReview
 from ui.task_pane import TaskPane
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pane_services import PaneServices
 
 GROUP_ORDER = ("Spelling", "Grammar", "Style")
 
@@ -28,12 +28,12 @@ class GrammarPane(TaskPane):
     kind = "grammar"
     run_label = "Check"
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
-        super().__init__(window, parent)
+    def __init__(self, services: PaneServices, parent: QWidget | None = None) -> None:
+        super().__init__(services, parent)
         self.setObjectName("grammarPane")
-        self.personal = window.personal
+        self.personal = services.personal
         # Lives as long as the window: unchanged paragraphs stay cached.
-        self.checker = GrammarChecker(personal=self.personal, style=window.settings.get("style_suggestions"))
+        self.checker = GrammarChecker(personal=self.personal, style=services.settings.get("style_suggestions"))
         row = QHBoxLayout()
         row.addWidget(QLabel("Language:"))
         self.language = QComboBox()
@@ -100,7 +100,7 @@ class GrammarPane(TaskPane):
         self.show_message(" ".join(parts))
 
     def _edits_left(self, n: int) -> None:
-        self.window_.tab_badge(self, n)
+        self.services.tab_badge(self, n)
         counts = {g: 0 for g in GROUP_ORDER}
         for t in self.review.edits:
             counts[kind_group(t.edit.category)] += 1

@@ -44,7 +44,7 @@ from ui.progress_chart import ProgressChart, ReviewHeatmap
 from ui.task_pane import TaskPane, as_sentence, capitalized
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pane_services import PaneServices
 
 
 HEATMAP_DAYS = 182
@@ -71,8 +71,8 @@ class LearnPane(TaskPane):
     kind = "learn"
     run_label = "Generate exercises"
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None, db_path: Path | None = None) -> None:
-        super().__init__(window, parent)
+    def __init__(self, services: PaneServices, parent: QWidget | None = None, db_path: Path | None = None) -> None:
+        super().__init__(services, parent)
         self.setObjectName("learnPane")
         self.db_path = db_path or default_path()
         self.store: StudyStore | None = None
@@ -200,7 +200,7 @@ class LearnPane(TaskPane):
         # An explanation that needs another model waits for it to load: (model id, item id, review id).
         self._explain_after: tuple[str, int, int | None] | None = None
         self._loading_note = ""
-        window.router.ready.connect(self._explain_when_ready)
+        services.router.ready.connect(self._explain_when_ready)
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Take the last rating or removal back and show that card again (Ctrl+Z)")
         self.undo_button.clicked.connect(self.undo_review)
@@ -372,7 +372,7 @@ class LearnPane(TaskPane):
 
     def model_refusal(self, p: Profile) -> tuple[str, str] | None:
         """Why no model may write this profile's exercises (and the language), or None."""
-        router = self.window_.router
+        router = self.services.router
         if not router.enabled:
             return self.language_refusal(p.target, p.native)
         route = router.route(self.kind, [p.target, p.native])
@@ -681,7 +681,7 @@ class LearnPane(TaskPane):
         if self.current is None or p is None:
             return
         bridge = self.bridge
-        router = self.window_.router
+        router = self.services.router
         if router.enabled:
             route = router.route(self.kind, [p.native, p.target])
             if not route.refusal:

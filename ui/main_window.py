@@ -42,6 +42,7 @@ from ui.learn_pane import LearnPane
 from ui.live_checking import LiveChecking
 from ui.model_router import ModelRouter
 from ui.models_pane import ModelsPane
+from ui.pane_services import PaneServices
 from ui.recovery_controller import RecoveryController
 from ui.rewrite_pane import RewritePane
 from ui.settings import Settings
@@ -80,22 +81,27 @@ class MainWindow(QMainWindow):
         self.inline.adapter_source = lambda: self.adapters_for("complete")
         # A second model for tasks the writer's cannot do (a language it does not write), on its own engine.
         self.router = ModelRouter(self.library, self.settings, self.bridge, lambda: self.model_id, self)
+        self.services = PaneServices(
+            editor=self.editor, bridge=self.bridge, router=self.router, settings=self.settings,
+            library=self.library, personal=self.personal, model_id=lambda: self.model_id,
+            load_model=self.load_model, adapters_for=self.adapters_for, tab_badge=self.tab_badge,
+            open_as_new_document=self.open_text_as_new_document)
         self.panes = QTabWidget()
         self.panes.setObjectName("panes")
-        self.grammar_pane = GrammarPane(self)
+        self.grammar_pane = GrammarPane(self.services)
         self.add_pane(self.grammar_pane, "Grammar")
-        self.summary_pane = SummaryPane(self)
+        self.summary_pane = SummaryPane(self.services)
         self.add_pane(self.summary_pane, "Summary")
-        self.translate_pane = TranslatePane(self)
+        self.translate_pane = TranslatePane(self.services)
         self.add_pane(self.translate_pane, "Translate")
-        self.rewrite_pane = RewritePane(self)
+        self.rewrite_pane = RewritePane(self.services)
         self.rewrite_menus: list[QMenu] = []  # "Rewrite as" menus, refilled when the actions change
         self.rewrite_pane.actions_changed.connect(self.refresh_rewrite_menus)
         self.add_pane(self.rewrite_pane, "Rewrite")
         self.live = LiveChecking(self.editor, self.grammar_pane.checker.layers,
                                  lambda: self.grammar_pane.language.currentData(), self.settings.get("live_checking"))
         self.grammar_pane.language.currentIndexChanged.connect(lambda _i: self.live.check_all())
-        self.learn_pane = LearnPane(self)
+        self.learn_pane = LearnPane(self.services)
         self.add_pane(self.learn_pane, "Learn")
         self.models_pane = ModelsPane(self.library, self.settings)
         self.add_pane(self.models_pane, "Models")

@@ -37,7 +37,7 @@ from ui.edit_review import EditReview
 from ui.task_pane import TaskPane, capitalized
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pane_services import PaneServices
 
 
 class ActionDialog(QDialog):
@@ -76,10 +76,10 @@ class RewritePane(TaskPane):
     run_label = "Rewrite"
     actions_changed = Signal()
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
-        super().__init__(window, parent)
+    def __init__(self, services: PaneServices, parent: QWidget | None = None) -> None:
+        super().__init__(services, parent)
         self.setObjectName("rewritePane")
-        self.settings = window.settings
+        self.settings = services.settings
         self.custom: list[RewriteAction] = []
         try:
             self.custom = actions_from_json(self.settings.get("rewrite_actions"))
@@ -120,7 +120,7 @@ class RewritePane(TaskPane):
         self.preview.setPlaceholderText("The rewrite streams here; its changes appear below to accept or reject.")
         self.layout_.addWidget(self.preview)
         self.review = EditReview(self.editor, "rewrite")
-        self.review.changed.connect(lambda n: self.window_.tab_badge(self, n))
+        self.review.changed.connect(lambda n: self.services.tab_badge(self, n))
         self.review.applied.connect(lambda n: n and self.show_message(
             f"Applied {n} change{'s' if n != 1 else ''}. Undo (Ctrl+Z) takes {'it' if n == 1 else 'them'} back."))
         self.layout_.addWidget(self.review, 1)
@@ -171,19 +171,19 @@ class RewritePane(TaskPane):
 
     def adapter_for_action(self, action: RewriteAction) -> tuple[tuple[str, float], ...] | None:
         """The adapter chosen for this action with the loaded model; None: the pane's adapters."""
-        chosen = self._action_adapters().get(self.window_.model_id or "", {}).get(self._key(action))
+        chosen = self._action_adapters().get(self.services.model_id() or "", {}).get(self._key(action))
         if chosen is None:
             return None
         return tuple((str(p), float(s)) for p, s in chosen)
 
     def fill_adapters(self) -> None:
-        model_id = self.window_.model_id
+        model_id = self.services.model_id()
         self.adapter_box.blockSignals(True)
         self.adapter_box.clear()
         self.adapter_box.addItem("The Rewrite pane's adapters", None)
         self.adapter_box.addItem("None (the base model)", "")
         if model_id is not None:
-            for a in self.window_.library.adapters(model_id):
+            for a in self.services.library.adapters(model_id):
                 self.adapter_box.addItem(f"{a.name} (rank {a.rank})", a.path)
         current = self.adapter_for_action(self.current_action()) if self.action.count() else None
         if current is None:
@@ -195,7 +195,7 @@ class RewritePane(TaskPane):
 
     def set_action_adapter(self, action: RewriteAction, path: str | None) -> None:
         """path: an adapter file, "" for the base model, None to follow the pane's adapters."""
-        model_id = self.window_.model_id
+        model_id = self.services.model_id()
         if model_id is None:
             return
         data = self._action_adapters()

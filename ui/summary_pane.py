@@ -12,23 +12,23 @@ from assistant.tasks.summarize import Summary, SummaryRequest, lengths, summariz
 from ui.task_pane import TaskPane
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pane_services import PaneServices
 
 
 class SummaryPane(TaskPane):
     kind = "summary"
     run_label = "Summarise"
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
-        super().__init__(window, parent)
+    def __init__(self, services: PaneServices, parent: QWidget | None = None) -> None:
+        super().__init__(services, parent)
         self.setObjectName("summaryPane")
         self.length = QComboBox()
         self.length.setObjectName("summaryLength")
         for key, label in lengths().items():
             self.length.addItem(label, key)
-        self.length.setCurrentIndex(max(0, self.length.findData(window.settings.get("summary_length"))))
+        self.length.setCurrentIndex(max(0, self.length.findData(services.settings.get("summary_length"))))
         self.length.currentIndexChanged.connect(
-            lambda _i: window.settings.set("summary_length", self.length.currentData()))
+            lambda _i: services.settings.set("summary_length", self.length.currentData()))
         self.controls.addWidget(QLabel("Length:"))
         self.controls.addWidget(self.length, 1)
         self.add_run_row()
@@ -54,7 +54,7 @@ class SummaryPane(TaskPane):
         self.new_button.setObjectName("summaryNew")
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.output.toPlainText()))
         self.insert_button.clicked.connect(self.insert_at_cursor)
-        self.new_button.clicked.connect(lambda: self.window_.open_text_as_new_document(self.output.toPlainText()))
+        self.new_button.clicked.connect(lambda: self.services.open_as_new_document(self.output.toPlainText()))
         self.sources_button = QPushButton("Show sources")
         self.sources_button.setObjectName("summarySources")
         self.sources_button.setCheckable(True)

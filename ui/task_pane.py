@@ -23,7 +23,7 @@ from ui.engine_bridge import EngineBridge, JobSignals
 
 if TYPE_CHECKING:
     from assistant.model_library import ModelEntry
-    from ui.main_window import MainWindow
+    from ui.pane_services import PaneServices
 
 
 def capitalized(message: str) -> str:
@@ -41,11 +41,11 @@ class TaskPane(QWidget):
     kind = "task"
     run_label = "Run"
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, services: PaneServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window_ = window
-        self.editor = window.editor
-        self.bridge = window.bridge
+        self.services = services
+        self.editor = services.editor
+        self.bridge = services.bridge
         self.handle: JobHandle | None = None
         self.scope: Scope | None = None
         self.layout_ = QVBoxLayout(self)
@@ -84,8 +84,8 @@ class TaskPane(QWidget):
         self.model_note.setStyleSheet("color: palette(placeholder-text);")
         self.model_note.hide()
         self._waiting_for: str | None = None  # the routed model this pane's run waits for
-        window.router.ready.connect(self._routed_model_ready)
-        window.router.failed.connect(self._routed_model_failed)
+        services.router.ready.connect(self._routed_model_ready)
+        services.router.failed.connect(self._routed_model_failed)
         self.editor.selectionChanged.connect(self._update_scope_label)
         self._update_scope_label()
 
@@ -119,7 +119,7 @@ class TaskPane(QWidget):
         self.show_message(as_sentence(why), error=True)
         backend = self.bridge.engine.backend
         current = backend.info.model_name if backend is not None else ""
-        for entry in self.window_.library.list():
+        for entry in self.services.library.list():
             ml = model_languages(entry.info.name, entry.info.architecture, entry.declared_languages)
             if entry.info.name != current and ml.serves(code):
                 self._switch_to = entry
@@ -131,7 +131,7 @@ class TaskPane(QWidget):
         if self._switch_to is not None:
             entry, self._switch_to = self._switch_to, None
             self.switch_button.hide()
-            self.window_.load_model(entry)
+            self.services.load_model(entry)
             self.show_message(f"Loading {entry.info.name}… run again when it is ready.")
 
     # which model -----------------------------------------------------------------------
@@ -142,7 +142,7 @@ class TaskPane(QWidget):
         itself when it is ready). A task that works without a model of the language (``required`` False:
         grammar's rules and dictionaries) runs on the loaded model when none is able."""
         self.model_note.hide()
-        router = self.window_.router
+        router = self.services.router
         if not router.enabled:
             refused = self.language_refusal(*codes) if required else None
             if refused:
@@ -216,7 +216,7 @@ class TaskPane(QWidget):
             sig.cancelled.connect(self._cancelled)
 
         if adapters is None:
-            adapters = self.window_.adapters_for(self.kind) if bridge is self.bridge else ()
+            adapters = self.services.adapters_for(self.kind) if bridge is self.bridge else ()
         # Document work yields to ghost text and other interactive requests between its batch's steps.
         job = Job(self.kind, fn, Priority.BACKGROUND, adapters=adapters)
         self.handle, _ = bridge.submit(job, connect)
@@ -232,7 +232,7 @@ class TaskPane(QWidget):
         backend = self.bridge.engine.backend
         if backend is None:
             return None
-        installed = [(e.info.name, e.info.architecture, e.declared_languages) for e in self.window_.library.list()]
+        installed = [(e.info.name, e.info.architecture, e.declared_languages) for e in self.services.library.list()]
         for code in codes:
             why = refusal_with_advice(backend.info, code, installed)
             if why:

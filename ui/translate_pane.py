@@ -25,17 +25,17 @@ from ui.editor import Scope
 from ui.task_pane import TaskPane, as_sentence
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pane_services import PaneServices
 
 
 class TranslatePane(TaskPane):
     kind = "translate"
     run_label = "Translate"
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
-        super().__init__(window, parent)
+    def __init__(self, services: PaneServices, parent: QWidget | None = None) -> None:
+        super().__init__(services, parent)
         self.setObjectName("translatePane")
-        settings = window.settings
+        settings = services.settings
         self.source = QComboBox()
         self.source.setObjectName("translateSource")
         self.source.addItem("Detect automatically", "auto")
