@@ -23,11 +23,11 @@ def test_edits_are_dropped_when_another_document_takes_the_editor(window, tmp_pa
     review = review_with_edits(window, "Its a bad day.")
     window.editor.document().setModified(False)
     if how == "new":
-        window.new_document()
+        window.documents.new_document()
     else:
         other = tmp_path / "other.txt"
         other.write_text("Another text, longer than the first one.")
-        assert window.open_path(other)
+        assert window.documents.open_path(other)
     assert review.edits == [] and review.list.count() == 0
     before = window.editor.toPlainText()
     review.accept_all()  # before the fix the insertion (its span is empty, so it "looked intact") landed here
@@ -38,7 +38,7 @@ def test_a_scope_from_the_old_document_never_matches_the_new_one(window):
     window.editor.setPlainText("Same words.")
     scope = window.editor.scope()
     window.editor.document().setModified(False)
-    window.new_document()
+    window.documents.new_document()
     window.editor.setPlainText("Same words.")  # identical text, but another document
     assert window.editor.scope_text(scope) is None
     assert not window.editor.replace_scope(scope, "Changed.")

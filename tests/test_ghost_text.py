@@ -110,12 +110,12 @@ def test_turned_off_means_no_requests(qtbot, window, tmp_path):
     w.inline_action.trigger()  # on again
     doc = tmp_path / "quiet.md"
     doc.write_text("Quiet document")
-    w.open_path(doc)
+    w.documents.open_path(doc)
     w.inline_doc_action.trigger()  # off for this document only
     assert not w.inline.enabled
     assert str(doc) in w.settings.get("inline_off_documents")
-    w.new_document()
+    w.documents.new_document()
     assert w.inline.enabled or not w.settings.get("inline_completion")
-    w.open_path(doc)
+    w.documents.open_path(doc)
     assert not w.inline.enabled
     w.inline_doc_action.trigger()

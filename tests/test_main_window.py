@@ -40,12 +40,12 @@ def test_counts_words_and_tokens(loaded, qtbot):
 def test_open_save_and_recent(window, tmp_path):
     p = tmp_path / "essay.md"
     p.write_text("# Essay\n\nFirst draft.\n", encoding="utf-8")
-    assert window.open_path(p)
+    assert window.documents.open_path(p)
     assert window.editor.toPlainText() == "# Essay\n\nFirst draft.\n"
     assert window.windowTitle().startswith("essay.md")
     window.editor.appendPlainText("Second line.")
     assert "•" in window.windowTitle()
-    assert window.save()
+    assert window.documents.save()
     assert p.read_text(encoding="utf-8") == "# Essay\n\nFirst draft.\n\nSecond line."
     assert "•" not in window.windowTitle()
     assert window.settings.get("recent_files")[0] == str(p)
@@ -61,8 +61,8 @@ def test_non_utf8_file_asks_for_encoding(window, tmp_path, monkeypatch):
         asked.append(sorted(err.candidates))
         return "cp1252"
 
-    monkeypatch.setattr(window, "choose_encoding", choose)
-    assert window.open_path(p)
+    monkeypatch.setattr(window.documents, "choose_encoding", choose)
+    assert window.documents.open_path(p)
     assert asked and "cp1252" in asked[0]
     assert window.editor.toPlainText() == "Très bien, ça marche."
     assert window.editor.encoding == "cp1252"
@@ -72,8 +72,8 @@ def test_declining_the_encoding_opens_nothing(window, tmp_path, monkeypatch):
     window.editor.setPlainText("keep me")
     p = tmp_path / "old.txt"
     p.write_bytes(b"caf\xe9")
-    monkeypatch.setattr(window, "choose_encoding", lambda err: None)
-    assert not window.open_path(p)
+    monkeypatch.setattr(window.documents, "choose_encoding", lambda err: None)
+    assert not window.documents.open_path(p)
     assert window.editor.toPlainText() == "keep me"
 
 
@@ -81,7 +81,7 @@ def test_failed_save_keeps_text_and_says_why(window, tmp_path, monkeypatch):
     """FAKE full disk (fsync raises ENOSPC) to force the fault."""
     p = tmp_path / "doc.txt"
     p.write_text("saved before")
-    window.open_path(p)
+    window.documents.open_path(p)
     window.editor.setPlainText("precious new text")
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
@@ -90,7 +90,7 @@ def test_failed_save_keeps_text_and_says_why(window, tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic.os, "fsync", fake_full_disk)
-    assert not window.save()
+    assert not window.documents.save()
     assert shown and "No space left" in shown[0]
     assert window.editor.toPlainText() == "precious new text"
     assert p.read_text() == "saved before"
@@ -169,5 +169,5 @@ def test_pyside_signal_emit_keeps_bool_refcounts():
 def test_recent_file_missing_shows_message(window, tmp_path, monkeypatch):
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
-    assert not window.open_path(Path(tmp_path / "gone.md"))
+    assert not window.documents.open_path(Path(tmp_path / "gone.md"))
     assert warned and "cannot open" in warned[0]

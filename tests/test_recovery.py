@@ -138,7 +138,7 @@ def test_recovered_text_keeps_encoding_and_line_endings(window, tmp_path, monkey
     """Before the fix a recovered cp1252/CRLF document was saved back as UTF-8/LF without asking."""
     doc = tmp_path / "lettre.txt"
     doc.write_bytes("Déjà vu\r\nà bientôt\r\n".encode("cp1252"))
-    assert window.open_path(doc, "cp1252")
+    assert window.documents.open_path(doc, "cp1252")
     window.editor.insertPlainText("Voilà. ")
     window.recovery.autosave()
     assert window.recovery.flush()
@@ -151,7 +151,7 @@ def test_recovered_text_keeps_encoding_and_line_endings(window, tmp_path, monkey
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     assert window.offer_recovery()
     assert (window.editor.encoding, window.editor.newline, window.editor.path) == ("cp1252", "\r\n", doc)
-    assert window.save()
+    assert window.documents.save()
     assert doc.read_bytes() == "Voilà. Déjà vu\r\nà bientôt\r\n".encode("cp1252")
 
 

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         window.bridge.model_loaded.connect(lambda _i: (print("MODEL_READY", flush=True), window.close()))
         window.bridge.model_failed.connect(lambda _m: window.close())
     if args.file:
-        window.open_path(args.file)
+        window.documents.open_path(args.file)
     QTimer.singleShot(0, window.offer_recovery)
     if not args.no_model:
         QTimer.singleShot(0, window.load_configured_model)

@@ -1,20 +1,17 @@
 """The main window: the editor in the centre, panes in a dock, a status bar that tells the truth.
 
-It presents and forwards: documents go through assistant.document_io, models through the
-library and the engine bridge. The GUI thread never waits on the model.
+It presents and forwards: documents through ui.document_controller, recovery through
+ui.recovery_controller, models through the library, the engine bridge and ui.model_router. The GUI
+thread never waits on the model.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -29,11 +26,11 @@ from assistant.backends.base import BackendInfo
 from assistant.backends.factory import local_factory, remote_factory
 from assistant.checking.personal import PersonalDictionary
 from assistant.checking.rules import rule_label
-from assistant.document_io import Document, DocumentError, EncodingNeeded, read_document, save_document
 from assistant.engine import Job, JobHandle, Priority
 from assistant.model_library import ModelEntry, ModelLibrary
 from assistant.tasks.rewrite import RewriteAction
 from ui.adapters_box import adapters_for
+from ui.document_controller import DocumentController
 from ui.editor import DocumentEditor
 from ui.engine_bridge import EngineBridge
 from ui.ghost_text import InlineCompletion
@@ -51,12 +48,8 @@ from ui.task_pane import TaskPane
 from ui.theme import apply_theme
 from ui.translate_pane import TranslatePane
 
-FILE_FILTER = "Text and Markdown (*.txt *.md *.markdown);;All files (*)"
-
 
 class MainWindow(QMainWindow):
-    document_saved = Signal(str)
-
     def __init__(self, bridge: EngineBridge | None = None, library: ModelLibrary | None = None,
                  settings: Settings | None = None) -> None:
         super().__init__()
@@ -74,7 +67,9 @@ class MainWindow(QMainWindow):
         self.editor = DocumentEditor(self, self.settings.get("font_size"))
         self.setCentralWidget(self.editor)
         self.personal = PersonalDictionary()
-        self.recovery = RecoveryController(self.editor, self, self.settings.get("autosave_seconds"), self._maybe_save)
+        self.documents = DocumentController(self.editor, self.settings, lambda: self.recovery.autosave(), self)
+        self.recovery = RecoveryController(self.editor, self, self.settings.get("autosave_seconds"),
+                                           self.documents.maybe_save)
         self.recovery.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.inline = InlineCompletion(self.editor, self.bridge, self.settings.get("inline_delay_ms"))
         self.editor.inline = self.inline
@@ -85,7 +80,7 @@ class MainWindow(QMainWindow):
             editor=self.editor, bridge=self.bridge, router=self.router, settings=self.settings,
             library=self.library, personal=self.personal, model_id=lambda: self.model_id,
             load_model=self.load_model, adapters_for=self.adapters_for, tab_badge=self.tab_badge,
-            open_as_new_document=self.open_text_as_new_document)
+            open_as_new_document=self.documents.open_text_as_new_document)
         self.panes = QTabWidget()
         self.panes.setObjectName("panes")
         self.grammar_pane = GrammarPane(self.services)
@@ -274,16 +269,16 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
-        self._action(m, "&New", self.new_document, QKeySequence.StandardKey.New)
-        self._action(m, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        self.recent_menu = m.addMenu("Open &Recent")
-        self._action(m, "&Save", self.save, QKeySequence.StandardKey.Save)
-        self._action(m, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        self._action(m, "&New", self.documents.new_document, QKeySequence.StandardKey.New)
+        self._action(m, "&Open…", self.documents.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = self.documents.recent_menu = m.addMenu("Open &Recent")
+        self._action(m, "&Save", self.documents.save, QKeySequence.StandardKey.Save)
+        self._action(m, "Save &As…", self.documents.save_as, QKeySequence.StandardKey.SaveAs)
         m.addSeparator()
         self.recovery.attach_menu(m.addMenu("Recover &Unsaved Text"))
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self._refresh_recent()
+        self.documents.refresh_recent()
 
         e = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action(e, "&Undo", self.editor.undo, QKeySequence.StandardKey.Undo)
@@ -338,6 +333,9 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.editor.textChanged.connect(self._text_changed)
         self.editor.modificationChanged.connect(lambda _m: self._update_title())
+        self.documents.loaded.connect(self._document_loaded)
+        self.documents.saved.connect(lambda _path: self._update_title())
+        self.documents.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.bridge.model_loaded.connect(self._model_loaded)
         self.bridge.model_failed.connect(self._model_failed)
         self.bridge.load_progress.connect(self._load_progress)
@@ -481,107 +479,15 @@ class MainWindow(QMainWindow):
         self.count_label.setText(f"{words:,} words" + (f" · {tok:,} tokens" if tok is not None else ""))
 
     # documents ----------------------------------------------------------------------
+    def _document_loaded(self, new: bool) -> None:
+        if new:
+            self._doc_inline = True  # a new document starts with suggestions on
+        self._apply_inline_setting()
+        self._update_title()
+
     def _update_title(self) -> None:
         name = self.editor.path.name if self.editor.path else "Untitled"
         self.setWindowTitle(f"{name}{' •' if self.editor.is_modified() else ''} — Writing Assistant")
-
-    def _maybe_save(self) -> bool:
-        if not self.editor.is_modified():
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", "Save the changes to this document?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def new_document(self) -> None:
-        if self._maybe_save():
-            self.editor.load(Document(""), None)
-            self._doc_inline = True
-            self._apply_inline_setting()
-            self._update_title()
-
-    def open_text_as_new_document(self, text: str) -> bool:
-        """A result (a summary, say) as a new untitled document; the current one is saved or kept first."""
-        if not text or not self._maybe_save():
-            return False
-        self.new_document()
-        self.editor.setPlainText(text)
-        self.editor.document().setModified(True)
-        self._update_title()
-        return True
-
-    def open_dialog(self) -> None:
-        if not self._maybe_save():
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open", "", FILE_FILTER)
-        if path:
-            self.open_path(path)
-
-    def choose_encoding(self, error: EncodingNeeded) -> str | None:
-        """Ask which encoding a non-UTF-8 file uses; never guess silently."""
-        labels = [f"{enc} — {preview[:60]!r}" for enc, preview in error.candidates.items()]
-        if not labels:
-            return None
-        choice, ok = QInputDialog.getItem(
-            self, "Choose encoding", f"{error.path.name} is not UTF-8. Which encoding does it use?", labels, 0, False)
-        return choice.split(" — ", 1)[0] if ok else None
-
-    def open_path(self, path: str | Path, encoding: str | None = None) -> bool:
-        path = Path(path)
-        try:
-            doc = read_document(path, encoding)
-        except EncodingNeeded as exc:
-            chosen = self.choose_encoding(exc)
-            if chosen is None:
-                self.statusBar().showMessage(f"Not opened: {exc}", 10000)
-                return False
-            return self.open_path(path, chosen)
-        except DocumentError as exc:
-            QMessageBox.warning(self, "Cannot open", str(exc))
-            return False
-        self.editor.load(doc, path)
-        self._apply_inline_setting()
-        self.settings.add_recent(str(path))
-        self._refresh_recent()
-        self._update_title()
-        if doc.encoding not in ("utf-8",):
-            self.statusBar().showMessage(f"Opened as {doc.encoding}; it will be saved in the same encoding", 10000)
-        return True
-
-    def save(self) -> bool:
-        if self.editor.path is None:
-            return self.save_as()
-        return self.save_to(self.editor.path)
-
-    def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save as", str(self.editor.path or ""), FILE_FILTER)
-        return self.save_to(Path(path)) if path else False
-
-    def save_to(self, path: Path) -> bool:
-        try:
-            save_document(path, self.editor.to_document())
-        except DocumentError as exc:
-            # The text stays in the editor and in the recovery file.
-            QMessageBox.critical(self, "Not saved", str(exc))
-            self.recovery.autosave()
-            return False
-        self.editor.path = path
-        self.editor.document().setModified(False)
-        self.settings.add_recent(str(path))
-        self._refresh_recent()
-        self._update_title()
-        self.statusBar().showMessage(f"Saved {path.name}", 4000)
-        self.document_saved.emit(str(path))
-        return True
-
-    def _refresh_recent(self) -> None:
-        self.recent_menu.clear()
-        for p in self.settings.get("recent_files"):
-            act = self.recent_menu.addAction(p)
-            act.triggered.connect(lambda _c=False, path=p: self._maybe_save() and self.open_path(path))
-        self.recent_menu.setEnabled(bool(self.settings.get("recent_files")))
 
     # recovery -----------------------------------------------------------------------
     def autosave(self) -> None:
@@ -604,7 +510,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             event.accept()
             return
-        if not self._maybe_save():
+        if not self.documents.maybe_save():
             event.ignore()
             return
         self.settings.set("window_geometry", self.saveGeometry())
