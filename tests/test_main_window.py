@@ -96,6 +96,24 @@ def test_failed_save_keeps_text_and_says_why(window, tmp_path, monkeypatch):
     assert p.read_text() == "saved before"
 
 
+def test_a_text_opened_as_a_new_document_asks_about_unsaved_changes_once(window, monkeypatch):
+    """The writer answers the unsaved-changes question (here Discard, a stand-in for the click) once; the old
+    text stays modified after Discard, and asking again would put the same question twice. Cancel keeps it."""
+    window.editor.setPlainText("unsaved draft")
+    window.editor.document().setModified(True)  # as typing leaves it
+    asked: list[str] = []
+
+    def answer(*_a, **_k):
+        asked.append("unsaved")
+        return QMessageBox.StandardButton.Cancel if len(asked) == 1 else QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    assert not window.documents.open_text_as_new_document("A summary.")
+    assert window.editor.toPlainText() == "unsaved draft" and asked == ["unsaved"]
+    assert window.documents.open_text_as_new_document("A summary.")
+    assert asked == ["unsaved", "unsaved"]
+    assert window.editor.toPlainText() == "A summary." and window.editor.path is None and window.editor.is_modified()
+
+
 def test_undo_redo_actions(window, qtbot):
     window.editor.setFocus()
     qtbot.keyClicks(window.editor, "abc")

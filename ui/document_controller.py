@@ -43,14 +43,18 @@ class DocumentController(QObject):
 
     def new_document(self) -> None:
         if self.maybe_save():
-            self.editor.load(Document(""), None)
-            self.loaded.emit(True)
+            self._load_new()
+
+    def _load_new(self) -> None:
+        self.editor.load(Document(""), None)
+        self.loaded.emit(True)
 
     def open_text_as_new_document(self, text: str) -> bool:
-        """A result (a summary, say) as a new untitled document; the current one is saved or kept first."""
+        """A result (a summary, say) as a new untitled document; the current one is saved or kept first
+        (asked once: after "Discard" the old text is still marked modified, and new_document would ask again)."""
         if not text or not self.maybe_save():
             return False
-        self.new_document()
+        self._load_new()
         self.editor.setPlainText(text)
         self.editor.document().setModified(True)
         return True
