@@ -75,9 +75,8 @@ def _overlaps(a: Change, b: Change) -> bool:
     return not (a[1] < b[0] or a[0] > b[1])
 
 
-def with_changes(source: list[str], output: list[str], extra: list[Change]) -> str:
-    """``output`` with those of ``extra`` that touch none of its own changes to ``source``."""
-    own = changes(source, output)
+def with_changes(source: list[str], own: list[Change], extra: list[Change]) -> str:
+    """``source`` with the row's ``own`` changes and those of ``extra`` that touch none of them."""
     merged = sorted(own + [c for c in extra if not any(_overlaps(c, o) for o in own)])
     words, at = [], 0
     for i, j, new in merged:
@@ -89,15 +88,12 @@ def with_changes(source: list[str], output: list[str], extra: list[Change]) -> s
 
 
 def no_model_row(sources: list[str], corrected: list[str]) -> tuple[list[str], list[str]]:
+    from bench_grammar import layers_fixed
+
     from assistant.checking.checker import LayeredChecker
-    from assistant.text_diff import apply_edits
 
     checker = LayeredChecker()
-
-    def fix(text: str) -> str:
-        return apply_edits(text, [e for e in checker.check(text, "en").edits if not e.is_flag])
-
-    return [fix(s) for s in sources], [fix(s) for s in corrected]
+    return [layers_fixed(checker, s) for s in sources], [layers_fixed(checker, s) for s in corrected]
 
 
 def main() -> None:
@@ -129,14 +125,14 @@ def main() -> None:
     for i in range(n):
         votes = Counter(c for ref in references[i] for c in set(changes(tokens[i], ref.split())))
         agreed.append([c for c, v in votes.items() if v >= args.agree])
-    missed = [[c for c in agreed[i] if not any(_overlaps(c, o) for o in changes(tokens[i], outputs[i]))]
-              for i in range(n)]
+    own = [changes(tokens[i], outputs[i]) for i in range(n)]
+    missed = [[c for c in agreed[i] if not any(_overlaps(c, o) for o in own[i])] for i in range(n)]
     base = gleu(sources, [" ".join(o) for o in outputs], references)
     print(f"{args.row}: GLEU {base:.1f} on {n} sentences; edits {args.agree}+ of 4 annotators make that it does not:")
     print(f"{'':16} {'missed':>7} {'GLEU if made':>13} {'gain':>6}")
     for name in (*KINDS, "all of them"):
         picked = [[c for c in missed[i] if name == "all of them" or kind(c, tokens[i]) == name] for i in range(n)]
-        score = gleu(sources, [with_changes(tokens[i], outputs[i], picked[i]) for i in range(n)], references)
+        score = gleu(sources, [with_changes(tokens[i], own[i], picked[i]) for i in range(n)], references)
         print(f"{name:16} {sum(map(len, picked)):7} {score:13.1f} {score - base:+6.1f}")
     false = [i for i in range(n) if jfleg_tokens(fixed[i]).split() != refs[0][i].split()]
     unconfirmed = [i for i in false if not change_is_confirmed(refs[0][i], jfleg_tokens(fixed[i]),
