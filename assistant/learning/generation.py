@@ -282,7 +282,7 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
         if own and own_source == BANK_SOURCE:
             report.held_topic = sentence_bank.topic_of(topics[0], sentence_bank.bank_language(tgt.code, nat.code)) or ""
     seen, tried = set(existing or ()), set()
-    every_pair: dict[str, str] | None = None
+    whole_bank: dict[str, str] | None = None
     for i in range(count):
         ctx.progress(i, count, f"exercise {i + 1} of {count}")
         kind = usable[i % len(usable)]
@@ -290,10 +290,10 @@ def generate(ctx: JobContext, kinds: list[str], count: int, native: str, target:
         if kind == "vocab" and word is None and own_source == BANK_SOURCE:
             ex = _card_on_bank(ctx, nat, tgt, level, topics[i % len(topics)], seen, own, known, rng)
         elif kind == "vocab" and held:
-            if every_pair is None:  # the whole bank, looked up once: each collected word is sought in all of it
+            if whole_bank is None:  # the whole bank, looked up once: each collected word is sought in all of it
                 pairs, translated = sentence_bank.for_learner(None, tgt.code, nat.code)
-                every_pair = dict(pairs) if translated else {}
-            ex = _card_on_bank(ctx, nat, tgt, level, topics[i % len(topics)], seen, list(every_pair), every_pair,
+                whole_bank = dict(pairs) if translated else {}
+            ex = _card_on_bank(ctx, nat, tgt, level, topics[i % len(topics)], seen, list(whole_bank), whole_bank,
                                rng, word)
         elif kind == "vocab" or _model_writes(kind, held, known):
             ex = None
